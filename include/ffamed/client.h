@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest-side FF-A client library: what a guest driver does, written
+ * against a conduit (an SMC/HVC in a real guest, a function call in the
+ * simulator). Every function returns FFA_RET_OK or an FF-A error code.
+ */
+#ifndef FFAMED_CLIENT_H
+#define FFAMED_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ffamed/ffa.h"
+
+/* Issue one call: x0..x17 in, x0..x17 out. */
+typedef void (*ffac_conduit_fn)(void *ctx, struct ffa_regs *regs);
+
+struct ffac {
+	ffac_conduit_fn call;
+	void *call_ctx;
+	uint32_t version; /* negotiated; 0 before ffac_negotiate() */
+	uint16_t id;      /* own endpoint ID, after ffac_id_get() */
+	/* RX/TX buffers: guest VA and guest address (IPA) of each. */
+	void *tx, *rx;
+	uint64_t tx_ipa, rx_ipa;
+	uint32_t rxtx_pages;
+	bool rxtx_mapped;
+};
+
+/* One discovered partition, whatever the descriptor size on the wire. */
+struct ffac_partition {
+	uint16_t id;
+	uint16_t exec_ctx_count;
+	uint32_t properties;
+	struct ffa_uuid uuid; /* nil for v1.0 */
+};
+
+void ffac_init(struct ffac *c, ffac_conduit_fn call, void *call_ctx);
+
+/* Ask for `want`; on a lower answer of the same major, re-ask with it, as a
+ * robust client should. Stores the final version in c->version. */
+int32_t ffac_negotiate(struct ffac *c, uint32_t want);
+int32_t ffac_id_get(struct ffac *c, uint16_t *id);
+int32_t ffac_spm_id_get(struct ffac *c, uint16_t *id);
+int32_t ffac_features(struct ffac *c, uint32_t id, uint32_t in, uint32_t *w2, uint32_t *w3);
+
+int32_t ffac_rxtx_map(struct ffac *c, void *tx, uint64_t tx_ipa, void *rx, uint64_t rx_ipa,
+		      uint32_t pages);
+int32_t ffac_rxtx_unmap(struct ffac *c);
+int32_t ffac_rx_release(struct ffac *c);
+
+/* Count (v1.1+: count-only flag; v1.0: full call then RX_RELEASE). */
+int32_t ffac_partition_count(struct ffac *c, const struct ffa_uuid *uuid, uint32_t *count);
+/* Full discovery: count, then list into `out` (at most `max`), then
+ * RX_RELEASE. *count gets the total reported. */
+int32_t ffac_partition_list(struct ffac *c, const struct ffa_uuid *uuid, struct ffac_partition *out,
+			    uint32_t max, uint32_t *count);
+/* v1.2 register-based discovery (FFA_PARTITION_INFO_GET_REGS). */
+int32_t ffac_partition_list_regs(struct ffac *c, const struct ffa_uuid *uuid,
+				 struct ffac_partition *out, uint32_t max, uint32_t *count);
+
+/*
+ * Direct request to `dst` with payload args[0..4] (w3..w7), reply payload in
+ * out[0..4]. 32-bit or 64-bit convention. Loops with FFA_RUN on FFA_INTERRUPT
+ * and FFA_YIELD. *resumes (may be NULL) counts the FFA_RUN calls made.
+ */
+int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t args[5],
+			uint64_t out[5], uint32_t *resumes);
+/* DIRECT_REQ2 (v1.2): UUID of the target service, payload x4..x17. */
+int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
+			 const uint64_t args[14], uint64_t out[14], uint32_t *resumes);
+
+#endif /* FFAMED_CLIENT_H */

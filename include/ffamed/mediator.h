@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ffamed mediator API: what a hypervisor calls. Create one mediator per
+ * system at boot, one ffamed_vm per guest that may use FF-A, and hand every
+ * trapped FF-A call to ffamed_handle_call().
+ */
+#ifndef FFAMED_MEDIATOR_H
+#define FFAMED_MEDIATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ffamed/ffa.h"
+#include "ffamed/port.h"
+
+/* The version the mediator implements and answers FFA_VERSION with. */
+#define FFAMED_VERSION FFA_VERSION_1_2
+
+struct ffamed;
+struct ffamed_vm;
+
+struct ffamed_config {
+	/* Most VMs registered at once (0: default 256). */
+	uint32_t max_vms;
+	/* Largest RX/TX buffer a VM may map, in 4K pages (0: default 64). */
+	uint32_t rxtx_max_pages;
+	/* Pages in the mediator's own RX/TX pair with the SPMC (0: default 1). */
+	uint32_t spmc_rxtx_pages;
+	/* List other VMs in partition discovery (VM-to-VM support built in). */
+	bool vm_to_vm;
+	/* Virtual interrupt IDs advertised to guests (0: defaults 8 and 9). */
+	uint32_t npi_intid;
+	uint32_t sri_intid;
+	/* VM_CREATED/VM_DESTROYED: retries, and delay between deferred
+	 * retries (0: defaults 10 retries, 1 ms). */
+	uint32_t vm_msg_max_retries;
+	uint64_t vm_msg_retry_delay_ns;
+};
+
+struct ffamed_vm_params {
+	uint16_t ffa_id;     /* 0x0001..0x7FFF, unique */
+	uint16_t vcpu_count; /* >= 1 */
+	bool aarch64;        /* guest runs AArch64 (partition property bit 8) */
+	void *host_vm;       /* the host's VM object, passed back to the port */
+};
+
+/*
+ * Probe the firmware (FFA_VERSION, FFA_FEATURES, FFA_ID_GET, FFA_SPM_ID_GET),
+ * map the mediator's RX/TX pair with the SPMC and cache the SP list. With no
+ * usable SPMC (fw_call answers NOT_SUPPORTED) the mediator still serves
+ * guests, with no SPs. Returns FFA_RET_OK or an FF-A error. HOST context.
+ */
+int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host, const struct ffamed_config *cfg,
+		      struct ffamed **out);
+
+/* All VMs must have been destroyed first. Unmaps the SPMC RX/TX pair.
+ * Waits for deferred work (pending VM_DESTROYED retries are abandoned
+ * with a warning). HOST context. */
+void ffamed_destroy(struct ffamed *med);
+
+/*
+ * Register a VM: send VM_CREATED to every SP subscribed to it (retrying
+ * INTERRUPTED/RETRY answers up to the configured count); if an SP refuses,
+ * tell the SPs already told with VM_DESTROYED and fail. HOST context.
+ */
+int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *params,
+			 struct ffamed_vm **out);
+
+/*
+ * Unregister a VM: no vCPU of it may be inside ffamed_handle_call() any more.
+ * Unmaps its RX/TX (at the SPMC too), then sends VM_DESTROYED to subscribed
+ * SPs that were told of its creation; an SP that cannot take it now is
+ * retried from deferred work, bounded. HOST context.
+ */
+void ffamed_vm_destroy(struct ffamed_vm *vm);
+
+/*
+ * Handle one trapped call from vCPU `vcpu` of `vm`: regs holds x0..x17 as the
+ * guest left them and receives the reply. Returns false, regs untouched, if
+ * x0 is not an FF-A function ID (the host handles it, e.g. PSCI). TRAP
+ * context; vCPUs of any VMs may call it concurrently.
+ */
+bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+
+uint16_t ffamed_vm_id(const struct ffamed_vm *vm);
+/* The version the guest negotiated, 0 before it is final. */
+uint32_t ffamed_vm_version(const struct ffamed_vm *vm);
+
+/* What the mediator learnt from the firmware at create time. */
+struct ffamed_fw_info {
+	uint32_t version;   /* 0: no SPMC */
+	uint16_t spmc_id;
+	uint32_t sp_count;  /* entries in the SP cache */
+};
+void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info);
+
+#endif /* FFAMED_MEDIATOR_H */

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The porting layer: the one interface a hypervisor implements to embed the
+ * ffamed mediator. The mediator core calls nothing else on the host.
+ *
+ * Every function receives the `host` pointer given to ffamed_create(). Calls
+ * come from three contexts, named below for each function:
+ *   - TRAP: a vCPU thread handling a trapped guest FF-A call (interrupts may
+ *     be masked on a real hypervisor; the call must finish without waiting
+ *     for the guest or for another vCPU of the same VM to run);
+ *   - HOST: the host creating/destroying the mediator or a VM;
+ *   - WORK: a deferred-work callback run by the host (see work_schedule).
+ * "May be called with mediator locks held" means the function must not call
+ * back into the mediator and must not block on anything a mediator lock
+ * holder could be waiting for. Locks are documented in docs/ARCHITECTURE.md.
+ */
+#ifndef FFAMED_PORT_H
+#define FFAMED_PORT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ffamed/ffa.h"
+
+/*
+ * Storage for one host lock, embedded in mediator objects so that taking a
+ * lock never allocates. A port's lock type must fit in it (check it with a
+ * static assertion in the port).
+ */
+#define FFAMED_LOCK_SIZE 64
+struct ffamed_lock {
+	_Alignas(16) unsigned char opaque[FFAMED_LOCK_SIZE];
+};
+
+enum ffamed_log_level {
+	FFAMED_LOG_ERROR = 0,
+	FFAMED_LOG_WARN = 1,
+	FFAMED_LOG_INFO = 2,
+	FFAMED_LOG_DEBUG = 3,
+};
+
+/*
+ * Deferred work: the mediator embeds one of these in its own object, fills
+ * `fn` and `arg` and hands it to work_schedule(). `host_private` is the
+ * port's to use while the work is queued.
+ */
+struct ffamed_work;
+typedef void (*ffamed_work_fn)(struct ffamed_work *work);
+struct ffamed_work {
+	ffamed_work_fn fn;
+	void *arg;
+	uint64_t host_private[4];
+};
+
+struct ffamed_host_ops {
+	/* ---- Locks --------------------------------------------------------
+	 * Mutual exclusion for short sections. A lock may be held across a
+	 * firmware call (fw_call) but never across a wait for a guest. The
+	 * mediator never takes the same lock twice (not recursive). Contention
+	 * waits (spin or sleep, the port's choice). Any context.
+	 */
+	void (*lock_init)(void *host, struct ffamed_lock *lock);
+	void (*lock_destroy)(void *host, struct ffamed_lock *lock);
+	void (*lock_acquire)(void *host, struct ffamed_lock *lock);
+	void (*lock_release)(void *host, struct ffamed_lock *lock);
+
+	/* ---- Allocation ---------------------------------------------------
+	 * alloc: zeroed memory, or NULL. Any context; may be called with
+	 * mediator locks held, so it must not wait for the mediator.
+	 */
+	void *(*alloc)(void *host, size_t size);
+	void (*free)(void *host, void *ptr);
+	/*
+	 * page_alloc: `npages` physically contiguous, zeroed 4K pages that the
+	 * firmware may access (the mediator's own RX/TX pair with the SPMC).
+	 * Returns the hypervisor VA and stores the PA. HOST context only.
+	 */
+	void *(*page_alloc)(void *host, size_t npages, uint64_t *pa);
+	void (*page_free)(void *host, void *va, size_t npages);
+
+	/* ---- Logging and time ---------------------------------------------
+	 * vlog formats printf-style (%s %d %u %x %lx %llx %p and widths) and
+	 * emits one line; no trailing newline in fmt. Any context. now_ns is
+	 * a monotonic clock, for traces and rate limits. Either may be NULL.
+	 */
+	void (*vlog)(void *host, enum ffamed_log_level level, const char *fmt, va_list ap);
+	uint64_t (*now_ns)(void *host);
+
+	/* ---- Guest memory -------------------------------------------------
+	 * guest_page_pin: translate the 4K-aligned guest address `ipa` of
+	 * `host_vm` to a physical address and pin the page so it stays mapped
+	 * to that PA until unpinned (a guest cannot balloon it away). Fails
+	 * (returns an FF-A error, usually INVALID_PARAMETERS) when the page is
+	 * outside the guest's RAM, not accessible with the asked access (write
+	 * = the mediator or firmware will write it), or MMIO. TRAP or HOST.
+	 * Pins nest: each successful pin needs one unpin.
+	 */
+	int32_t (*guest_page_pin)(void *host, void *host_vm, uint64_t ipa, bool write, uint64_t *pa);
+	void (*guest_page_unpin)(void *host, void *host_vm, uint64_t pa);
+	/*
+	 * map_pages: map `npages` pinned pages (any PAs) at consecutive
+	 * hypervisor virtual addresses, read-write; NULL on failure. The
+	 * guest can still write the pages at any time: treat the contents as
+	 * hostile and changing. unmap_pages undoes it. TRAP or HOST.
+	 */
+	void *(*map_pages)(void *host, const uint64_t *pa, size_t npages);
+	void (*unmap_pages)(void *host, void *va, size_t npages);
+
+	/* ---- VM references ------------------------------------------------
+	 * The mediator takes a reference on the host's VM object while it
+	 * keeps state that needs it alive past ffamed_vm_destroy() (pinned
+	 * pages, deferred VM_DESTROYED retries) and drops it when done. The
+	 * host must not free guest memory while references remain. Any
+	 * context; vm_put may free the host VM, so never under a mediator
+	 * lock that the host's free path could need.
+	 */
+	void (*vm_get)(void *host, void *host_vm);
+	void (*vm_put)(void *host, void *host_vm);
+
+	/* ---- vCPUs and virtual interrupts ---------------------------------
+	 * vcpu_is_online: whether the vCPU can take an interrupt now.
+	 * inject_virq: make virtual interrupt `intid` pending on the vCPU and
+	 * kick it if it is waiting; must not wait for the vCPU. Both may be
+	 * called with mediator locks held, from any context.
+	 */
+	bool (*vcpu_is_online)(void *host, void *host_vm, uint16_t vcpu);
+	void (*inject_virq)(void *host, void *host_vm, uint16_t vcpu, uint32_t intid);
+
+	/* ---- Firmware conduit ---------------------------------------------
+	 * fw_call: an SMC to the SPMC from the current physical CPU, x0..x17
+	 * in, x0..x17 out (in place). May be called with mediator locks held
+	 * (the SPMC RX/TX locks are held across it by design). TRAP, HOST or
+	 * WORK context.
+	 */
+	void (*fw_call)(void *host, struct ffa_regs *regs);
+
+	/* ---- Deferred work ------------------------------------------------
+	 * work_schedule: run work->fn(work) once, in WORK context, no sooner
+	 * than `delay_ns` from now. Returns 0, or an FF-A error if the work
+	 * cannot be queued (the mediator then retries at its next chance).
+	 * The work must not already be queued.
+	 * work_cancel_sync: make sure the work is not queued and not running
+	 * when it returns (waits for a running callback). Never called from
+	 * the work's own callback or with mediator locks held.
+	 */
+	int32_t (*work_schedule)(void *host, struct ffamed_work *work, uint64_t delay_ns);
+	void (*work_cancel_sync)(void *host, struct ffamed_work *work);
+};
+
+#endif /* FFAMED_PORT_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The POSIX port: a simulated machine on an ordinary Linux process.
+ *   - physical memory is one arena (a memfd) at a fake PA base;
+ *   - each VM's RAM is a contiguous guest range (IPA) backed by arena pages
+ *     chosen in a scattered, non-identity order, so translation bugs show;
+ *     the guest's own view of its RAM is a contiguous mapping of them;
+ *   - vCPUs are threads, each bound to a simulated physical CPU index;
+ *   - virtual interrupts are per-vCPU pending bits with a wake-up;
+ *   - deferred work runs on a worker thread.
+ * ffamed_posix_host_ops() implements struct ffamed_host_ops over it; the
+ * host pointer for those ops is the struct ffamed_posix_host.
+ */
+#ifndef FFAMED_PORT_POSIX_H
+#define FFAMED_PORT_POSIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ffamed/port.h"
+#include "ffamed/spmc.h"
+
+struct ffamed_posix_host;
+struct ffamed_posix_vm;
+
+struct ffamed_posix_config {
+	size_t arena_pages; /* physical memory, 4K pages (0: 16384 = 64 MiB) */
+	uint64_t pa_base;   /* PA of the first arena page (0: 0x80000000) */
+	uint32_t seed;      /* scatter order of VM pages (0: fixed default) */
+	uint32_t cpu_count; /* simulated physical CPUs (0: 16) */
+};
+
+int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
+				 struct ffamed_posix_host **out);
+/* All VMs must be destroyed and all vCPU threads joined first. */
+void ffamed_posix_host_destroy(struct ffamed_posix_host *host);
+const struct ffamed_host_ops *ffamed_posix_host_ops(void);
+
+/* The environment for a software SPMC running "in firmware" on this host. */
+void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_env *env);
+
+/* Where ops->fw_call goes: fw(fw_ctx, current physical CPU, regs). Without
+ * one, every firmware call answers FFA_ERROR(NOT_SUPPORTED). */
+typedef void (*ffamed_posix_fw_fn)(void *fw_ctx, uint32_t cpu, struct ffa_regs *regs);
+void ffamed_posix_set_firmware(struct ffamed_posix_host *host, ffamed_posix_fw_fn fw, void *fw_ctx);
+
+/* Physical CPU index of the calling thread: vCPU threads get a unique one
+ * while they run; any other thread gets one on first use, for its life. */
+uint32_t ffamed_posix_current_cpu(struct ffamed_posix_host *host);
+
+/* Direct access to physical memory (what firmware sees); NULL outside. */
+void *ffamed_posix_pa_to_va(struct ffamed_posix_host *host, uint64_t pa, size_t len);
+
+/* ---- VMs ------------------------------------------------------------------ */
+#define FFAMED_POSIX_RAM_BASE 0x40000000ull /* IPA of every VM's RAM */
+
+int32_t ffamed_posix_vm_create(struct ffamed_posix_host *host, uint16_t ffa_id, uint16_t vcpu_count,
+			       size_t ram_pages, struct ffamed_posix_vm **out);
+/* Drops the host's reference; memory goes when the last vm_put comes. */
+void ffamed_posix_vm_destroy(struct ffamed_posix_vm *vm);
+uint16_t ffamed_posix_vm_id(const struct ffamed_posix_vm *vm);
+uint16_t ffamed_posix_vm_vcpu_count(const struct ffamed_posix_vm *vm);
+size_t ffamed_posix_vm_ram_size(const struct ffamed_posix_vm *vm);
+/* The guest's own view: VA of guest address `ipa`, NULL outside its RAM. */
+void *ffamed_posix_vm_va(struct ffamed_posix_vm *vm, uint64_t ipa);
+int32_t ffamed_posix_vm_ipa_to_pa(struct ffamed_posix_vm *vm, uint64_t ipa, uint64_t *pa);
+/* Pages currently pinned through the host ops (leak checks). */
+size_t ffamed_posix_vm_pinned_pages(const struct ffamed_posix_vm *vm);
+/* Make guest_page_pin of this page fail (fault injection); ~0 clears. */
+void ffamed_posix_vm_fail_pin(struct ffamed_posix_vm *vm, uint64_t ipa);
+
+/* ---- vCPUs -------------------------------------------------------------- */
+typedef void (*ffamed_posix_vcpu_fn)(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg);
+int32_t ffamed_posix_vcpu_start(struct ffamed_posix_vm *vm, uint16_t vcpu, ffamed_posix_vcpu_fn fn,
+				void *arg);
+void ffamed_posix_vcpu_join(struct ffamed_posix_vm *vm, uint16_t vcpu);
+void ffamed_posix_vcpu_set_online(struct ffamed_posix_vm *vm, uint16_t vcpu, bool online);
+/* Pending virtual interrupts (bit n = INTID n, n < 64), taken and cleared. */
+uint64_t ffamed_posix_vcpu_take_virqs(struct ffamed_posix_vm *vm, uint16_t vcpu);
+/* Wait until an interrupt is pending or timeout; true if one is. */
+bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, uint64_t timeout_ns);
+
+/* ---- Accounting (leak checks in tests) ------------------------------------ */
+size_t ffamed_posix_live_allocs(const struct ffamed_posix_host *host);
+size_t ffamed_posix_free_pages(const struct ffamed_posix_host *host);
+
+#endif /* FFAMED_PORT_POSIX_H */
