@@ -67,7 +67,7 @@ static inline int32_t ffa_result(const struct ffa_regs *r)
 static inline void ffa_uuid_from_w(struct ffa_uuid *u, uint32_t w1, uint32_t w2, uint32_t w3,
 				   uint32_t w4)
 {
-	const uint32_t w[4] = { w1, w2, w3, w4 };
+	const uint32_t w[4] = {w1, w2, w3, w4};
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
 			u->b[i * 4 + j] = (uint8_t)(w[i] >> (8 * j));

@@ -97,7 +97,8 @@ struct ffamed_host_ops {
 	 * = the mediator or firmware will write it), or MMIO. TRAP or HOST.
 	 * Pins nest: each successful pin needs one unpin.
 	 */
-	int32_t (*guest_page_pin)(void *host, void *host_vm, uint64_t ipa, bool write, uint64_t *pa);
+	int32_t (*guest_page_pin)(void *host, void *host_vm, uint64_t ipa, bool write,
+				  uint64_t *pa);
 	void (*guest_page_unpin)(void *host, void *host_vm, uint64_t pa);
 	/*
 	 * map_pages: map `npages` pinned pages (any PAs) at consecutive
