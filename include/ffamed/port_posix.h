@@ -27,7 +27,7 @@ struct ffamed_posix_vm;
 struct ffamed_posix_config {
 	size_t arena_pages; /* physical memory, 4K pages (0: 16384 = 64 MiB) */
 	uint64_t pa_base;   /* PA of the first arena page (0: 0x80000000) */
-	uint32_t seed;      /* scatter order of VM pages (0: fixed default) */
+	uint32_t seed;	    /* scatter order of VM pages (0: fixed default) */
 	uint32_t cpu_count; /* simulated physical CPUs (0: 16) */
 };
 
@@ -57,7 +57,9 @@ void *ffamed_posix_pa_to_va(struct ffamed_posix_host *host, uint64_t pa, size_t 
 
 int32_t ffamed_posix_vm_create(struct ffamed_posix_host *host, uint16_t ffa_id, uint16_t vcpu_count,
 			       size_t ram_pages, struct ffamed_posix_vm **out);
-/* Drops the host's reference; memory goes when the last vm_put comes. */
+/* Drops the host's reference; memory goes when the last vm_put comes.
+ * vCPU threads should be joined first (any still running are joined here,
+ * with a warning). */
 void ffamed_posix_vm_destroy(struct ffamed_posix_vm *vm);
 uint16_t ffamed_posix_vm_id(const struct ffamed_posix_vm *vm);
 uint16_t ffamed_posix_vm_vcpu_count(const struct ffamed_posix_vm *vm);
@@ -65,10 +67,17 @@ size_t ffamed_posix_vm_ram_size(const struct ffamed_posix_vm *vm);
 /* The guest's own view: VA of guest address `ipa`, NULL outside its RAM. */
 void *ffamed_posix_vm_va(struct ffamed_posix_vm *vm, uint64_t ipa);
 int32_t ffamed_posix_vm_ipa_to_pa(struct ffamed_posix_vm *vm, uint64_t ipa, uint64_t *pa);
-/* Pages currently pinned through the host ops (leak checks). */
+/* Pages currently pinned through the host ops (leak checks); a page pinned
+ * twice counts twice (each pin needs its own unpin). */
 size_t ffamed_posix_vm_pinned_pages(const struct ffamed_posix_vm *vm);
 /* Make guest_page_pin of this page fail (fault injection); ~0 clears. */
 void ffamed_posix_vm_fail_pin(struct ffamed_posix_vm *vm, uint64_t ipa);
+/* Outstanding pins of the page at guest address `ipa` (0 outside RAM). */
+uint32_t ffamed_posix_vm_page_pins(struct ffamed_posix_vm *vm, uint64_t ipa);
+/* Make the page read-only to the host: pinning it for write then fails with
+ * INVALID_PARAMETERS (the guest's own view stays writable). */
+void ffamed_posix_vm_set_readonly(struct ffamed_posix_vm *vm, uint64_t ipa, bool readonly);
+struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm);
 
 /* ---- vCPUs -------------------------------------------------------------- */
 typedef void (*ffamed_posix_vcpu_fn)(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg);
@@ -81,8 +90,25 @@ uint64_t ffamed_posix_vcpu_take_virqs(struct ffamed_posix_vm *vm, uint16_t vcpu)
 /* Wait until an interrupt is pending or timeout; true if one is. */
 bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, uint64_t timeout_ns);
 
+/* Fault injection: the nth ops->alloc call from now (1: the next one)
+ * returns NULL, once; 0 cancels. Requests over 1 GiB always get NULL. */
+void ffamed_posix_fail_alloc(struct ffamed_posix_host *host, unsigned long nth);
+
 /* ---- Accounting (leak checks in tests) ------------------------------------ */
 size_t ffamed_posix_live_allocs(const struct ffamed_posix_host *host);
 size_t ffamed_posix_free_pages(const struct ffamed_posix_host *host);
+/* ffamed_posix_spmc_env() allocations not yet freed (counted apart from the
+ * mediator's, which ffamed_posix_live_allocs counts). */
+size_t ffamed_posix_spmc_live_allocs(const struct ffamed_posix_host *host);
+/* Pages mapped by ops->map_pages and not yet unmapped. */
+size_t ffamed_posix_mapped_pages(const struct ffamed_posix_host *host);
+/* VM objects not yet freed (host reference or ops->vm_get references left). */
+size_t ffamed_posix_live_vms(const struct ffamed_posix_host *host);
+/* Contract violations the port detected and logged as errors: unpin of a
+ * page not pinned, a VM freed with pins left, a bad PA to map_pages, an
+ * unmap_pages of something not mapped, a virq INTID >= 64... Tests expect 0. */
+size_t ffamed_posix_error_count(const struct ffamed_posix_host *host);
+/* Times the SPMC raised the Schedule Receiver Interrupt (env->raise_sri). */
+size_t ffamed_posix_sri_count(const struct ffamed_posix_host *host);
 
 #endif /* FFAMED_PORT_POSIX_H */
