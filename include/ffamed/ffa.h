@@ -174,9 +174,10 @@
 #define FFA_MEM_RETRIEVE_PROP_HYP_RETRIEVE 0x4u
 
 /* ---- RXTX_MAP / RXTX_UNMAP / RX_RELEASE / RX_ACQUIRE --------------------- */
-#define FFA_RXTX_MAP_PAGE_COUNT_MASK 0x3Fu	      /* width unverified: see docs */
-#define FFA_RXTX_UNMAP_ID(w1)	     FFA_SENDER(w1)   /* w1[31:16] */
-#define FFA_RX_VM_ID(w1)	     FFA_RECEIVER(w1) /* RX_RELEASE / RX_ACQUIRE w1[15:0] */
+/* RXTX_MAP w3 page count: the field width is unverified (TF-A masks 5 bits,
+ * Hafnium accepts its whole maximum), so the count is read as all of w3. */
+#define FFA_RXTX_UNMAP_ID(w1) FFA_SENDER(w1)   /* w1[31:16] */
+#define FFA_RX_VM_ID(w1)      FFA_RECEIVER(w1) /* RX_RELEASE / RX_ACQUIRE w1[15:0] */
 
 /* ---- FFA_PARTITION_INFO_GET -------------------------------------------- */
 #define FFA_PARTITION_INFO_GET_COUNT_FLAG 0x1u

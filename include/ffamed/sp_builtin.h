@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Built-in secure partitions for the software SPMC. Each fills a struct
+ * ffamed_sp_config around state storage that the caller provides (static,
+ * or allocated, zeroed or not: the config function initialises it) and that
+ * must outlive the SPMC. The state is safe to read from any thread while
+ * the SPMC runs (atomics).
+ *
+ * Payload registers: P[0..] are x3..x7 for FFA_MSG_SEND_DIRECT_REQ_32/64
+ * (low 32 bits for _32) and x4..x17 for FFA_MSG_SEND_DIRECT_REQ2.
+ */
+#ifndef FFAMED_SP_BUILTIN_H
+#define FFAMED_SP_BUILTIN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ffamed/spmc.h"
+
+/* ---- ECHO SP ----------------------------------------------------------------
+ * UUID 0ffa3ec0-5e1f-4c0d-8e5a-ec40ec40ec40. Properties: DIRECT_REQ_RECV |
+ * DIRECT_REQ_SEND | AARCH64 | DIRECT_REQ2_RECV. UP (1 context) or MP.
+ *
+ * Protocol, decided by P[0] (compared as a whole register):
+ *   FFAMED_ECHO_CMD_WHOAMI: answers P[0] = the command, P[1] = SP ID,
+ *       P[2] = execution context index, P[3] = sender ID (w1[31:16] of the
+ *       request), P[4] = times the request was resumed by FFA_RUN; the rest 0.
+ *   FFAMED_ECHO_CMD_INTERRUPT, P[1] = N: returns FFA_INTERRUPT until it has
+ *       been resumed N times, then answers as WHOAMI (so P[4] = N).
+ *   FFAMED_ECHO_CMD_YIELD, P[1] = N: the same with FFA_YIELD.
+ *   anything else: answers every payload register unchanged.
+ */
+#define FFAMED_SP_ECHO_UUID                                                                        \
+	{                                                                                          \
+		{                                                                                  \
+			0x0f, 0xfa, 0x3e, 0xc0, 0x5e, 0x1f, 0x4c, 0x0d, 0x8e, 0x5a, 0xec, 0x40,    \
+				0xec, 0x40, 0xec, 0x40                                             \
+		}                                                                                  \
+	}
+#define FFAMED_SP_ECHO_PROPS                                                                       \
+	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND | FFA_PART_PROP_AARCH64 |   \
+	 FFA_PART_PROP_DIRECT_REQ2_RECV)
+#define FFAMED_ECHO_CMD_WHOAMI	  0xEC400001u
+#define FFAMED_ECHO_CMD_INTERRUPT 0xEC400002u
+#define FFAMED_ECHO_CMD_YIELD	  0xEC400003u
+#define FFAMED_SP_ECHO_MAX_CTX	  64
+
+/* Counters; read them with atomic_load. */
+struct ffamed_sp_echo {
+	_Atomic uint64_t requests;  /* new requests entered */
+	_Atomic uint64_t resumes;   /* entries through FFA_RUN */
+	_Atomic uint64_t responses; /* requests answered */
+	_Atomic uint64_t responses_per_ctx[FFAMED_SP_ECHO_MAX_CTX];
+};
+
+void ffamed_sp_echo_config(struct ffamed_sp_config *cfg, struct ffamed_sp_echo *state, uint16_t id,
+			   uint16_t exec_ctx_count);
+
+/* ---- VMWATCH SP -------------------------------------------------------------
+ * UUID 0ffa3ec0-5e1f-4c0d-8e5a-7a7c4ed00001. Properties: DIRECT_REQ_RECV |
+ * VM_CREATED | VM_DESTROYED | AARCH64. Records which VMs the hypervisor
+ * announced. A partition message is answered with P[0] = number of live VMs.
+ *
+ * VM_CREATED of a live VM and VM_DESTROYED of an unknown one answer 0 but
+ * are counted (duplicate_created, unknown_destroyed) so tests can catch a
+ * mediator that repeats or invents announcements. A message answered with
+ * a failure status changes nothing.
+ */
+#define FFAMED_SP_VMWATCH_UUID                                                                     \
+	{                                                                                          \
+		{                                                                                  \
+			0x0f, 0xfa, 0x3e, 0xc0, 0x5e, 0x1f, 0x4c, 0x0d, 0x8e, 0x5a, 0x7a, 0x7c,    \
+				0x4e, 0xd0, 0x00, 0x01                                             \
+		}                                                                                  \
+	}
+#define FFAMED_SP_VMWATCH_PROPS                                                                    \
+	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_VM_CREATED | FFA_PART_PROP_VM_DESTROYED |   \
+	 FFA_PART_PROP_AARCH64)
+#define FFAMED_SP_VMWATCH_IDS 0x8000u /* normal-world IDs */
+
+struct ffamed_sp_vmwatch {
+	_Atomic uint64_t live[FFAMED_SP_VMWATCH_IDS / 64];
+	_Atomic uint64_t created_msgs;	 /* VM_CREATED messages seen, whatever the answer */
+	_Atomic uint64_t destroyed_msgs; /* VM_DESTROYED messages seen */
+	_Atomic uint64_t duplicate_created;
+	_Atomic uint64_t unknown_destroyed;
+	_Atomic uint32_t fail_next; /* answer fail_next_status to this many more */
+	_Atomic int32_t fail_next_status;
+	_Atomic int32_t fail_always; /* non-zero: answer this to every message */
+};
+
+void ffamed_sp_vmwatch_config(struct ffamed_sp_config *cfg, struct ffamed_sp_vmwatch *state,
+			      uint16_t id, uint16_t exec_ctx_count);
+bool ffamed_sp_vmwatch_is_live(struct ffamed_sp_vmwatch *state, uint16_t vm_id);
+uint32_t ffamed_sp_vmwatch_live_count(struct ffamed_sp_vmwatch *state);
+uint64_t ffamed_sp_vmwatch_created_msgs(struct ffamed_sp_vmwatch *state);
+uint64_t ffamed_sp_vmwatch_destroyed_msgs(struct ffamed_sp_vmwatch *state);
+/* Answer `status` (e.g. FFA_RET_RETRY, FFA_RET_INTERRUPTED) to the next n
+ * VM availability messages. */
+void ffamed_sp_vmwatch_fail_next(struct ffamed_sp_vmwatch *state, int32_t status, uint32_t n);
+/* Answer `status` to every message from now on (0: stop failing). */
+void ffamed_sp_vmwatch_fail_always(struct ffamed_sp_vmwatch *state, int32_t status);
+
+/* ---- OP-TEE SP ----------------------------------------------------------------
+ * UUID 486178e0-e7f8-11e3-bc5e-0002a5d5c51b. Properties: DIRECT_REQ_RECV |
+ * DIRECT_REQ_SEND | AARCH64 (no REQ2: OP-TEE speaks 32-bit direct requests;
+ * a 64-bit request is answered the same way in 64-bit form).
+ * Command in w3; reply w3.. as below (w2 = 0):
+ *   0 GET_API_VERSION       w3 = 1 (major), w4 = 0 (minor)
+ *   1 GET_OS_VERSION        w3 = OS major, w4 = OS minor, w5 = build ID
+ *   2 EXCHANGE_CAPABILITIES w3 = 0, w4 = RPC parameter count, w5 = ARG_OFFSET
+ *                           only (async notifications are not offered)
+ *   3 UNREGISTER_SHM        w3 = 0 (an unknown handle is fine, as in OP-TEE)
+ *   5 ENABLE_ASYNC_NOTIF    w3 = TEEC_ERROR_NOT_SUPPORTED
+ *   0x80000000 YIELDING_CALL_WITH_ARG (w4/w5 handle lo/hi, w6 offset):
+ *                           no memory is shared with this SP yet, so every
+ *                           handle is unknown: w3 = TEEC_ERROR_BAD_PARAMETERS,
+ *                           w4 = 0 (call done)
+ *   anything else           w3 = TEEC_ERROR_BAD_PARAMETERS
+ */
+#define FFAMED_SP_OPTEE_UUID                                                                       \
+	{                                                                                          \
+		{                                                                                  \
+			0x48, 0x61, 0x78, 0xe0, 0xe7, 0xf8, 0x11, 0xe3, 0xbc, 0x5e, 0x00, 0x02,    \
+				0xa5, 0xd5, 0xc5, 0x1b                                             \
+		}                                                                                  \
+	}
+#define FFAMED_SP_OPTEE_PROPS                                                                      \
+	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND | FFA_PART_PROP_AARCH64)
+#define FFAMED_OPTEE_GET_API_VERSION	    0x0u
+#define FFAMED_OPTEE_GET_OS_VERSION	    0x1u
+#define FFAMED_OPTEE_EXCHANGE_CAPABILITIES  0x2u
+#define FFAMED_OPTEE_UNREGISTER_SHM	    0x3u
+#define FFAMED_OPTEE_ENABLE_ASYNC_NOTIF	    0x5u
+#define FFAMED_OPTEE_YIELDING_CALL_WITH_ARG 0x80000000u
+#define FFAMED_OPTEE_API_MAJOR		    1u
+#define FFAMED_OPTEE_API_MINOR		    0u
+#define FFAMED_OPTEE_OS_MAJOR		    4u
+#define FFAMED_OPTEE_OS_MINOR		    0u
+#define FFAMED_OPTEE_OS_BUILD_ID	    0xffa3ed00u
+#define FFAMED_OPTEE_RPC_PARAMS		    4u
+#define FFAMED_OPTEE_CAP_ARG_OFFSET	    (1u << 0)
+#define FFAMED_OPTEE_CAP_ASYNC_NOTIF	    (1u << 1)
+#define FFAMED_OPTEE_YIELDING_DONE	    0u
+#define FFAMED_TEEC_ERROR_BAD_PARAMETERS    0xFFFF0006u
+#define FFAMED_TEEC_ERROR_NOT_SUPPORTED	    0xFFFF000Au
+
+/* Calls per command: slots 0..5 for commands 0..5, then these two. */
+#define FFAMED_OPTEE_SLOT_YIELDING 6
+#define FFAMED_OPTEE_SLOT_UNKNOWN  7
+#define FFAMED_OPTEE_SLOTS	   8
+
+struct ffamed_sp_optee {
+	_Atomic uint64_t calls[FFAMED_OPTEE_SLOTS];
+};
+
+void ffamed_sp_optee_config(struct ffamed_sp_config *cfg, struct ffamed_sp_optee *state,
+			    uint16_t id, uint16_t exec_ctx_count);
+
+#endif /* FFAMED_SP_BUILTIN_H */

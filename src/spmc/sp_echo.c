@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ECHO SP: answers the payload back, or reports where the request
+ * landed (SP, context, sender, resumptions), optionally after being
+ * preempted or yielding a given number of times. Protocol in sp_builtin.h.
+ */
+#include "ffamed/ffa_regs.h"
+#include "ffamed/sp_builtin.h"
+
+static const struct ffa_uuid echo_uuid = FFAMED_SP_ECHO_UUID;
+
+/* Index of P[0] in the register file for this request's format. */
+static int echo_payload_base(const struct ffamed_sp_msg *msg)
+{
+	return msg->fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3;
+}
+
+static void echo_whoami(const struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
+			struct ffa_regs *resp, int p)
+{
+	resp->x[p] = msg->regs.x[p];
+	resp->x[p + 1] = ffamed_sp_id(sp);
+	resp->x[p + 2] = msg->ctx;
+	resp->x[p + 3] = msg->sender;
+	resp->x[p + 4] = msg->resumed;
+}
+
+static enum ffamed_sp_action echo_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
+					     struct ffa_regs *resp)
+{
+	struct ffamed_sp_echo *st = ffamed_sp_priv(sp);
+	int p = echo_payload_base(msg);
+	uint64_t cmd = msg->regs.x[p];
+
+	if (msg->resumed)
+		atomic_fetch_add(&st->resumes, 1);
+	else
+		atomic_fetch_add(&st->requests, 1);
+
+	if ((cmd == FFAMED_ECHO_CMD_INTERRUPT || cmd == FFAMED_ECHO_CMD_YIELD) &&
+	    msg->resumed < msg->regs.x[p + 1])
+		return cmd == FFAMED_ECHO_CMD_INTERRUPT ? FFAMED_SP_INTERRUPT : FFAMED_SP_YIELD;
+
+	if (cmd == FFAMED_ECHO_CMD_WHOAMI || cmd == FFAMED_ECHO_CMD_INTERRUPT ||
+	    cmd == FFAMED_ECHO_CMD_YIELD) {
+		echo_whoami(sp, msg, resp, p);
+	} else {
+		for (int i = p; i < (p == 3 ? 8 : FFA_NREGS); i++)
+			resp->x[i] = msg->regs.x[i];
+	}
+	atomic_fetch_add(&st->responses, 1);
+	if (msg->ctx < FFAMED_SP_ECHO_MAX_CTX)
+		atomic_fetch_add(&st->responses_per_ctx[msg->ctx], 1);
+	return FFAMED_SP_RESPOND;
+}
+
+static const struct ffamed_sp_ops echo_ops = {
+	.direct_req = echo_direct_req,
+};
+
+void ffamed_sp_echo_config(struct ffamed_sp_config *cfg, struct ffamed_sp_echo *state, uint16_t id,
+			   uint16_t exec_ctx_count)
+{
+	atomic_init(&state->requests, 0);
+	atomic_init(&state->resumes, 0);
+	atomic_init(&state->responses, 0);
+	for (int i = 0; i < FFAMED_SP_ECHO_MAX_CTX; i++)
+		atomic_init(&state->responses_per_ctx[i], 0);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->name = "echo";
+	cfg->id = id;
+	cfg->exec_ctx_count = exec_ctx_count;
+	cfg->properties = FFAMED_SP_ECHO_PROPS;
+	cfg->uuid_count = 1;
+	cfg->uuids[0] = echo_uuid;
+	cfg->version = FFA_VERSION_1_2;
+	cfg->ops = &echo_ops;
+	cfg->priv = state;
+}

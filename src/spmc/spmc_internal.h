@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private state of the software SPMC, shared by its files:
+ *   spmc.c          creation, dispatch, FFA_VERSION/FEATURES/ID_GET, introspection
+ *   spmc_rxtx.c     RX/TX buffers of the hypervisor and of the VMs it forwards
+ *   spmc_partinfo.c FFA_PARTITION_INFO_GET and _GET_REGS
+ *   spmc_msg.c      direct requests, execution contexts, FFA_RUN
+ *
+ * Locks (none is ever taken while another is held, and none is held while
+ * an SP handler runs):
+ *   version_lock  the negotiated caller version
+ *   mbox_lock     the hypervisor's RX/TX pair and every VM mailbox
+ *   faults_lock   the injected faults
+ *   sp->ctx_lock  the states of that SP's execution contexts
+ */
+#ifndef FFAMED_SPMC_INTERNAL_H
+#define FFAMED_SPMC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ffamed/ffa_regs.h"
+#include "ffamed/spmc.h"
+
+/* Counters cover the FF-A function number range, for both conventions. */
+#define SPMC_FNUM_SLOTS (FFA_FNUM_MAX - FFA_FNUM_MIN + 1)
+
+struct spmc_ctx {
+	enum ffamed_spmc_ctx_state state;
+	/* While preempted/yielded: the request to resume, with its FID and
+	 * sender, so that FFA_RUN can answer in the right format. */
+	struct ffamed_sp_msg msg;
+};
+
+struct ffamed_sp {
+	struct ffamed_spmc *spmc;
+	struct ffamed_sp_config cfg;
+	struct ffamed_lock ctx_lock; /* guards ctx[].state and ctx[].msg */
+	struct spmc_ctx *ctx;	     /* cfg.exec_ctx_count entries */
+};
+
+/* A VM's RX/TX pair forwarded by the hypervisor (scattered pages). */
+struct spmc_vm_mailbox {
+	bool mapped;
+	uint16_t vm_id;
+	enum ffamed_spmc_rx_owner rx_owner;
+	uint32_t page_count;
+	uint64_t *rx_pages; /* rxtx_max_pages entries each, storage owned by the SPMC */
+	uint64_t *tx_pages;
+};
+
+struct spmc_hyp_mailbox {
+	bool mapped;
+	enum ffamed_spmc_rx_owner rx_owner;
+	uint64_t tx_pa;
+	uint64_t rx_pa;
+	uint32_t page_count;
+	const uint8_t *tx; /* hostile: the hypervisor may write it at any time */
+	uint8_t *rx;
+};
+
+struct ffamed_spmc {
+	struct ffamed_spmc_env env;
+	uint16_t spmc_id;
+	uint32_t version; /* the SPMC's own */
+	uint32_t max_vms;
+	uint32_t cpu_count;
+	uint32_t rxtx_max_pages;
+
+	struct ffamed_sp *sps;
+	uint32_t sp_count;
+
+	struct ffamed_lock version_lock; /* guards caller_version, version_frozen */
+	uint32_t caller_version;	 /* 0: not negotiated */
+	bool version_frozen;
+
+	struct ffamed_lock mbox_lock; /* guards hyp, vms[], vm_mapped_count */
+	struct spmc_hyp_mailbox hyp;
+	struct spmc_vm_mailbox *vms; /* max_vms slots */
+	uint32_t vm_mapped_count;
+	uint64_t *vm_page_store;
+
+	struct ffamed_lock faults_lock; /* guards faults */
+	struct ffamed_spmc_faults faults;
+
+	_Atomic uint64_t calls[2][SPMC_FNUM_SLOTS]; /* [is 64-bit][fnum - FFA_FNUM_MIN] */
+	_Atomic uint64_t calls_other;
+};
+
+/* ---- spmc.c helpers ------------------------------------------------------ */
+void spmc_lock(struct ffamed_spmc *spmc, struct ffamed_lock *lock);
+void spmc_unlock(struct ffamed_spmc *spmc, struct ffamed_lock *lock);
+void spmc_log(struct ffamed_spmc *spmc, enum ffamed_log_level level, const char *fmt, ...);
+/* Logs why a call is refused (so a mediator bug is easy to find) and
+ * writes FFA_ERROR(err) into regs. */
+void spmc_refuse(struct ffamed_spmc *spmc, struct ffa_regs *regs, int32_t err, const char *fmt,
+		 ...);
+struct ffamed_spmc_faults spmc_faults(struct ffamed_spmc *spmc);
+/* True when registers first..last (inclusive) are zero; only their low
+ * 32 bits count for SMC32 calls. */
+bool spmc_regs_mbz(const struct ffa_regs *regs, bool is32, int first, int last);
+bool spmc_version_at_least(uint32_t v, uint32_t min);
+
+/* ---- spmc_rxtx.c ---------------------------------------------------------- */
+void spmc_rxtx_map(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32);
+void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_rx_release(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+int32_t spmc_mailboxes_init(struct ffamed_spmc *spmc);
+void spmc_mailboxes_fini(struct ffamed_spmc *spmc);
+
+/* ---- spmc_partinfo.c ------------------------------------------------------ */
+void spmc_partition_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t version);
+void spmc_partition_info_get_regs(struct ffamed_spmc *spmc, struct ffa_regs *regs,
+				  uint32_t version);
+
+/* ---- spmc_msg.c ----------------------------------------------------------- */
+void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs, uint32_t fid,
+		     uint32_t version);
+void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
+int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
+		     const struct ffamed_sp_config *cfg);
+void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
+
+#endif /* FFAMED_SPMC_INTERNAL_H */
