@@ -20,7 +20,8 @@
 
 /* ---- ECHO SP ----------------------------------------------------------------
  * UUID 0ffa3ec0-5e1f-4c0d-8e5a-ec40ec40ec40. Properties: DIRECT_REQ_RECV |
- * DIRECT_REQ_SEND | AARCH64 | DIRECT_REQ2_RECV. UP (1 context) or MP.
+ * DIRECT_REQ_SEND | NOTIFICATIONS | AARCH64 | DIRECT_REQ2_RECV. UP (1
+ * context) or MP.
  *
  * Protocol, decided by P[0] (compared as a whole register):
  *   FFAMED_ECHO_CMD_WHOAMI: answers P[0] = the command, P[1] = SP ID,
@@ -29,6 +30,22 @@
  *   FFAMED_ECHO_CMD_INTERRUPT, P[1] = N: returns FFA_INTERRUPT until it has
  *       been resumed N times, then answers as WHOAMI (so P[4] = N).
  *   FFAMED_ECHO_CMD_YIELD, P[1] = N: the same with FFA_YIELD.
+ *   Notifications, for the requesting VM (the sender of the request). A
+ *   bitmap is always passed as two 32-bit halves, lo in P[2] and hi in P[3],
+ *   whatever the request format. Every answer has P[0] = the command and
+ *   P[1] = the status as a 32-bit value (0, or the FF-A error code, e.g.
+ *   0xFFFFFFFA for DENIED); the rest 0 unless said:
+ *   FFAMED_ECHO_CMD_NOTIF_SET, P[1] = flags (bit0 per-vCPU with the VM's
+ *       vCPU ID in [31:16], bit1 delay the SRI until this answer): the SP
+ *       sets those notifications for the VM (ffamed_sp_notification_set_on
+ *       on the CPU running the request). The VM must have bound them to
+ *       this SP through the hypervisor.
+ *   FFAMED_ECHO_CMD_NOTIF_GET: the SP reads and clears what VMs set for it
+ *       (global, plus per-vCPU on the context running the request):
+ *       P[2]/P[3] = that bitmap lo/hi.
+ *   FFAMED_ECHO_CMD_NOTIF_BIND, P[1] = flags (bit0 per-vCPU): the SP binds
+ *       those notifications to receive them from the requesting VM.
+ *   FFAMED_ECHO_CMD_NOTIF_UNBIND: the SP unbinds them.
  *   anything else: answers every payload register unchanged.
  */
 #define FFAMED_SP_ECHO_UUID                                                                        \
@@ -39,12 +56,16 @@
 		}                                                                                  \
 	}
 #define FFAMED_SP_ECHO_PROPS                                                                       \
-	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND | FFA_PART_PROP_AARCH64 |   \
-	 FFA_PART_PROP_DIRECT_REQ2_RECV)
-#define FFAMED_ECHO_CMD_WHOAMI	  0xEC400001u
-#define FFAMED_ECHO_CMD_INTERRUPT 0xEC400002u
-#define FFAMED_ECHO_CMD_YIELD	  0xEC400003u
-#define FFAMED_SP_ECHO_MAX_CTX	  64
+	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND |                           \
+	 FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_AARCH64 | FFA_PART_PROP_DIRECT_REQ2_RECV)
+#define FFAMED_ECHO_CMD_WHOAMI	     0xEC400001u
+#define FFAMED_ECHO_CMD_INTERRUPT    0xEC400002u
+#define FFAMED_ECHO_CMD_YIELD	     0xEC400003u
+#define FFAMED_ECHO_CMD_NOTIF_SET    0xEC400004u
+#define FFAMED_ECHO_CMD_NOTIF_GET    0xEC400005u
+#define FFAMED_ECHO_CMD_NOTIF_BIND   0xEC400006u
+#define FFAMED_ECHO_CMD_NOTIF_UNBIND 0xEC400007u
+#define FFAMED_SP_ECHO_MAX_CTX	     64
 
 /* Counters; read them with atomic_load. */
 struct ffamed_sp_echo {

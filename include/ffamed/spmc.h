@@ -35,8 +35,12 @@ struct ffamed_spmc_env {
 	 * any of it is not NS RAM. The mapping stays valid for the SPMC's
 	 * lifetime (an identity-mapped view). */
 	void *(*pa_map)(void *ctx, uint64_t pa, size_t len);
-	/* Raise the Schedule Receiver Interrupt to the normal world (may be
-	 * NULL until notifications exist). */
+	/* Raise the Schedule Receiver Interrupt (config sri_intid) to the
+	 * normal world on physical CPU `cpu` (may be NULL: no SRI is raised).
+	 * Called with no SPMC lock held, possibly from inside an SP handler;
+	 * like a real SRI it should only queue an interrupt. It may call
+	 * ffamed_spmc_call (e.g. NOTIFICATION_INFO_GET) but not into the SP
+	 * that is setting the notification (its context is RUNNING: BUSY). */
 	void (*raise_sri)(void *ctx, uint32_t cpu);
 	void (*vlog)(void *ctx, enum ffamed_log_level level, const char *fmt,
 		     va_list ap); /* may be NULL */
@@ -58,6 +62,7 @@ struct ffamed_sp_msg {
 	uint16_t ctx;	      /* execution context index handling it */
 	uint32_t resumed;     /* times this request was resumed by FFA_RUN */
 	struct ffa_regs regs; /* the request as received */
+	uint32_t cpu;	      /* physical CPU running it now (changes on FFA_RUN for UP SPs) */
 };
 
 struct ffamed_sp_ops {
@@ -96,6 +101,11 @@ struct ffamed_spmc_config {
 	/* Largest RX/TX buffer in 4K pages, for every pair (0: 64); reported by
 	 * FFA_FEATURES(FFA_RXTX_MAP) w2[31:16] to v1.2 callers. */
 	uint32_t rxtx_max_pages;
+	/* Interrupt ID of the Schedule Receiver Interrupt, reported by
+	 * FFA_FEATURES(SRI) (0: 8, a non-secure SGI donated to the NWd). */
+	uint32_t sri_intid;
+	/* Largest vCPU count NOTIFICATION_BITMAP_CREATE accepts (0: 64). */
+	uint32_t notif_max_vcpus;
 };
 
 int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffamed_spmc_config *cfg,
@@ -110,6 +120,128 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc);
 void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
 
 struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
+
+/* ---- Notifications (FF-A v1.1) ----------------------------------------------
+ * The SPMC keeps, for each receiver, 64 notification IDs: the VMs' "SP
+ * notifications" bitmaps (created by the hypervisor) and each SP's bitmap of
+ * notifications set by normal-world endpoints. A bit is bound to one sender,
+ * either global (any vCPU may collect it) or per-vCPU (set for, and
+ * collected by, one vCPU). Normal-world endpoint IDs 0x0000..0x7FFF are all
+ * valid VM IDs here (0: the hypervisor itself, or the OS kernel when there is
+ * no hypervisor). The NWd ABIs exist for callers that negotiated v1.1 or
+ * later (v1.0: NOT_SUPPORTED, like any unknown ABI). SMC32: only the low
+ * 32 bits of each register count. Unused registers up to w7 MBZ
+ * (INVALID_PARAMETERS otherwise). Checks are made in the order listed.
+ *
+ * FFA_NOTIFICATION_BITMAP_CREATE  w1 = VM ID [15:0], w2 = vCPU count
+ *   INVALID_PARAMETERS  w1[31:16] != 0; VM ID with bit 15 set; vCPU count 0
+ *                       or above notif_max_vcpus; w3..w7 != 0
+ *   DENIED              a bitmap exists for that VM
+ *   NO_MEMORY           max_vms bitmaps exist (or allocation failed)
+ * FFA_NOTIFICATION_BITMAP_DESTROY  w1 = VM ID [15:0]
+ *   INVALID_PARAMETERS  w1[31:16] != 0; secure ID; w2..w7 != 0
+ *   DENIED              no bitmap; any SP notification pending for the VM
+ *                       (global or any vCPU, listed by INFO_GET or not)
+ *   Bindings still in place are dropped with the bitmap. Bindings SPs made
+ *   to receive from that VM are not touched.
+ * FFA_NOTIFICATION_BIND  w1 = sender SP [31:16] | receiver VM [15:0],
+ *                        w2 = flags (bit0 per-vCPU), w3/w4 = bitmap lo/hi
+ *   INVALID_PARAMETERS  receiver has bit 15 set; sender is not one of the
+ *                       SPs; w2 bits other than bit0; bitmap 0; w5..w7 != 0
+ *   NOT_SUPPORTED       the receiver VM has no bitmap
+ *   DENIED              a bit is bound to another sender, or is pending
+ *   Rebinding a bit to the same sender is allowed and updates its per-vCPU
+ *   property.
+ * FFA_NOTIFICATION_UNBIND  w1 as BIND, w2 MBZ, w3/w4 bitmap
+ *   INVALID_PARAMETERS  as BIND, and w2 != 0
+ *   NOT_SUPPORTED       the receiver VM has no bitmap
+ *   DENIED              a bit is not bound to that sender (unbound bits
+ *                       included), or is pending
+ * FFA_NOTIFICATION_SET  (VM -> SP) w1 = sender VM [31:16] | receiver SP
+ *                       [15:0], w2 = flags (bit0 per-vCPU, bit1 delay SRI,
+ *                       [15:2] MBZ, [31:16] the SP's vCPU = execution
+ *                       context index, MBZ unless bit0), w3/w4 bitmap
+ *   INVALID_PARAMETERS  sender has bit 15 set; receiver is not one of the
+ *                       SPs; bit1 (delay SRI: SPs only); w2[15:2] != 0;
+ *                       vCPU ID without bit0; bitmap 0; w5..w7 != 0;
+ *                       bit0 with vCPU ID >= the SP's context count
+ *   DENIED              the SP does not take notifications (partition
+ *                       property bit 3 clear); a bit is not bound by the SP
+ *                       to that sender; bit0 does not match the way a bit
+ *                       was bound (global vs per-vCPU)
+ *   Marks the bits pending for the SP (global or on that context). No SRI:
+ *   the SP shows up in INFO_GET instead.
+ * FFA_NOTIFICATION_GET  w1 = receiver vCPU [31:16] | receiver VM [15:0],
+ *                       w2 = flags
+ *   INVALID_PARAMETERS  receiver has bit 15 set; w2 bits other than bit0
+ *                       (SP) and bit2 (SPM framework), i.e. bit1 (VM) or
+ *                       bit3 (hypervisor framework) or [31:4]; w3..w7 != 0;
+ *                       no bitmap for that VM; vCPU ID >= its vCPU count
+ *   SUCCESS_32: w2/w3 = SP bitmap lo/hi (bit0 asked: global pending plus
+ *   that vCPU's per-vCPU pending, then cleared), w4/w5 = 0, w6 = SPM
+ *   framework bitmap (always 0: this SPMC has no indirect messaging),
+ *   w7 = 0. Flags 0 succeed with nothing returned or cleared.
+ * FFA_NOTIFICATION_INFO_GET_32 / _64  no inputs (w1..w7 / x1..x7 MBZ:
+ *   INVALID_PARAMETERS)
+ *   NO_DATA             nothing pending that was not listed already
+ *   SUCCESS_32 / SUCCESS_64: w2/x2 = bit0 more pending, [11:7] list count,
+ *   [12+2i+1:12+2i] vCPU IDs in list i; IDs packed low half first in
+ *   w3..w7 (2 per register, 10 at most) or x3..x7 (4 per register, 20).
+ *   Receivers in ascending VM ID order, then the SPs in configuration
+ *   order. For each: one list with the ID alone if it has unlisted global
+ *   pending bits, then lists of up to 3 vCPU IDs (ascending) with unlisted
+ *   per-vCPU pending bits. VMs are listed for notifications SPs set (the
+ *   hypervisor should get them and inject its NPI); SPs are listed for
+ *   notifications VMs set (the scheduler should FFA_RUN those vCPUs). What
+ *   is listed is not listed again until a new bit becomes pending there
+ *   (NOTIFICATION_GET clears both). When the next list does not fit, bit0
+ *   is set and the rest waits for the next call.
+ * FFA_FEATURES: the FIDs above at v1.1+ (w2 = 0); feature ID SRI (2) at
+ *   v1.1+: w2 = sri_intid; NPI (1), MEI (3), 4: NOT_SUPPORTED (the NPI is
+ *   the hypervisor's business at this instance).
+ *
+ * The SRI: every successful set by an SP for a VM raises env->raise_sri
+ * once, on the given CPU, unless the SP asked to delay it; a delayed SRI is
+ * raised (once, however many sets asked for it) when the SP's current
+ * handler returns to the normal world, on that CPU.
+ */
+
+/*
+ * The SP side, for SP handlers (ops->direct_req) or test threads. Thread-safe.
+ * All return 0 or an FF-A error code.
+ *
+ * Bind (receive from a normal-world endpoint): flags bit0 per-vCPU.
+ *   INVALID_PARAMETERS  sender has bit 15 set; other flag bits; bitmap 0
+ *   NOT_SUPPORTED       the SP does not take notifications (property bit 3)
+ *   DENIED              a bit is bound to another sender, or is pending
+ */
+int32_t ffamed_sp_notification_bind(struct ffamed_sp *sp, uint16_t sender_vm, uint32_t flags,
+				    uint64_t bitmap);
+/* Unbind: INVALID_PARAMETERS / NOT_SUPPORTED as bind; DENIED if a bit is
+ * not bound to sender_vm or is pending. */
+int32_t ffamed_sp_notification_unbind(struct ffamed_sp *sp, uint16_t sender_vm, uint64_t bitmap);
+/*
+ * Set notifications for a VM that bound them to this SP through the
+ * hypervisor. flags: bit0 per-vCPU with the VM's vCPU ID in [31:16], bit1
+ * delay the SRI. SRI on `cpu` (the CPU the handler runs on: msg->cpu).
+ *   INVALID_PARAMETERS  receiver has bit 15 set (SP to SP is not modelled);
+ *                       w2[15:2] != 0; vCPU ID without bit0; bitmap 0;
+ *                       cpu >= cpu_count; bit0 with vCPU >= VM's count
+ *   DENIED              the VM has no bitmap; a bit is not bound to this
+ *                       SP; bit0 does not match how a bit was bound
+ */
+int32_t ffamed_sp_notification_set_on(struct ffamed_sp *sp, uint32_t cpu, uint16_t receiver_vm,
+				      uint32_t flags, uint64_t bitmap);
+/* The same with the SRI on CPU 0 (for callers outside a handler). */
+int32_t ffamed_sp_notification_set(struct ffamed_sp *sp, uint16_t receiver_vm, uint32_t flags,
+				   uint64_t bitmap);
+/*
+ * Read and clear what normal-world endpoints set for this SP: the global
+ * bits plus those per-vCPU for context `ctx`.
+ *   INVALID_PARAMETERS  ctx >= the SP's context count, vm_bitmap NULL
+ *   NOT_SUPPORTED       the SP does not take notifications
+ */
+int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx, uint64_t *vm_bitmap);
 
 /* ---- Introspection for tests ------------------------------------------- */
 #define FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT 64u
@@ -149,6 +281,22 @@ enum ffamed_spmc_ctx_state {
 };
 enum ffamed_spmc_ctx_state ffamed_spmc_ctx_state(struct ffamed_spmc *spmc, uint16_t sp_id,
 						 uint16_t ctx);
+
+/* Notifications. A receiver is a VM ID (its bitmap) or an SP ID. */
+#define FFAMED_SPMC_SRI_INTID_DEFAULT	    8u
+#define FFAMED_SPMC_NOTIF_MAX_VCPUS_DEFAULT 64u
+/* Whether VM vm_id has a bitmap, and its vCPU count (may be NULL). */
+bool ffamed_spmc_notif_bitmap_exists(struct ffamed_spmc *spmc, uint16_t vm_id,
+				     uint32_t *vcpu_count);
+uint32_t ffamed_spmc_notif_bitmap_count(struct ffamed_spmc *spmc);
+/* Pending bits of a receiver: global, or per-vCPU for `vcpu`. 0 for an
+ * unknown receiver or vCPU. */
+uint64_t ffamed_spmc_notif_pending(struct ffamed_spmc *spmc, uint16_t receiver, bool per_vcpu,
+				   uint16_t vcpu);
+/* The bits of a receiver bound to `sender`, and (may be NULL) which of
+ * them are per-vCPU. */
+uint64_t ffamed_spmc_notif_bound(struct ffamed_spmc *spmc, uint16_t receiver, uint16_t sender,
+				 uint64_t *per_vcpu);
 
 /* ---- Fault injection for tests ----------------------------------------- */
 #define FFAMED_SPMC_BOGUS_NWD_ID 0x0042u /* the entry partinfo_include_nonsecure_id adds */

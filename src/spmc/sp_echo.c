@@ -25,6 +25,37 @@ static void echo_whoami(const struct ffamed_sp *sp, const struct ffamed_sp_msg *
 	resp->x[p + 4] = msg->resumed;
 }
 
+static bool echo_is_notif_cmd(uint64_t cmd)
+{
+	return cmd == FFAMED_ECHO_CMD_NOTIF_SET || cmd == FFAMED_ECHO_CMD_NOTIF_GET ||
+	       cmd == FFAMED_ECHO_CMD_NOTIF_BIND || cmd == FFAMED_ECHO_CMD_NOTIF_UNBIND;
+}
+
+/* The notification commands, for the requesting VM. */
+static void echo_notif(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, struct ffa_regs *resp,
+		       int p)
+{
+	uint64_t cmd = msg->regs.x[p];
+	uint32_t flags = (uint32_t)msg->regs.x[p + 1];
+	uint64_t bitmap = (uint64_t)(uint32_t)msg->regs.x[p + 2] |
+			  ((uint64_t)(uint32_t)msg->regs.x[p + 3] << 32);
+	uint64_t got = 0;
+	int32_t rc;
+
+	if (cmd == FFAMED_ECHO_CMD_NOTIF_SET)
+		rc = ffamed_sp_notification_set_on(sp, msg->cpu, msg->sender, flags, bitmap);
+	else if (cmd == FFAMED_ECHO_CMD_NOTIF_GET)
+		rc = ffamed_sp_notification_get(sp, msg->ctx, &got);
+	else if (cmd == FFAMED_ECHO_CMD_NOTIF_BIND)
+		rc = ffamed_sp_notification_bind(sp, msg->sender, flags, bitmap);
+	else
+		rc = ffamed_sp_notification_unbind(sp, msg->sender, bitmap);
+	resp->x[p] = cmd;
+	resp->x[p + 1] = (uint32_t)rc;
+	resp->x[p + 2] = (uint32_t)got;
+	resp->x[p + 3] = (uint32_t)(got >> 32);
+}
+
 static enum ffamed_sp_action echo_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
 					     struct ffa_regs *resp)
 {
@@ -44,6 +75,8 @@ static enum ffamed_sp_action echo_direct_req(struct ffamed_sp *sp, const struct 
 	if (cmd == FFAMED_ECHO_CMD_WHOAMI || cmd == FFAMED_ECHO_CMD_INTERRUPT ||
 	    cmd == FFAMED_ECHO_CMD_YIELD) {
 		echo_whoami(sp, msg, resp, p);
+	} else if (echo_is_notif_cmd(cmd)) {
+		echo_notif(sp, msg, resp, p);
 	} else {
 		for (int i = p; i < (p == 3 ? 8 : FFA_NREGS); i++)
 			resp->x[i] = msg->regs.x[i];

@@ -171,6 +171,14 @@ static bool spmc_fid_supported(uint32_t fid, uint32_t version)
 		return true;
 	case FFA_RX_ACQUIRE:
 	case FFA_SPM_ID_GET:
+	case FFA_NOTIFICATION_BITMAP_CREATE:
+	case FFA_NOTIFICATION_BITMAP_DESTROY:
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+	case FFA_NOTIFICATION_SET:
+	case FFA_NOTIFICATION_GET:
+	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_64:
 		return spmc_version_at_least(version, FFA_VERSION_1_1);
 	case FFA_PARTITION_INFO_GET_REGS:
 	case FFA_MSG_SEND_DIRECT_REQ2:
@@ -192,9 +200,15 @@ static void spmc_features(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint3
 		return;
 	}
 	if (!(id & FFA_FEATURES_FID_BIT)) {
-		/* Feature IDs: none (NPI, SRI, MEI) exists until notifications do. */
-		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: FEATURES(feature %x, %x)", id,
-			    props);
+		/* Only the SRI is ours to give at this instance: the NPI is
+		 * injected by the hypervisor, the MEI is an SP interrupt. */
+		if (id != FFA_FEATURE_SRI || props ||
+		    !spmc_version_at_least(version, FFA_VERSION_1_1)) {
+			spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED,
+				    "spmc: FEATURES(feature %x, %x)", id, props);
+			return;
+		}
+		ffa_set_success32(regs, 0, spmc->sri_intid, 0);
 		return;
 	}
 	/* No ABI served here takes input properties (MEM_RETRIEVE_REQ would). */
@@ -290,6 +304,26 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *r
 	case FFA_RUN:
 		spmc_run(spmc, cpu, regs);
 		break;
+	case FFA_NOTIFICATION_BITMAP_CREATE:
+		spmc_notif_bitmap_create(spmc, regs);
+		break;
+	case FFA_NOTIFICATION_BITMAP_DESTROY:
+		spmc_notif_bitmap_destroy(spmc, regs);
+		break;
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+		spmc_notif_bind(spmc, regs, fid == FFA_NOTIFICATION_BIND);
+		break;
+	case FFA_NOTIFICATION_SET:
+		spmc_notif_set(spmc, regs);
+		break;
+	case FFA_NOTIFICATION_GET:
+		spmc_notif_get(spmc, regs);
+		break;
+	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_64:
+		spmc_notif_info_get(spmc, regs, fid == FFA_NOTIFICATION_INFO_GET_64);
+		break;
 	default:
 		/* DIRECT_RESP*: no SP ever sends the normal world a request. */
 		spmc_refuse(spmc, regs, FFA_RET_DENIED, "spmc: %x answers no pending request", fid);
@@ -333,6 +367,9 @@ static bool spmc_cfg_ok(const struct ffamed_spmc *spmc, const struct ffamed_spmc
 	if (cfg->sp_count && !cfg->sps)
 		return false;
 	/* The page count must fit FEATURES w2[31:16]. */
+	/* vCPU IDs are 16-bit in NOTIFICATION_GET/SET and INFO_GET lists. */
+	if (spmc->notif_max_vcpus > 0x10000u)
+		return false;
 	return spmc->rxtx_max_pages <= 0xFFFFu && spmc->cpu_count <= 0xFFFFu;
 }
 
@@ -347,6 +384,7 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc)
 		spmc_sp_fini(spmc, &spmc->sps[i]);
 	env->free(env->ctx, spmc->sps);
 	spmc_mailboxes_fini(spmc);
+	spmc_notif_fini(spmc);
 	env->lock_destroy(env->ctx, &spmc->version_lock);
 	env->lock_destroy(env->ctx, &spmc->mbox_lock);
 	env->lock_destroy(env->ctx, &spmc->faults_lock);
@@ -372,6 +410,9 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 	spmc->cpu_count = cfg->cpu_count ? cfg->cpu_count : 64;
 	spmc->rxtx_max_pages =
 		cfg->rxtx_max_pages ? cfg->rxtx_max_pages : FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT;
+	spmc->sri_intid = cfg->sri_intid ? cfg->sri_intid : FFAMED_SPMC_SRI_INTID_DEFAULT;
+	spmc->notif_max_vcpus =
+		cfg->notif_max_vcpus ? cfg->notif_max_vcpus : FFAMED_SPMC_NOTIF_MAX_VCPUS_DEFAULT;
 	env->lock_init(env->ctx, &spmc->version_lock);
 	env->lock_init(env->ctx, &spmc->mbox_lock);
 	env->lock_init(env->ctx, &spmc->faults_lock);
@@ -383,6 +424,9 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 	if (!spmc_cfg_ok(spmc, cfg))
 		goto fail;
 	rc = spmc_mailboxes_init(spmc);
+	if (rc)
+		goto fail;
+	rc = spmc_notif_init(spmc);
 	if (rc)
 		goto fail;
 	if (cfg->sp_count) {

@@ -5,13 +5,17 @@
  *   spmc_rxtx.c     RX/TX buffers of the hypervisor and of the VMs it forwards
  *   spmc_partinfo.c FFA_PARTITION_INFO_GET and _GET_REGS
  *   spmc_msg.c      direct requests, execution contexts, FFA_RUN
+ *   spmc_notif.c    notifications: bitmaps, bindings, set/get, INFO_GET, SRI
  *
- * Locks (none is ever taken while another is held, and none is held while
- * an SP handler runs):
- *   version_lock  the negotiated caller version
- *   mbox_lock     the hypervisor's RX/TX pair and every VM mailbox
- *   faults_lock   the injected faults
- *   sp->ctx_lock  the states of that SP's execution contexts
+ * Locks (none is held while an SP handler runs or env->raise_sri is
+ * called; none is taken while another is held, except notif_vms_lock ->
+ * one VM's notif.lock):
+ *   version_lock     the negotiated caller version
+ *   mbox_lock        the hypervisor's RX/TX pair and every VM mailbox
+ *   faults_lock      the injected faults
+ *   sp->ctx_lock     the states of that SP's execution contexts
+ *   notif_vms_lock   which VM slots hold a bitmap (enabled, id) and vm_order
+ *   <recv>.lock      one receiver's bindings and pending bits
  */
 #ifndef FFAMED_SPMC_INTERNAL_H
 #define FFAMED_SPMC_INTERNAL_H
@@ -35,11 +39,31 @@ struct spmc_ctx {
 	struct ffamed_sp_msg msg;
 };
 
+/* Notification state of one receiver: a VM's bitmap or an SP's. */
+#define SPMC_NOTIF_BITS 64
+struct spmc_notif_recv {
+	struct ffamed_lock lock; /* guards the fields below, except as noted */
+	/* VM slots: written with notif_vms_lock held too, so a lookup under
+	 * notif_vms_lock alone may read them. SPs: fixed. */
+	bool enabled; /* VM: bitmap created; SP: takes notifications */
+	uint16_t id;
+	uint32_t vcpu_count;
+	uint16_t sender[SPMC_NOTIF_BITS]; /* valid where `bound` has the bit */
+	uint64_t bound;
+	uint64_t bound_per_vcpu; /* bound bits that target one vCPU */
+	uint64_t global;	 /* pending global bits */
+	uint64_t global_listed;	 /* those INFO_GET reported already */
+	uint64_t *vcpu;		 /* vcpu_count: pending per-vCPU bits */
+	uint64_t *vcpu_listed;	 /* vcpu_count: those INFO_GET reported */
+};
+
 struct ffamed_sp {
 	struct ffamed_spmc *spmc;
 	struct ffamed_sp_config cfg;
 	struct ffamed_lock ctx_lock; /* guards ctx[].state and ctx[].msg */
 	struct spmc_ctx *ctx;	     /* cfg.exec_ctx_count entries */
+	struct spmc_notif_recv notif;
+	_Atomic bool sri_delayed; /* raise the SRI when a handler returns */
 };
 
 /* A VM's RX/TX pair forwarded by the hypervisor (scattered pages). */
@@ -86,6 +110,13 @@ struct ffamed_spmc {
 	struct ffamed_lock faults_lock; /* guards faults */
 	struct ffamed_spmc_faults faults;
 
+	uint32_t sri_intid;
+	uint32_t notif_max_vcpus;
+	struct ffamed_lock notif_vms_lock; /* guards notif_vms[].enabled/.id, vm_order */
+	struct spmc_notif_recv *notif_vms; /* max_vms slots */
+	uint32_t *vm_order;		   /* slots with a bitmap, by ascending VM ID */
+	uint32_t notif_vm_count;
+
 	_Atomic uint64_t calls[2][SPMC_FNUM_SLOTS]; /* [is 64-bit][fnum - FFA_FNUM_MIN] */
 	_Atomic uint64_t calls_other;
 };
@@ -124,5 +155,19 @@ void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
 int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 		     const struct ffamed_sp_config *cfg);
 void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
+
+/* ---- spmc_notif.c --------------------------------------------------------- */
+int32_t spmc_notif_init(struct ffamed_spmc *spmc);
+void spmc_notif_fini(struct ffamed_spmc *spmc);
+int32_t spmc_notif_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
+void spmc_notif_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
+void spmc_notif_bitmap_create(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_notif_bitmap_destroy(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_notif_bind(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool bind);
+void spmc_notif_set(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is64);
+/* An SP handler returned on `cpu`: raise the SRI it delayed, if any. */
+void spmc_notif_handler_done(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu);
 
 #endif /* FFAMED_SPMC_INTERNAL_H */

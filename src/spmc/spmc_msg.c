@@ -35,6 +35,12 @@ int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: REQ2 needs v1.2", cfg->id);
 		return FFA_RET_INVALID_PARAMETERS;
 	}
+	/* Notifications exist from v1.1 on. */
+	if ((cfg->properties & FFA_PART_PROP_NOTIFICATIONS) &&
+	    !spmc_version_at_least(version, FFA_VERSION_1_1)) {
+		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: notifications need v1.1", cfg->id);
+		return FFA_RET_INVALID_PARAMETERS;
+	}
 	sp->ctx = env->alloc(env->ctx, sizeof(*sp->ctx) * cfg->exec_ctx_count);
 	if (!sp->ctx)
 		return FFA_RET_NO_MEMORY;
@@ -43,12 +49,18 @@ int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 	sp->spmc = spmc;
 	sp->cfg = *cfg;
 	sp->cfg.version = version;
+	if (spmc_notif_sp_init(spmc, sp)) {
+		env->free(env->ctx, sp->ctx);
+		sp->ctx = NULL;
+		return FFA_RET_NO_MEMORY;
+	}
 	env->lock_init(env->ctx, &sp->ctx_lock);
 	return FFA_RET_OK;
 }
 
 void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp)
 {
+	spmc_notif_sp_fini(spmc, sp);
 	spmc->env.lock_destroy(spmc->env.ctx, &sp->ctx_lock);
 	spmc->env.free(spmc->env.ctx, sp->ctx);
 	sp->ctx = NULL;
@@ -99,8 +111,8 @@ static bool ctx_claim(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint16_t i
  * Runs the SP handler for msg on a context already marked RUNNING, then
  * parks or frees the context and writes what the normal world sees.
  */
-static void ctx_run(struct ffamed_spmc *spmc, struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-		    struct ffa_regs *regs)
+static void ctx_run(struct ffamed_spmc *spmc, struct ffamed_sp *sp, struct ffamed_sp_msg *msg,
+		    uint32_t cpu, struct ffa_regs *regs)
 {
 	struct ffa_regs resp;
 	enum ffamed_sp_action action = FFAMED_SP_RESPOND;
@@ -109,8 +121,11 @@ static void ctx_run(struct ffamed_spmc *spmc, struct ffamed_sp *sp, const struct
 	uint16_t sp_id = sp->cfg.id;
 
 	ffa_regs_clear(&resp);
+	msg->cpu = cpu;
 	if (sp->cfg.ops->direct_req)
 		action = sp->cfg.ops->direct_req(sp, msg, &resp);
+	/* The SP gives the CPU back to the normal world: its delayed SRI fires. */
+	spmc_notif_handler_done(spmc, sp, cpu);
 	if (action == FFAMED_SP_INTERRUPT)
 		next = FFAMED_SPMC_CTX_PREEMPTED;
 	else if (action == FFAMED_SP_YIELD)
@@ -189,6 +204,7 @@ static void spmc_vm_availability(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 	}
 	if (sp->cfg.ops->vm_availability)
 		status = sp->cfg.ops->vm_availability(sp, created, vm_id);
+	spmc_notif_handler_done(spmc, sp, cpu);
 	spmc_lock(spmc, &sp->ctx_lock);
 	sp->ctx[idx].state = FFAMED_SPMC_CTX_IDLE;
 	spmc_unlock(spmc, &sp->ctx_lock);
@@ -285,7 +301,7 @@ void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *re
 			    msg.ctx);
 		return;
 	}
-	ctx_run(spmc, sp, &msg, regs);
+	ctx_run(spmc, sp, &msg, cpu, regs);
 }
 
 /* ---- FFA_RUN ----------------------------------------------------------------- */
@@ -325,5 +341,5 @@ void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs)
 		spmc_refuse(spmc, regs, FFA_RET_DENIED, "spmc: FFA_RUN(%x): nothing to resume", w1);
 		return;
 	}
-	ctx_run(spmc, sp, &msg, regs);
+	ctx_run(spmc, sp, &msg, cpu, regs);
 }

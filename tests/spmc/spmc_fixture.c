@@ -86,6 +86,16 @@ static void *fx_pa_map(void *ctx, uint64_t pa, size_t len)
 	return fx_va(f, pa);
 }
 
+static void fx_raise_sri(void *ctx, uint32_t cpu)
+{
+	struct fx *f = ctx;
+
+	if (cpu >= FX_CPUS)
+		abort();
+	atomic_fetch_add(&f->sri_count, 1);
+	atomic_fetch_add(&f->sri_per_cpu[cpu], 1);
+}
+
 static void fx_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va_list ap)
 {
 	(void)ctx;
@@ -114,6 +124,10 @@ struct fx *fx_new(void)
 	f->env.alloc = fx_alloc;
 	f->env.free = fx_free_mem;
 	f->env.pa_map = fx_pa_map;
+	f->env.raise_sri = fx_raise_sri;
+	atomic_init(&f->sri_count, 0);
+	for (uint32_t i = 0; i < FX_CPUS; i++)
+		atomic_init(&f->sri_per_cpu[i], 0);
 	f->env.vlog = fx_vlog;
 
 	ffamed_sp_echo_config(&f->sps[0], &f->echo_up, FX_ECHO_UP, 1);

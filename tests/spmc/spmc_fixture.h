@@ -58,6 +58,9 @@ struct fx {
 	struct ffamed_sp_echo req2_only;
 	struct ffamed_sp_vmwatch vmwatch;
 	struct ffamed_sp_optee optee;
+	/* env->raise_sri calls, in all and per CPU. */
+	atomic_ulong sri_count;
+	atomic_ulong sri_per_cpu[FX_CPUS];
 };
 
 /* A fixture with an environment and the standard SP configs, no SPMC. */

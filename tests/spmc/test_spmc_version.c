@@ -148,6 +148,16 @@ static void test_v1_0_abi_gating(void **state)
 	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_RX_ACQUIRE)},
 			FFA_RET_NOT_SUPPORTED);
 	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_RXTX_MAP_64)});
+	/* Notifications are v1.1: neither the ABIs nor the SRI exist at v1.0. */
+	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_NOTIFICATION_BIND)},
+			FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_FEATURE_SRI)},
+			FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffa_regs[]){fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, 1, 1, 0,
+						    0, 0, 0, 0)},
+			FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
+			FFA_RET_NOT_SUPPORTED);
 }
 
 static void test_features(void **state)
@@ -166,13 +176,19 @@ static void test_features(void **state)
 				       FFA_MSG_SEND_DIRECT_REQ_32,
 				       FFA_MSG_SEND_DIRECT_REQ_64,
 				       FFA_MSG_SEND_DIRECT_REQ2,
-				       FFA_MSG_SEND_DIRECT_RESP2};
+				       FFA_MSG_SEND_DIRECT_RESP2,
+				       FFA_NOTIFICATION_BITMAP_CREATE,
+				       FFA_NOTIFICATION_BITMAP_DESTROY,
+				       FFA_NOTIFICATION_BIND,
+				       FFA_NOTIFICATION_UNBIND,
+				       FFA_NOTIFICATION_SET,
+				       FFA_NOTIFICATION_GET,
+				       FFA_NOTIFICATION_INFO_GET_32,
+				       FFA_NOTIFICATION_INFO_GET_64};
 	static const uint32_t no[] = {FFA_MEM_SHARE_64,
 				      FFA_MEM_LEND_64,
 				      FFA_MEM_RETRIEVE_REQ_64,
 				      FFA_MEM_RECLAIM,
-				      FFA_NOTIFICATION_BITMAP_CREATE,
-				      FFA_NOTIFICATION_INFO_GET_64,
 				      FFA_MSG_SEND2,
 				      FFA_MSG_WAIT,
 				      FFA_YIELD,
@@ -197,10 +213,20 @@ static void test_features(void **state)
 	assert_int_equal(r.x[2], FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT << 16);
 	r = FX_CALL1(f, FFA_FEATURES, FFA_RXTX_MAP_32);
 	assert_int_equal(r.x[2], FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT << 16);
-	/* Feature IDs: NPI, SRI, MEI are not there yet. */
-	for (uint32_t id = 0; id <= 4; id++)
-		fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, id)},
-				FFA_RET_NOT_SUPPORTED);
+	/* Feature IDs: the SRI (an SGI donated to the NWd); NPI and MEI are
+	 * not given at this instance, feature 4 is v1.3. */
+	for (uint32_t id = 0; id <= 4; id++) {
+		r = FX_CALL1(f, FFA_FEATURES, id);
+		if (id == FFA_FEATURE_SRI) {
+			fx_assert_success(&r);
+			assert_int_equal(r.x[2], FFAMED_SPMC_SRI_INTID_DEFAULT);
+			assert_int_equal(r.x[3], 0);
+		} else {
+			fx_assert_error(&r, FFA_RET_NOT_SUPPORTED);
+		}
+	}
+	r = fx_call(f, 0, FFA_FEATURES, FFA_FEATURE_SRI, 1, 0, 0, 0, 0, 0);
+	fx_assert_error(&r, FFA_RET_NOT_SUPPORTED);
 	/* bits[30:8] MBZ, input properties MBZ, w3..w7 MBZ. */
 	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, 0x102)},
 			FFA_RET_NOT_SUPPORTED);
@@ -227,23 +253,11 @@ static void test_features_rxtx_v1_1(void **state)
 static void test_unknown_and_unsupported(void **state)
 {
 	struct fx *f = *state;
-	static const uint32_t fids[] = {FFA_MEM_SHARE_32,
-					FFA_MEM_SHARE_64,
-					FFA_MEM_RECLAIM,
-					FFA_MEM_FRAG_TX,
-					FFA_NOTIFICATION_BIND,
-					FFA_NOTIFICATION_GET,
-					FFA_MSG_SEND2,
-					FFA_MSG_WAIT,
-					FFA_YIELD,
-					FFA_ERROR,
-					FFA_SUCCESS_32,
-					FFA_INTERRUPT,
-					FFA_CONSOLE_LOG_32,
-					FFA_NS_RES_INFO_GET,
-					0x840000EFu,
-					0x82000000u,
-					0x12345678u};
+	static const uint32_t fids[] = {FFA_MEM_SHARE_32, FFA_MEM_SHARE_64,   FFA_MEM_RECLAIM,
+					FFA_MEM_FRAG_TX,  FFA_MSG_SEND2,      FFA_MSG_WAIT,
+					FFA_YIELD,	  FFA_ERROR,	      FFA_SUCCESS_32,
+					FFA_INTERRUPT,	  FFA_CONSOLE_LOG_32, FFA_NS_RES_INFO_GET,
+					0x840000EFu,	  0x82000000u,	      0x12345678u};
 
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++)
 		fx_assert_error((struct ffa_regs[]){FX_CALL0(f, fids[i])}, FFA_RET_NOT_SUPPORTED);
