@@ -20,7 +20,7 @@ struct ffac {
 	ffac_conduit_fn call;
 	void *call_ctx;
 	uint32_t version; /* negotiated; 0 before ffac_negotiate() */
-	uint16_t id;      /* own endpoint ID, after ffac_id_get() */
+	uint16_t id;	  /* own endpoint ID, after ffac_id_get() */
 	/* RX/TX buffers: guest VA and guest address (IPA) of each. */
 	void *tx, *rx;
 	uint64_t tx_ipa, rx_ipa;

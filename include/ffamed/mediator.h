@@ -40,8 +40,8 @@ struct ffamed_config {
 struct ffamed_vm_params {
 	uint16_t ffa_id;     /* 0x0001..0x7FFF, unique */
 	uint16_t vcpu_count; /* >= 1 */
-	bool aarch64;        /* guest runs AArch64 (partition property bit 8) */
-	void *host_vm;       /* the host's VM object, passed back to the port */
+	bool aarch64;	     /* guest runs AArch64 (partition property bit 8) */
+	void *host_vm;	     /* the host's VM object, passed back to the port */
 };
 
 /*
@@ -50,8 +50,8 @@ struct ffamed_vm_params {
  * usable SPMC (fw_call answers NOT_SUPPORTED) the mediator still serves
  * guests, with no SPs. Returns FFA_RET_OK or an FF-A error. HOST context.
  */
-int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host, const struct ffamed_config *cfg,
-		      struct ffamed **out);
+int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
+		      const struct ffamed_config *cfg, struct ffamed **out);
 
 /* All VMs must have been destroyed first. Unmaps the SPMC RX/TX pair.
  * Waits for deferred work (pending VM_DESTROYED retries are abandoned
@@ -88,9 +88,9 @@ uint32_t ffamed_vm_version(const struct ffamed_vm *vm);
 
 /* What the mediator learnt from the firmware at create time. */
 struct ffamed_fw_info {
-	uint32_t version;   /* 0: no SPMC */
+	uint32_t version; /* 0: no SPMC */
 	uint16_t spmc_id;
-	uint32_t sp_count;  /* entries in the SP cache */
+	uint32_t sp_count; /* entries in the SP cache */
 };
 void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info);
 

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mediator object (create/destroy, firmware probe) and the entry point
+ * for trapped calls: FID decoding and the one dispatcher switch that names
+ * every FF-A function ID.
+ */
+#include "med_internal.h"
+
+/* ---- Host service wrappers ------------------------------------------------- */
+
+void med_lock(const struct ffamed *med, struct ffamed_lock *lock)
+{
+	med->ops->lock_acquire(med->host, lock);
+}
+
+void med_unlock(const struct ffamed *med, struct ffamed_lock *lock)
+{
+	med->ops->lock_release(med->host, lock);
+}
+
+void *med_alloc(const struct ffamed *med, size_t size)
+{
+	return med->ops->alloc(med->host, size);
+}
+
+void med_free(const struct ffamed *med, void *ptr)
+{
+	if (ptr)
+		med->ops->free(med->host, ptr);
+}
+
+void med_fw_call(const struct ffamed *med, struct ffa_regs *regs)
+{
+	med->ops->fw_call(med->host, regs);
+}
+
+int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+		      uint64_t a4, uint64_t a5, struct ffa_regs *out)
+{
+	struct ffa_regs r;
+
+	ffa_regs_clear(&r);
+	r.x[0] = fid;
+	r.x[1] = a1;
+	r.x[2] = a2;
+	r.x[3] = a3;
+	r.x[4] = a4;
+	r.x[5] = a5;
+	med_fw_call(med, &r);
+	if (out)
+		*out = r;
+	return ffa_result(&r);
+}
+
+bool med_version_at_least(uint32_t v, uint32_t min)
+{
+	return FFA_VERSION_MAJOR(v) == FFA_VERSION_MAJOR(min) &&
+	       FFA_VERSION_MINOR(v) >= FFA_VERSION_MINOR(min);
+}
+
+/* ---- Firmware probe ---------------------------------------------------------- */
+
+/* Negotiates with the SPMC; leaves fw_version 0 when there is none usable. */
+static void med_fw_probe(struct ffamed *med)
+{
+	struct ffa_regs r;
+	uint32_t v;
+
+	ffa_regs_clear(&r);
+	r.x[0] = FFA_VERSION;
+	r.x[1] = FFAMED_VERSION;
+	med_fw_call(med, &r);
+	v = (uint32_t)r.x[0];
+	/* NOT_SUPPORTED (-1) and FFA_ERROR both have bit 31 set. */
+	if ((v & FFA_VERSION_MBZ_BIT) ||
+	    FFA_VERSION_MAJOR(v) != FFA_VERSION_MAJOR(FFAMED_VERSION)) {
+		med_info(med, "ffamed: no FF-A SPMC (FFA_VERSION answered %x)", v);
+		return;
+	}
+	if (FFA_VERSION_MINOR(v) < FFA_VERSION_MINOR(FFAMED_VERSION)) {
+		/* An older SPMC: ask for its version so that it serves us the
+		 * formats it knows (compatibility needs caller minor <= its). */
+		ffa_regs_clear(&r);
+		r.x[0] = FFA_VERSION;
+		r.x[1] = v;
+		med_fw_call(med, &r);
+		if ((uint32_t)r.x[0] != v) {
+			med_err(med, "ffamed: SPMC refused its own version %x", v);
+			return;
+		}
+	} else {
+		v = FFAMED_VERSION;
+	}
+
+	if (med_fw_simple(med, FFA_ID_GET, 0, 0, 0, 0, 0, &r) != FFA_RET_OK) {
+		med_err(med, "ffamed: SPMC refused FFA_ID_GET: running without it");
+		return;
+	}
+	if ((uint16_t)r.x[2] != FFA_HYP_ID)
+		med_warn(med, "ffamed: SPMC gave the hypervisor ID %x, expected 0",
+			 (unsigned)(uint16_t)r.x[2]);
+
+	med->spmc_id = FFA_SPMC_ID_DEFAULT;
+	if (med_version_at_least(v, FFA_VERSION_1_1)) {
+		if (med_fw_simple(med, FFA_SPM_ID_GET, 0, 0, 0, 0, 0, &r) == FFA_RET_OK)
+			med->spmc_id = (uint16_t)r.x[2];
+		else
+			med_warn(med, "ffamed: FFA_SPM_ID_GET failed, assuming %x",
+				 FFA_SPMC_ID_DEFAULT);
+	}
+
+	static const struct {
+		uint32_t fid;
+		uint32_t min_version;
+		uint32_t bit;
+	} probes[] = {
+		{FFA_MSG_SEND_DIRECT_REQ_32, FFA_VERSION_1_0, MED_FW_DIRECT_REQ_32},
+		{FFA_MSG_SEND_DIRECT_REQ_64, FFA_VERSION_1_0, MED_FW_DIRECT_REQ_64},
+		{FFA_MSG_SEND_DIRECT_REQ2, FFA_VERSION_1_2, MED_FW_DIRECT_REQ2},
+		{FFA_RUN, FFA_VERSION_1_0, MED_FW_RUN},
+		{FFA_RX_ACQUIRE, FFA_VERSION_1_1, MED_FW_RX_ACQUIRE},
+	};
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (med_version_at_least(v, probes[i].min_version) &&
+		    med_fw_simple(med, FFA_FEATURES, probes[i].fid, 0, 0, 0, 0, NULL) == FFA_RET_OK)
+			med->fw_abis |= probes[i].bit;
+	}
+	med->fw_version = v;
+	med_info(med, "ffamed: SPMC %x speaks FF-A %u.%u", (unsigned)med->spmc_id,
+		 (unsigned)FFA_VERSION_MAJOR(v), (unsigned)FFA_VERSION_MINOR(v));
+}
+
+/* ---- Create / destroy ------------------------------------------------------------ */
+
+static bool med_ops_complete(const struct ffamed_host_ops *ops)
+{
+	return ops && ops->lock_init && ops->lock_destroy && ops->lock_acquire &&
+	       ops->lock_release && ops->alloc && ops->free && ops->page_alloc && ops->page_free &&
+	       ops->guest_page_pin && ops->guest_page_unpin && ops->map_pages && ops->unmap_pages &&
+	       ops->vm_get && ops->vm_put && ops->fw_call && ops->work_schedule &&
+	       ops->work_cancel_sync;
+}
+
+static void med_config_defaults(struct ffamed_config *c)
+{
+	if (!c->max_vms)
+		c->max_vms = MED_DEFAULT_MAX_VMS;
+	if (!c->rxtx_max_pages)
+		c->rxtx_max_pages = MED_DEFAULT_RXTX_MAX_PAGES;
+	if (!c->spmc_rxtx_pages)
+		c->spmc_rxtx_pages = MED_DEFAULT_SPMC_RXTX_PAGES;
+	if (!c->npi_intid)
+		c->npi_intid = MED_DEFAULT_NPI_INTID;
+	if (!c->sri_intid)
+		c->sri_intid = MED_DEFAULT_SRI_INTID;
+	if (!c->vm_msg_max_retries)
+		c->vm_msg_max_retries = MED_DEFAULT_VM_MSG_RETRIES;
+	if (!c->vm_msg_retry_delay_ns)
+		c->vm_msg_retry_delay_ns = MED_DEFAULT_VM_MSG_DELAY_NS;
+}
+
+int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
+		      const struct ffamed_config *cfg, struct ffamed **out)
+{
+	struct ffamed *med;
+	int32_t ret;
+
+	if (!out || !med_ops_complete(ops))
+		return FFA_RET_INVALID_PARAMETERS;
+	*out = NULL;
+	med = ops->alloc(host, sizeof(*med));
+	if (!med)
+		return FFA_RET_NO_MEMORY;
+	med->ops = ops;
+	med->host = host;
+	if (cfg)
+		med->cfg = *cfg;
+	med_config_defaults(&med->cfg);
+	if (med->cfg.rxtx_max_pages > MED_RXTX_MAX_PAGES_LIMIT || med->cfg.max_vms > FFA_ID_MASK) {
+		ops->free(host, med);
+		return FFA_RET_INVALID_PARAMETERS;
+	}
+	ops->lock_init(host, &med->spmc_tx_lock);
+	ops->lock_init(host, &med->spmc_rx_lock);
+	ops->lock_init(host, &med->registry_lock);
+	ops->lock_init(host, &med->pending_lock);
+
+	ret = FFA_RET_NO_MEMORY;
+	med->vms = med_alloc(med, sizeof(*med->vms) * med->cfg.max_vms);
+	if (!med->vms)
+		goto err;
+
+	med_fw_probe(med);
+	if (med->fw_version) {
+		/* A firmware refusing our pair leaves fw_version 0. */
+		ret = med_spmc_rxtx_init(med);
+		if (ret != FFA_RET_OK)
+			goto err;
+	}
+	if (med->fw_version) {
+		ret = med_sp_cache_init(med);
+		if (ret != FFA_RET_OK)
+			goto err;
+	}
+	*out = med;
+	return FFA_RET_OK;
+
+err:
+	med_sp_cache_fini(med);
+	med_spmc_rxtx_fini(med);
+	med_free(med, med->vms);
+	ops->lock_destroy(host, &med->pending_lock);
+	ops->lock_destroy(host, &med->registry_lock);
+	ops->lock_destroy(host, &med->spmc_rx_lock);
+	ops->lock_destroy(host, &med->spmc_tx_lock);
+	ops->free(host, med);
+	return ret;
+}
+
+void ffamed_destroy(struct ffamed *med)
+{
+	if (!med)
+		return;
+	if (med->vm_count)
+		med_err(med, "ffamed: destroyed with %u VMs still registered",
+			(unsigned)med->vm_count);
+	med_pending_reap(med, true);
+	med_sp_cache_fini(med);
+	med_spmc_rxtx_fini(med);
+	med_free(med, med->vms);
+	med->ops->lock_destroy(med->host, &med->pending_lock);
+	med->ops->lock_destroy(med->host, &med->registry_lock);
+	med->ops->lock_destroy(med->host, &med->spmc_rx_lock);
+	med->ops->lock_destroy(med->host, &med->spmc_tx_lock);
+	med->ops->free(med->host, med);
+}
+
+void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info)
+{
+	info->version = med->fw_version;
+	info->spmc_id = med->fw_version ? med->spmc_id : 0;
+	info->sp_count = med->sp_count;
+}
+
+uint16_t ffamed_vm_id(const struct ffamed_vm *vm)
+{
+	return vm->id;
+}
+
+uint32_t ffamed_vm_version(const struct ffamed_vm *vm)
+{
+	return med_vm_version(vm);
+}
+
+/* ---- Trapped calls ------------------------------------------------------------------ */
+
+static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
+			 struct ffa_regs *regs)
+{
+	if (!med_fid_served(vm->med, version, fid, NULL, NULL)) {
+		med_debug(vm->med, "ffamed: VM %x: %x not supported at %x", (unsigned)vm->id,
+			  (unsigned)fid, (unsigned)version);
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		return;
+	}
+
+	switch (fid) {
+	/* ---- Served ---- */
+	case FFA_FEATURES:
+		med_handle_features(vm, version, regs);
+		break;
+	case FFA_ID_GET:
+		med_handle_id_get(vm, regs);
+		break;
+	case FFA_SPM_ID_GET:
+		med_handle_spm_id_get(vm, regs);
+		break;
+	case FFA_RXTX_MAP_32:
+	case FFA_RXTX_MAP_64:
+		med_handle_rxtx_map(vm, regs);
+		break;
+	case FFA_RXTX_UNMAP:
+		med_handle_rxtx_unmap(vm, regs);
+		break;
+	case FFA_RX_RELEASE:
+		med_handle_rx_release(vm, regs);
+		break;
+	case FFA_PARTITION_INFO_GET:
+		med_handle_partition_info_get(vm, version, regs);
+		break;
+	case FFA_PARTITION_INFO_GET_REGS:
+		med_handle_partition_info_get_regs(vm, version, regs);
+		break;
+	case FFA_MSG_SEND_DIRECT_REQ_32:
+	case FFA_MSG_SEND_DIRECT_REQ_64:
+	case FFA_MSG_SEND_DIRECT_REQ2:
+		med_handle_direct_req(vm, vcpu, version, fid, regs);
+		break;
+	case FFA_RUN:
+		med_handle_run(vm, vcpu, regs);
+		break;
+
+	/* ---- Not served to guests in this release ---- */
+	case FFA_VERSION: /* handled before the version gate */
+	case FFA_ERROR:	  /* return codes, not calls */
+	case FFA_ERROR_64:
+	case FFA_SUCCESS_32:
+	case FFA_SUCCESS_64:
+	case FFA_INTERRUPT:
+	case FFA_INTERRUPT_64:
+	case FFA_YIELD:
+	case FFA_YIELD_64:
+	case FFA_MSG_WAIT: /* only partitions that receive requests wait */
+	case FFA_MSG_WAIT_64:
+	case FFA_RUN_64:
+	case FFA_MSG_POLL: /* v1.0 indirect messaging: not built */
+	case FFA_MSG_SEND:
+	case FFA_MSG_SEND2:		  /* v1.1 indirect messaging: not built */
+	case FFA_MSG_SEND_DIRECT_RESP_32: /* VMs receive no direct requests yet */
+	case FFA_MSG_SEND_DIRECT_RESP_64:
+	case FFA_MSG_SEND_DIRECT_RESP2:
+	case FFA_MEM_DONATE_32: /* memory sharing: not built */
+	case FFA_MEM_DONATE_64:
+	case FFA_MEM_LEND_32:
+	case FFA_MEM_LEND_64:
+	case FFA_MEM_SHARE_32:
+	case FFA_MEM_SHARE_64:
+	case FFA_MEM_RETRIEVE_REQ_32:
+	case FFA_MEM_RETRIEVE_REQ_64:
+	case FFA_MEM_RETRIEVE_RESP:
+	case FFA_MEM_RELINQUISH:
+	case FFA_MEM_RECLAIM:
+	case FFA_MEM_OP_PAUSE:
+	case FFA_MEM_OP_RESUME:
+	case FFA_MEM_FRAG_RX:
+	case FFA_MEM_FRAG_TX:
+	case FFA_MEM_PERM_GET_32: /* S-EL0 partitions only */
+	case FFA_MEM_PERM_GET_64:
+	case FFA_MEM_PERM_SET_32:
+	case FFA_MEM_PERM_SET_64:
+	case FFA_NORMAL_WORLD_RESUME: /* secure side only */
+	case FFA_NORMAL_WORLD_RESUME_64:
+	case FFA_EL3_INTR_HANDLE:
+	case FFA_SECONDARY_EP_REGISTER_32:
+	case FFA_SECONDARY_EP_REGISTER_64:
+	case FFA_NOTIFICATION_BITMAP_CREATE: /* notifications: not built */
+	case FFA_NOTIFICATION_BITMAP_DESTROY:
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+	case FFA_NOTIFICATION_SET:
+	case FFA_NOTIFICATION_GET:
+	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_64:
+	case FFA_RX_ACQUIRE:	 /* hypervisor -> SPMC only */
+	case FFA_CONSOLE_LOG_32: /* partitions only */
+	case FFA_CONSOLE_LOG_64:
+	case FFA_NS_RES_INFO_GET: /* v1.3 */
+	case FFA_ABORT_32:
+	case FFA_ABORT_64:
+	default:
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		break;
+	}
+}
+
+bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+{
+	uint32_t fid = (uint32_t)regs->x[0];
+	uint32_t version;
+
+	if (!FFA_FID_IS_FFA(fid))
+		return false;
+	fid &= ~FFA_SMCCC_SVE_HINT;
+	/* SMC32: only w1..w7 carry arguments; the upper halves are junk. */
+	if (!FFA_FID_IS_64(fid))
+		for (int i = 1; i < FFA_NREGS; i++)
+			regs->x[i] &= 0xFFFFFFFFull;
+	regs->x[0] = fid;
+
+	if (vcpu >= vm->vcpu_count) {
+		med_warn(vm->med, "ffamed: VM %x: call from vCPU %u of %u", (unsigned)vm->id,
+			 (unsigned)vcpu, (unsigned)vm->vcpu_count);
+		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+		return true;
+	}
+	if (fid == FFA_VERSION) {
+		med_handle_version(vm, regs);
+		return true;
+	}
+	version = med_version_finalise(vm);
+	if (!version) {
+		med_debug(vm->med, "ffamed: VM %x: %x before FFA_VERSION", (unsigned)vm->id,
+			  (unsigned)fid);
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		return true;
+	}
+	med_dispatch(vm, vcpu, version, fid, regs);
+	return true;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * FFA_FEATURES, FFA_ID_GET and FFA_SPM_ID_GET. FFA_FEATURES tells the truth:
+ * it reports exactly the function IDs the dispatcher serves to a guest of
+ * that version, given what the firmware and the SP cache offer, because
+ * med_fid_served() is also the dispatcher's gate.
+ */
+#include "med_internal.h"
+
+bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, uint32_t *w2,
+		    uint32_t *w3)
+{
+	bool v1_1 = med_version_at_least(version, FFA_VERSION_1_1);
+	bool v1_2 = med_version_at_least(version, FFA_VERSION_1_2);
+	uint32_t props = 0;
+	bool served;
+
+	switch (fid) {
+	case FFA_VERSION:
+	case FFA_FEATURES:
+	case FFA_ID_GET:
+	case FFA_RXTX_UNMAP:
+	case FFA_RX_RELEASE:
+	case FFA_PARTITION_INFO_GET:
+		served = true;
+		break;
+	case FFA_RXTX_MAP_32:
+	case FFA_RXTX_MAP_64:
+		served = true;
+		props = FFA_RXTX_MAP_MIN_4K;
+		/* The maximum size field exists from v1.2 on. */
+		if (v1_2)
+			props |= med->cfg.rxtx_max_pages << FFA_RXTX_MAP_MAX_PAGES_SHIFT;
+		break;
+	case FFA_SPM_ID_GET:
+		served = v1_1 && med->fw_version;
+		break;
+	case FFA_PARTITION_INFO_GET_REGS:
+		served = v1_2;
+		break;
+	/* Direct requests go to SPs only (VM-to-VM is not built): served when
+	 * the firmware takes them and some SP can receive them. */
+	case FFA_MSG_SEND_DIRECT_REQ_32:
+		served = (med->fw_abis & MED_FW_DIRECT_REQ_32) &&
+			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV);
+		break;
+	case FFA_MSG_SEND_DIRECT_REQ_64:
+		served = (med->fw_abis & MED_FW_DIRECT_REQ_64) &&
+			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV);
+		break;
+	case FFA_MSG_SEND_DIRECT_REQ2:
+		served = v1_2 && (med->fw_abis & MED_FW_DIRECT_REQ2) &&
+			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ2_RECV);
+		break;
+	case FFA_RUN:
+		served = (med->fw_abis & MED_FW_RUN) && med->sp_count;
+		break;
+	default:
+		served = false;
+		break;
+	}
+	if (served) {
+		if (w2)
+			*w2 = props;
+		if (w3)
+			*w3 = 0;
+	}
+	return served;
+}
+
+void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+{
+	uint32_t id = (uint32_t)regs->x[1];
+	uint32_t in_props = (uint32_t)regs->x[2];
+	uint32_t w2, w3;
+
+	if (id & FFA_FEATURES_FID_BIT) {
+		if (med_fid_served(vm->med, version, id, &w2, &w3))
+			ffa_set_success32(regs, 0, w2, w3);
+		else
+			ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		return;
+	}
+
+	/* A feature ID: bits[30:8] and the input properties MBZ. */
+	if ((id & ~FFA_FEATURES_FID_BIT & ~0xFFu) || in_props) {
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		return;
+	}
+	switch (id) {
+	case FFA_FEATURE_NPI:
+	case FFA_FEATURE_SRI:
+		/* Notifications are not built: no interrupt to advertise. They
+		 * stay refused to v1.0 guests (which Linux 7.3 asks anyway)
+		 * once they are. */
+	case FFA_FEATURE_MEI: /* managed exit: SPs only */
+	case FFA_FEATURE_NOTIF:
+	default:
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		break;
+	}
+}
+
+void med_handle_id_get(struct ffamed_vm *vm, struct ffa_regs *regs)
+{
+	ffa_set_success32(regs, 0, vm->id, 0);
+}
+
+void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffa_regs *regs)
+{
+	/* med_fid_served() already checked v1.1+ and an SPMC. */
+	ffa_set_success32(regs, 0, vm->med->spmc_id, 0);
+}

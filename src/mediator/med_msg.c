@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Direct requests from a VM to an SP (FFA_MSG_SEND_DIRECT_REQ_32/64,
+ * FFA_MSG_SEND_DIRECT_REQ2) and FFA_RUN to resume one.
+ *
+ * FFA_RUN is bound to the vCPU whose request was preempted: when the SPMC
+ * answers FFA_INTERRUPT or FFA_YIELD, that vCPU (and only it) may resume
+ * exactly that SP context. Otherwise one VM could resume an SP context
+ * preempted while serving another VM and steal the answer.
+ *
+ * No lock: the SP cache is immutable and vm->vcpus[vcpu] belongs to the
+ * calling vCPU, so requests of different VMs never contend here.
+ */
+#include "med_internal.h"
+
+static uint32_t med_resp_fid(uint32_t req_fid)
+{
+	switch (req_fid) {
+	case FFA_MSG_SEND_DIRECT_REQ_32:
+		return FFA_MSG_SEND_DIRECT_RESP_32;
+	case FFA_MSG_SEND_DIRECT_REQ_64:
+		return FFA_MSG_SEND_DIRECT_RESP_64;
+	default:
+		return FFA_MSG_SEND_DIRECT_RESP2;
+	}
+}
+
+/* Union of the properties of every cache entry of SP `id` (one per UUID). */
+static uint32_t med_sp_props(const struct ffamed *med, uint16_t id)
+{
+	uint32_t props = 0;
+
+	for (uint32_t i = 0; i < med->sp_count; i++)
+		if (med->sps[i].id == id)
+			props |= med->sps[i].properties;
+	return props;
+}
+
+/* Errors after which a resumable context may still be resumed. */
+static bool med_run_error_transient(int32_t err)
+{
+	return err == FFA_RET_BUSY || err == FFA_RET_RETRY || err == FFA_RET_INTERRUPTED;
+}
+
+/*
+ * Turns the SPMC's answer `fw` to a request (or an FFA_RUN resuming it) sent
+ * by `vm` to `sp` into the guest's reply in regs.
+ */
+static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t req_fid,
+			  const struct med_sp *sp, const struct ffa_regs *fw, bool is_run,
+			  struct ffa_regs *regs)
+{
+	uint32_t f = (uint32_t)fw->x[0];
+	uint32_t w1 = (uint32_t)fw->x[1];
+	int nregs;
+
+	ffa_regs_clear(regs);
+	if (f == med_resp_fid(req_fid)) {
+		if (FFA_SENDER(w1) != sp->id || FFA_RECEIVER(w1) != vm->id || (fw->x[1] >> 32))
+			goto aborted;
+		vc->run_allowed = false;
+		nregs = req_fid == FFA_MSG_SEND_DIRECT_REQ2 ? FFA_NREGS : 8;
+		for (int i = 0; i < nregs; i++)
+			regs->x[i] = fw->x[i];
+		if (req_fid == FFA_MSG_SEND_DIRECT_REQ_32)
+			for (int i = 1; i < 8; i++)
+				regs->x[i] &= 0xFFFFFFFFull;
+		return;
+	}
+	switch (f) {
+	case FFA_INTERRUPT:
+	case FFA_YIELD:
+		if (FFA_TARGET_EP(w1) != sp->id || FFA_TARGET_VCPU(w1) >= sp->exec_ctx_count)
+			goto aborted;
+		vc->run_allowed = true;
+		vc->run_sp = sp->id;
+		vc->run_ctx = FFA_TARGET_VCPU(w1);
+		vc->run_req_fid = req_fid;
+		regs->x[0] = f;
+		regs->x[1] = w1;
+		regs->x[2] = (uint32_t)fw->x[2]; /* interrupt ID / timeout low */
+		if (f == FFA_YIELD)
+			regs->x[3] = (uint32_t)fw->x[3];
+		return;
+	case FFA_ERROR:
+		if (!is_run || !med_run_error_transient(ffa_error_code(fw)))
+			vc->run_allowed = false;
+		ffa_set_error(regs, ffa_error_code(fw));
+		return;
+	default:
+		break;
+	}
+aborted:
+	med_debug(vm->med, "ffamed: VM %x: SP %x answered %x w1 %x: aborted", (unsigned)vm->id,
+		  (unsigned)sp->id, (unsigned)f, (unsigned)w1);
+	vc->run_allowed = false;
+	ffa_set_error(regs, FFA_RET_ABORTED);
+}
+
+void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
+			   struct ffa_regs *regs)
+{
+	struct ffamed *med = vm->med;
+	struct med_vcpu *vc = &vm->vcpus[vcpu];
+	uint32_t w1 = (uint32_t)regs->x[1];
+	uint16_t receiver = FFA_RECEIVER(w1);
+	const struct med_sp *sp = NULL;
+	struct ffa_regs fw;
+	struct ffa_uuid uuid;
+	uint32_t need;
+	int32_t rc;
+
+	(void)version; /* REQ2 below v1.2 was refused by the dispatcher */
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (FFA_SENDER(w1) != vm->id || (regs->x[1] >> 32))
+		goto err; /* forged sender */
+	/* VM-to-VM messaging is not built: SP receivers only. */
+	if (FFA_ID_IS_SECURE(receiver))
+		sp = med_sp_find(med, receiver);
+	if (!sp)
+		goto err;
+	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
+		ffa_uuid_from_x(&uuid, regs->x[2], regs->x[3]);
+		if (!ffa_uuid_is_nil(&uuid) && !med_sp_has_uuid(med, receiver, &uuid))
+			goto err;
+		need = FFA_PART_PROP_DIRECT_REQ2_RECV;
+	} else {
+		/* Framework messages are the hypervisor's, not a guest's. */
+		if (regs->x[2])
+			goto err;
+		need = FFA_PART_PROP_DIRECT_REQ_RECV;
+	}
+	rc = FFA_RET_DENIED;
+	if (!(med_sp_props(med, receiver) & need))
+		goto err;
+	/* A preempted request must be resumed (FFA_RUN) before a new one:
+	 * a context left preempted would block that SP for everybody. */
+	rc = FFA_RET_BUSY;
+	if (vc->run_allowed)
+		goto err;
+
+	ffa_regs_clear(&fw);
+	fw.x[0] = fid;
+	fw.x[1] = FFA_SENDER_RECEIVER(vm->id, receiver);
+	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
+		for (int i = 2; i < FFA_NREGS; i++)
+			fw.x[i] = regs->x[i];
+	} else {
+		for (int i = 3; i < 8; i++)
+			fw.x[i] = regs->x[i]; /* already masked for REQ_32 */
+	}
+	med_fw_call(med, &fw);
+	med_msg_reply(vm, vc, fid, sp, &fw, false, regs);
+	return;
+
+err:
+	med_debug(med, "ffamed: VM %x: direct request %x w1 %x: %d", (unsigned)vm->id,
+		  (unsigned)fid, (unsigned)w1, (int)rc);
+	ffa_set_error(regs, rc);
+}
+
+void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+{
+	struct ffamed *med = vm->med;
+	struct med_vcpu *vc = &vm->vcpus[vcpu];
+	uint32_t w1 = (uint32_t)regs->x[1];
+	uint16_t ep = FFA_TARGET_EP(w1);
+	uint16_t ctx = FFA_TARGET_VCPU(w1);
+	const struct med_sp *sp = NULL;
+	struct ffa_regs fw;
+	int32_t rc;
+
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (FFA_ID_IS_SECURE(ep))
+		sp = med_sp_find(med, ep);
+	if (!sp || ctx >= sp->exec_ctx_count)
+		goto err;
+	rc = FFA_RET_DENIED;
+	if (!vc->run_allowed || vc->run_sp != ep || vc->run_ctx != ctx)
+		goto err;
+
+	ffa_regs_clear(&fw);
+	fw.x[0] = FFA_RUN;
+	fw.x[1] = w1;
+	med_fw_call(med, &fw);
+	med_msg_reply(vm, vc, vc->run_req_fid, sp, &fw, true, regs);
+	return;
+
+err:
+	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %d", (unsigned)vm->id, (unsigned)vcpu,
+		  (unsigned)w1, (int)rc);
+	ffa_set_error(regs, rc);
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Partition discovery from a cache of the SP list (Xen review, seed 003).
+ *
+ * At create the SPMC's list is read once into our RX, validated and copied
+ * field by field (memcpy from byte offsets: the firmware's entry size need
+ * not suit our structs) into an aligned, normalised array. Every guest
+ * FFA_PARTITION_INFO_GET(_REGS) is then answered from that array plus the
+ * VM registry, without a firmware call.
+ */
+#include "med_internal.h"
+
+/* ---- The SP cache ---------------------------------------------------------- */
+
+static bool med_id_in(const uint16_t *ids, uint32_t n, uint16_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Subscribers to VM_CREATED (bit 6) or VM_DESTROYED (bit 7): only SPs that
+ * also take direct requests (bit 0) can be told. One entry per SP ID. */
+static int32_t med_subscribers_init(struct ffamed *med, uint32_t bit, uint16_t **ids,
+				    uint32_t *count)
+{
+	uint32_t n = 0;
+
+	*ids = NULL;
+	*count = 0;
+	if (!med->sp_count)
+		return FFA_RET_OK;
+	*ids = med_alloc(med, sizeof(**ids) * med->sp_count);
+	if (!*ids)
+		return FFA_RET_NO_MEMORY;
+	for (uint32_t i = 0; i < med->sp_count; i++) {
+		const struct med_sp *sp = &med->sps[i];
+
+		if ((sp->properties & bit) && (sp->properties & FFA_PART_PROP_DIRECT_REQ_RECV) &&
+		    !med_id_in(*ids, n, sp->id))
+			(*ids)[n++] = sp->id;
+	}
+	*count = n;
+	return FFA_RET_OK;
+}
+
+static void med_sp_decode(const uint8_t *src, uint32_t size, struct med_sp *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	memcpy(&sp->id, src + offsetof(struct ffa_partition_info_1_0, id), sizeof(sp->id));
+	memcpy(&sp->exec_ctx_count, src + offsetof(struct ffa_partition_info_1_0, exec_ctx_count),
+	       sizeof(sp->exec_ctx_count));
+	memcpy(&sp->properties, src + offsetof(struct ffa_partition_info_1_0, properties),
+	       sizeof(sp->properties));
+	if (size >= sizeof(struct ffa_partition_info_1_1))
+		memcpy(sp->uuid.b, src + offsetof(struct ffa_partition_info_1_1, uuid),
+		       sizeof(sp->uuid.b));
+}
+
+/* Copies the listing in buf into med->sps; false if it cannot be trusted. */
+static int32_t med_sp_cache_fill(struct ffamed *med, const uint8_t *buf, uint32_t count,
+				 uint32_t size)
+{
+	uint32_t min = med_version_at_least(med->fw_version, FFA_VERSION_1_1)
+			       ? sizeof(struct ffa_partition_info_1_1)
+			       : sizeof(struct ffa_partition_info_1_0);
+	uint32_t secure = 0;
+	struct med_sp sp;
+
+	/* Odd, misaligned or short entries mean a confused SPMC: run without
+	 * SPs rather than trust garbage. */
+	if (size < min || (size % 8) || count > med_spmc_rxtx_size(med) / size) {
+		med_err(med,
+			"ffamed: SPMC partition list unusable (%u entries of %u bytes): no SPs",
+			(unsigned)count, (unsigned)size);
+		return FFA_RET_OK;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		med_sp_decode(buf + (size_t)i * size, size, &sp);
+		if (FFA_ID_IS_SECURE(sp.id))
+			secure++;
+		else
+			med_err(med, "ffamed: SPMC lists non-secure ID %x as an SP: ignored",
+				(unsigned)sp.id);
+	}
+	if (!secure)
+		return FFA_RET_OK;
+	med->sps = med_alloc(med, sizeof(*med->sps) * secure);
+	if (!med->sps)
+		return FFA_RET_NO_MEMORY;
+	for (uint32_t i = 0; i < count; i++) {
+		med_sp_decode(buf + (size_t)i * size, size, &sp);
+		if (!FFA_ID_IS_SECURE(sp.id))
+			continue;
+		med->sps[med->sp_count++] = sp;
+		med->sp_props_any |= sp.properties;
+	}
+	return FFA_RET_OK;
+}
+
+int32_t med_sp_cache_init(struct ffamed *med)
+{
+	bool fw_owned = false;
+	struct ffa_regs r;
+	uint8_t *buf;
+	int32_t rc;
+
+	buf = med_spmc_rx_acquire(med);
+	if (!buf)
+		return FFA_RET_OK;
+	rc = med_fw_simple(med, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0, &r);
+	if (rc != FFA_RET_OK) {
+		med_err(med, "ffamed: SPMC partition list unavailable (%d): no SPs", (int)rc);
+		rc = FFA_RET_OK;
+		goto out;
+	}
+	fw_owned = true;
+	rc = med_sp_cache_fill(med, buf, (uint32_t)r.x[2],
+			       med_version_at_least(med->fw_version, FFA_VERSION_1_1)
+				       ? (uint32_t)r.x[3]
+				       : sizeof(struct ffa_partition_info_1_0));
+	if (rc != FFA_RET_OK)
+		goto out;
+	rc = med_subscribers_init(med, FFA_PART_PROP_VM_CREATED, &med->vm_created_sps,
+				  &med->vm_created_count);
+	if (rc != FFA_RET_OK)
+		goto out;
+	rc = med_subscribers_init(med, FFA_PART_PROP_VM_DESTROYED, &med->vm_destroyed_sps,
+				  &med->vm_destroyed_count);
+out:
+	med_spmc_rx_release(med, fw_owned);
+	med_info(med, "ffamed: %u SP entries cached", (unsigned)med->sp_count);
+	return rc;
+}
+
+void med_sp_cache_fini(struct ffamed *med)
+{
+	med_free(med, med->vm_destroyed_sps);
+	med_free(med, med->vm_created_sps);
+	med_free(med, med->sps);
+	med->vm_destroyed_sps = NULL;
+	med->vm_created_sps = NULL;
+	med->sps = NULL;
+	med->vm_destroyed_count = 0;
+	med->vm_created_count = 0;
+	med->sp_count = 0;
+	med->sp_props_any = 0;
+}
+
+const struct med_sp *med_sp_find(const struct ffamed *med, uint16_t id)
+{
+	for (uint32_t i = 0; i < med->sp_count; i++)
+		if (med->sps[i].id == id)
+			return &med->sps[i];
+	return NULL;
+}
+
+bool med_sp_has_uuid(const struct ffamed *med, uint16_t id, const struct ffa_uuid *uuid)
+{
+	for (uint32_t i = 0; i < med->sp_count; i++)
+		if (med->sps[i].id == id && ffa_uuid_equal(&med->sps[i].uuid, uuid))
+			return true;
+	return false;
+}
+
+/* ---- What a guest sees ---------------------------------------------------------- */
+
+/* Properties bits a guest of `version` may see. VM availability bits are
+ * only reported at the physical instance, and REQ2 means nothing below 1.2. */
+static uint32_t med_guest_props(uint32_t props, uint32_t version)
+{
+	props &= ~(FFA_PART_PROP_VM_CREATED | FFA_PART_PROP_VM_DESTROYED);
+	if (!med_version_at_least(version, FFA_VERSION_1_1))
+		return props & FFA_PART_PROP_MASK_1_0;
+	if (!med_version_at_least(version, FFA_VERSION_1_2))
+		return props & FFA_PART_PROP_MASK_1_1 &
+		       ~(FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND);
+	return props & FFA_PART_PROP_MASK_1_2;
+}
+
+/* A VM as an endpoint: VM-to-VM messaging is not built, so no messaging
+ * bits; only what is true of any VM. */
+static void med_vm_entry(const struct ffamed_vm *o, uint32_t version, struct med_sp *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = o->id;
+	e->exec_ctx_count = o->vcpu_count;
+	e->properties = med_guest_props(
+		FFA_PART_PROP_ID_TYPE_PE | (o->aarch64 ? FFA_PART_PROP_AARCH64 : 0), version);
+}
+
+typedef int32_t (*med_pi_put_fn)(void *arg, uint32_t index, const struct med_sp *e);
+
+/*
+ * Walks what `vm` at `version` is told for `uuid`, calling put (if any) for
+ * each entry in order: cached SPs (one per partition below v1.2, one per
+ * (partition, UUID) pair at v1.2), then, for Nil queries with vm_to_vm,
+ * every other VM whose version is final. Stores the count.
+ */
+static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct ffa_uuid *uuid,
+			   med_pi_put_fn put, void *arg, uint32_t *count)
+{
+	struct ffamed *med = vm->med;
+	bool nil = ffa_uuid_is_nil(uuid);
+	bool per_uuid = med_version_at_least(version, FFA_VERSION_1_2);
+	uint32_t idx = 0;
+	struct med_sp e;
+	int32_t rc = FFA_RET_OK;
+
+	for (uint32_t i = 0; i < med->sp_count; i++) {
+		const struct med_sp *sp = &med->sps[i];
+		bool dup = false;
+
+		if (!nil && !ffa_uuid_equal(&sp->uuid, uuid))
+			continue;
+		for (uint32_t j = 0; !per_uuid && j < i && !dup; j++)
+			dup = med->sps[j].id == sp->id &&
+			      (nil || ffa_uuid_equal(&med->sps[j].uuid, uuid));
+		if (dup)
+			continue;
+		e = *sp;
+		e.properties = med_guest_props(sp->properties, version);
+		/* The UUID field is only filled for Nil queries. */
+		if (!nil)
+			memset(e.uuid.b, 0, sizeof(e.uuid.b));
+		if (put && (rc = put(arg, idx, &e)) != FFA_RET_OK)
+			return rc;
+		idx++;
+	}
+
+	if (nil && med->cfg.vm_to_vm) {
+		med_lock(med, &med->registry_lock);
+		for (uint32_t k = 0; k < med->cfg.max_vms && rc == FFA_RET_OK; k++) {
+			const struct ffamed_vm *o = med->vms[k];
+
+			if (!o || o == vm || !med_vm_version(o))
+				continue;
+			med_vm_entry(o, version, &e);
+			if (put)
+				rc = put(arg, idx, &e);
+			if (rc == FFA_RET_OK)
+				idx++;
+		}
+		med_unlock(med, &med->registry_lock);
+		if (rc != FFA_RET_OK)
+			return rc;
+	}
+
+	if (!idx) {
+		if (!nil)
+			return FFA_RET_INVALID_PARAMETERS;
+		/*
+		 * Linux fails its FF-A probe when discovery finds no partition
+		 * at all. The caller is a partition too, so with nothing else
+		 * to report it is told about itself.
+		 */
+		med_vm_entry(vm, version, &e);
+		if (put && (rc = put(arg, idx, &e)) != FFA_RET_OK)
+			return rc;
+		idx++;
+	}
+	*count = idx;
+	return FFA_RET_OK;
+}
+
+struct med_pi_rx {
+	uint8_t *buf;
+	size_t size;
+	uint32_t entry_size;
+};
+
+static int32_t med_pi_put_rx(void *arg, uint32_t index, const struct med_sp *e)
+{
+	struct med_pi_rx *rx = arg;
+	size_t off = (size_t)index * rx->entry_size;
+	struct ffa_partition_info_1_1 d;
+
+	if (off + rx->entry_size > rx->size)
+		return FFA_RET_NO_MEMORY;
+	d.id = e->id;
+	d.exec_ctx_count = e->exec_ctx_count;
+	d.properties = e->properties;
+	memcpy(d.uuid, e->uuid.b, sizeof(d.uuid));
+	/* The 1.0 layout is the 1.1 layout's first 8 bytes. */
+	memcpy(rx->buf + off, &d, rx->entry_size);
+	return FFA_RET_OK;
+}
+
+void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+{
+	struct ffamed *med = vm->med;
+	bool v1_1 = med_version_at_least(version, FFA_VERSION_1_1);
+	uint32_t flags = (uint32_t)regs->x[5];
+	struct med_pi_rx rx;
+	struct ffa_uuid uuid;
+	uint32_t count = 0;
+	void *buf;
+	int32_t rc;
+
+	ffa_uuid_from_w(&uuid, (uint32_t)regs->x[1], (uint32_t)regs->x[2], (uint32_t)regs->x[3],
+			(uint32_t)regs->x[4]);
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (v1_1 ? (flags & ~FFA_PARTITION_INFO_GET_COUNT_FLAG) : flags)
+		goto err;
+
+	/* Unknown UUIDs are refused before anything else. */
+	rc = med_pi_walk(vm, version, &uuid, NULL, NULL, &count);
+	if (rc != FFA_RET_OK)
+		goto err;
+	if (flags & FFA_PARTITION_INFO_GET_COUNT_FLAG) {
+		/* Count only: the RX buffer is neither written nor taken. */
+		ffa_set_success32(regs, 0, count, 0);
+		return;
+	}
+
+	rx.entry_size = v1_1 ? sizeof(struct ffa_partition_info_1_1)
+			     : sizeof(struct ffa_partition_info_1_0);
+	med_lock(med, &vm->rxtx_lock);
+	rc = med_vm_rx_acquire(vm, &buf, &rx.size);
+	if (rc == FFA_RET_OK) {
+		rx.buf = buf;
+		rc = med_pi_walk(vm, version, &uuid, med_pi_put_rx, &rx, &count);
+		if (rc == FFA_RET_OK)
+			med_vm_rx_give_to_guest(vm);
+		else
+			med_vm_rx_put_back(vm);
+	}
+	med_unlock(med, &vm->rxtx_lock);
+	if (rc != FFA_RET_OK)
+		goto err;
+	/* v1.0 callers assume 8-byte entries: w3 MBZ for them. */
+	ffa_set_success32(regs, 0, count, v1_1 ? rx.entry_size : 0);
+	return;
+
+err:
+	med_debug(med, "ffamed: VM %x: PARTITION_INFO_GET: %d", (unsigned)vm->id, (int)rc);
+	ffa_set_error(regs, rc);
+}
+
+struct med_pi_regs {
+	uint32_t start;
+	uint32_t filled;
+	uint64_t x[FFA_PIG_REGS_DESC_PER_CALL * 3];
+};
+
+static int32_t med_pi_put_regs(void *arg, uint32_t index, const struct med_sp *e)
+{
+	struct med_pi_regs *pr = arg;
+	uint64_t *x;
+
+	if (index < pr->start || index - pr->start >= FFA_PIG_REGS_DESC_PER_CALL)
+		return FFA_RET_OK;
+	x = &pr->x[(index - pr->start) * 3];
+	x[0] = (uint64_t)e->id | ((uint64_t)e->exec_ctx_count << 16) |
+	       ((uint64_t)e->properties << 32);
+	x[1] = ffa_uuid_x(&e->uuid, 0);
+	x[2] = ffa_uuid_x(&e->uuid, 1);
+	pr->filled++;
+	return FFA_RET_OK;
+}
+
+void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
+					struct ffa_regs *regs)
+{
+	struct med_pi_regs pr = {0};
+	struct ffa_uuid uuid;
+	uint32_t count = 0, last, cur;
+	uint64_t x3 = regs->x[3];
+	int32_t rc = FFA_RET_INVALID_PARAMETERS;
+
+	ffa_uuid_from_x(&uuid, regs->x[1], regs->x[2]);
+	if (x3 >> 32)
+		goto err;
+	for (int i = 4; i < FFA_NREGS; i++)
+		if (regs->x[i])
+			goto err;
+	/* Tags are not implemented: the list may have changed. */
+	rc = FFA_RET_RETRY;
+	if (FFA_PIG_REGS_TAG(x3))
+		goto err;
+	pr.start = FFA_PIG_REGS_START_INDEX(x3);
+	rc = med_pi_walk(vm, version, &uuid, med_pi_put_regs, &pr, &count);
+	if (rc != FFA_RET_OK)
+		goto err;
+	last = count - 1;
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (pr.start > last)
+		goto err;
+	cur = pr.start + pr.filled - 1;
+
+	ffa_regs_clear(regs);
+	regs->x[0] = FFA_SUCCESS_64;
+	regs->x[2] = FFA_PIG_REGS_X2(last, cur, 0, sizeof(struct ffa_partition_info_1_1));
+	for (uint32_t i = 0; i < pr.filled * 3; i++)
+		regs->x[3 + i] = pr.x[i];
+	return;
+
+err:
+	med_debug(vm->med, "ffamed: VM %x: PARTITION_INFO_GET_REGS: %d", (unsigned)vm->id, (int)rc);
+	ffa_set_error(regs, rc);
+}

@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: MIT */
+#include "med_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(pthread_mutex_t) <= FFAMED_LOCK_SIZE, "mutex fits ffamed_lock");
+
+static _Thread_local uint32_t fix_cpu;
+
+void fix_set_cpu(uint32_t cpu)
+{
+	fix_cpu = cpu;
+}
+
+/* ---- Locks, allocation, logging (shared by host ops and SPMC env) ---------- */
+
+static void fix_lock_init(void *ctx, struct ffamed_lock *l)
+{
+	(void)ctx;
+	pthread_mutex_init((pthread_mutex_t *)l->opaque, NULL);
+}
+
+static void fix_lock_destroy(void *ctx, struct ffamed_lock *l)
+{
+	(void)ctx;
+	pthread_mutex_destroy((pthread_mutex_t *)l->opaque);
+}
+
+static void fix_lock_acquire(void *ctx, struct ffamed_lock *l)
+{
+	(void)ctx;
+	pthread_mutex_lock((pthread_mutex_t *)l->opaque);
+}
+
+static void fix_lock_release(void *ctx, struct ffamed_lock *l)
+{
+	(void)ctx;
+	pthread_mutex_unlock((pthread_mutex_t *)l->opaque);
+}
+
+static void *fix_alloc(void *ctx, size_t size)
+{
+	struct fix *fix = ctx;
+	int n = atomic_load(&fix->alloc_fail_after);
+	void *p;
+
+	if (n > 0 && atomic_fetch_sub(&fix->alloc_fail_after, 1) == 1)
+		return NULL;
+	p = calloc(1, size ? size : 1);
+	if (p)
+		atomic_fetch_add(&fix->live_allocs, 1);
+	return p;
+}
+
+static void fix_free(void *ctx, void *ptr)
+{
+	struct fix *fix = ctx;
+
+	if (!ptr)
+		return;
+	atomic_fetch_sub(&fix->live_allocs, 1);
+	free(ptr);
+}
+
+static void *spmc_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return calloc(1, size ? size : 1);
+}
+
+static void spmc_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	free(ptr);
+}
+
+static void fix_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va_list ap)
+{
+	struct fix *fix = ctx;
+
+	atomic_fetch_add(&fix->log_count[level & 3], 1);
+	if (getenv("FFAMED_TEST_VERBOSE")) {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+}
+
+/* ---- Physical memory ----------------------------------------------------------- */
+
+static int64_t fix_pages_take(struct fix *fix, size_t n, bool from_top)
+{
+	int64_t found = -1;
+
+	pthread_mutex_lock(&fix->page_lock);
+	for (size_t i = 0; i + n <= FIX_MEM_PAGES && found < 0; i++) {
+		size_t start = from_top ? FIX_MEM_PAGES - n - i : i;
+		bool ok = true;
+
+		for (size_t j = 0; j < n && ok; j++)
+			ok = !fix->page_used[start + j];
+		if (ok)
+			found = (int64_t)start;
+	}
+	for (size_t j = 0; found >= 0 && j < n; j++)
+		fix->page_used[found + j] = true;
+	pthread_mutex_unlock(&fix->page_lock);
+	return found;
+}
+
+static void fix_pages_put(struct fix *fix, uint64_t pa, size_t n)
+{
+	size_t first = (pa - FIX_PA_BASE) / FFA_PAGE_SIZE;
+
+	pthread_mutex_lock(&fix->page_lock);
+	for (size_t j = 0; j < n; j++) {
+		assert_true(fix->page_used[first + j]);
+		fix->page_used[first + j] = false;
+	}
+	pthread_mutex_unlock(&fix->page_lock);
+}
+
+static void *fix_pa_ptr(struct fix *fix, uint64_t pa)
+{
+	return fix->mem + (pa - FIX_PA_BASE);
+}
+
+static void *fix_page_alloc(void *host, size_t npages, uint64_t *pa)
+{
+	struct fix *fix = host;
+	int64_t first = fix_pages_take(fix, npages, false);
+
+	if (first < 0)
+		return NULL;
+	*pa = FIX_PA_BASE + (uint64_t)first * FFA_PAGE_SIZE;
+	memset(fix_pa_ptr(fix, *pa), 0, npages * FFA_PAGE_SIZE);
+	atomic_fetch_add(&fix->live_page_allocs, 1);
+	return fix_pa_ptr(fix, *pa);
+}
+
+static void fix_page_free(void *host, void *va, size_t npages)
+{
+	struct fix *fix = host;
+
+	fix_pages_put(fix, FIX_PA_BASE + (uint64_t)((uint8_t *)va - fix->mem), npages);
+	atomic_fetch_sub(&fix->live_page_allocs, 1);
+}
+
+static void *spmc_pa_map(void *ctx, uint64_t pa, size_t len)
+{
+	struct fix *fix = ctx;
+
+	if (pa < FIX_PA_BASE || len > (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE ||
+	    pa - FIX_PA_BASE > (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE - len)
+		return NULL;
+	return fix_pa_ptr(fix, pa);
+}
+
+/* ---- Guest memory --------------------------------------------------------------- */
+
+static int32_t fix_pin(void *host, void *host_vm, uint64_t ipa, bool write, uint64_t *pa)
+{
+	struct fix_vm *v = host_vm;
+	uint64_t page;
+	int n;
+
+	(void)host;
+	assert_int_equal(ipa & (FFA_PAGE_SIZE - 1), 0);
+	if (ipa < FIX_IPA_BASE)
+		return FFA_RET_INVALID_PARAMETERS;
+	page = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
+	if (page >= v->ram_pages)
+		return FFA_RET_INVALID_PARAMETERS;
+	if (write && v->readonly[page])
+		return FFA_RET_INVALID_PARAMETERS;
+	n = atomic_load(&v->pin_fail_after);
+	if (n > 0 && atomic_fetch_sub(&v->pin_fail_after, 1) == 1)
+		return FFA_RET_INVALID_PARAMETERS;
+	atomic_fetch_add(&v->pins[page], 1);
+	*pa = v->page_pa[page];
+	return FFA_RET_OK;
+}
+
+static void fix_unpin(void *host, void *host_vm, uint64_t pa)
+{
+	struct fix_vm *v = host_vm;
+
+	(void)host;
+	for (uint32_t i = 0; i < v->ram_pages; i++) {
+		if (v->page_pa[i] == pa) {
+			assert_true(atomic_fetch_sub(&v->pins[i], 1) > 0);
+			return;
+		}
+	}
+	fail_msg("unpin of a PA %lx the VM does not have", (unsigned long)pa);
+}
+
+static void *fix_map_pages(void *host, const uint64_t *pa, size_t npages)
+{
+	struct fix *fix = host;
+	int n = atomic_load(&fix->map_fail_after);
+	uint8_t *va;
+
+	if (n > 0 && atomic_fetch_sub(&fix->map_fail_after, 1) == 1)
+		return NULL;
+	va = mmap(NULL, npages * FFA_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(va != MAP_FAILED);
+	for (size_t i = 0; i < npages; i++) {
+		assert_true(pa[i] >= FIX_PA_BASE &&
+			    pa[i] < FIX_PA_BASE + (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
+		assert_true(mmap(va + i * FFA_PAGE_SIZE, FFA_PAGE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, fix->memfd,
+				 (off_t)(pa[i] - FIX_PA_BASE)) != MAP_FAILED);
+	}
+	atomic_fetch_add(&fix->live_maps, 1);
+	return va;
+}
+
+static void fix_unmap_pages(void *host, void *va, size_t npages)
+{
+	struct fix *fix = host;
+
+	assert_int_equal(munmap(va, npages * FFA_PAGE_SIZE), 0);
+	atomic_fetch_sub(&fix->live_maps, 1);
+}
+
+static void fix_vm_release(struct fix_vm *v)
+{
+	for (uint32_t i = 0; i < v->ram_pages; i++) {
+		assert_int_equal(atomic_load(&v->pins[i]), 0);
+		fix_pages_put(v->fix, v->page_pa[i], 1);
+	}
+	free(v->page_pa);
+	free(v->pins);
+	free(v->readonly);
+	atomic_fetch_sub(&v->fix->live_host_vms, 1);
+	free(v);
+}
+
+static void fix_vm_get(void *host, void *host_vm)
+{
+	struct fix_vm *v = host_vm;
+
+	(void)host;
+	assert_true(atomic_fetch_add(&v->refs, 1) > 0);
+}
+
+static void fix_vm_put(void *host, void *host_vm)
+{
+	struct fix_vm *v = host_vm;
+
+	(void)host;
+	if (atomic_fetch_sub(&v->refs, 1) == 1)
+		fix_vm_release(v);
+}
+
+/* ---- Firmware ---------------------------------------------------------------------- */
+
+uint64_t fix_fw_count(struct fix *fix, uint32_t fid)
+{
+	return atomic_load(&fix->fw_calls[FFA_FID_IS_64(fid)][fid & 0xFF]);
+}
+
+static void fix_fw_call(void *host, struct ffa_regs *regs)
+{
+	struct fix *fix = host;
+	uint32_t fid = (uint32_t)regs->x[0];
+
+	atomic_fetch_add(&fix->fw_calls[FFA_FID_IS_64(fid)][fid & 0xFF], 1);
+	atomic_fetch_add(&fix->fw_total, 1);
+	if (fix->hook && fix->hook(fix, regs, fix->hook_arg))
+		return;
+	if (atomic_load(&fix->fw_absent)) {
+		ffa_regs_clear(regs);
+		regs->x[0] = UINT64_MAX; /* SMCCC NOT_SUPPORTED */
+		return;
+	}
+	ffamed_spmc_call(fix->spmc, fix_cpu, regs);
+}
+
+/* ---- Deferred work --------------------------------------------------------------------- */
+
+static int32_t fix_work_schedule(void *host, struct ffamed_work *work, uint64_t delay_ns)
+{
+	struct fix *fix = host;
+
+	(void)delay_ns;
+	if (atomic_load(&fix->work_fail))
+		return FFA_RET_NO_MEMORY;
+	pthread_mutex_lock(&fix->work_lock);
+	for (int i = 0; i < fix->queued; i++)
+		assert_ptr_not_equal(fix->queue[i], work);
+	assert_true(fix->queued < FIX_MAX_WORK);
+	fix->queue[fix->queued++] = work;
+	atomic_fetch_add(&fix->work_scheduled, 1);
+	pthread_cond_broadcast(&fix->work_cond);
+	pthread_mutex_unlock(&fix->work_lock);
+	return FFA_RET_OK;
+}
+
+static void fix_work_cancel_sync(void *host, struct ffamed_work *work)
+{
+	struct fix *fix = host;
+
+	pthread_mutex_lock(&fix->work_lock);
+	for (int i = 0; i < fix->queued; i++) {
+		if (fix->queue[i] == work) {
+			memmove(&fix->queue[i], &fix->queue[i + 1],
+				sizeof(fix->queue[0]) * (size_t)(fix->queued - i - 1));
+			fix->queued--;
+			break;
+		}
+	}
+	while (fix->running == work)
+		pthread_cond_wait(&fix->work_cond, &fix->work_lock);
+	pthread_mutex_unlock(&fix->work_lock);
+}
+
+/* Runs at most `max` queued works; with wait, waits for one first. */
+static int fix_work_run_some(struct fix *fix, int max)
+{
+	int ran = 0;
+
+	pthread_mutex_lock(&fix->work_lock);
+	while (ran < max && fix->queued) {
+		struct ffamed_work *w = fix->queue[0];
+
+		memmove(&fix->queue[0], &fix->queue[1],
+			sizeof(fix->queue[0]) * (size_t)(fix->queued - 1));
+		fix->queued--;
+		fix->running = w;
+		pthread_mutex_unlock(&fix->work_lock);
+		w->fn(w);
+		pthread_mutex_lock(&fix->work_lock);
+		fix->running = NULL;
+		pthread_cond_broadcast(&fix->work_cond);
+		ran++;
+	}
+	pthread_mutex_unlock(&fix->work_lock);
+	return ran;
+}
+
+int fix_work_run(struct fix *fix)
+{
+	int n;
+
+	pthread_mutex_lock(&fix->work_lock);
+	n = fix->queued;
+	pthread_mutex_unlock(&fix->work_lock);
+	return fix_work_run_some(fix, n);
+}
+
+int fix_work_queued(struct fix *fix)
+{
+	int n;
+
+	pthread_mutex_lock(&fix->work_lock);
+	n = fix->queued;
+	pthread_mutex_unlock(&fix->work_lock);
+	return n;
+}
+
+static void *fix_worker(void *arg)
+{
+	struct fix *fix = arg;
+
+	while (!atomic_load(&fix->worker_stop)) {
+		if (!fix_work_run_some(fix, 1))
+			usleep(100);
+	}
+	return NULL;
+}
+
+void fix_worker_start(struct fix *fix)
+{
+	atomic_store(&fix->worker_stop, false);
+	assert_int_equal(pthread_create(&fix->worker, NULL, fix_worker, fix), 0);
+	fix->worker_on = true;
+}
+
+void fix_worker_stop(struct fix *fix)
+{
+	if (!fix->worker_on)
+		return;
+	atomic_store(&fix->worker_stop, true);
+	pthread_join(fix->worker, NULL);
+	fix->worker_on = false;
+}
+
+/* ---- Setup ------------------------------------------------------------------------------- */
+
+uint32_t fix_default_sps(struct fix *fix, uint32_t cpus)
+{
+	ffamed_sp_echo_config(&fix->sp_cfg[0], &fix->echo, FIX_SP_ECHO, 1);
+	ffamed_sp_vmwatch_config(&fix->sp_cfg[1], &fix->vmwatch, FIX_SP_VMWATCH, 1);
+	ffamed_sp_optee_config(&fix->sp_cfg[2], &fix->optee, FIX_SP_OPTEE, 1);
+	ffamed_sp_echo_config(&fix->sp_cfg[3], &fix->echo_mp, FIX_SP_ECHO_MP, (uint16_t)cpus);
+	return 4;
+}
+
+struct fix *fix_create(const struct fix_opts *opts)
+{
+	struct fix *fix = calloc(1, sizeof(*fix));
+	struct ffamed_spmc_config scfg = {0};
+	int32_t rc;
+
+	assert_non_null(fix);
+	if (opts)
+		fix->opts = *opts;
+	if (!fix->opts.cpus)
+		fix->opts.cpus = 4;
+	fix->memfd = memfd_create("ffamed-fix-mem", 0);
+	assert_true(fix->memfd >= 0);
+	assert_int_equal(ftruncate(fix->memfd, (off_t)FIX_MEM_PAGES * FFA_PAGE_SIZE), 0);
+	fix->mem = mmap(NULL, (size_t)FIX_MEM_PAGES * FFA_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED, fix->memfd, 0);
+	assert_true(fix->mem != MAP_FAILED);
+	pthread_mutex_init(&fix->page_lock, NULL);
+	pthread_mutex_init(&fix->work_lock, NULL);
+	pthread_cond_init(&fix->work_cond, NULL);
+
+	fix->ops = (struct ffamed_host_ops){
+		.lock_init = fix_lock_init,
+		.lock_destroy = fix_lock_destroy,
+		.lock_acquire = fix_lock_acquire,
+		.lock_release = fix_lock_release,
+		.alloc = fix_alloc,
+		.free = fix_free,
+		.page_alloc = fix_page_alloc,
+		.page_free = fix_page_free,
+		.vlog = fix_vlog,
+		.guest_page_pin = fix_pin,
+		.guest_page_unpin = fix_unpin,
+		.map_pages = fix_map_pages,
+		.unmap_pages = fix_unmap_pages,
+		.vm_get = fix_vm_get,
+		.vm_put = fix_vm_put,
+		.fw_call = fix_fw_call,
+		.work_schedule = fix_work_schedule,
+		.work_cancel_sync = fix_work_cancel_sync,
+	};
+	fix->env = (struct ffamed_spmc_env){
+		.ctx = fix,
+		.lock_init = fix_lock_init,
+		.lock_destroy = fix_lock_destroy,
+		.lock_acquire = fix_lock_acquire,
+		.lock_release = fix_lock_release,
+		.alloc = spmc_alloc,
+		.free = spmc_free,
+		.pa_map = spmc_pa_map,
+		.vlog = getenv("FFAMED_TEST_VERBOSE") ? fix_vlog : NULL,
+	};
+	scfg.version = fix->opts.spmc_version;
+	scfg.cpu_count = fix->opts.cpus;
+	if (fix->opts.sps) {
+		scfg.sps = fix->opts.sps;
+		scfg.sp_count = fix->opts.sp_count;
+	} else {
+		scfg.sps = fix->sp_cfg;
+		scfg.sp_count = fix_default_sps(fix, fix->opts.cpus);
+	}
+	assert_int_equal(ffamed_spmc_create(&fix->env, &scfg, &fix->spmc), FFA_RET_OK);
+	ffamed_spmc_set_faults(fix->spmc, &fix->opts.faults);
+	atomic_store(&fix->fw_absent, fix->opts.fw_absent);
+	fix->hook = fix->opts.hook;
+	fix->hook_arg = fix->opts.hook_arg;
+
+	atomic_store(&fix->alloc_fail_after, fix->opts.med_alloc_fail_after);
+	rc = ffamed_create(&fix->ops, fix, &fix->opts.med_cfg, &fix->med);
+	atomic_store(&fix->alloc_fail_after, 0);
+	if (fix->opts.expect_create_fail) {
+		assert_int_equal(rc, FFA_RET_NO_MEMORY);
+		assert_null(fix->med);
+	} else {
+		assert_int_equal(rc, FFA_RET_OK);
+		assert_non_null(fix->med);
+	}
+	return fix;
+}
+
+void fix_destroy(struct fix *fix)
+{
+	fix_worker_stop(fix);
+	if (fix->med)
+		ffamed_destroy(fix->med);
+	/* Everything the mediator took is back. */
+	assert_int_equal(atomic_load(&fix->live_allocs), 0);
+	assert_int_equal(atomic_load(&fix->live_maps), 0);
+	assert_int_equal(atomic_load(&fix->live_page_allocs), 0);
+	assert_int_equal(atomic_load(&fix->live_host_vms), 0);
+	assert_int_equal(fix->queued, 0);
+	ffamed_spmc_destroy(fix->spmc);
+	for (size_t i = 0; i < FIX_MEM_PAGES; i++)
+		assert_false(fix->page_used[i]);
+	munmap(fix->mem, (size_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
+	close(fix->memfd);
+	pthread_mutex_destroy(&fix->page_lock);
+	pthread_mutex_destroy(&fix->work_lock);
+	pthread_cond_destroy(&fix->work_cond);
+	free(fix);
+}
+
+struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t ram_pages,
+			  bool scatter)
+{
+	struct fix_vm *v = calloc(1, sizeof(*v));
+	int64_t first = -1;
+
+	assert_non_null(v);
+	v->fix = fix;
+	v->id = id;
+	v->vcpus = vcpus;
+	v->ram_pages = ram_pages;
+	v->page_pa = calloc(ram_pages, sizeof(*v->page_pa));
+	v->pins = calloc(ram_pages, sizeof(*v->pins));
+	v->readonly = calloc(ram_pages, sizeof(*v->readonly));
+	atomic_store(&v->refs, 1);
+	atomic_fetch_add(&fix->live_host_vms, 1);
+	if (!scatter) {
+		first = fix_pages_take(fix, ram_pages, true);
+		assert_true(first >= 0);
+	}
+	for (uint32_t i = 0; i < ram_pages; i++) {
+		int64_t p;
+
+		if (scatter) {
+			/* From the top, in descending PA order, with a hole after
+			 * every page: neither identity nor contiguous. */
+			p = fix_pages_take(fix, 2, true);
+			assert_true(p >= 0);
+			fix_pages_put(fix, FIX_PA_BASE + (uint64_t)p * FFA_PAGE_SIZE, 1);
+			p += 1;
+		} else {
+			p = first + i;
+		}
+		v->page_pa[i] = FIX_PA_BASE + (uint64_t)p * FFA_PAGE_SIZE;
+	}
+	return v;
+}
+
+int32_t fix_vm_register(struct fix_vm *v, bool aarch64)
+{
+	struct ffamed_vm_params p = {
+		.ffa_id = v->id,
+		.vcpu_count = v->vcpus,
+		.aarch64 = aarch64,
+		.host_vm = v,
+	};
+
+	return ffamed_vm_create(v->fix->med, &p, &v->vm);
+}
+
+struct fix_vm *fix_vm(struct fix *fix, uint16_t id, uint16_t vcpus)
+{
+	struct fix_vm *v = fix_vm_new(fix, id, vcpus, 64, true);
+
+	assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
+	return v;
+}
+
+void fix_vm_destroy(struct fix_vm *v)
+{
+	if (v->vm)
+		ffamed_vm_destroy(v->vm);
+	v->vm = NULL;
+	fix_vm_put(v->fix, v);
+}
+
+void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa)
+{
+	uint64_t page = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
+
+	assert_true(page < v->ram_pages);
+	return fix_pa_ptr(v->fix, v->page_pa[page]) + (ipa & (FFA_PAGE_SIZE - 1));
+}
+
+uint64_t fix_vm_pins(struct fix_vm *v)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < v->ram_pages; i++)
+		n += (uint64_t)atomic_load(&v->pins[i]);
+	return n;
+}
+
+struct ffa_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in)
+{
+	struct ffa_regs r = *in;
+
+	assert_true(ffamed_handle_call(v->vm, vcpu, &r));
+	return r;
+}
+
+struct ffa_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
+			 uint64_t x3, uint64_t x4, uint64_t x5)
+{
+	struct ffa_regs r = {{x0, x1, x2, x3, x4, x5}};
+
+	return fix_call_regs(v, vcpu, &r);
+}
+
+void fix_negotiate(struct fix_vm *v, uint32_t version)
+{
+	struct ffa_regs r = fix_call(v, 0, FFA_VERSION, version, 0, 0, 0, 0);
+
+	assert_int_equal(r.x[0], FFAMED_VERSION);
+	r = fix_call(v, 0, FFA_ID_GET, 0, 0, 0, 0, 0);
+	assert_ffa_success(r);
+	assert_int_equal(ffamed_vm_version(v->vm), version);
+}
+
+int32_t fix_map(struct fix_vm *v, uint64_t tx_ipa, uint64_t rx_ipa, uint32_t pages)
+{
+	struct ffa_regs r = fix_call(v, 0, FFA_RXTX_MAP_64, tx_ipa, rx_ipa, pages, 0, 0);
+
+	return ffa_result(&r);
+}
+
+void fix_map_default(struct fix_vm *v, uint32_t pages)
+{
+	assert_int_equal(
+		fix_map(v, FIX_IPA_BASE, FIX_IPA_BASE + (uint64_t)pages * FFA_PAGE_SIZE, pages),
+		FFA_RET_OK);
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test fixture for the mediator: a fake host (struct ffamed_host_ops) around
+ * the software SPMC.
+ *
+ * "Physical memory" is one memfd mapped once at FIX_PA_BASE; the SPMC sees
+ * it identity-mapped. Each fake VM's RAM is a set of pages of that memory,
+ * scattered (IPA page i is not next to IPA page i+1 in PA) unless asked
+ * otherwise. map_pages() builds a real alias: a fresh VA range whose pages
+ * are mmap'd from the memfd at each PA, so scattered multi-page buffers
+ * work without copying. Pins, maps, allocations and host VM references are
+ * counted so that tests can check that everything was undone.
+ */
+#ifndef MED_FIXTURE_H
+#define MED_FIXTURE_H
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ffamed/ffa_regs.h"
+#include "ffamed/mediator.h"
+#include "ffamed/sp_builtin.h"
+#include "ffamed/spmc.h"
+
+#define FIX_PA_BASE   0x880000000ull
+#define FIX_MEM_PAGES 4096u /* 16 MiB */
+#define FIX_IPA_BASE  0x40000000ull
+#define FIX_MAX_WORK  256
+
+/* The default SP set (fix_opts.sps == NULL). */
+#define FIX_SP_ECHO    0x8001u /* echo, UP */
+#define FIX_SP_VMWATCH 0x8002u /* VM_CREATED/VM_DESTROYED subscriber */
+#define FIX_SP_OPTEE   0x8003u /* OP-TEE, no REQ2 */
+#define FIX_SP_ECHO_MP 0x8004u /* echo, MP (fix_opts.cpus contexts) */
+
+struct fix;
+/* Return true when the hook answered the firmware call itself. */
+typedef bool (*fix_fw_hook)(struct fix *fix, struct ffa_regs *regs, void *arg);
+
+struct fix_opts {
+	struct ffamed_config med_cfg;
+	const struct ffamed_sp_config *sps; /* NULL: the default set */
+	uint32_t sp_count;
+	uint32_t spmc_version;		  /* 0: 1.2 */
+	uint32_t cpus;			  /* physical CPUs (0: 4) */
+	struct ffamed_spmc_faults faults; /* applied before the mediator is created */
+	bool fw_absent;			  /* fw_call answers SMCCC NOT_SUPPORTED to everything */
+	fix_fw_hook hook;		  /* installed before the mediator is created */
+	void *hook_arg;
+	bool expect_create_fail;
+	int med_alloc_fail_after; /* >0: that allocation of ffamed_create fails */
+};
+
+struct fix_vm {
+	struct fix *fix;
+	uint16_t id;
+	uint16_t vcpus;
+	uint32_t ram_pages;
+	uint64_t *page_pa;	    /* per IPA page */
+	_Atomic int *pins;	    /* per IPA page */
+	bool *readonly;		    /* write pins fail */
+	_Atomic int refs;	    /* host VM references (the host's own + mediator's) */
+	_Atomic int pin_fail_after; /* >0: the pin after this many more succeed fails */
+	struct ffamed_vm *vm;
+};
+
+struct fix {
+	struct fix_opts opts;
+	int memfd;
+	uint8_t *mem;
+	pthread_mutex_t page_lock;
+	bool page_used[FIX_MEM_PAGES];
+
+	struct ffamed_host_ops ops;
+	struct ffamed_spmc_env env;
+	struct ffamed_spmc *spmc;
+	struct ffamed *med;
+
+	/* Firmware calls made by the mediator, by [is64][fnum & 0xff]. */
+	_Atomic uint64_t fw_calls[2][256];
+	_Atomic uint64_t fw_total;
+	_Atomic bool fw_absent;
+	fix_fw_hook hook;
+	void *hook_arg;
+
+	_Atomic long live_allocs; /* mediator allocations not freed */
+	_Atomic long live_maps;	  /* map_pages not unmapped */
+	_Atomic long live_page_allocs;
+	_Atomic long live_host_vms; /* fix_vm objects not yet released */
+	_Atomic int map_fail_after; /* >0: the map after this many more succeed fails */
+	_Atomic int alloc_fail_after;
+	_Atomic int log_count[4];
+
+	/* Deferred work: a queue run by fix_work_run() or a worker thread. */
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_cond;
+	struct ffamed_work *queue[FIX_MAX_WORK];
+	int queued;
+	struct ffamed_work *running;
+	_Atomic uint64_t work_scheduled;
+	_Atomic bool work_fail;
+	pthread_t worker;
+	_Atomic bool worker_stop;
+	bool worker_on;
+
+	struct ffamed_sp_config sp_cfg[8];
+	struct ffamed_sp_echo echo, echo_mp;
+	struct ffamed_sp_vmwatch vmwatch;
+	struct ffamed_sp_optee optee;
+};
+
+void fix_set_cpu(uint32_t cpu);
+struct fix *fix_create(const struct fix_opts *opts); /* NULL opts: defaults */
+void fix_destroy(struct fix *fix);		     /* asserts nothing is left */
+/* Default SP set into fix->sp_cfg (for tests that tweak it): returns the count. */
+uint32_t fix_default_sps(struct fix *fix, uint32_t cpus);
+
+/* A host VM with `ram_pages` of RAM from FIX_IPA_BASE; scattered or contiguous. */
+struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t ram_pages,
+			  bool scatter);
+int32_t fix_vm_register(struct fix_vm *v, bool aarch64);
+/* new + register (asserting success): 64 scattered pages, AArch64. */
+struct fix_vm *fix_vm(struct fix *fix, uint16_t id, uint16_t vcpus);
+/* ffamed_vm_destroy (if registered) and drop the host's reference. */
+void fix_vm_destroy(struct fix_vm *v);
+void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa);
+uint64_t fix_vm_pins(struct fix_vm *v);
+
+struct ffa_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
+			 uint64_t x3, uint64_t x4, uint64_t x5);
+struct ffa_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in);
+/* FFA_VERSION then FFA_ID_GET: the version is final. */
+void fix_negotiate(struct fix_vm *v, uint32_t version);
+int32_t fix_map(struct fix_vm *v, uint64_t tx_ipa, uint64_t rx_ipa, uint32_t pages);
+/* Maps tx at page 0, rx at page `pages` of RAM. */
+void fix_map_default(struct fix_vm *v, uint32_t pages);
+uint64_t fix_fw_count(struct fix *fix, uint32_t fid);
+
+int fix_work_run(struct fix *fix); /* runs what is queued now; returns how many */
+int fix_work_queued(struct fix *fix);
+void fix_worker_start(struct fix *fix);
+void fix_worker_stop(struct fix *fix);
+
+/* Every error reply is FFA_ERROR with a 64-bit sign-extended code. */
+#define assert_ffa_error(r, code)                                                                  \
+	do {                                                                                       \
+		assert_int_equal((r).x[0], FFA_ERROR);                                             \
+		assert_int_equal((r).x[2], (uint64_t)(int64_t)(code));                             \
+	} while (0)
+#define assert_ffa_success(r)                                                                      \
+	do {                                                                                       \
+		if (!ffa_is_success(&(r)))                                                         \
+			fail_msg("not success: x0 %lx x2 %lx", (unsigned long)(r).x[0],            \
+				 (unsigned long)(r).x[2]);                                         \
+	} while (0)
+
+#endif /* MED_FIXTURE_H */
