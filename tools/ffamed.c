@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* The ffamed command: dispatches to its subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ffamed_tool.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ffamed <command> [options]\n"
+		     "\n"
+		     "commands:\n"
+		     "  sim     run a simulated system (VMs, the mediator, a software SPMC\n"
+		     "          with ECHO, VMWATCH and OP-TEE SPs) and check every answer\n"
+		     "\n"
+		     "  ffamed <command> --help   options of a command\n"
+		     "  ffamed --help             this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "sim") == 0)
+		return cmd_sim(argc - 1, argv + 1);
+	fprintf(stderr, "ffamed: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* The ffamed command: subcommands. */
+#ifndef FFAMED_TOOL_H
+#define FFAMED_TOOL_H
+
+/* `ffamed sim ...`: argv[0] is "sim". Returns the exit status. */
+int cmd_sim(int argc, char **argv);
+
+#endif /* FFAMED_TOOL_H */

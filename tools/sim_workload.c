@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest program every vCPU of `ffamed sim` runs: negotiate, identify,
+ * map the RX/TX pair (vCPU 0), ask FEATURES, then iterate discovery and
+ * direct messages. Every answer is compared with what must come back;
+ * refusals the ABI demands are counted as expected, anything else that
+ * differs is recorded as unexpected.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ffamed/ffa_regs.h"
+#include "sim_run.h"
+
+#define ECHO  FFAMED_SIM_ECHO_ID
+#define OPTEE FFAMED_SIM_OPTEE_ID
+/* No partition has this ID. */
+#define NO_SUCH_SP 0x8FFFu
+/* What the mediator advertises as the largest RX/TX pair by default. */
+#define MED_RXTX_MAX_PAGES 64u
+
+static const struct ffa_uuid echo_uuid = FFAMED_SP_ECHO_UUID;
+static const struct ffa_uuid optee_uuid = FFAMED_SP_OPTEE_UUID;
+static const struct ffa_uuid vmwatch_uuid = FFAMED_SP_VMWATCH_UUID;
+
+struct guest {
+	struct run *run;
+	struct run_vm *vm;
+	struct ffamed_sim_vm *svm;
+	uint16_t vcpu;
+	uint32_t cpu; /* the simulated physical CPU this vCPU thread holds */
+	uint32_t iter;
+	bool in_setup; /* before the first iteration, or at power-off */
+	struct ffamed_sim_conduit conduit;
+	struct ffac c;
+};
+
+uint32_t run_expected_props(uint32_t sp_props, uint32_t version)
+{
+	/* VM availability bits are for the hypervisor's eyes only. */
+	sp_props &= ~(FFA_PART_PROP_VM_CREATED | FFA_PART_PROP_VM_DESTROYED);
+	if (version < FFA_VERSION_1_1)
+		return sp_props & FFA_PART_PROP_MASK_1_0;
+	if (version < FFA_VERSION_1_2) /* bits 9 and 10 came with v1.2 */
+		return sp_props & FFA_PART_PROP_MASK_1_1 &
+		       ~(FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND);
+	return sp_props & FFA_PART_PROP_MASK_1_2;
+}
+
+static const char *err_name(int32_t err, char *buf, size_t len)
+{
+	const char *name = ffamed_sim_error_name(err);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%d", (int)err);
+	return buf;
+}
+
+static void guest_fail(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void guest_fail(struct guest *g, const char *fmt, ...)
+{
+	char msg[RUN_MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (g->in_setup)
+		run_unexpected(g->run, g->vm, "VM %u vCPU %u setup: %s", (unsigned)g->vm->id,
+			       (unsigned)g->vcpu, msg);
+	else
+		run_unexpected(g->run, g->vm, "VM %u vCPU %u iteration %u: %s", (unsigned)g->vm->id,
+			       (unsigned)g->vcpu, (unsigned)g->iter, msg);
+}
+
+/* The call returned `got`; `want` had to come (OK, or an expected refusal). */
+static bool expect_ret(struct guest *g, const char *what, int32_t got, int32_t want)
+{
+	char b1[16], b2[16];
+
+	if (got == want) {
+		if (want == FFA_RET_OK)
+			atomic_fetch_add(&g->vm->checks, 1);
+		else
+			atomic_fetch_add(&g->vm->expected_refusals, 1);
+		return true;
+	}
+	guest_fail(g, "%s: %s, expected %s", what, err_name(got, b1, sizeof(b1)),
+		   err_name(want, b2, sizeof(b2)));
+	return false;
+}
+
+static bool expect_u64(struct guest *g, const char *what, uint64_t got, uint64_t want)
+{
+	if (got == want) {
+		atomic_fetch_add(&g->vm->checks, 1);
+		return true;
+	}
+	guest_fail(g, "%s: 0x%llx, expected 0x%llx", what, (unsigned long long)got,
+		   (unsigned long long)want);
+	return false;
+}
+
+/* ---- Setup ------------------------------------------------------------------- */
+
+static void guest_features(struct guest *g)
+{
+	bool v12 = g->c.version >= FFA_VERSION_1_2;
+	int32_t want12 = v12 ? FFA_RET_OK : FFA_RET_NOT_SUPPORTED;
+	uint32_t w2 = 0, w3 = 0;
+	uint16_t spmc_id = 0;
+
+	expect_ret(g, "FEATURES(VERSION)", ffac_features(&g->c, FFA_VERSION, 0, NULL, NULL),
+		   FFA_RET_OK);
+	if (expect_ret(g, "FEATURES(RXTX_MAP_64)",
+		       ffac_features(&g->c, FFA_RXTX_MAP_64, 0, &w2, &w3), FFA_RET_OK)) {
+		expect_u64(g, "FEATURES(RXTX_MAP_64) minimum size", w2 & 0x3u, FFA_RXTX_MAP_MIN_4K);
+		/* The maximum-size field exists for v1.2 callers only. */
+		expect_u64(g, "FEATURES(RXTX_MAP_64) maximum pages",
+			   w2 >> FFA_RXTX_MAP_MAX_PAGES_SHIFT, v12 ? MED_RXTX_MAX_PAGES : 0);
+		expect_u64(g, "FEATURES(RXTX_MAP_64) w3", w3, 0);
+	}
+	expect_ret(g, "FEATURES(PARTITION_INFO_GET)",
+		   ffac_features(&g->c, FFA_PARTITION_INFO_GET, 0, NULL, NULL), FFA_RET_OK);
+	expect_ret(g, "FEATURES(DIRECT_REQ_32)",
+		   ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ_32, 0, NULL, NULL), FFA_RET_OK);
+	expect_ret(g, "FEATURES(DIRECT_REQ_64)",
+		   ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ_64, 0, NULL, NULL), FFA_RET_OK);
+	expect_ret(g, "FEATURES(RUN)", ffac_features(&g->c, FFA_RUN, 0, NULL, NULL), FFA_RET_OK);
+	expect_ret(g, "FEATURES(DIRECT_REQ2)",
+		   ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL, NULL), want12);
+	expect_ret(g, "FEATURES(PARTITION_INFO_GET_REGS)",
+		   ffac_features(&g->c, FFA_PARTITION_INFO_GET_REGS, 0, NULL, NULL), want12);
+	/* Gone after v1.0 and never offered by the mediator. */
+	expect_ret(g, "FEATURES(MSG_POLL)", ffac_features(&g->c, FFA_MSG_POLL, 0, NULL, NULL),
+		   FFA_RET_NOT_SUPPORTED);
+	/* Managed exit is an SP feature. */
+	expect_ret(g, "FEATURES(MEI)", ffac_features(&g->c, FFA_FEATURE_MEI, 0, NULL, NULL),
+		   FFA_RET_NOT_SUPPORTED);
+
+	if (g->c.version >= FFA_VERSION_1_1) {
+		if (expect_ret(g, "SPM_ID_GET", ffac_spm_id_get(&g->c, &spmc_id), FFA_RET_OK))
+			expect_u64(g, "SPM_ID_GET id", spmc_id, FFA_SPMC_ID_DEFAULT);
+	} else {
+		expect_ret(g, "SPM_ID_GET (v1.0)", ffac_spm_id_get(&g->c, &spmc_id),
+			   FFA_RET_NOT_SUPPORTED);
+	}
+}
+
+static bool guest_setup(struct guest *g)
+{
+	uint16_t id = 0;
+	int32_t ret;
+	bool ok;
+
+	ok = expect_ret(g, "FFA_VERSION", ffac_negotiate(&g->c, g->vm->version_asked), FFA_RET_OK);
+	if (ok) {
+		expect_u64(g, "negotiated version", g->c.version, g->vm->version_asked);
+		if (g->vcpu == 0)
+			g->vm->version = g->c.version;
+		ok = expect_ret(g, "ID_GET", ffac_id_get(&g->c, &id), FFA_RET_OK) &&
+		     expect_u64(g, "ID_GET id", id, g->vm->id);
+	}
+	/* vCPU 0 maps (or fails to) whatever happened before: its siblings
+	 * wait for the outcome. */
+	if (g->vcpu == 0) {
+		ret = ffamed_sim_guest_map_rxtx(g->svm, &g->c, 1);
+		ok = ok && expect_ret(g, "RXTX_MAP_64", ret, FFA_RET_OK);
+	} else {
+		ret = ffamed_sim_guest_adopt_rxtx(g->svm, &g->c);
+		ok = ok && expect_ret(g, "RX/TX pair of vCPU 0", ret, FFA_RET_OK);
+	}
+	if (ok)
+		guest_features(g);
+	return ok;
+}
+
+/* ---- Discovery ----------------------------------------------------------------- */
+
+/* The list must hold each built-in SP exactly once, as this guest's
+ * version must see it. */
+static void check_parts(struct guest *g, const char *what, const struct ffac_partition *parts,
+			uint32_t count, bool uuids)
+{
+	uint32_t nsp;
+	const struct ffamed_sp_config *sps = ffamed_sim_sp_configs(g->run->sim, &nsp);
+	static const struct ffa_uuid nil;
+	char label[96];
+
+	snprintf(label, sizeof(label), "%s: partition count", what);
+	if (!expect_u64(g, label, count, nsp))
+		return;
+	for (uint32_t s = 0; s < nsp; s++) {
+		const struct ffac_partition *p = NULL;
+		const struct ffa_uuid *want_uuid = uuids ? &sps[s].uuids[0] : &nil;
+
+		for (uint32_t i = 0; i < count; i++) {
+			if (parts[i].id != sps[s].id)
+				continue;
+			if (p)
+				guest_fail(g, "%s: SP 0x%x listed twice", what, sps[s].id);
+			p = &parts[i];
+		}
+		if (!p) {
+			guest_fail(g, "%s: SP 0x%x missing", what, sps[s].id);
+			continue;
+		}
+		snprintf(label, sizeof(label), "%s: SP 0x%x contexts", what, sps[s].id);
+		expect_u64(g, label, p->exec_ctx_count, sps[s].exec_ctx_count);
+		snprintf(label, sizeof(label), "%s: SP 0x%x properties", what, sps[s].id);
+		expect_u64(g, label, p->properties,
+			   run_expected_props(sps[s].properties, g->c.version));
+		if (ffa_uuid_equal(&p->uuid, want_uuid))
+			atomic_fetch_add(&g->vm->checks, 1);
+		else
+			guest_fail(g, "%s: SP 0x%x UUID differs", what, sps[s].id);
+	}
+}
+
+static void check_one(struct guest *g, const char *what, const struct ffac_partition *parts,
+		      uint32_t count, uint16_t id)
+{
+	char label[96];
+
+	snprintf(label, sizeof(label), "%s: partition count", what);
+	if (expect_u64(g, label, count, 1)) {
+		snprintf(label, sizeof(label), "%s: partition ID", what);
+		expect_u64(g, label, parts[0].id, id);
+	}
+}
+
+static void guest_discovery(struct guest *g)
+{
+	struct ffac_partition parts[RUN_MAX_PARTS];
+	bool v11 = g->c.version >= FFA_VERSION_1_1;
+	bool v12 = g->c.version >= FFA_VERSION_1_2;
+	uint32_t count = 0;
+	int32_t ret;
+
+	/* The RX buffer is the VM's, shared by its vCPUs. */
+	ffamed_sim_guest_rx_lock(g->svm);
+	ret = ffac_partition_count(&g->c, NULL, &count);
+	if (expect_ret(g, "PARTITION_INFO_GET count", ret, FFA_RET_OK))
+		expect_u64(g, "PARTITION_INFO_GET count", count, FFAMED_SIM_SP_COUNT);
+	memset(parts, 0, sizeof(parts));
+	ret = ffac_partition_list(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
+	if (expect_ret(g, "PARTITION_INFO_GET list", ret, FFA_RET_OK)) {
+		check_parts(g, "PARTITION_INFO_GET list", parts, count, v11);
+		if (g->vcpu == 0 && g->iter == 0) {
+			memcpy(g->vm->parts, parts, sizeof(parts));
+			g->vm->part_count = count < RUN_MAX_PARTS ? count : RUN_MAX_PARTS;
+		}
+	}
+	/* What Linux's OP-TEE driver asks. */
+	ret = ffac_partition_list(&g->c, &optee_uuid, parts, RUN_MAX_PARTS, &count);
+	if (expect_ret(g, "PARTITION_INFO_GET(OP-TEE UUID)", ret, FFA_RET_OK))
+		check_one(g, "PARTITION_INFO_GET(OP-TEE UUID)", parts, count, OPTEE);
+	ffamed_sim_guest_rx_unlock(g->svm);
+
+	if (v12) {
+		memset(parts, 0, sizeof(parts));
+		ret = ffac_partition_list_regs(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
+		if (expect_ret(g, "PARTITION_INFO_GET_REGS", ret, FFA_RET_OK))
+			check_parts(g, "PARTITION_INFO_GET_REGS", parts, count, true);
+		ret = ffac_partition_list_regs(&g->c, &echo_uuid, parts, RUN_MAX_PARTS, &count);
+		if (expect_ret(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", ret, FFA_RET_OK))
+			check_one(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", parts, count, ECHO);
+	} else if (g->iter == 0) {
+		ret = ffac_partition_list_regs(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
+		expect_ret(g, "PARTITION_INFO_GET_REGS before v1.2", ret, FFA_RET_NOT_SUPPORTED);
+	}
+}
+
+/* ---- Direct messages ------------------------------------------------------------ */
+
+static uint64_t pattern(const struct guest *g, uint32_t i)
+{
+	uint64_t v = ((uint64_t)g->vm->id << 48) ^ ((uint64_t)g->vcpu << 40) ^
+		     ((uint64_t)g->iter << 16) ^ ((uint64_t)g->run->opt.seed << 20) ^ (i + 1);
+
+	/* Keep clear of the ECHO commands so that it echoes. */
+	return v * 0x9E3779B97F4A7C15ull + 0x100000000ull;
+}
+
+static void echo_answered(struct guest *g, uint32_t resumes)
+{
+	atomic_fetch_add(&g->vm->echo_answers, 1);
+	atomic_fetch_add(&g->vm->resumes, resumes);
+}
+
+static void guest_echo(struct guest *g, bool is64)
+{
+	uint64_t mask = is64 ? UINT64_MAX : UINT32_MAX;
+	const char *what = is64 ? "DIRECT_REQ_64 echo" : "DIRECT_REQ_32 echo";
+	uint64_t args[5], out[5] = {0};
+	uint32_t resumes = 0;
+
+	for (uint32_t i = 0; i < 5; i++)
+		args[i] = pattern(g, i);
+	if ((args[0] & mask) >= FFAMED_ECHO_CMD_WHOAMI && (args[0] & mask) <= FFAMED_ECHO_CMD_YIELD)
+		args[0] ^= 0x10;
+	if (!expect_ret(g, what, ffac_direct_req(&g->c, ECHO, is64, args, out, &resumes),
+			FFA_RET_OK))
+		return;
+	echo_answered(g, resumes);
+	for (uint32_t i = 0; i < 5; i++)
+		expect_u64(g, what, out[i], args[i] & mask);
+	expect_u64(g, "echo resumes", resumes, 0);
+}
+
+/* WHOAMI, optionally after being preempted/yielding `n` times. */
+static void guest_whoami(struct guest *g, uint32_t cmd, uint32_t n, bool is64)
+{
+	uint64_t args[5] = {cmd, n, 0, 0, 0}, out[5] = {0};
+	uint32_t resumes = 0;
+	char what[64];
+
+	snprintf(what, sizeof(what), "DIRECT_REQ_%s cmd 0x%x n %u", is64 ? "64" : "32",
+		 (unsigned)cmd, (unsigned)n);
+	if (!expect_ret(g, what, ffac_direct_req(&g->c, ECHO, is64, args, out, &resumes),
+			FFA_RET_OK))
+		return;
+	echo_answered(g, resumes);
+	expect_u64(g, what, resumes, n);
+	expect_u64(g, what, out[0], cmd);
+	expect_u64(g, what, out[1], ECHO);
+	/* MP SP: the context of the physical CPU the request came from. */
+	expect_u64(g, what, out[2], g->cpu);
+	expect_u64(g, what, out[3], g->vm->id);
+	expect_u64(g, what, out[4], n);
+}
+
+static void guest_req2(struct guest *g)
+{
+	uint64_t args[14], out[14] = {0};
+	uint32_t resumes = 0;
+
+	for (uint32_t i = 0; i < 14; i++)
+		args[i] = pattern(g, 100 + i);
+	if (expect_ret(g, "DIRECT_REQ2 echo",
+		       ffac_direct_req2(&g->c, ECHO, &echo_uuid, args, out, &resumes),
+		       FFA_RET_OK)) {
+		echo_answered(g, resumes);
+		for (uint32_t i = 0; i < 14; i++)
+			expect_u64(g, "DIRECT_REQ2 echo", out[i], args[i]);
+	}
+	/* The partition's default service (Nil UUID), preempted once. */
+	memset(args, 0, sizeof(args));
+	args[0] = FFAMED_ECHO_CMD_INTERRUPT;
+	args[1] = 1;
+	if (expect_ret(g, "DIRECT_REQ2 interrupt",
+		       ffac_direct_req2(&g->c, ECHO, NULL, args, out, &resumes), FFA_RET_OK)) {
+		echo_answered(g, resumes);
+		expect_u64(g, "DIRECT_REQ2 interrupt resumes", resumes, 1);
+		expect_u64(g, "DIRECT_REQ2 interrupt sender", out[3], g->vm->id);
+		expect_u64(g, "DIRECT_REQ2 interrupt context", out[2], g->cpu);
+	}
+}
+
+static void guest_optee(struct guest *g)
+{
+	uint64_t args[5] = {FFAMED_OPTEE_GET_API_VERSION}, out[5] = {0};
+
+	if (expect_ret(g, "OP-TEE GET_API_VERSION",
+		       ffac_direct_req(&g->c, OPTEE, false, args, out, NULL), FFA_RET_OK)) {
+		expect_u64(g, "OP-TEE API major", out[0], FFAMED_OPTEE_API_MAJOR);
+		expect_u64(g, "OP-TEE API minor", out[1], FFAMED_OPTEE_API_MINOR);
+	}
+	args[0] = FFAMED_OPTEE_GET_OS_VERSION;
+	if (expect_ret(g, "OP-TEE GET_OS_VERSION",
+		       ffac_direct_req(&g->c, OPTEE, false, args, out, NULL), FFA_RET_OK)) {
+		expect_u64(g, "OP-TEE OS major", out[0], FFAMED_OPTEE_OS_MAJOR);
+		expect_u64(g, "OP-TEE OS minor", out[1], FFAMED_OPTEE_OS_MINOR);
+		expect_u64(g, "OP-TEE OS build", out[2], FFAMED_OPTEE_OS_BUILD_ID);
+	}
+}
+
+/* Requests the ABI makes the mediator refuse. */
+static void guest_refusals(struct guest *g)
+{
+	uint64_t args[14] = {1}, out[14];
+	struct ffa_regs regs;
+
+	expect_ret(g, "DIRECT_REQ_64 to no partition",
+		   ffac_direct_req(&g->c, NO_SUCH_SP, true, args, out, NULL),
+		   FFA_RET_INVALID_PARAMETERS);
+	if (g->c.version >= FFA_VERSION_1_2) {
+		/* OP-TEE does not take REQ2; ECHO does not offer VMWATCH's service. */
+		expect_ret(g, "DIRECT_REQ2 to OP-TEE",
+			   ffac_direct_req2(&g->c, OPTEE, NULL, args, out, NULL), FFA_RET_DENIED);
+		expect_ret(g, "DIRECT_REQ2 with a foreign UUID",
+			   ffac_direct_req2(&g->c, ECHO, &vmwatch_uuid, args, out, NULL),
+			   FFA_RET_INVALID_PARAMETERS);
+	} else {
+		expect_ret(g, "DIRECT_REQ2 before v1.2",
+			   ffac_direct_req2(&g->c, ECHO, &echo_uuid, args, out, NULL),
+			   FFA_RET_NOT_SUPPORTED);
+	}
+	/* FFA_RUN with nothing of ours preempted. */
+	ffa_regs_clear(&regs);
+	regs.x[0] = FFA_RUN;
+	regs.x[1] = FFA_TARGET_INFO(ECHO, g->cpu);
+	g->c.call(g->c.call_ctx, &regs);
+	expect_ret(g, "FFA_RUN with nothing to resume", ffa_result(&regs), FFA_RET_DENIED);
+}
+
+static void guest_messages(struct guest *g)
+{
+	guest_echo(g, false);
+	guest_echo(g, true);
+	guest_whoami(g, FFAMED_ECHO_CMD_WHOAMI, 0, true);
+	guest_whoami(g, FFAMED_ECHO_CMD_INTERRUPT, 2, false);
+	guest_whoami(g, FFAMED_ECHO_CMD_YIELD, 1, true);
+	if (g->c.version >= FFA_VERSION_1_2)
+		guest_req2(g);
+	guest_optee(g);
+	if (g->iter == 0)
+		guest_refusals(g);
+}
+
+void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
+{
+	struct run_vcpu *rv = arg;
+	struct guest g = {
+		.run = rv->vm->run,
+		.vm = rv->vm,
+		.svm = rv->vm->svm,
+		.vcpu = vcpu,
+	};
+	bool ready;
+
+	g.cpu = ffamed_posix_current_cpu(ffamed_posix_vm_host(pvm));
+	ffamed_sim_client_init(&g.c, &g.conduit, g.svm, vcpu);
+	g.in_setup = true;
+	ready = guest_setup(&g);
+	g.in_setup = false;
+	for (g.iter = 0; ready && g.iter < g.run->opt.iterations; g.iter++) {
+		guest_discovery(&g);
+		guest_messages(&g);
+	}
+	/* Like a guest powering off: the pair goes once nobody uses it. */
+	g.in_setup = true;
+	pthread_barrier_wait(&g.vm->done);
+	if (vcpu == 0 && g.c.rxtx_mapped)
+		expect_ret(&g, "RXTX_UNMAP", ffamed_sim_guest_unmap_rxtx(g.svm, &g.c), FFA_RET_OK);
+}
