@@ -417,6 +417,31 @@ void med_vm_rx_put_back(struct ffamed_vm *vm)
 			 (unsigned)vm->id, (int)rc);
 }
 
+/*
+ * The SPMC refused to forget a VM's buffers at teardown, so it may still
+ * write the RX pages: they must not go back to the host for reuse. Drop our
+ * mappings but keep the pins, and keep the host VM alive with a reference
+ * that is never dropped. A leak, deliberately: memory corruption of whoever
+ * got the pages next would be worse.
+ */
+static void med_rxtx_quarantine_pages(struct ffamed_vm *vm, int32_t rc)
+{
+	struct ffamed *med = vm->med;
+	struct med_rxtx *b = &vm->rxtx;
+
+	med_err(med,
+		"ffamed: VM %x: SPMC refused RXTX_UNMAP at teardown (%d): %u pages stay pinned",
+		(unsigned)vm->id, (int)rc, (unsigned)(2 * b->page_count));
+	med->ops->unmap_pages(med->host, b->rx, b->page_count);
+	med->ops->unmap_pages(med->host, b->tx, b->page_count);
+	med->ops->vm_get(med->host, vm->host_vm);
+	b->rx = NULL;
+	b->tx = NULL;
+	b->mapped = false;
+	b->forwarded = false;
+	b->page_count = 0;
+}
+
 void med_vm_rxtx_teardown(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
@@ -426,13 +451,13 @@ void med_vm_rxtx_teardown(struct ffamed_vm *vm)
 	if (vm->rxtx.mapped) {
 		if (vm->rxtx.forwarded) {
 			rc = med_rxtx_forward_unmap(vm);
-			/* Nothing better to do at teardown than to say so loudly. */
-			if (rc != FFA_RET_OK)
-				med_err(med,
-					"ffamed: VM %x: SPMC refused RXTX_UNMAP at teardown (%d)",
-					(unsigned)vm->id, (int)rc);
+			if (rc != FFA_RET_OK) {
+				med_rxtx_quarantine_pages(vm, rc);
+				goto out;
+			}
 		}
 		med_rxtx_release_pages(vm);
 	}
+out:
 	med_unlock(med, &vm->rxtx_lock);
 }

@@ -569,6 +569,13 @@ void fix_vm_destroy(struct fix_vm *v)
 	fix_vm_put(v->fix, v);
 }
 
+void fix_vm_reclaim_quarantined(struct fix_vm *v)
+{
+	for (uint32_t i = 0; i < v->ram_pages; i++)
+		atomic_store(&v->pins[i], 0);
+	fix_vm_put(v->fix, v);
+}
+
 void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa)
 {
 	uint64_t page = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;

@@ -129,6 +129,9 @@ int32_t fix_vm_register(struct fix_vm *v, bool aarch64);
 struct fix_vm *fix_vm(struct fix *fix, uint16_t id, uint16_t vcpus);
 /* ffamed_vm_destroy (if registered) and drop the host's reference. */
 void fix_vm_destroy(struct fix_vm *v);
+/* What an operator does once firmware finally lets go of a VM whose pages the
+ * mediator quarantined: forget the pins and drop the mediator's reference. */
+void fix_vm_reclaim_quarantined(struct fix_vm *v);
 void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa);
 uint64_t fix_vm_pins(struct fix_vm *v);
 

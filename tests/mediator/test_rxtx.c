@@ -295,6 +295,32 @@ static void spmc_tx_helpers(void **state)
 	fix_destroy(none);
 }
 
+/* The SPMC still holds the VM's buffers at teardown: the pages must not go
+ * back to the host, where firmware writes would corrupt their next owner. */
+static void teardown_refused_by_spmc_quarantines_pages(void **state)
+{
+	(void)state;
+	struct fix_opts o = {.hook = refuse_hook};
+	struct fix *fix = fix_create(&o);
+	struct fix_vm *v = fix_vm(fix, 4, 1);
+
+	fix_negotiate(v, FFA_VERSION_1_2);
+	fix_map_default(v, 1);
+	assert_int_equal(fix_vm_pins(v), 2);
+
+	refuse_fid = FFA_RXTX_UNMAP;
+	refuse_code = FFA_RET_DENIED;
+	fix_vm_destroy(v);
+	refuse_fid = 0;
+	/* Still pinned, and the host VM still referenced by the mediator. */
+	assert_int_equal(fix_vm_pins(v), 2);
+	assert_int_equal(atomic_load(&v->refs), 1);
+	assert_int_equal(atomic_load(&fix->live_maps), 0);
+
+	fix_vm_reclaim_quarantined(v);
+	fix_destroy(fix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +328,7 @@ int main(void)
 		cmocka_unit_test(contiguous_runs_coalesced),
 		cmocka_unit_test(bad_maps),
 		cmocka_unit_test(spmc_refusals),
+		cmocka_unit_test(teardown_refused_by_spmc_quarantines_pages),
 		cmocka_unit_test(rx_ownership),
 		cmocka_unit_test(spmc_tx_helpers),
 	};
