@@ -63,6 +63,19 @@ static inline int32_t ffa_result(const struct ffa_regs *r)
 	return FFA_RET_NOT_SUPPORTED;
 }
 
+/* The response that answers a direct request: same width, same kind. */
+static inline uint32_t ffa_direct_resp_fid(uint32_t req_fid)
+{
+	switch (req_fid) {
+	case FFA_MSG_SEND_DIRECT_REQ_32:
+		return FFA_MSG_SEND_DIRECT_RESP_32;
+	case FFA_MSG_SEND_DIRECT_REQ_64:
+		return FFA_MSG_SEND_DIRECT_RESP_64;
+	default:
+		return FFA_MSG_SEND_DIRECT_RESP2;
+	}
+}
+
 /* UUID in four 32-bit registers (PARTITION_INFO_GET w1..w4). */
 static inline void ffa_uuid_from_w(struct ffa_uuid *u, uint32_t w1, uint32_t w2, uint32_t w3,
 				   uint32_t w4)

@@ -13,18 +13,6 @@
  */
 #include "med_internal.h"
 
-static uint32_t med_resp_fid(uint32_t req_fid)
-{
-	switch (req_fid) {
-	case FFA_MSG_SEND_DIRECT_REQ_32:
-		return FFA_MSG_SEND_DIRECT_RESP_32;
-	case FFA_MSG_SEND_DIRECT_REQ_64:
-		return FFA_MSG_SEND_DIRECT_RESP_64;
-	default:
-		return FFA_MSG_SEND_DIRECT_RESP2;
-	}
-}
-
 /* Union of the properties of every cache entry of SP `id` (one per UUID). */
 static uint32_t med_sp_props(const struct ffamed *med, uint16_t id)
 {
@@ -55,7 +43,7 @@ static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t re
 	int nregs;
 
 	ffa_regs_clear(regs);
-	if (f == med_resp_fid(req_fid)) {
+	if (f == ffa_direct_resp_fid(req_fid)) {
 		if (FFA_SENDER(w1) != sp->id || FFA_RECEIVER(w1) != vm->id || (fw->x[1] >> 32))
 			goto aborted;
 		vc->run_allowed = false;

@@ -82,18 +82,6 @@ enum ffamed_spmc_ctx_state ffamed_spmc_ctx_state(struct ffamed_spmc *spmc, uint1
 
 /* ---- Context state machine ---------------------------------------------------- */
 
-static uint32_t resp_fid(uint32_t req_fid)
-{
-	switch (req_fid) {
-	case FFA_MSG_SEND_DIRECT_REQ_32:
-		return FFA_MSG_SEND_DIRECT_RESP_32;
-	case FFA_MSG_SEND_DIRECT_REQ_64:
-		return FFA_MSG_SEND_DIRECT_RESP_64;
-	default:
-		return FFA_MSG_SEND_DIRECT_RESP2;
-	}
-}
-
 /* Marks an idle context RUNNING for msg. */
 static bool ctx_claim(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint16_t idx)
 {
@@ -145,7 +133,7 @@ static void ctx_run(struct ffamed_spmc *spmc, struct ffamed_sp *sp, struct ffame
 		regs->x[1] = FFA_TARGET_INFO(sp_id, msg->ctx);
 		return;
 	}
-	regs->x[0] = resp_fid(msg->fid);
+	regs->x[0] = ffa_direct_resp_fid(msg->fid);
 	regs->x[1] = FFA_SENDER_RECEIVER(sp_id, msg->sender);
 	if (msg->fid == FFA_MSG_SEND_DIRECT_REQ2) {
 		for (int i = 4; i < FFA_NREGS; i++)
