@@ -119,6 +119,7 @@ static void med_fw_probe(struct ffamed *med)
 		{FFA_MSG_SEND_DIRECT_REQ2, FFA_VERSION_1_2, MED_FW_DIRECT_REQ2},
 		{FFA_RUN, FFA_VERSION_1_0, MED_FW_RUN},
 		{FFA_RX_ACQUIRE, FFA_VERSION_1_1, MED_FW_RX_ACQUIRE},
+		{FFA_NOTIFICATION_BITMAP_CREATE, FFA_VERSION_1_1, MED_FW_NOTIF},
 	};
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		if (med_version_at_least(v, probes[i].min_version) &&
@@ -299,6 +300,16 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_RUN:
 		med_handle_run(vm, vcpu, regs);
 		break;
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+		med_handle_notif_bind(vm, regs);
+		break;
+	case FFA_NOTIFICATION_SET:
+		med_handle_notif_set(vm, regs);
+		break;
+	case FFA_NOTIFICATION_GET:
+		med_handle_notif_get(vm, vcpu, regs);
+		break;
 
 	/* ---- Not served to guests in this release ---- */
 	case FFA_VERSION: /* handled before the version gate */
@@ -343,13 +354,9 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_EL3_INTR_HANDLE:
 	case FFA_SECONDARY_EP_REGISTER_32:
 	case FFA_SECONDARY_EP_REGISTER_64:
-	case FFA_NOTIFICATION_BITMAP_CREATE: /* notifications: not built */
+	case FFA_NOTIFICATION_BITMAP_CREATE: /* the mediator owns VM bitmaps */
 	case FFA_NOTIFICATION_BITMAP_DESTROY:
-	case FFA_NOTIFICATION_BIND:
-	case FFA_NOTIFICATION_UNBIND:
-	case FFA_NOTIFICATION_SET:
-	case FFA_NOTIFICATION_GET:
-	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_32: /* the scheduler's, not a guest's */
 	case FFA_NOTIFICATION_INFO_GET_64:
 	case FFA_RX_ACQUIRE:	 /* hypervisor -> SPMC only */
 	case FFA_CONSOLE_LOG_32: /* partitions only */

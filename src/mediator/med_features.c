@@ -55,6 +55,14 @@ bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, ui
 	case FFA_RUN:
 		served = (med->fw_abis & MED_FW_RUN) && med->sp_count;
 		break;
+	/* Notifications with SPs only; the mediator creates and destroys the
+	 * bitmaps and does not let a guest list others' pending bits. */
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+	case FFA_NOTIFICATION_SET:
+	case FFA_NOTIFICATION_GET:
+		served = v1_1 && (med->fw_abis & MED_FW_NOTIF);
+		break;
 	default:
 		served = false;
 		break;
@@ -90,9 +98,9 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs
 	switch (id) {
 	case FFA_FEATURE_NPI:
 	case FFA_FEATURE_SRI:
-		/* Notifications are not built: no interrupt to advertise. They
-		 * stay refused to v1.0 guests (which Linux 7.3 asks anyway)
-		 * once they are. */
+		/* No NPI injection path yet, and guests are not schedulers of
+		 * other endpoints (no SRI). Both stay refused to v1.0 guests
+		 * (which Linux 7.3 asks anyway) once they are served. */
 	case FFA_FEATURE_MEI: /* managed exit: SPs only */
 	case FFA_FEATURE_NOTIF:
 	default:

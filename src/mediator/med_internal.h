@@ -8,6 +8,7 @@
  *   med_partinfo.c  the SP cache, FFA_PARTITION_INFO_GET(_REGS)
  *   med_msg.c       direct requests VM -> SP, FFA_RUN
  *   med_vm.c        VM registry, VM create/destroy, VM_CREATED/DESTROYED
+ *   med_notif.c     notifications VM <-> SP, the VMs' bitmaps at the SPMC
  *   med_log.c       logging helpers
  *
  * LOCK ORDER (outer first; a lock may only be taken while holding locks
@@ -62,6 +63,7 @@ enum med_fw_abi {
 	MED_FW_DIRECT_REQ2 = 1u << 2,
 	MED_FW_RUN = 1u << 3,
 	MED_FW_RX_ACQUIRE = 1u << 4,
+	MED_FW_NOTIF = 1u << 5, /* FFA_FEATURES(NOTIFICATION_BITMAP_CREATE) */
 };
 
 /* One cached SP descriptor, normalised and naturally aligned. */
@@ -122,6 +124,9 @@ struct ffamed_vm {
 	/* created_told[i]: subscriber med->vm_created_sps[i] accepted
 	 * VM_CREATED for this VM. Written at create only. */
 	bool *created_told;
+	/* The SPMC holds a notification bitmap for this VM. Written at
+	 * create and destroy only. */
+	bool notif_bitmap;
 };
 
 /* A VM_DESTROYED notification still owed to some SPs after the VM context
@@ -265,6 +270,15 @@ void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
 void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
 			   struct ffa_regs *regs);
 void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+
+/* ---- med_notif.c ------------------------------------------------------------ */
+/* The VM's bitmap at the SPMC, when the firmware has notifications. */
+int32_t med_notif_vm_create(struct ffamed_vm *vm);
+/* Drops pending bits and the bitmap; logs what the SPMC refuses. */
+void med_notif_vm_destroy(struct ffamed_vm *vm);
+void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs); /* and UNBIND */
+void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
 /* Registry lookup: a referenced VM (put it with med_vm_put) or NULL. */

@@ -341,6 +341,12 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	rc = med_registry_insert(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_free;
+	rc = med_notif_vm_create(vm);
+	if (rc != FFA_RET_OK) {
+		/* No SP heard of the VM yet: nothing to tell them. */
+		med_registry_remove(med, vm);
+		goto err_free;
+	}
 	rc = med_vm_notify_created(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_unregister;
@@ -348,6 +354,7 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	return FFA_RET_OK;
 
 err_unregister:
+	med_notif_vm_destroy(vm);
 	med_registry_remove(med, vm);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 err_free:
@@ -365,6 +372,7 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med_pending_reap(med, false);
 	med_vm_rxtx_teardown(vm);
 	med_registry_remove(med, vm);
+	med_notif_vm_destroy(vm);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 	med_vm_free(med, vm);
 }

@@ -27,9 +27,9 @@ static const uint32_t never_served[] = {
 	FFA_MEM_FRAG_RX,
 	FFA_MEM_FRAG_TX,
 	FFA_RX_ACQUIRE,
-	FFA_NOTIFICATION_BITMAP_CREATE,
-	FFA_NOTIFICATION_BIND,
-	FFA_NOTIFICATION_GET,
+	FFA_NOTIFICATION_BITMAP_CREATE, /* the mediator owns the VMs' bitmaps */
+	FFA_NOTIFICATION_BITMAP_DESTROY,
+	FFA_NOTIFICATION_INFO_GET_32,
 	FFA_NOTIFICATION_INFO_GET_64,
 	FFA_CONSOLE_LOG_64,
 	FFA_SECONDARY_EP_REGISTER_64,
@@ -78,6 +78,11 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 	assert_int_equal(features(v, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL) == FFA_RET_OK,
 			 have_sps && v12);
 	assert_int_equal(features(v, FFA_RUN, 0, NULL) == FFA_RET_OK, have_sps);
+	/* The software SPMC has notifications from v1.1. */
+	assert_int_equal(features(v, FFA_NOTIFICATION_BIND, 0, NULL) == FFA_RET_OK,
+			 v11 && have_spmc);
+	assert_int_equal(features(v, FFA_NOTIFICATION_GET, 0, NULL) == FFA_RET_OK,
+			 v11 && have_spmc);
 
 	/* Feature IDs: nothing is built behind them; malformed ones refused. */
 	assert_int_equal(features(v, FFA_FEATURE_NPI, 0, NULL), FFA_RET_NOT_SUPPORTED);
