@@ -26,9 +26,11 @@ struct ffamed_config {
 	uint32_t rxtx_max_pages;
 	/* Pages in the mediator's own RX/TX pair with the SPMC (0: default 1). */
 	uint32_t spmc_rxtx_pages;
-	/* List other VMs in partition discovery (VM-to-VM support built in). */
+	/* VM-to-VM support: list other VMs in partition discovery, serve
+	 * notifications between VMs. */
 	bool vm_to_vm;
-	/* Virtual interrupt IDs advertised to guests (0: defaults 8 and 9). */
+	/* Notification Pending Interrupt injected into guests and Schedule
+	 * Receiver Interrupt ID advertised to them (0: defaults 8 and 9). */
 	uint32_t npi_intid;
 	uint32_t sri_intid;
 	/* VM_CREATED/VM_DESTROYED: retries, and delay between deferred
@@ -81,6 +83,26 @@ void ffamed_vm_destroy(struct ffamed_vm *vm);
  * context; vCPUs of any VMs may call it concurrently.
  */
 bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+
+/*
+ * Notifications: the host tells the mediator when a vCPU can take
+ * interrupts and when it no longer can, so that the Notification Pending
+ * Interrupt goes where it will be handled. Call ffamed_vcpu_online() after
+ * vcpu_is_online() answers true for it, and ffamed_vcpu_offline() after it
+ * answers false (in that order, or a notification set in between is only
+ * signalled at the next one). A vCPU is online from the VM's creation if
+ * vcpu_is_online() says so; no call is needed then. Any context.
+ */
+void ffamed_vcpu_online(struct ffamed_vm *vm, uint16_t vcpu);
+void ffamed_vcpu_offline(struct ffamed_vm *vm, uint16_t vcpu);
+
+/*
+ * The physical Schedule Receiver Interrupt arrived from the secure side:
+ * ask the SPMC which VMs have notifications pending and raise the NPI in
+ * them. HOST or WORK context (it calls the firmware), never from inside a
+ * fw_call: an SRI raised during a firmware call must be deferred.
+ */
+void ffamed_handle_sri(struct ffamed *med);
 
 uint16_t ffamed_vm_id(const struct ffamed_vm *vm);
 /* The version the guest negotiated, 0 before it is final. */

@@ -310,6 +310,10 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_NOTIFICATION_GET:
 		med_handle_notif_get(vm, vcpu, regs);
 		break;
+	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_64:
+		med_handle_notif_info_get(vm, fid, regs);
+		break;
 
 	/* ---- Not served to guests in this release ---- */
 	case FFA_VERSION: /* handled before the version gate */
@@ -356,8 +360,6 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_SECONDARY_EP_REGISTER_64:
 	case FFA_NOTIFICATION_BITMAP_CREATE: /* the mediator owns VM bitmaps */
 	case FFA_NOTIFICATION_BITMAP_DESTROY:
-	case FFA_NOTIFICATION_INFO_GET_32: /* the scheduler's, not a guest's */
-	case FFA_NOTIFICATION_INFO_GET_64:
 	case FFA_RX_ACQUIRE:	 /* hypervisor -> SPMC only */
 	case FFA_CONSOLE_LOG_32: /* partitions only */
 	case FFA_CONSOLE_LOG_64:

@@ -55,13 +55,16 @@ bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, ui
 	case FFA_RUN:
 		served = (med->fw_abis & MED_FW_RUN) && med->sp_count;
 		break;
-	/* Notifications with SPs only; the mediator creates and destroys the
-	 * bitmaps and does not let a guest list others' pending bits. */
+	/* Notifications with SPs (firmware support) or VMs (VM-to-VM built
+	 * in). The mediator creates and destroys the bitmaps; a guest's
+	 * INFO_GET is about itself only. */
 	case FFA_NOTIFICATION_BIND:
 	case FFA_NOTIFICATION_UNBIND:
 	case FFA_NOTIFICATION_SET:
 	case FFA_NOTIFICATION_GET:
-		served = v1_1 && (med->fw_abis & MED_FW_NOTIF);
+	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_64:
+		served = v1_1 && med_notif_available(med);
 		break;
 	default:
 		served = false;
@@ -98,9 +101,20 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs
 	switch (id) {
 	case FFA_FEATURE_NPI:
 	case FFA_FEATURE_SRI:
-		/* No NPI injection path yet, and guests are not schedulers of
-		 * other endpoints (no SRI). Both stay refused to v1.0 guests
-		 * (which Linux 7.3 asks anyway) once they are served. */
+		/* Only when notifications work, and never to v1.0 guests (Linux
+		 * 7.3 asks anyway). The mediator signals with the NPI; the SRI
+		 * ID is given for drivers that need one to set up, and a guest
+		 * that takes that path gets its own INFO_GET answer. */
+		if (med_version_at_least(version, FFA_VERSION_1_1) &&
+		    med_notif_available(vm->med)) {
+			ffa_set_success32(regs, 0,
+					  id == FFA_FEATURE_NPI ? vm->med->cfg.npi_intid
+								: vm->med->cfg.sri_intid,
+					  0);
+			return;
+		}
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		break;
 	case FFA_FEATURE_MEI: /* managed exit: SPs only */
 	case FFA_FEATURE_NOTIF:
 	default:

@@ -8,7 +8,12 @@
  *   med_partinfo.c  the SP cache, FFA_PARTITION_INFO_GET(_REGS)
  *   med_msg.c       direct requests VM -> SP, FFA_RUN
  *   med_vm.c        VM registry, VM create/destroy, VM_CREATED/DESTROYED
- *   med_notif.c     notifications VM <-> SP, the VMs' bitmaps at the SPMC
+ *   med_notif.c     notification calls: checks, routing VM <-> SP (forwarded)
+ *                   and VM <-> VM, the VMs' bitmaps at the SPMC
+ *   med_notif_local.c  a VM's receiver state kept here (VM class, hypervisor
+ *                   framework class, what the SPMC reported) and the NPI
+ *   med_notif_sri.c the Schedule Receiver Interrupt: INFO_GET at the SPMC
+ *   med_notif_info.c   a guest's own FFA_NOTIFICATION_INFO_GET
  *   med_log.c       logging helpers
  *
  * LOCK ORDER (outer first; a lock may only be taken while holding locks
@@ -22,6 +27,16 @@
  *                          the published atomic)
  *   4. med->spmc_tx_lock   the mediator's TX buffer, acquire..release
  *   5. med->spmc_rx_lock   the mediator's RX buffer, acquire..release
+ *   6. vm->notif_lock      one VM's notifications as a receiver (struct
+ *                          med_notif); taken under the registry lock when
+ *                          a VM's teardown unbinds it from other VMs;
+ *                          nothing is taken under it, but the port's
+ *                          vcpu_is_online and inject_virq are called with
+ *                          it held (the delivery protocol of
+ *                          models/README.md needs the decision to inject
+ *                          and the injection in one critical section). Never
+ *                          held across a firmware call. Two VMs' notif
+ *                          locks are never held at once.
  *   med->pending_lock      the pending VM_DESTROYED records; a leaf: no
  *                          other mediator lock is taken under it
  * So "VM registry lock < VM version lock" and "VM rxtx lock < SPMC TX lock
@@ -92,6 +107,37 @@ struct med_rxtx {
 	uint64_t *rx_pa;
 };
 
+/* One vCPU's notification state as a receiver (vm->notif_lock). */
+struct med_notif_vcpu {
+	uint64_t pending;   /* per-vCPU VM-class IDs set by other VMs */
+	bool secure;	    /* the SPMC listed this vCPU in INFO_GET since its last GET */
+	bool armed;	    /* an NPI was injected here and no GET ran here since */
+	bool info_reported; /* told by the guest's own INFO_GET since it became pending */
+};
+
+/*
+ * A VM's notifications as a receiver, as far as the mediator keeps them:
+ * the VM class (set by other VMs), the hypervisor framework class, and a
+ * flag per place where the SPMC said SP or SPM framework notifications are
+ * pending (it keeps the bits; we only know whom to signal). All of it is
+ * guarded by vm->notif_lock. "Pending" for a vCPU v: its own per-vCPU bits
+ * or flag; globally: global, hyp_fwk or secure_global. The NPI protocol is
+ * the one verified in models/notif_vm2vm.pml, extended per vCPU: armed_count
+ * > 0 means some vCPU will run a GET, which also collects global bits.
+ */
+#define MED_NOTIF_IDS 64
+struct med_notif {
+	uint64_t bound;			/* VM-class IDs bound to a sender */
+	uint64_t bound_per_vcpu;	/* ... of which per-vCPU */
+	uint16_t sender[MED_NOTIF_IDS]; /* the sender VM of each bound ID */
+	uint64_t global;		/* pending global VM-class IDs */
+	uint32_t hyp_fwk;		/* pending hypervisor framework bits */
+	bool secure_global;		/* the SPMC listed the VM (global) */
+	bool info_global_reported;	/* see med_notif_vcpu.info_reported */
+	uint16_t armed_count;		/* vCPUs with armed set */
+	struct med_notif_vcpu *vcpu;	/* vcpu_count entries */
+};
+
 /* FFA_RUN permission left on a vCPU by an INTERRUPT/YIELD answer. Only the
  * vCPU itself reads or writes it (no lock). */
 struct med_vcpu {
@@ -127,6 +173,9 @@ struct ffamed_vm {
 	/* The SPMC holds a notification bitmap for this VM. Written at
 	 * create and destroy only. */
 	bool notif_bitmap;
+
+	struct ffamed_lock notif_lock; /* guards notif */
+	struct med_notif notif;
 };
 
 /* A VM_DESTROYED notification still owed to some SPs after the VM context
@@ -272,6 +321,8 @@ void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version
 void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
 
 /* ---- med_notif.c ------------------------------------------------------------ */
+/* Whether notifications work at all: firmware support or VM-to-VM built in. */
+bool med_notif_available(const struct ffamed *med);
 /* The VM's bitmap at the SPMC, when the firmware has notifications. */
 int32_t med_notif_vm_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
@@ -279,6 +330,47 @@ void med_notif_vm_destroy(struct ffamed_vm *vm);
 void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs); /* and UNBIND */
 void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs);
 void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+
+/* ---- med_notif_local.c -------------------------------------------------------- */
+/* Receiver state: allocated before the VM is registered, freed after. */
+int32_t med_notif_local_init(struct ffamed_vm *vm);
+void med_notif_local_fini(struct ffamed_vm *vm);
+/* BIND/UNBIND of VM-class IDs on `recv` for sender VM `sender`. */
+int32_t med_notif_local_bind(struct ffamed_vm *recv, uint16_t sender, bool per_vcpu,
+			     uint64_t bitmap);
+int32_t med_notif_local_unbind(struct ffamed_vm *recv, uint16_t sender, uint64_t bitmap);
+/* SET from VM `sender` (checked to be the caller) on `recv`. */
+int32_t med_notif_local_set(struct ffamed_vm *recv, uint16_t sender, uint32_t flags,
+			    uint64_t bitmap);
+/* Teardown of VM `sender`: unbinds it from every receiver (registry lock
+ * taken here). Bits it set stay pending: they were delivered. */
+void med_notif_local_forget_sender(struct ffamed *med, uint16_t sender);
+/*
+ * GET on vCPU `vcpu`, in two halves around the forwarded part:
+ * get_begin clears the SPMC-reported flags the GET will consume (and
+ * returns them so that a failed forward can put them back with
+ * get_restore); get_end takes the VM and hypervisor framework bits asked
+ * for, disarms the vCPU and re-injects if anything is left.
+ */
+struct med_notif_secure_snap {
+	bool global;
+	bool vcpu;
+};
+void med_notif_local_get_begin(struct ffamed_vm *vm, uint16_t vcpu,
+			       struct med_notif_secure_snap *snap);
+void med_notif_local_get_restore(struct ffamed_vm *vm, uint16_t vcpu,
+				 const struct med_notif_secure_snap *snap);
+void med_notif_local_get_end(struct ffamed_vm *vm, uint16_t vcpu, uint32_t flags, uint64_t *vm_bits,
+			     uint32_t *hyp_fwk);
+/* The SPMC reported SP/SPM notifications for the VM: globally (vcpu ==
+ * MED_NOTIF_GLOBAL) or for one vCPU. Signals with the NPI. */
+#define MED_NOTIF_GLOBAL 0xFFFFu
+void med_notif_local_secure_pending(struct ffamed_vm *vm, uint16_t vcpu);
+/* A hypervisor framework notification (e.g. RX buffer full) for the VM. */
+void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
+
+/* ---- med_notif_info.c --------------------------------------------------------- */
+void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
 /* Registry lookup: a referenced VM (put it with med_vm_put) or NULL. */

@@ -1,22 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * FF-A notifications between VMs and SPs (first slice: no VM-to-VM, no
- * notification pending interrupt injection yet).
+ * FF-A notification calls from guests: their checks, and the routing by
+ * the other endpoint. With an SP on the other side the call is forwarded to
+ * the SPMC; with another VM it is served here (med_notif_local.c).
  *
- * The SPMC keeps the bitmaps and bindings. The mediator owns each VM's
+ * The SPMC keeps the SP-class bitmaps and bindings. The mediator owns each VM's
  * bitmap at the SPMC: it is created with the VM and destroyed with it, so a
  * guest never calls BITMAP_CREATE/DESTROY (the hypervisor is the only
  * normal-world endpoint the SPMC lets do that for other IDs). Guest calls
  * are checked for the guest's own ID (and calling vCPU for GET) before they
  * are forwarded, because the SPMC trusts whatever ID the hypervisor names.
  *
- * INFO_GET is refused: it lists every VM's pending bits, which is the
- * scheduler's (the hypervisor's) business, not one guest's.
+ * A guest's INFO_GET is answered about that guest only (med_notif_info.c);
+ * the SPMC's INFO_GET, which lists every VM, is the mediator's, on the SRI
+ * (med_notif_sri.c).
  *
- * No lock: the SPMC serialises bitmap state itself, and a VM's bitmap is
- * only created before the VM is registered and destroyed after it is gone.
+ * No lock here: the SPMC serialises its bitmap state itself, a VM's bitmap
+ * is only created before the VM is registered and destroyed after it is
+ * gone, and the local state has its own lock.
  */
 #include "med_internal.h"
+
+/* SET flags: bit0 per-vCPU, bit1 delay SRI, [15:2] MBZ, [31:16] vCPU ID.
+ * Delaying the SRI is for SPs, which run before returning to the NWd: a
+ * guest must leave it clear too. */
+#define MED_NOTIF_SET_MBZ 0x0000FFFEu
+
+bool med_notif_available(const struct ffamed *med)
+{
+	return (med->fw_abis & MED_FW_NOTIF) || med->cfg.vm_to_vm;
+}
 
 /* Forwarded calls answer SUCCESS or ERROR; pass the guest a clean copy
  * (SUCCESS with no arguments, or the error sign-extended). */
@@ -83,45 +96,117 @@ void med_notif_vm_destroy(struct ffamed_vm *vm)
 	vm->notif_bitmap = false;
 }
 
-/* BIND and UNBIND: w1 = sender SP [31:16] | receiver (this VM) [15:0]. */
+static uint64_t med_notif_bitmap(const struct ffa_regs *regs)
+{
+	return (uint64_t)(uint32_t)regs->x[3] | (uint64_t)(uint32_t)regs->x[4] << 32;
+}
+
+/* A VM peer of a VM-to-VM call, referenced; NULL (INVALID_PARAMETERS) if
+ * VM-to-VM is off, the ID is the caller's own or names no live VM. */
+static struct ffamed_vm *med_notif_peer_vm(struct ffamed_vm *vm, uint16_t id)
+{
+	if (!vm->med->cfg.vm_to_vm || id == vm->id || id == FFA_HYP_ID || FFA_ID_IS_SECURE(id))
+		return NULL;
+	return med_vm_get(vm->med, id);
+}
+
+/*
+ * BIND and UNBIND: w1 = sender [31:16] | receiver (this VM) [15:0], w2 =
+ * flags (BIND: bit0 per-vCPU; UNBIND: MBZ), w3/w4 = the IDs.
+ */
 void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs)
 {
+	bool bind = (uint32_t)regs->x[0] == FFA_NOTIFICATION_BIND;
 	uint32_t w1 = (uint32_t)regs->x[1];
+	uint32_t flags = (uint32_t)regs->x[2];
+	uint16_t sender = FFA_SENDER(w1);
+	uint64_t bitmap = med_notif_bitmap(regs);
+	struct ffamed_vm *peer;
+	int32_t rc;
 
-	/* VM senders would need VM-to-VM notifications: not built yet. */
-	if (FFA_RECEIVER(w1) != vm->id || !med_sp_find(vm->med, FFA_SENDER(w1))) {
+	if (FFA_RECEIVER(w1) != vm->id || !bitmap ||
+	    (flags & ~(bind ? FFA_NOTIF_FLAG_PER_VCPU : 0u)) || regs->x[5] || regs->x[6] ||
+	    regs->x[7]) {
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
-	med_notif_forward(vm, regs);
+	if (FFA_ID_IS_SECURE(sender)) {
+		if (!(vm->med->fw_abis & MED_FW_NOTIF) || !med_sp_find(vm->med, sender)) {
+			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+			return;
+		}
+		med_notif_forward(vm, regs);
+		return;
+	}
+	peer = med_notif_peer_vm(vm, sender);
+	if (!peer) {
+		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+		return;
+	}
+	/* The sender stays referenced until the binding is in place, so its
+	 * teardown (which unbinds it everywhere) cannot run in between. */
+	if (bind)
+		rc = med_notif_local_bind(vm, sender, flags & FFA_NOTIF_FLAG_PER_VCPU, bitmap);
+	else
+		rc = med_notif_local_unbind(vm, sender, bitmap);
+	med_vm_put(peer);
+	if (rc == FFA_RET_OK)
+		ffa_set_success32(regs, 0, 0, 0);
+	else
+		ffa_set_error(regs, rc);
 }
 
-/* SET: w1 = sender (this VM) [31:16] | receiver SP [15:0]. */
+/* SET: w1 = sender (this VM) [31:16] | receiver [15:0], w2 = flags. */
 void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
+	uint16_t receiver = FFA_RECEIVER(w1);
+	uint64_t bitmap = med_notif_bitmap(regs);
+	struct ffamed_vm *peer;
+	int32_t rc;
 
-	/* Delaying the SRI is for SPs, which run before returning to the NWd. */
-	if (FFA_SENDER(w1) != vm->id || !med_sp_find(vm->med, FFA_RECEIVER(w1)) ||
-	    (flags & FFA_NOTIF_SET_DELAY_SRI)) {
+	if (FFA_SENDER(w1) != vm->id || !bitmap || (flags & MED_NOTIF_SET_MBZ) ||
+	    (!(flags & FFA_NOTIF_FLAG_PER_VCPU) && (flags >> FFA_NOTIF_SET_VCPU_SHIFT)) ||
+	    regs->x[5] || regs->x[6] || regs->x[7]) {
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
-	med_notif_forward(vm, regs);
+	if (FFA_ID_IS_SECURE(receiver)) {
+		if (!(vm->med->fw_abis & MED_FW_NOTIF) || !med_sp_find(vm->med, receiver)) {
+			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+			return;
+		}
+		med_notif_forward(vm, regs);
+		return;
+	}
+	peer = med_notif_peer_vm(vm, receiver);
+	if (!peer) {
+		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+		return;
+	}
+	rc = med_notif_local_set(peer, vm->id, flags, bitmap);
+	med_vm_put(peer);
+	if (rc == FFA_RET_OK)
+		ffa_set_success32(regs, 0, 0, 0);
+	else
+		ffa_set_error(regs, rc);
 }
 
 /*
  * GET: w1 = receiver vCPU [31:16] | receiver (this VM) [15:0], w2 = flags.
  * The SP and SPM framework classes live at the SPMC; the VM and hypervisor
- * framework classes would be the mediator's, and nothing sets them yet.
+ * framework classes are kept here. The answer merges both.
  */
 void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
 	uint32_t fw_flags = flags & (FFA_NOTIF_GET_SP | FFA_NOTIF_GET_SPM_FWK);
+	struct med_notif_secure_snap snap;
 	struct ffa_regs fw;
+	uint64_t vm_bits;
+	uint32_t hyp_fwk;
 	int32_t rc;
 
 	if (FFA_NOTIF_GET_RECEIVER(w1) != vm->id || FFA_NOTIF_GET_VCPU(w1) != vcpu ||
@@ -130,20 +215,28 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
+	if (!(vm->med->fw_abis & MED_FW_NOTIF))
+		fw_flags = 0; /* no SPMC classes: they are empty */
 	ffa_regs_clear(&fw);
 	if (fw_flags) {
+		med_notif_local_get_begin(vm, vcpu, &snap);
 		rc = med_fw_simple(vm->med, FFA_NOTIFICATION_GET, w1, fw_flags, 0, 0, 0, &fw);
 		if (rc != FFA_RET_OK) {
+			med_notif_local_get_restore(vm, vcpu, &snap);
 			ffa_set_error(regs, rc);
 			return;
 		}
 	}
+	med_notif_local_get_end(vm, vcpu, flags, &vm_bits, &hyp_fwk);
 	ffa_regs_clear(regs);
 	regs->x[0] = FFA_SUCCESS_32;
 	if (fw_flags & FFA_NOTIF_GET_SP) {
 		regs->x[2] = (uint32_t)fw.x[2];
 		regs->x[3] = (uint32_t)fw.x[3];
 	}
+	regs->x[4] = (uint32_t)vm_bits;
+	regs->x[5] = (uint32_t)(vm_bits >> 32);
 	if (fw_flags & FFA_NOTIF_GET_SPM_FWK)
 		regs->x[6] = (uint32_t)fw.x[6];
+	regs->x[7] = hyp_fwk;
 }

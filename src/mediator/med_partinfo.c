@@ -186,8 +186,14 @@ static void med_vm_entry(const struct ffamed_vm *o, uint32_t version, struct med
 	memset(e, 0, sizeof(*e));
 	e->id = o->id;
 	e->exec_ctx_count = o->vcpu_count;
-	e->properties = med_guest_props(
-		FFA_PART_PROP_ID_TYPE_PE | (o->aarch64 ? FFA_PART_PROP_AARCH64 : 0), version);
+	/* With VM-to-VM on, VMs past v1.0 receive each other's notifications. */
+	bool notif =
+		o->med->cfg.vm_to_vm && med_version_at_least(med_vm_version(o), FFA_VERSION_1_1);
+
+	e->properties = med_guest_props(FFA_PART_PROP_ID_TYPE_PE |
+						(o->aarch64 ? FFA_PART_PROP_AARCH64 : 0) |
+						(notif ? FFA_PART_PROP_NOTIFICATIONS : 0),
+					version);
 }
 
 typedef int32_t (*med_pi_put_fn)(void *arg, uint32_t index, const struct med_sp *e);

@@ -297,6 +297,7 @@ static void med_vm_free(struct ffamed *med, struct ffamed_vm *vm)
 	med->ops->lock_destroy(med->host, &vm->version_lock);
 	med_free(med, vm->created_told);
 	med_free(med, vm->vcpus);
+	med_notif_local_fini(vm);
 	med_free(med, vm->rxtx.rx_pa);
 	med_free(med, vm->rxtx.tx_pa);
 	med_free(med, vm);
@@ -338,6 +339,10 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 		rc = FFA_RET_NO_MEMORY;
 		goto err_free;
 	}
+	/* Before the VM can be found: other VMs may notify it at once. */
+	rc = med_notif_local_init(vm);
+	if (rc != FFA_RET_OK)
+		goto err_free;
 	rc = med_registry_insert(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_free;
@@ -356,6 +361,7 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 err_unregister:
 	med_notif_vm_destroy(vm);
 	med_registry_remove(med, vm);
+	med_notif_local_forget_sender(med, vm->id);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 err_free:
 	med_vm_free(med, vm);
@@ -372,6 +378,9 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med_pending_reap(med, false);
 	med_vm_rxtx_teardown(vm);
 	med_registry_remove(med, vm);
+	/* No BIND naming it can be in flight now (each holds a reference):
+	 * a later VM with its ID must not inherit its bindings. */
+	med_notif_local_forget_sender(med, vm->id);
 	med_notif_vm_destroy(vm);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 	med_vm_free(med, vm);

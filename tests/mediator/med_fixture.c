@@ -257,6 +257,50 @@ static void fix_vm_put(void *host, void *host_vm)
 		fix_vm_release(v);
 }
 
+/* ---- Virtual interrupts --------------------------------------------------------------- */
+
+static bool fix_vcpu_is_online(void *host, void *host_vm, uint16_t vcpu)
+{
+	struct fix_vm *v = host_vm;
+
+	(void)host;
+	assert_true(vcpu < v->vcpus);
+	return !atomic_load(&v->offline[vcpu]);
+}
+
+static void fix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
+{
+	struct fix_vm *v = host_vm;
+
+	(void)host;
+	assert_true(vcpu < v->vcpus);
+	assert_true(intid < 64);
+	atomic_fetch_or(&v->virq[vcpu], 1ull << intid);
+	atomic_fetch_add(&v->injections, 1);
+}
+
+uint64_t fix_virq_take(struct fix_vm *v, uint16_t vcpu)
+{
+	return atomic_exchange(&v->virq[vcpu], 0);
+}
+
+void fix_vcpu_set_online(struct fix_vm *v, uint16_t vcpu, bool online)
+{
+	atomic_store(&v->offline[vcpu], !online);
+	if (online)
+		ffamed_vcpu_online(v->vm, vcpu);
+	else
+		ffamed_vcpu_offline(v->vm, vcpu);
+}
+
+static void fix_raise_sri(void *ctx, uint32_t cpu)
+{
+	struct fix *fix = ctx;
+
+	(void)cpu;
+	atomic_fetch_add(&fix->sri_raised, 1);
+}
+
 /* ---- Firmware ---------------------------------------------------------------------- */
 
 uint64_t fix_fw_count(struct fix *fix, uint32_t fid)
@@ -441,6 +485,8 @@ struct fix *fix_create(const struct fix_opts *opts)
 		.fw_call = fix_fw_call,
 		.work_schedule = fix_work_schedule,
 		.work_cancel_sync = fix_work_cancel_sync,
+		.vcpu_is_online = fix_vcpu_is_online,
+		.inject_virq = fix_inject_virq,
 	};
 	fix->env = (struct ffamed_spmc_env){
 		.ctx = fix,
@@ -451,6 +497,7 @@ struct fix *fix_create(const struct fix_opts *opts)
 		.alloc = spmc_alloc,
 		.free = spmc_free,
 		.pa_map = spmc_pa_map,
+		.raise_sri = fix_raise_sri,
 		.vlog = getenv("FFAMED_TEST_VERBOSE") ? fix_vlog : NULL,
 	};
 	scfg.version = fix->opts.spmc_version;
@@ -514,6 +561,7 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	v->id = id;
 	v->vcpus = vcpus;
 	v->ram_pages = ram_pages;
+	assert_true(vcpus <= FIX_MAX_VCPUS);
 	v->page_pa = calloc(ram_pages, sizeof(*v->page_pa));
 	v->pins = calloc(ram_pages, sizeof(*v->pins));
 	v->readonly = calloc(ram_pages, sizeof(*v->readonly));

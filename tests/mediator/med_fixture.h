@@ -32,6 +32,7 @@
 #define FIX_MEM_PAGES 4096u /* 16 MiB */
 #define FIX_IPA_BASE  0x40000000ull
 #define FIX_MAX_WORK  256
+#define FIX_MAX_VCPUS 64
 
 /* The default SP set (fix_opts.sps == NULL). */
 #define FIX_SP_ECHO    0x8001u /* echo, UP */
@@ -68,6 +69,11 @@ struct fix_vm {
 	_Atomic int refs;	    /* host VM references (the host's own + mediator's) */
 	_Atomic int pin_fail_after; /* >0: the pin after this many more succeed fails */
 	struct ffamed_vm *vm;
+	/* Virtual interrupts: online flags (all online at first), pending
+	 * INTIDs per vCPU (bit n = INTID n), and injections made. */
+	_Atomic bool offline[FIX_MAX_VCPUS];
+	_Atomic uint64_t virq[FIX_MAX_VCPUS];
+	_Atomic uint64_t injections;
 };
 
 struct fix {
@@ -96,6 +102,7 @@ struct fix {
 	_Atomic int map_fail_after; /* >0: the map after this many more succeed fails */
 	_Atomic int alloc_fail_after;
 	_Atomic int log_count[4];
+	_Atomic uint64_t sri_raised; /* by the SPMC; tests call ffamed_handle_sri() */
 
 	/* Deferred work: a queue run by fix_work_run() or a worker thread. */
 	pthread_mutex_t work_lock;
@@ -144,23 +151,30 @@ int32_t fix_map(struct fix_vm *v, uint64_t tx_ipa, uint64_t rx_ipa, uint32_t pag
 /* Maps tx at page 0, rx at page `pages` of RAM. */
 void fix_map_default(struct fix_vm *v, uint32_t pages);
 uint64_t fix_fw_count(struct fix *fix, uint32_t fid);
+/* Pending virtual interrupts of a vCPU, taken (cleared). */
+uint64_t fix_virq_take(struct fix_vm *v, uint16_t vcpu);
+/* Host side of a vCPU going online/offline: the flag, then the mediator. */
+void fix_vcpu_set_online(struct fix_vm *v, uint16_t vcpu, bool online);
 
 int fix_work_run(struct fix *fix); /* runs what is queued now; returns how many */
 int fix_work_queued(struct fix *fix);
 void fix_worker_start(struct fix *fix);
 void fix_worker_stop(struct fix *fix);
 
-/* Every error reply is FFA_ERROR with a 64-bit sign-extended code. */
+/* Every error reply is FFA_ERROR with a 64-bit sign-extended code. The
+ * argument may be any expression (e.g. a call returning the registers). */
 #define assert_ffa_error(r, code)                                                                  \
 	do {                                                                                       \
-		assert_int_equal((r).x[0], FFA_ERROR);                                             \
-		assert_int_equal((r).x[2], (uint64_t)(int64_t)(code));                             \
+		struct ffa_regs err_regs_ = (r);                                                   \
+		assert_int_equal(err_regs_.x[0], FFA_ERROR);                                       \
+		assert_int_equal(err_regs_.x[2], (uint64_t)(int64_t)(code));                       \
 	} while (0)
 #define assert_ffa_success(r)                                                                      \
 	do {                                                                                       \
-		if (!ffa_is_success(&(r)))                                                         \
-			fail_msg("not success: x0 %lx x2 %lx", (unsigned long)(r).x[0],            \
-				 (unsigned long)(r).x[2]);                                         \
+		struct ffa_regs ok_regs_ = (r);                                                    \
+		if (!ffa_is_success(&ok_regs_))                                                    \
+			fail_msg("not success: x0 %lx x2 %lx", (unsigned long)ok_regs_.x[0],       \
+				 (unsigned long)ok_regs_.x[2]);                                    \
 	} while (0)
 
 #endif /* MED_FIXTURE_H */

@@ -29,8 +29,6 @@ static const uint32_t never_served[] = {
 	FFA_RX_ACQUIRE,
 	FFA_NOTIFICATION_BITMAP_CREATE, /* the mediator owns the VMs' bitmaps */
 	FFA_NOTIFICATION_BITMAP_DESTROY,
-	FFA_NOTIFICATION_INFO_GET_32,
-	FFA_NOTIFICATION_INFO_GET_64,
 	FFA_CONSOLE_LOG_64,
 	FFA_SECONDARY_EP_REGISTER_64,
 	FFA_MEM_PERM_GET_32,
@@ -78,15 +76,26 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 	assert_int_equal(features(v, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL) == FFA_RET_OK,
 			 have_sps && v12);
 	assert_int_equal(features(v, FFA_RUN, 0, NULL) == FFA_RET_OK, have_sps);
-	/* The software SPMC has notifications from v1.1. */
-	assert_int_equal(features(v, FFA_NOTIFICATION_BIND, 0, NULL) == FFA_RET_OK,
-			 v11 && have_spmc);
-	assert_int_equal(features(v, FFA_NOTIFICATION_GET, 0, NULL) == FFA_RET_OK,
-			 v11 && have_spmc);
+	/* Notifications from v1.1, when the software SPMC has them or VM-to-VM
+	 * is built in; the NPI and SRI IDs only then. */
+	bool notif = v11 && (have_spmc || fix->opts.med_cfg.vm_to_vm);
+	static const uint32_t notif_fids[] = {
+		FFA_NOTIFICATION_BIND, FFA_NOTIFICATION_UNBIND,	     FFA_NOTIFICATION_SET,
+		FFA_NOTIFICATION_GET,  FFA_NOTIFICATION_INFO_GET_32, FFA_NOTIFICATION_INFO_GET_64,
+	};
+	for (size_t i = 0; i < sizeof(notif_fids) / sizeof(notif_fids[0]); i++)
+		assert_int_equal(features(v, notif_fids[i], 0, NULL) == FFA_RET_OK, notif);
+	assert_int_equal(features(v, FFA_FEATURE_NPI, 0, &w2) == FFA_RET_OK, notif);
+	if (notif)
+		assert_int_equal(w2,
+				 (fix->opts.med_cfg.npi_intid ? fix->opts.med_cfg.npi_intid : 8u));
+	assert_int_equal(features(v, FFA_FEATURE_SRI, 0, &w2) == FFA_RET_OK, notif);
+	if (notif)
+		assert_int_equal(w2,
+				 (fix->opts.med_cfg.sri_intid ? fix->opts.med_cfg.sri_intid : 9u));
 
-	/* Feature IDs: nothing is built behind them; malformed ones refused. */
-	assert_int_equal(features(v, FFA_FEATURE_NPI, 0, NULL), FFA_RET_NOT_SUPPORTED);
-	assert_int_equal(features(v, FFA_FEATURE_SRI, 0, NULL), FFA_RET_NOT_SUPPORTED);
+	/* Other feature IDs: nothing is built behind them; malformed ones
+	 * refused. */
 	assert_int_equal(features(v, FFA_FEATURE_MEI, 0, NULL), FFA_RET_NOT_SUPPORTED);
 	assert_int_equal(features(v, 0x100 | FFA_FEATURE_NPI, 0, NULL), FFA_RET_NOT_SUPPORTED);
 	assert_int_equal(features(v, FFA_FEATURE_SRI, 1, NULL), FFA_RET_NOT_SUPPORTED);
@@ -157,6 +166,19 @@ static void features_no_spmc(void **state)
 
 static const struct ffamed_sp_config no_sps[1];
 
+/* No SPMC, VM-to-VM built in: notifications between VMs only. */
+static void features_vm_to_vm_without_spmc(void **state)
+{
+	(void)state;
+	struct fix_opts o = {.fw_absent = true, .med_cfg = {.vm_to_vm = true, .npi_intid = 13}};
+	struct fix *fix = fix_create(&o);
+
+	check_version(fix, 1, FFA_VERSION_1_0, false, false, 64);
+	check_version(fix, 2, FFA_VERSION_1_1, false, false, 64);
+	assert_int_equal(fix->opts.med_cfg.npi_intid, 13);
+	fix_destroy(fix);
+}
+
 static void features_spmc_without_sps(void **state)
 {
 	(void)state;
@@ -193,6 +215,7 @@ int main(void)
 		cmocka_unit_test(features_with_sps),
 		cmocka_unit_test(features_no_spmc),
 		cmocka_unit_test(features_spmc_without_sps),
+		cmocka_unit_test(features_vm_to_vm_without_spmc),
 		cmocka_unit_test(req2_needs_a_receiver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
