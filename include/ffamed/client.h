@@ -26,6 +26,14 @@ struct ffac {
 	uint64_t tx_ipa, rx_ipa;
 	uint32_t rxtx_pages;
 	bool rxtx_mapped;
+	/* Notifications, after ffac_notif_setup(). */
+	enum ffac_notif_mode {
+		FFAC_NOTIF_OFF = 0, /* not set up, or not offered */
+		FFAC_NOTIF_NPI,	    /* a guest: the NPI means "call GET" */
+		FFAC_NOTIF_SRI,	    /* the scheduler: the SRI means "call INFO_GET" */
+	} notif_mode;
+	uint32_t notif_intid;	   /* the interrupt of that mode */
+	bool notif_bitmap_created; /* by this client (host mode only) */
 };
 
 /* One discovered partition, whatever the descriptor size on the wire. */
@@ -70,5 +78,39 @@ int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t 
 /* DIRECT_REQ2 (v1.2): UUID of the target service, payload x4..x17. */
 int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
 			 const uint64_t args[14], uint64_t out[14], uint32_t *resumes);
+
+/* ---- Notifications (v1.1+) --------------------------------------------------
+ * A guest (own ID not 0) never creates its bitmap (the hypervisor did) and
+ * handles the Notification Pending Interrupt by calling GET on the vCPU that
+ * took it. A host at the physical instance (ID 0, no hypervisor) creates
+ * its bitmap for `cpu_count` CPUs and takes the Schedule Receiver
+ * Interrupt: INFO_GET in a loop, then GET where it says.
+ */
+int32_t ffac_notif_setup(struct ffac *c, uint32_t cpu_count);
+/* Host mode: destroys the bitmap it created. */
+int32_t ffac_notif_teardown(struct ffac *c);
+int32_t ffac_notif_bind(struct ffac *c, uint16_t sender, bool per_vcpu, uint64_t bitmap);
+int32_t ffac_notif_unbind(struct ffac *c, uint16_t sender, uint64_t bitmap);
+/* vcpu < 0: a global notification; else for that vCPU of the receiver. */
+int32_t ffac_notif_set(struct ffac *c, uint16_t receiver, int32_t vcpu, uint64_t bitmap);
+
+struct ffac_notif_bits {
+	uint64_t sp;	  /* set by SPs */
+	uint64_t vm;	  /* set by VMs */
+	uint32_t spm_fwk; /* SPM framework (bit 0: RX buffer full) */
+	uint32_t hyp_fwk; /* hypervisor framework (bit 0: RX buffer full) */
+};
+/* GET on `vcpu` (the caller's own) for the classes in `flags`
+ * (FFA_NOTIF_GET_*). */
+int32_t ffac_notif_get(struct ffac *c, uint16_t vcpu, uint32_t flags, struct ffac_notif_bits *out);
+/* The NPI handler: GET of every class on the vCPU that took it. */
+int32_t ffac_notif_handle_npi(struct ffac *c, uint16_t vcpu, struct ffac_notif_bits *out);
+
+/* One INFO_GET entry: endpoint `id` has notifications pending, globally
+ * (vcpu < 0) or on that vCPU. */
+typedef void (*ffac_notif_pending_fn)(void *ctx, uint16_t id, int32_t vcpu);
+/* The SRI handler: INFO_GET (64-bit) while "more pending" is set; each
+ * entry goes to fn. NO_DATA answers count as nothing pending (OK). */
+int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ctx);
 
 #endif /* FFAMED_CLIENT_H */
