@@ -111,4 +111,14 @@ size_t ffamed_posix_error_count(const struct ffamed_posix_host *host);
 /* Times the SPMC raised the Schedule Receiver Interrupt (env->raise_sri). */
 size_t ffamed_posix_sri_count(const struct ffamed_posix_host *host);
 
+/*
+ * The host's SRI handler (e.g. one calling ffamed_handle_sri()): run from
+ * the deferred-work thread after each SRI, never from inside the SPMC call
+ * that raised it; SRIs raised before it starts are coalesced. NULL stops
+ * delivery and waits for a running handler to finish.
+ */
+typedef void (*ffamed_posix_sri_fn)(void *ctx);
+void ffamed_posix_set_sri_handler(struct ffamed_posix_host *host, ffamed_posix_sri_fn fn,
+				  void *ctx);
+
 #endif /* FFAMED_PORT_POSIX_H */

@@ -127,6 +127,9 @@ int32_t ffamed_sim_vcpu_start(struct ffamed_sim_vm *vm, uint16_t vcpu, ffamed_po
 			      void *arg);
 void ffamed_sim_vcpu_join(struct ffamed_sim_vm *vm, uint16_t vcpu);
 
+/* A vCPU stops or starts taking interrupts (port, then mediator). */
+void ffamed_sim_vcpu_set_online(struct ffamed_sim_vm *vm, uint16_t vcpu, bool online);
+
 /* ---- The trap path ----------------------------------------------------------- */
 /*
  * A guest's SMC/HVC from vCPU `vcpu`: counted, then handed to the mediator;

@@ -72,6 +72,14 @@ static int32_t sim_start_firmware(struct ffamed_sim *sim)
 	return ffamed_spmc_create(&sim->spmc_env, &scfg, &sim->spmc);
 }
 
+/* The physical SRI, on the host's deferred-work thread. */
+static void sim_sri(void *ctx)
+{
+	struct ffamed_sim *sim = ctx;
+
+	ffamed_handle_sri(sim->med);
+}
+
 int32_t ffamed_sim_create(const struct ffamed_sim_config *cfg, struct ffamed_sim **out)
 {
 	struct ffamed_posix_config pcfg;
@@ -107,6 +115,7 @@ int32_t ffamed_sim_create(const struct ffamed_sim_config *cfg, struct ffamed_sim
 	ret = ffamed_create(ffamed_posix_host_ops(), sim->host, &mcfg, &sim->med);
 	if (ret != FFA_RET_OK)
 		goto fail;
+	ffamed_posix_set_sri_handler(sim->host, sim_sri, sim);
 
 	for (uint32_t i = 0; i < sim->cfg.vm_count; i++) {
 		ret = ffamed_sim_vm_add(sim, (uint16_t)(i + 1), sim->cfg.vcpus_per_vm, NULL);
@@ -133,6 +142,8 @@ void ffamed_sim_shutdown(struct ffamed_sim *sim, struct ffamed_sim_leaks *leaks)
 			break;
 		ffamed_sim_vm_remove(vm);
 	}
+	if (sim->host)
+		ffamed_posix_set_sri_handler(sim->host, NULL, NULL);
 	if (sim->med) {
 		ffamed_destroy(sim->med);
 		sim->med = NULL;

@@ -197,3 +197,13 @@ void ffamed_sim_vcpu_join(struct ffamed_sim_vm *vm, uint16_t vcpu)
 {
 	ffamed_posix_vcpu_join(vm->pvm, vcpu);
 }
+
+void ffamed_sim_vcpu_set_online(struct ffamed_sim_vm *vm, uint16_t vcpu, bool online)
+{
+	/* The port first, then the mediator (ffamed_vcpu_online's contract). */
+	ffamed_posix_vcpu_set_online(vm->pvm, vcpu, online);
+	if (online)
+		ffamed_vcpu_online(vm->mvm, vcpu);
+	else
+		ffamed_vcpu_offline(vm->mvm, vcpu);
+}

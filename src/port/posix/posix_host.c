@@ -229,12 +229,48 @@ static void *spmc_pa_map(void *ctx, uint64_t pa, size_t len)
 	return ffamed_posix_pa_to_va(ctx, pa, len);
 }
 
+static void host_sri_work(struct ffamed_work *work)
+{
+	struct ffamed_posix_host *host = work->arg;
+	ffamed_posix_sri_fn fn;
+	void *ctx;
+
+	/* Cleared first: an SRI raised while the handler runs queues it again. */
+	atomic_store(&host->sri_queued, false);
+	posix_mutex_lock(&host->sri_lock);
+	fn = host->sri_fn;
+	ctx = host->sri_ctx;
+	posix_mutex_unlock(&host->sri_lock);
+	if (fn)
+		fn(ctx);
+}
+
 static void spmc_raise_sri(void *ctx, uint32_t cpu)
 {
 	struct ffamed_posix_host *host = ctx;
+	bool have_handler;
 
 	atomic_fetch_add(&host->sri_count, 1);
 	posix_log(host, FFAMED_LOG_DEBUG, "SRI raised on CPU %u", cpu);
+	posix_mutex_lock(&host->sri_lock);
+	have_handler = host->sri_fn != NULL;
+	posix_mutex_unlock(&host->sri_lock);
+	if (have_handler && !atomic_exchange(&host->sri_queued, true) &&
+	    posix_work_schedule(host, &host->sri_work, 0) != FFA_RET_OK)
+		atomic_store(&host->sri_queued, false); /* shutting down */
+}
+
+void ffamed_posix_set_sri_handler(struct ffamed_posix_host *host, ffamed_posix_sri_fn fn,
+				  void *ctx)
+{
+	posix_mutex_lock(&host->sri_lock);
+	host->sri_fn = fn;
+	host->sri_ctx = ctx;
+	posix_mutex_unlock(&host->sri_lock);
+	if (!fn) {
+		posix_work_cancel_sync(host, &host->sri_work);
+		atomic_store(&host->sri_queued, false);
+	}
 }
 
 void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_env *env)
@@ -318,6 +354,9 @@ int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
 		goto fail_arena;
 	posix_mutex_init(&host->fw_lock);
 	posix_mutex_init(&host->map_lock);
+	posix_mutex_init(&host->sri_lock);
+	host->sri_work.fn = host_sri_work;
+	host->sri_work.arg = host;
 	ret = posix_work_init(host);
 	if (ret != FFA_RET_OK)
 		goto fail_cpu;
@@ -325,6 +364,7 @@ int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
 	return FFA_RET_OK;
 
 fail_cpu:
+	pthread_mutex_destroy(&host->sri_lock);
 	pthread_mutex_destroy(&host->map_lock);
 	pthread_mutex_destroy(&host->fw_lock);
 	posix_cpu_fini(host);
@@ -351,6 +391,7 @@ void ffamed_posix_host_destroy(struct ffamed_posix_host *host)
 	if (n)
 		posix_log(host, FFAMED_LOG_WARN, "host destroyed with %zu live allocation(s)", n);
 	posix_cpu_fini(host);
+	pthread_mutex_destroy(&host->sri_lock);
 	pthread_mutex_destroy(&host->map_lock);
 	pthread_mutex_destroy(&host->fw_lock);
 	posix_arena_fini(&host->arena);

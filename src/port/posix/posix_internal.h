@@ -86,6 +86,15 @@ struct ffamed_posix_host {
 	ffamed_posix_fw_fn fw;
 	void *fw_ctx;
 
+	/* Guards sri_fn, sri_ctx. The SRI is delivered from deferred work
+	 * (sri_work), queued at most once (sri_queued), because the SPMC
+	 * raises it from inside firmware calls. */
+	pthread_mutex_t sri_lock;
+	ffamed_posix_sri_fn sri_fn;
+	void *sri_ctx;
+	struct ffamed_work sri_work;
+	atomic_bool sri_queued;
+
 	/* Guards mappings. */
 	pthread_mutex_t map_lock;
 	struct posix_mapping *mappings;
