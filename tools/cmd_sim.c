@@ -152,7 +152,7 @@ uint64_t run_unexpected_total(const struct run *run)
 	return n;
 }
 
-static void sys_expect(struct run *run, const char *what, uint64_t got, uint64_t want)
+void run_expect(struct run *run, const char *what, uint64_t got, uint64_t want)
 {
 	if (got != want)
 		run_unexpected(run, NULL, "system: %s: %llu, expected %llu", what,
@@ -232,17 +232,17 @@ static void check_sp_accounting(struct run *run)
 	run->sys.optee_calls = 0;
 	for (int s = 0; s < FFAMED_OPTEE_SLOTS; s++)
 		run->sys.optee_calls += atomic_load(&optee->calls[s]);
-	sys_expect(run, "ECHO responses vs answers the guests got", run->sys.echo_responses,
+	run_expect(run, "ECHO responses vs answers the guests got", run->sys.echo_responses,
 		   answers);
-	sys_expect(run, "ECHO resumptions vs FFA_RUN calls of the guests", run->sys.echo_resumes,
+	run_expect(run, "ECHO resumptions vs FFA_RUN calls of the guests", run->sys.echo_resumes,
 		   resumes);
-	sys_expect(run, "ECHO requests still in flight",
+	run_expect(run, "ECHO requests still in flight",
 		   atomic_load(&echo->requests) - run->sys.echo_responses, 0);
-	sys_expect(run, "OP-TEE GET_API_VERSION calls",
+	run_expect(run, "OP-TEE GET_API_VERSION calls",
 		   atomic_load(&optee->calls[FFAMED_OPTEE_GET_API_VERSION]), guest_rounds);
-	sys_expect(run, "OP-TEE GET_OS_VERSION calls",
+	run_expect(run, "OP-TEE GET_OS_VERSION calls",
 		   atomic_load(&optee->calls[FFAMED_OPTEE_GET_OS_VERSION]), guest_rounds);
-	sys_expect(run, "OP-TEE calls in all", run->sys.optee_calls, 2 * guest_rounds);
+	run_expect(run, "OP-TEE calls in all", run->sys.optee_calls, 2 * guest_rounds);
 }
 
 static void check_vmwatch_live(struct run *run)
@@ -250,13 +250,13 @@ static void check_vmwatch_live(struct run *run)
 	struct ffamed_sp_vmwatch *w = ffamed_sim_vmwatch(run->sim);
 
 	run->sys.vmwatch_live_during = ffamed_sp_vmwatch_live_count(w);
-	sys_expect(run, "VMWATCH live VMs while running", run->sys.vmwatch_live_during,
+	run_expect(run, "VMWATCH live VMs while running", run->sys.vmwatch_live_during,
 		   run->opt.vms);
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		if (!ffamed_sp_vmwatch_is_live(w, run->vms[i].id))
 			run_unexpected(run, NULL, "system: VMWATCH was not told of VM %u",
 				       (unsigned)run->vms[i].id);
-	sys_expect(run, "VMWATCH VM_CREATED messages", ffamed_sp_vmwatch_created_msgs(w),
+	run_expect(run, "VMWATCH VM_CREATED messages", ffamed_sp_vmwatch_created_msgs(w),
 		   run->opt.vms);
 }
 
@@ -270,16 +270,16 @@ static void check_teardown(struct run *run)
 	run->sys.vmwatch_live_after = ffamed_sp_vmwatch_live_count(w);
 	run->sys.vmwatch_duplicates = atomic_load(&w->duplicate_created);
 	run->sys.vmwatch_unknown = atomic_load(&w->unknown_destroyed);
-	sys_expect(run, "VMWATCH VM_DESTROYED messages", run->sys.vmwatch_destroyed, run->opt.vms);
-	sys_expect(run, "VMWATCH live VMs after teardown", run->sys.vmwatch_live_after, 0);
-	sys_expect(run, "VMWATCH duplicate VM_CREATED", run->sys.vmwatch_duplicates, 0);
-	sys_expect(run, "VMWATCH VM_DESTROYED of unknown VMs", run->sys.vmwatch_unknown, 0);
-	sys_expect(run, "guest pages still pinned", l->pinned_pages, 0);
-	sys_expect(run, "mediator allocations live", l->live_allocs, 0);
-	sys_expect(run, "SPMC allocations live", l->spmc_live_allocs, 0);
-	sys_expect(run, "hypervisor mappings live", l->mapped_pages, 0);
-	sys_expect(run, "host VM objects live", l->live_vms, 0);
-	sys_expect(run, "port contract violations", l->port_errors, 0);
+	run_expect(run, "VMWATCH VM_DESTROYED messages", run->sys.vmwatch_destroyed, run->opt.vms);
+	run_expect(run, "VMWATCH live VMs after teardown", run->sys.vmwatch_live_after, 0);
+	run_expect(run, "VMWATCH duplicate VM_CREATED", run->sys.vmwatch_duplicates, 0);
+	run_expect(run, "VMWATCH VM_DESTROYED of unknown VMs", run->sys.vmwatch_unknown, 0);
+	run_expect(run, "guest pages still pinned", l->pinned_pages, 0);
+	run_expect(run, "mediator allocations live", l->live_allocs, 0);
+	run_expect(run, "SPMC allocations live", l->spmc_live_allocs, 0);
+	run_expect(run, "hypervisor mappings live", l->mapped_pages, 0);
+	run_expect(run, "host VM objects live", l->live_vms, 0);
+	run_expect(run, "port contract violations", l->port_errors, 0);
 }
 
 static int run_sim(struct run *run)
@@ -294,6 +294,8 @@ static int run_sim(struct run *run)
 	cfg.vm_count = run->opt.vms;
 	cfg.vcpus_per_vm = run->opt.vcpus;
 	cfg.seed = run->opt.seed;
+	/* VMs see and notify each other. */
+	cfg.vm_to_vm = true;
 	ret = ffamed_sim_create(&cfg, &run->sim);
 	if (ret != FFA_RET_OK) {
 		fprintf(stderr, "ffamed sim: cannot build the system: %s\n",
@@ -302,9 +304,9 @@ static int run_sim(struct run *run)
 	}
 	run->cpu_count = ffamed_sim_cpu_count(run->sim);
 	ffamed_get_fw_info(ffamed_sim_mediator(run->sim), &run->sys.fw);
-	sys_expect(run, "firmware version seen by the mediator", run->sys.fw.version,
+	run_expect(run, "firmware version seen by the mediator", run->sys.fw.version,
 		   FFA_VERSION_1_2);
-	sys_expect(run, "SPs cached by the mediator", run->sys.fw.sp_count, FFAMED_SIM_SP_COUNT);
+	run_expect(run, "SPs cached by the mediator", run->sys.fw.sp_count, FFAMED_SIM_SP_COUNT);
 
 	run->vms = calloc(run->opt.vms, sizeof(*run->vms));
 	vcpus = calloc((size_t)run->opt.vms * run->opt.vcpus, sizeof(*vcpus));
@@ -323,6 +325,7 @@ static int run_sim(struct run *run)
 		pthread_barrier_init(&vm->done, NULL, vm->vcpus);
 	}
 	check_vmwatch_live(run);
+	run_notif_plan(run);
 
 	if (!start_vcpus(run, vcpus)) {
 		/* The started vCPUs would wait for their siblings forever. */
@@ -336,6 +339,7 @@ static int run_sim(struct run *run)
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		snapshot_calls(&run->vms[i]);
 	check_sp_accounting(run);
+	run_notif_check(run);
 
 	ffamed_sim_shutdown(run->sim, &run->sys.leaks);
 	for (uint32_t i = 0; i < run->opt.vms; i++) {

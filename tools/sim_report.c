@@ -4,6 +4,9 @@
 
 #include "sim_run.h"
 
+/* A notification counter of the run, for printing. */
+#define N(field) ((unsigned long long)atomic_load(&run->notif.field))
+
 static void version_str(uint32_t v, char *buf, size_t len)
 {
 	if (v)
@@ -79,6 +82,10 @@ void run_report_text(const struct run *run)
 	printf("  ECHO SP: %llu responses, %llu resumptions; OP-TEE SP: %llu calls\n",
 	       (unsigned long long)s->echo_responses, (unsigned long long)s->echo_resumes,
 	       (unsigned long long)s->optee_calls);
+	printf("  notifications (sent/delivered): SP->VM %llu/%llu, VM->VM %llu/%llu, "
+	       "VM->SP %llu/%llu; %llu NPIs taken, %llu empty GETs\n",
+	       N(sp_to_vm_sent), N(sp_to_vm_delivered), N(vm_to_vm_sent), N(vm_to_vm_delivered),
+	       N(vm_to_sp_sent), N(vm_to_sp_delivered), N(npis), N(empty_gets));
 	printf("  VMWATCH SP: %llu VM_CREATED (%u VMs live while running), %llu VM_DESTROYED, "
 	       "%u live after teardown\n",
 	       (unsigned long long)s->vmwatch_created, s->vmwatch_live_during,
@@ -167,6 +174,12 @@ void run_report_json(const struct run *run)
 	       "\"optee_calls\": %llu,\n",
 	       (unsigned long long)s->echo_responses, (unsigned long long)s->echo_resumes,
 	       (unsigned long long)s->optee_calls);
+	printf("    \"notifications\": {\"sp_to_vm\": {\"sent\": %llu, \"delivered\": %llu}, "
+	       "\"vm_to_vm\": {\"sent\": %llu, \"delivered\": %llu}, "
+	       "\"vm_to_sp\": {\"sent\": %llu, \"delivered\": %llu}, \"npis\": %llu, "
+	       "\"empty_gets\": %llu},\n",
+	       N(sp_to_vm_sent), N(sp_to_vm_delivered), N(vm_to_vm_sent), N(vm_to_vm_delivered),
+	       N(vm_to_sp_sent), N(vm_to_sp_delivered), N(npis), N(empty_gets));
 	printf("    \"vmwatch\": {\"created\": %llu, \"live_during\": %u, \"destroyed\": %llu, "
 	       "\"live_after\": %u, \"duplicate_created\": %llu, \"unknown_destroyed\": %llu},\n",
 	       (unsigned long long)s->vmwatch_created, s->vmwatch_live_during,

@@ -14,7 +14,7 @@
 
 #include "ffamed/sim.h"
 
-#define RUN_MAX_PARTS  16
+#define RUN_MAX_PARTS  (FFAMED_SIM_SP_COUNT + FFAMED_SIM_MAX_VMS)
 #define RUN_MAX_ERRORS 32 /* unexpected results kept for the report */
 #define RUN_MAX_CALLS  64 /* distinct function IDs reported per VM */
 #define RUN_MSG_LEN    200
@@ -54,7 +54,15 @@ struct run_vm {
 	_Atomic uint64_t expected_refusals; /* errors that had to come */
 	_Atomic uint64_t unexpected;
 	_Atomic uint64_t echo_answers; /* ECHO SP requests answered to this VM */
-	_Atomic uint64_t resumes;      /* FFA_RUN calls the client made */
+
+	/* Notifications (sim_notif.c): its place in the ring of VMs that
+	 * take part (-1: none, a v1.0 VM), and what its vCPUs collected:
+	 * SP-class bits (ID v is vCPU v's) and VM-class bits (ID v is from
+	 * vCPU v of the previous VM in the ring). */
+	int notif_index;
+	_Atomic uint64_t notif_sp_got[FFAMED_SIM_MAX_CPUS];
+	_Atomic uint64_t notif_vm_got[FFAMED_SIM_MAX_CPUS];
+	_Atomic uint64_t resumes; /* FFA_RUN calls the client made */
 };
 
 struct run_vcpu {
@@ -71,8 +79,24 @@ struct run_system {
 	struct ffamed_sim_leaks leaks;
 };
 
+/* Notifications sent and delivered, by direction. */
+struct run_notif {
+	uint32_t vms;		       /* VMs taking part (v1.1 and later) */
+	uint32_t vcpus;		       /* their vCPUs */
+	struct run_vm **ring;	       /* the VMs taking part, in order */
+	_Atomic uint32_t ready;	       /* vCPUs whose bindings are in place */
+	_Atomic uint32_t senders_left; /* vCPUs still sending */
+	_Atomic uint64_t sp_to_vm_sent, sp_to_vm_delivered;
+	_Atomic uint64_t vm_to_vm_sent, vm_to_vm_delivered;
+	_Atomic uint64_t vm_to_sp_sent, vm_to_sp_delivered;
+	_Atomic uint64_t to_sp_got[64]; /* ECHO's IDs, as the guests read them */
+	_Atomic uint64_t npis;		/* NPIs taken */
+	_Atomic uint64_t empty_gets;	/* NPI-triggered GETs that found nothing */
+};
+
 struct run {
 	struct run_options opt;
+	struct run_notif notif;
 	struct ffamed_sim *sim;
 	uint32_t cpu_count;
 	struct run_vm *vms;
@@ -85,9 +109,37 @@ struct run {
 	_Atomic uint64_t sys_unexpected; /* system-level checks that failed */
 };
 
+/* One vCPU's guest program state. */
+struct guest {
+	struct run *run;
+	struct run_vm *vm;
+	struct ffamed_sim_vm *svm;
+	uint16_t vcpu;
+	uint32_t cpu; /* the simulated physical CPU this vCPU thread holds */
+	uint32_t iter;
+	bool in_setup; /* before the first iteration, or at power-off */
+	struct ffamed_sim_conduit conduit;
+	struct ffac c;
+};
+
+void guest_fail(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The call returned `got`; `want` had to come (OK, or an expected refusal). */
+bool guest_expect_ret(struct guest *g, const char *what, int32_t got, int32_t want);
+bool guest_expect_u64(struct guest *g, const char *what, uint64_t got, uint64_t want);
+
+/* A system-level check: got must equal want. */
+void run_expect(struct run *run, const char *what, uint64_t got, uint64_t want);
+
 /* Record an unexpected result (vm may be NULL for system-level ones). */
 void run_unexpected(struct run *run, struct run_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Notifications: the VMs that take part (before vCPUs start), one vCPU's
+ * part (after its setup), and the final accounting. */
+void run_notif_plan(struct run *run);
+void run_notif_vcpu(struct guest *g);
+void run_notif_check(struct run *run);
+uint32_t run_notif_rounds(const struct run *run);
 
 /* The guest program of one vCPU (an ffamed_posix_vcpu_fn). */
 void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg);

@@ -24,18 +24,6 @@ static const struct ffa_uuid echo_uuid = FFAMED_SP_ECHO_UUID;
 static const struct ffa_uuid optee_uuid = FFAMED_SP_OPTEE_UUID;
 static const struct ffa_uuid vmwatch_uuid = FFAMED_SP_VMWATCH_UUID;
 
-struct guest {
-	struct run *run;
-	struct run_vm *vm;
-	struct ffamed_sim_vm *svm;
-	uint16_t vcpu;
-	uint32_t cpu; /* the simulated physical CPU this vCPU thread holds */
-	uint32_t iter;
-	bool in_setup; /* before the first iteration, or at power-off */
-	struct ffamed_sim_conduit conduit;
-	struct ffac c;
-};
-
 uint32_t run_expected_props(uint32_t sp_props, uint32_t version)
 {
 	/* VM availability bits are for the hypervisor's eyes only. */
@@ -58,9 +46,7 @@ static const char *err_name(int32_t err, char *buf, size_t len)
 	return buf;
 }
 
-static void guest_fail(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void guest_fail(struct guest *g, const char *fmt, ...)
+void guest_fail(struct guest *g, const char *fmt, ...)
 {
 	char msg[RUN_MSG_LEN];
 	va_list ap;
@@ -77,7 +63,7 @@ static void guest_fail(struct guest *g, const char *fmt, ...)
 }
 
 /* The call returned `got`; `want` had to come (OK, or an expected refusal). */
-static bool expect_ret(struct guest *g, const char *what, int32_t got, int32_t want)
+bool guest_expect_ret(struct guest *g, const char *what, int32_t got, int32_t want)
 {
 	char b1[16], b2[16];
 
@@ -93,7 +79,7 @@ static bool expect_ret(struct guest *g, const char *what, int32_t got, int32_t w
 	return false;
 }
 
-static bool expect_u64(struct guest *g, const char *what, uint64_t got, uint64_t want)
+bool guest_expect_u64(struct guest *g, const char *what, uint64_t got, uint64_t want)
 {
 	if (got == want) {
 		atomic_fetch_add(&g->vm->checks, 1);
@@ -113,40 +99,44 @@ static void guest_features(struct guest *g)
 	uint32_t w2 = 0, w3 = 0;
 	uint16_t spmc_id = 0;
 
-	expect_ret(g, "FEATURES(VERSION)", ffac_features(&g->c, FFA_VERSION, 0, NULL, NULL),
-		   FFA_RET_OK);
-	if (expect_ret(g, "FEATURES(RXTX_MAP_64)",
-		       ffac_features(&g->c, FFA_RXTX_MAP_64, 0, &w2, &w3), FFA_RET_OK)) {
-		expect_u64(g, "FEATURES(RXTX_MAP_64) minimum size", w2 & 0x3u, FFA_RXTX_MAP_MIN_4K);
+	guest_expect_ret(g, "FEATURES(VERSION)", ffac_features(&g->c, FFA_VERSION, 0, NULL, NULL),
+			 FFA_RET_OK);
+	if (guest_expect_ret(g, "FEATURES(RXTX_MAP_64)",
+			     ffac_features(&g->c, FFA_RXTX_MAP_64, 0, &w2, &w3), FFA_RET_OK)) {
+		guest_expect_u64(g, "FEATURES(RXTX_MAP_64) minimum size", w2 & 0x3u,
+				 FFA_RXTX_MAP_MIN_4K);
 		/* The maximum-size field exists for v1.2 callers only. */
-		expect_u64(g, "FEATURES(RXTX_MAP_64) maximum pages",
-			   w2 >> FFA_RXTX_MAP_MAX_PAGES_SHIFT, v12 ? MED_RXTX_MAX_PAGES : 0);
-		expect_u64(g, "FEATURES(RXTX_MAP_64) w3", w3, 0);
+		guest_expect_u64(g, "FEATURES(RXTX_MAP_64) maximum pages",
+				 w2 >> FFA_RXTX_MAP_MAX_PAGES_SHIFT, v12 ? MED_RXTX_MAX_PAGES : 0);
+		guest_expect_u64(g, "FEATURES(RXTX_MAP_64) w3", w3, 0);
 	}
-	expect_ret(g, "FEATURES(PARTITION_INFO_GET)",
-		   ffac_features(&g->c, FFA_PARTITION_INFO_GET, 0, NULL, NULL), FFA_RET_OK);
-	expect_ret(g, "FEATURES(DIRECT_REQ_32)",
-		   ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ_32, 0, NULL, NULL), FFA_RET_OK);
-	expect_ret(g, "FEATURES(DIRECT_REQ_64)",
-		   ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ_64, 0, NULL, NULL), FFA_RET_OK);
-	expect_ret(g, "FEATURES(RUN)", ffac_features(&g->c, FFA_RUN, 0, NULL, NULL), FFA_RET_OK);
-	expect_ret(g, "FEATURES(DIRECT_REQ2)",
-		   ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL, NULL), want12);
-	expect_ret(g, "FEATURES(PARTITION_INFO_GET_REGS)",
-		   ffac_features(&g->c, FFA_PARTITION_INFO_GET_REGS, 0, NULL, NULL), want12);
+	guest_expect_ret(g, "FEATURES(PARTITION_INFO_GET)",
+			 ffac_features(&g->c, FFA_PARTITION_INFO_GET, 0, NULL, NULL), FFA_RET_OK);
+	guest_expect_ret(g, "FEATURES(DIRECT_REQ_32)",
+			 ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ_32, 0, NULL, NULL),
+			 FFA_RET_OK);
+	guest_expect_ret(g, "FEATURES(DIRECT_REQ_64)",
+			 ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ_64, 0, NULL, NULL),
+			 FFA_RET_OK);
+	guest_expect_ret(g, "FEATURES(RUN)", ffac_features(&g->c, FFA_RUN, 0, NULL, NULL),
+			 FFA_RET_OK);
+	guest_expect_ret(g, "FEATURES(DIRECT_REQ2)",
+			 ffac_features(&g->c, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL, NULL), want12);
+	guest_expect_ret(g, "FEATURES(PARTITION_INFO_GET_REGS)",
+			 ffac_features(&g->c, FFA_PARTITION_INFO_GET_REGS, 0, NULL, NULL), want12);
 	/* Gone after v1.0 and never offered by the mediator. */
-	expect_ret(g, "FEATURES(MSG_POLL)", ffac_features(&g->c, FFA_MSG_POLL, 0, NULL, NULL),
-		   FFA_RET_NOT_SUPPORTED);
+	guest_expect_ret(g, "FEATURES(MSG_POLL)", ffac_features(&g->c, FFA_MSG_POLL, 0, NULL, NULL),
+			 FFA_RET_NOT_SUPPORTED);
 	/* Managed exit is an SP feature. */
-	expect_ret(g, "FEATURES(MEI)", ffac_features(&g->c, FFA_FEATURE_MEI, 0, NULL, NULL),
-		   FFA_RET_NOT_SUPPORTED);
+	guest_expect_ret(g, "FEATURES(MEI)", ffac_features(&g->c, FFA_FEATURE_MEI, 0, NULL, NULL),
+			 FFA_RET_NOT_SUPPORTED);
 
 	if (g->c.version >= FFA_VERSION_1_1) {
-		if (expect_ret(g, "SPM_ID_GET", ffac_spm_id_get(&g->c, &spmc_id), FFA_RET_OK))
-			expect_u64(g, "SPM_ID_GET id", spmc_id, FFA_SPMC_ID_DEFAULT);
+		if (guest_expect_ret(g, "SPM_ID_GET", ffac_spm_id_get(&g->c, &spmc_id), FFA_RET_OK))
+			guest_expect_u64(g, "SPM_ID_GET id", spmc_id, FFA_SPMC_ID_DEFAULT);
 	} else {
-		expect_ret(g, "SPM_ID_GET (v1.0)", ffac_spm_id_get(&g->c, &spmc_id),
-			   FFA_RET_NOT_SUPPORTED);
+		guest_expect_ret(g, "SPM_ID_GET (v1.0)", ffac_spm_id_get(&g->c, &spmc_id),
+				 FFA_RET_NOT_SUPPORTED);
 	}
 }
 
@@ -156,22 +146,23 @@ static bool guest_setup(struct guest *g)
 	int32_t ret;
 	bool ok;
 
-	ok = expect_ret(g, "FFA_VERSION", ffac_negotiate(&g->c, g->vm->version_asked), FFA_RET_OK);
+	ok = guest_expect_ret(g, "FFA_VERSION", ffac_negotiate(&g->c, g->vm->version_asked),
+			      FFA_RET_OK);
 	if (ok) {
-		expect_u64(g, "negotiated version", g->c.version, g->vm->version_asked);
+		guest_expect_u64(g, "negotiated version", g->c.version, g->vm->version_asked);
 		if (g->vcpu == 0)
 			g->vm->version = g->c.version;
-		ok = expect_ret(g, "ID_GET", ffac_id_get(&g->c, &id), FFA_RET_OK) &&
-		     expect_u64(g, "ID_GET id", id, g->vm->id);
+		ok = guest_expect_ret(g, "ID_GET", ffac_id_get(&g->c, &id), FFA_RET_OK) &&
+		     guest_expect_u64(g, "ID_GET id", id, g->vm->id);
 	}
 	/* vCPU 0 maps (or fails to) whatever happened before: its siblings
 	 * wait for the outcome. */
 	if (g->vcpu == 0) {
 		ret = ffamed_sim_guest_map_rxtx(g->svm, &g->c, 1);
-		ok = ok && expect_ret(g, "RXTX_MAP_64", ret, FFA_RET_OK);
+		ok = ok && guest_expect_ret(g, "RXTX_MAP_64", ret, FFA_RET_OK);
 	} else {
 		ret = ffamed_sim_guest_adopt_rxtx(g->svm, &g->c);
-		ok = ok && expect_ret(g, "RX/TX pair of vCPU 0", ret, FFA_RET_OK);
+		ok = ok && guest_expect_ret(g, "RX/TX pair of vCPU 0", ret, FFA_RET_OK);
 	}
 	if (ok)
 		guest_features(g);
@@ -180,18 +171,47 @@ static bool guest_setup(struct guest *g)
 
 /* ---- Discovery ----------------------------------------------------------------- */
 
+/* A VM listed to another VM (VM-to-VM is on): one of the system's, not the
+ * caller, with its vCPU count, and a receiver of notifications when both
+ * it and the caller speak v1.1 or later. */
+static void check_vm_entry(struct guest *g, const char *what, const struct ffac_partition *p)
+{
+	const struct run_vm *other = NULL;
+	uint32_t props;
+
+	for (uint32_t i = 0; i < g->run->opt.vms; i++)
+		if (g->run->vms[i].id == p->id)
+			other = &g->run->vms[i];
+	if (!other || other == g->vm) {
+		guest_fail(g, "%s: VM 0x%x listed", what, p->id);
+		return;
+	}
+	guest_expect_u64(g, what, p->exec_ctx_count, other->vcpus);
+	props = FFA_PART_PROP_AARCH64;
+	if (other->version_asked >= FFA_VERSION_1_1)
+		props |= FFA_PART_PROP_NOTIFICATIONS;
+	guest_expect_u64(g, what, p->properties, run_expected_props(props, g->c.version));
+}
+
 /* The list must hold each built-in SP exactly once, as this guest's
- * version must see it. */
+ * version must see it, and maybe other VMs (those whose version is final). */
 static void check_parts(struct guest *g, const char *what, const struct ffac_partition *parts,
 			uint32_t count, bool uuids)
 {
-	uint32_t nsp;
+	uint32_t nsp, vms = 0;
 	const struct ffamed_sp_config *sps = ffamed_sim_sp_configs(g->run->sim, &nsp);
 	static const struct ffa_uuid nil;
 	char label[96];
 
-	snprintf(label, sizeof(label), "%s: partition count", what);
-	if (!expect_u64(g, label, count, nsp))
+	for (uint32_t i = 0; i < count && i < RUN_MAX_PARTS; i++) {
+		if (FFA_ID_IS_SECURE(parts[i].id))
+			continue;
+		vms++;
+		snprintf(label, sizeof(label), "%s: VM 0x%x", what, parts[i].id);
+		check_vm_entry(g, label, &parts[i]);
+	}
+	snprintf(label, sizeof(label), "%s: SP count", what);
+	if (!guest_expect_u64(g, label, count - vms, nsp))
 		return;
 	for (uint32_t s = 0; s < nsp; s++) {
 		const struct ffac_partition *p = NULL;
@@ -209,10 +229,10 @@ static void check_parts(struct guest *g, const char *what, const struct ffac_par
 			continue;
 		}
 		snprintf(label, sizeof(label), "%s: SP 0x%x contexts", what, sps[s].id);
-		expect_u64(g, label, p->exec_ctx_count, sps[s].exec_ctx_count);
+		guest_expect_u64(g, label, p->exec_ctx_count, sps[s].exec_ctx_count);
 		snprintf(label, sizeof(label), "%s: SP 0x%x properties", what, sps[s].id);
-		expect_u64(g, label, p->properties,
-			   run_expected_props(sps[s].properties, g->c.version));
+		guest_expect_u64(g, label, p->properties,
+				 run_expected_props(sps[s].properties, g->c.version));
 		if (ffa_uuid_equal(&p->uuid, want_uuid))
 			atomic_fetch_add(&g->vm->checks, 1);
 		else
@@ -226,9 +246,9 @@ static void check_one(struct guest *g, const char *what, const struct ffac_parti
 	char label[96];
 
 	snprintf(label, sizeof(label), "%s: partition count", what);
-	if (expect_u64(g, label, count, 1)) {
+	if (guest_expect_u64(g, label, count, 1)) {
 		snprintf(label, sizeof(label), "%s: partition ID", what);
-		expect_u64(g, label, parts[0].id, id);
+		guest_expect_u64(g, label, parts[0].id, id);
 	}
 }
 
@@ -243,11 +263,13 @@ static void guest_discovery(struct guest *g)
 	/* The RX buffer is the VM's, shared by its vCPUs. */
 	ffamed_sim_guest_rx_lock(g->svm);
 	ret = ffac_partition_count(&g->c, NULL, &count);
-	if (expect_ret(g, "PARTITION_INFO_GET count", ret, FFA_RET_OK))
-		expect_u64(g, "PARTITION_INFO_GET count", count, FFAMED_SIM_SP_COUNT);
+	/* The SPs, and the other VMs whose version is final by now. */
+	if (guest_expect_ret(g, "PARTITION_INFO_GET count", ret, FFA_RET_OK) &&
+	    (count < FFAMED_SIM_SP_COUNT || count >= FFAMED_SIM_SP_COUNT + g->run->opt.vms))
+		guest_fail(g, "PARTITION_INFO_GET count: %u", (unsigned)count);
 	memset(parts, 0, sizeof(parts));
 	ret = ffac_partition_list(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
-	if (expect_ret(g, "PARTITION_INFO_GET list", ret, FFA_RET_OK)) {
+	if (guest_expect_ret(g, "PARTITION_INFO_GET list", ret, FFA_RET_OK)) {
 		check_parts(g, "PARTITION_INFO_GET list", parts, count, v11);
 		if (g->vcpu == 0 && g->iter == 0) {
 			memcpy(g->vm->parts, parts, sizeof(parts));
@@ -256,21 +278,22 @@ static void guest_discovery(struct guest *g)
 	}
 	/* What Linux's OP-TEE driver asks. */
 	ret = ffac_partition_list(&g->c, &optee_uuid, parts, RUN_MAX_PARTS, &count);
-	if (expect_ret(g, "PARTITION_INFO_GET(OP-TEE UUID)", ret, FFA_RET_OK))
+	if (guest_expect_ret(g, "PARTITION_INFO_GET(OP-TEE UUID)", ret, FFA_RET_OK))
 		check_one(g, "PARTITION_INFO_GET(OP-TEE UUID)", parts, count, OPTEE);
 	ffamed_sim_guest_rx_unlock(g->svm);
 
 	if (v12) {
 		memset(parts, 0, sizeof(parts));
 		ret = ffac_partition_list_regs(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
-		if (expect_ret(g, "PARTITION_INFO_GET_REGS", ret, FFA_RET_OK))
+		if (guest_expect_ret(g, "PARTITION_INFO_GET_REGS", ret, FFA_RET_OK))
 			check_parts(g, "PARTITION_INFO_GET_REGS", parts, count, true);
 		ret = ffac_partition_list_regs(&g->c, &echo_uuid, parts, RUN_MAX_PARTS, &count);
-		if (expect_ret(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", ret, FFA_RET_OK))
+		if (guest_expect_ret(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", ret, FFA_RET_OK))
 			check_one(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", parts, count, ECHO);
 	} else if (g->iter == 0) {
 		ret = ffac_partition_list_regs(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
-		expect_ret(g, "PARTITION_INFO_GET_REGS before v1.2", ret, FFA_RET_NOT_SUPPORTED);
+		guest_expect_ret(g, "PARTITION_INFO_GET_REGS before v1.2", ret,
+				 FFA_RET_NOT_SUPPORTED);
 	}
 }
 
@@ -302,13 +325,13 @@ static void guest_echo(struct guest *g, bool is64)
 		args[i] = pattern(g, i);
 	if ((args[0] & mask) >= FFAMED_ECHO_CMD_WHOAMI && (args[0] & mask) <= FFAMED_ECHO_CMD_YIELD)
 		args[0] ^= 0x10;
-	if (!expect_ret(g, what, ffac_direct_req(&g->c, ECHO, is64, args, out, &resumes),
-			FFA_RET_OK))
+	if (!guest_expect_ret(g, what, ffac_direct_req(&g->c, ECHO, is64, args, out, &resumes),
+			      FFA_RET_OK))
 		return;
 	echo_answered(g, resumes);
 	for (uint32_t i = 0; i < 5; i++)
-		expect_u64(g, what, out[i], args[i] & mask);
-	expect_u64(g, "echo resumes", resumes, 0);
+		guest_expect_u64(g, what, out[i], args[i] & mask);
+	guest_expect_u64(g, "echo resumes", resumes, 0);
 }
 
 /* WHOAMI, optionally after being preempted/yielding `n` times. */
@@ -320,17 +343,17 @@ static void guest_whoami(struct guest *g, uint32_t cmd, uint32_t n, bool is64)
 
 	snprintf(what, sizeof(what), "DIRECT_REQ_%s cmd 0x%x n %u", is64 ? "64" : "32",
 		 (unsigned)cmd, (unsigned)n);
-	if (!expect_ret(g, what, ffac_direct_req(&g->c, ECHO, is64, args, out, &resumes),
-			FFA_RET_OK))
+	if (!guest_expect_ret(g, what, ffac_direct_req(&g->c, ECHO, is64, args, out, &resumes),
+			      FFA_RET_OK))
 		return;
 	echo_answered(g, resumes);
-	expect_u64(g, what, resumes, n);
-	expect_u64(g, what, out[0], cmd);
-	expect_u64(g, what, out[1], ECHO);
+	guest_expect_u64(g, what, resumes, n);
+	guest_expect_u64(g, what, out[0], cmd);
+	guest_expect_u64(g, what, out[1], ECHO);
 	/* MP SP: the context of the physical CPU the request came from. */
-	expect_u64(g, what, out[2], g->cpu);
-	expect_u64(g, what, out[3], g->vm->id);
-	expect_u64(g, what, out[4], n);
+	guest_expect_u64(g, what, out[2], g->cpu);
+	guest_expect_u64(g, what, out[3], g->vm->id);
+	guest_expect_u64(g, what, out[4], n);
 }
 
 static void guest_req2(struct guest *g)
@@ -340,23 +363,24 @@ static void guest_req2(struct guest *g)
 
 	for (uint32_t i = 0; i < 14; i++)
 		args[i] = pattern(g, 100 + i);
-	if (expect_ret(g, "DIRECT_REQ2 echo",
-		       ffac_direct_req2(&g->c, ECHO, &echo_uuid, args, out, &resumes),
-		       FFA_RET_OK)) {
+	if (guest_expect_ret(g, "DIRECT_REQ2 echo",
+			     ffac_direct_req2(&g->c, ECHO, &echo_uuid, args, out, &resumes),
+			     FFA_RET_OK)) {
 		echo_answered(g, resumes);
 		for (uint32_t i = 0; i < 14; i++)
-			expect_u64(g, "DIRECT_REQ2 echo", out[i], args[i]);
+			guest_expect_u64(g, "DIRECT_REQ2 echo", out[i], args[i]);
 	}
 	/* The partition's default service (Nil UUID), preempted once. */
 	memset(args, 0, sizeof(args));
 	args[0] = FFAMED_ECHO_CMD_INTERRUPT;
 	args[1] = 1;
-	if (expect_ret(g, "DIRECT_REQ2 interrupt",
-		       ffac_direct_req2(&g->c, ECHO, NULL, args, out, &resumes), FFA_RET_OK)) {
+	if (guest_expect_ret(g, "DIRECT_REQ2 interrupt",
+			     ffac_direct_req2(&g->c, ECHO, NULL, args, out, &resumes),
+			     FFA_RET_OK)) {
 		echo_answered(g, resumes);
-		expect_u64(g, "DIRECT_REQ2 interrupt resumes", resumes, 1);
-		expect_u64(g, "DIRECT_REQ2 interrupt sender", out[3], g->vm->id);
-		expect_u64(g, "DIRECT_REQ2 interrupt context", out[2], g->cpu);
+		guest_expect_u64(g, "DIRECT_REQ2 interrupt resumes", resumes, 1);
+		guest_expect_u64(g, "DIRECT_REQ2 interrupt sender", out[3], g->vm->id);
+		guest_expect_u64(g, "DIRECT_REQ2 interrupt context", out[2], g->cpu);
 	}
 }
 
@@ -364,17 +388,17 @@ static void guest_optee(struct guest *g)
 {
 	uint64_t args[5] = {FFAMED_OPTEE_GET_API_VERSION}, out[5] = {0};
 
-	if (expect_ret(g, "OP-TEE GET_API_VERSION",
-		       ffac_direct_req(&g->c, OPTEE, false, args, out, NULL), FFA_RET_OK)) {
-		expect_u64(g, "OP-TEE API major", out[0], FFAMED_OPTEE_API_MAJOR);
-		expect_u64(g, "OP-TEE API minor", out[1], FFAMED_OPTEE_API_MINOR);
+	if (guest_expect_ret(g, "OP-TEE GET_API_VERSION",
+			     ffac_direct_req(&g->c, OPTEE, false, args, out, NULL), FFA_RET_OK)) {
+		guest_expect_u64(g, "OP-TEE API major", out[0], FFAMED_OPTEE_API_MAJOR);
+		guest_expect_u64(g, "OP-TEE API minor", out[1], FFAMED_OPTEE_API_MINOR);
 	}
 	args[0] = FFAMED_OPTEE_GET_OS_VERSION;
-	if (expect_ret(g, "OP-TEE GET_OS_VERSION",
-		       ffac_direct_req(&g->c, OPTEE, false, args, out, NULL), FFA_RET_OK)) {
-		expect_u64(g, "OP-TEE OS major", out[0], FFAMED_OPTEE_OS_MAJOR);
-		expect_u64(g, "OP-TEE OS minor", out[1], FFAMED_OPTEE_OS_MINOR);
-		expect_u64(g, "OP-TEE OS build", out[2], FFAMED_OPTEE_OS_BUILD_ID);
+	if (guest_expect_ret(g, "OP-TEE GET_OS_VERSION",
+			     ffac_direct_req(&g->c, OPTEE, false, args, out, NULL), FFA_RET_OK)) {
+		guest_expect_u64(g, "OP-TEE OS major", out[0], FFAMED_OPTEE_OS_MAJOR);
+		guest_expect_u64(g, "OP-TEE OS minor", out[1], FFAMED_OPTEE_OS_MINOR);
+		guest_expect_u64(g, "OP-TEE OS build", out[2], FFAMED_OPTEE_OS_BUILD_ID);
 	}
 }
 
@@ -384,27 +408,28 @@ static void guest_refusals(struct guest *g)
 	uint64_t args[14] = {1}, out[14];
 	struct ffa_regs regs;
 
-	expect_ret(g, "DIRECT_REQ_64 to no partition",
-		   ffac_direct_req(&g->c, NO_SUCH_SP, true, args, out, NULL),
-		   FFA_RET_INVALID_PARAMETERS);
+	guest_expect_ret(g, "DIRECT_REQ_64 to no partition",
+			 ffac_direct_req(&g->c, NO_SUCH_SP, true, args, out, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
 	if (g->c.version >= FFA_VERSION_1_2) {
 		/* OP-TEE does not take REQ2; ECHO does not offer VMWATCH's service. */
-		expect_ret(g, "DIRECT_REQ2 to OP-TEE",
-			   ffac_direct_req2(&g->c, OPTEE, NULL, args, out, NULL), FFA_RET_DENIED);
-		expect_ret(g, "DIRECT_REQ2 with a foreign UUID",
-			   ffac_direct_req2(&g->c, ECHO, &vmwatch_uuid, args, out, NULL),
-			   FFA_RET_INVALID_PARAMETERS);
+		guest_expect_ret(g, "DIRECT_REQ2 to OP-TEE",
+				 ffac_direct_req2(&g->c, OPTEE, NULL, args, out, NULL),
+				 FFA_RET_DENIED);
+		guest_expect_ret(g, "DIRECT_REQ2 with a foreign UUID",
+				 ffac_direct_req2(&g->c, ECHO, &vmwatch_uuid, args, out, NULL),
+				 FFA_RET_INVALID_PARAMETERS);
 	} else {
-		expect_ret(g, "DIRECT_REQ2 before v1.2",
-			   ffac_direct_req2(&g->c, ECHO, &echo_uuid, args, out, NULL),
-			   FFA_RET_NOT_SUPPORTED);
+		guest_expect_ret(g, "DIRECT_REQ2 before v1.2",
+				 ffac_direct_req2(&g->c, ECHO, &echo_uuid, args, out, NULL),
+				 FFA_RET_NOT_SUPPORTED);
 	}
 	/* FFA_RUN with nothing of ours preempted. */
 	ffa_regs_clear(&regs);
 	regs.x[0] = FFA_RUN;
 	regs.x[1] = FFA_TARGET_INFO(ECHO, g->cpu);
 	g->c.call(g->c.call_ctx, &regs);
-	expect_ret(g, "FFA_RUN with nothing to resume", ffa_result(&regs), FFA_RET_DENIED);
+	guest_expect_ret(g, "FFA_RUN with nothing to resume", ffa_result(&regs), FFA_RET_DENIED);
 }
 
 static void guest_messages(struct guest *g)
@@ -441,9 +466,17 @@ void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 		guest_discovery(&g);
 		guest_messages(&g);
 	}
+	if (ready) {
+		run_notif_vcpu(&g);
+	} else if (g.vm->notif_index >= 0) {
+		/* Nobody waits for a vCPU that could not set up. */
+		atomic_fetch_add(&g.run->notif.ready, 1);
+		atomic_fetch_sub(&g.run->notif.senders_left, 1);
+	}
 	/* Like a guest powering off: the pair goes once nobody uses it. */
 	g.in_setup = true;
 	pthread_barrier_wait(&g.vm->done);
 	if (vcpu == 0 && g.c.rxtx_mapped)
-		expect_ret(&g, "RXTX_UNMAP", ffamed_sim_guest_unmap_rxtx(g.svm, &g.c), FFA_RET_OK);
+		guest_expect_ret(&g, "RXTX_UNMAP", ffamed_sim_guest_unmap_rxtx(g.svm, &g.c),
+				 FFA_RET_OK);
 }

@@ -260,8 +260,7 @@ static void spmc_raise_sri(void *ctx, uint32_t cpu)
 		atomic_store(&host->sri_queued, false); /* shutting down */
 }
 
-void ffamed_posix_set_sri_handler(struct ffamed_posix_host *host, ffamed_posix_sri_fn fn,
-				  void *ctx)
+void ffamed_posix_set_sri_handler(struct ffamed_posix_host *host, ffamed_posix_sri_fn fn, void *ctx)
 {
 	posix_mutex_lock(&host->sri_lock);
 	host->sri_fn = fn;
