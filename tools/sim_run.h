@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "ffamed/sim.h"
+#include "ffamed/trace.h"
 
 #define RUN_MAX_PARTS  16
 #define RUN_MAX_ERRORS 32 /* unexpected results kept for the report */
@@ -25,6 +26,9 @@ struct run_options {
 	uint32_t iterations;
 	uint32_t seed;
 	bool json;
+	const char *trace_path;	  /* --trace: Chrome/Perfetto JSON */
+	const char *mermaid_path; /* --mermaid: sequence diagram */
+	uint32_t mermaid_calls;	  /* calls in the diagram */
 };
 
 struct run_call_count {
@@ -74,6 +78,7 @@ struct run_system {
 struct run {
 	struct run_options opt;
 	struct ffamed_sim *sim;
+	struct ffamed_trace *trace; /* NULL: not tracing */
 	uint32_t cpu_count;
 	struct run_vm *vms;
 	struct run_system sys;
