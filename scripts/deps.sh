@@ -2,7 +2,9 @@
 # Installs the Debian packages the build and the tests need, only if missing.
 set -eu
 need=()
-for p in cmake make gcc pkg-config libcmocka-dev cppcheck clang-format spin; do
+# valgrind: callgrind and its client-request header (ffamed bench --callgrind);
+# python3: scripts/plot-bench.py and the trace JSON check.
+for p in cmake make gcc pkg-config libcmocka-dev cppcheck clang-format spin valgrind python3; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

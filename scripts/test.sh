@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and runs the whole test suite:
-#   1. the normal build: every cmocka test under ctest, and `ffamed sim`;
+#   1. the normal build: every cmocka test under ctest, `ffamed sim`, and
+#      `ffamed bench --quick` with the trace writers (smoke: no timing);
 #   2. the same suite built with ASan+UBSan;
 #   3. the concurrent tests (label "concurrent") built with TSan;
 #   4. static checks: cppcheck and clang-format.
@@ -28,11 +29,26 @@ build() { # dir, sanitizer
 step "build" build build ""
 step "tests" ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
 step "ffamed sim" "$root/build/ffamed" sim
+# Benchmarks and traces as smoke tests: every call must answer as expected,
+# and the files must be well formed. No timing is asserted anywhere.
+smoke_bench_trace() {
+  local tmp rc=0; tmp=$(mktemp -d)
+  "$root/build/ffamed" bench --quick >/dev/null &&
+  "$root/build/ffamed" bench --quick --json >"$tmp/bench.json" &&
+  python3 -m json.tool "$tmp/bench.json" >/dev/null &&
+  python3 "$root/scripts/plot-bench.py" "$tmp/bench.json" "$tmp/plots" &&
+  "$root/build/ffamed" sim --trace "$tmp/trace.json" --mermaid "$tmp/seq.md" >/dev/null &&
+  python3 -m json.tool "$tmp/trace.json" >/dev/null &&
+  head -1 "$tmp/seq.md" | grep -qx sequenceDiagram || rc=1
+  rm -rf "$tmp"; return $rc
+}
+step "ffamed bench --quick, traces" smoke_bench_trace
 
 step "build asan+ubsan" build build-asan asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "tests asan+ubsan" ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
 step "ffamed sim asan+ubsan" "$root/build-asan/ffamed" sim
+step "ffamed bench asan+ubsan" "$root/build-asan/ffamed" bench --quick
 
 step "build tsan" build build-tsan tsan
 # ASLR off: TSan needs its fixed shadow layout on high-entropy kernels.
@@ -42,7 +58,7 @@ step "tests tsan (concurrent)" setarch "$(uname -m)" -R ctest --test-dir "$root/
 
 step "cppcheck" cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
      --enable=warning,performance,portability -I "$root/include" \
-     "$root/src" "$root/tools"
+     "$root/src" "$root/tools" "$root/bench"
 fmt_check() {
   local files; files=$(cd "$root" && git ls-files '*.c' '*.h' 2>/dev/null || find src include tools tests -name '*.[ch]')
   (cd "$root" && clang-format --dry-run -Werror $files)

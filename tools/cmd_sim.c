@@ -15,15 +15,18 @@
 #include "ffamed_tool.h"
 #include "sim_run.h"
 
-#define DEFAULT_VMS	   2u
-#define DEFAULT_VCPUS	   2u
-#define DEFAULT_ITERATIONS 10u
-#define MAX_ITERATIONS	   1000000u
+#define DEFAULT_VMS	      2u
+#define DEFAULT_VCPUS	      2u
+#define DEFAULT_ITERATIONS    10u
+#define MAX_ITERATIONS	      1000000u
+#define DEFAULT_MERMAID_CALLS 40u
+#define TRACE_PER_THREAD      (1u << 16) /* events kept per vCPU thread */
 
 static void sim_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ffamed sim [--json] [--vms N] [--vcpus N] [--iterations N] [--seed N]\n"
+		"                  [--trace FILE] [--mermaid FILE] [--mermaid-calls N]\n"
 		"\n"
 		"Runs a simulated system: N VMs (IDs 1..N) with N vCPU threads each, the\n"
 		"ffamed mediator, and a software SPMC with three SPs: ECHO (0x8001),\n"
@@ -38,12 +41,17 @@ static void sim_usage(FILE *out)
 		"  --iterations N  discovery + messaging rounds per vCPU (default %u)\n"
 		"  --seed N        guest page scatter and payload seed (default 0)\n"
 		"  --json          print the report as JSON\n"
+		"  --trace FILE    record every mediated call and SP run; write a\n"
+		"                  Chrome/Perfetto trace (JSON: a track per vCPU and per SP\n"
+		"                  context; open it at ui.perfetto.dev)\n"
+		"  --mermaid FILE  write a Mermaid sequence diagram of the first calls\n"
+		"  --mermaid-calls N  calls in the diagram (default %u)\n"
 		"  --help          this text\n"
 		"\n"
 		"At most %u vCPUs in all (the simulated machine has %u CPUs, %u kept for\n"
 		"the host's own threads).\n",
-		DEFAULT_VMS, DEFAULT_VCPUS, DEFAULT_ITERATIONS, FFAMED_SIM_MAX_CPUS - 4,
-		FFAMED_SIM_MAX_CPUS, 4u);
+		DEFAULT_VMS, DEFAULT_VCPUS, DEFAULT_ITERATIONS, DEFAULT_MERMAID_CALLS,
+		FFAMED_SIM_MAX_CPUS - 4, FFAMED_SIM_MAX_CPUS, 4u);
 }
 
 static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -83,6 +91,9 @@ static int parse_options(int argc, char **argv, struct run_options *opt)
 	opt->iterations = DEFAULT_ITERATIONS;
 	opt->seed = 0;
 	opt->json = false;
+	opt->trace_path = NULL;
+	opt->mermaid_path = NULL;
+	opt->mermaid_calls = DEFAULT_MERMAID_CALLS;
 
 	for (int i = 1; i < argc; i++) {
 		const char *v;
@@ -104,6 +115,17 @@ static int parse_options(int argc, char **argv, struct run_options *opt)
 		} else if ((v = option_value(argc, argv, &i, "--iterations"))) {
 			if (!parse_u32(v, 0, MAX_ITERATIONS, &opt->iterations))
 				goto bad_value;
+		} else if ((v = option_value(argc, argv, &i, "--trace"))) {
+			if (!*v)
+				goto bad_value;
+			opt->trace_path = v;
+		} else if ((v = option_value(argc, argv, &i, "--mermaid-calls"))) {
+			if (!parse_u32(v, 1, UINT32_MAX, &opt->mermaid_calls))
+				goto bad_value;
+		} else if ((v = option_value(argc, argv, &i, "--mermaid"))) {
+			if (!*v)
+				goto bad_value;
+			opt->mermaid_path = v;
 		} else if ((v = option_value(argc, argv, &i, "--seed"))) {
 			if (!parse_u32(v, 0, UINT32_MAX, &opt->seed))
 				goto bad_value;
@@ -282,6 +304,29 @@ static void check_teardown(struct run *run)
 	run_expect(run, "port contract violations", l->port_errors, 0);
 }
 
+/* The vCPU threads are joined: their buffers are complete. */
+static void write_traces(struct run *run)
+{
+	size_t n;
+	struct ffamed_trace_event *ev = ffamed_trace_events(run->trace, &n);
+	FILE *f;
+
+	if (ffamed_trace_dropped(run->trace))
+		fprintf(stderr, "ffamed sim: trace: %llu events did not fit\n",
+			(unsigned long long)ffamed_trace_dropped(run->trace));
+	if (run->opt.trace_path) {
+		f = fopen(run->opt.trace_path, "w");
+		if (!f || ffamed_trace_write_chrome(f, ev, n) || fclose(f))
+			run_unexpected(run, NULL, "system: cannot write %s", run->opt.trace_path);
+	}
+	if (run->opt.mermaid_path) {
+		f = fopen(run->opt.mermaid_path, "w");
+		if (!f || ffamed_trace_write_mermaid(f, ev, n, run->opt.mermaid_calls) || fclose(f))
+			run_unexpected(run, NULL, "system: cannot write %s", run->opt.mermaid_path);
+	}
+	free(ev);
+}
+
 static int run_sim(struct run *run)
 {
 	struct ffamed_sim_config cfg;
@@ -327,6 +372,17 @@ static int run_sim(struct run *run)
 	check_vmwatch_live(run);
 	run_notif_plan(run);
 
+	if (run->opt.trace_path || run->opt.mermaid_path) {
+		run->trace = ffamed_trace_create(TRACE_PER_THREAD);
+		if (!run->trace) {
+			fprintf(stderr, "ffamed sim: out of memory\n");
+			exit(1);
+		}
+		ffamed_set_tracer(ffamed_sim_mediator(run->sim),
+				  ffamed_trace_mediator_tracer(run->trace));
+		ffamed_spmc_set_tracer(ffamed_sim_spmc(run->sim),
+				       ffamed_trace_spmc_tracer(run->trace));
+	}
 	if (!start_vcpus(run, vcpus)) {
 		/* The started vCPUs would wait for their siblings forever. */
 		fprintf(stderr, "ffamed sim: cannot start vCPU threads\n");
@@ -340,6 +396,13 @@ static int run_sim(struct run *run)
 		snapshot_calls(&run->vms[i]);
 	check_sp_accounting(run);
 	run_notif_check(run);
+	if (run->trace) {
+		ffamed_set_tracer(ffamed_sim_mediator(run->sim), NULL);
+		ffamed_spmc_set_tracer(ffamed_sim_spmc(run->sim), NULL);
+		write_traces(run);
+		ffamed_trace_destroy(run->trace);
+		run->trace = NULL;
+	}
 
 	ffamed_sim_shutdown(run->sim, &run->sys.leaks);
 	for (uint32_t i = 0; i < run->opt.vms; i++) {

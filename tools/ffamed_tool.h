@@ -5,5 +5,7 @@
 
 /* `ffamed sim ...`: argv[0] is "sim". Returns the exit status. */
 int cmd_sim(int argc, char **argv);
+/* `ffamed bench ...`: argv[0] is "bench". */
+int cmd_bench(int argc, char **argv);
 
 #endif /* FFAMED_TOOL_H */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "ffamed/sim.h"
+#include "ffamed/trace.h"
 
 #define RUN_MAX_PARTS  (FFAMED_SIM_SP_COUNT + FFAMED_SIM_MAX_VMS)
 #define RUN_MAX_ERRORS 32 /* unexpected results kept for the report */
@@ -25,6 +26,9 @@ struct run_options {
 	uint32_t iterations;
 	uint32_t seed;
 	bool json;
+	const char *trace_path;	  /* --trace: Chrome/Perfetto JSON */
+	const char *mermaid_path; /* --mermaid: sequence diagram */
+	uint32_t mermaid_calls;	  /* calls in the diagram */
 };
 
 struct run_call_count {
@@ -98,6 +102,7 @@ struct run {
 	struct run_options opt;
 	struct run_notif notif;
 	struct ffamed_sim *sim;
+	struct ffamed_trace *trace; /* NULL: not tracing */
 	uint32_t cpu_count;
 	struct run_vm *vms;
 	struct run_system sys;

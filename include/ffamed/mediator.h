@@ -116,4 +116,32 @@ struct ffamed_fw_info {
 };
 void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info);
 
+/* ---- Tracing ----------------------------------------------------------------
+ * A tracer sees every call ffamed_handle_call() takes (not the calls it
+ * gives back to the host), after the reply is written, on the calling
+ * vCPU's thread. It must not call into the mediator and must not block.
+ * With no tracer the cost is one atomic load per call.
+ */
+struct ffamed_trace_rec {
+	uint16_t vm_id;
+	uint16_t vcpu;
+	uint32_t fid;	     /* x0 as the guest passed it, SVE hint masked */
+	uint64_t in[8];	     /* x0..x7 as the guest passed them (SMC32: masked) */
+	uint64_t out[4];     /* x0..x3 of the reply */
+	uint64_t t_start_ns; /* ops->now_ns (0 without a clock) */
+	uint64_t t_end_ns;
+};
+
+struct ffamed_tracer {
+	void (*record)(void *ctx, const struct ffamed_trace_rec *rec);
+	void *ctx;
+};
+
+/*
+ * Install a tracer (NULL: tracing off). The mediator keeps the pointer: the
+ * struct, and ctx, must stay valid until the tracer is replaced and every
+ * call that may have started before that has returned. Any context.
+ */
+void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer);
+
 #endif /* FFAMED_MEDIATOR_H */

@@ -316,4 +316,31 @@ struct ffamed_spmc_faults {
 /* Takes effect for calls that start after it returns. */
 void ffamed_spmc_set_faults(struct ffamed_spmc *spmc, const struct ffamed_spmc_faults *faults);
 
+/* ---- Tracing ----------------------------------------------------------------
+ * A tracer sees every run of an SP's direct request handler (a new request
+ * or an FFA_RUN resuming one), on the calling thread, with no SPMC lock
+ * held. It must not call into the SPMC and must not block.
+ */
+struct ffamed_sp_trace_rec {
+	uint16_t sp_id;
+	uint16_t ctx;	     /* execution context index */
+	uint16_t sender;     /* the requester (a VM, or 0) */
+	uint32_t fid;	     /* the request: DIRECT_REQ_32/64 or REQ2 */
+	uint32_t cpu;	     /* physical CPU it ran on */
+	uint32_t resumed;    /* 0: a new request, else FFA_RUN count */
+	uint32_t action;     /* enum ffamed_sp_action the handler returned */
+	uint64_t payload[2]; /* P[0], P[1] of the request (see sp_builtin.h) */
+	uint64_t t_start_ns; /* tracer->now_ns */
+	uint64_t t_end_ns;
+};
+
+struct ffamed_spmc_tracer {
+	void (*record)(void *ctx, const struct ffamed_sp_trace_rec *rec);
+	uint64_t (*now_ns)(void *ctx); /* may be NULL: times are 0 */
+	void *ctx;
+};
+
+/* Install a tracer (NULL: off); kept by pointer, as ffamed_set_tracer(). */
+void ffamed_spmc_set_tracer(struct ffamed_spmc *spmc, const struct ffamed_spmc_tracer *tracer);
+
 #endif /* FFAMED_SPMC_H */

@@ -52,12 +52,6 @@ int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint6
 	return ffa_result(&r);
 }
 
-bool med_version_at_least(uint32_t v, uint32_t min)
-{
-	return FFA_VERSION_MAJOR(v) == FFA_VERSION_MAJOR(min) &&
-	       FFA_VERSION_MINOR(v) >= FFA_VERSION_MINOR(min);
-}
-
 /* ---- Firmware probe ---------------------------------------------------------- */
 
 /* Negotiates with the SPMC; leaves fw_version 0 when there is none usable. */
@@ -203,6 +197,7 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 		if (ret != FFA_RET_OK)
 			goto err;
 	}
+	med_served_init(med);
 	*out = med;
 	return FFA_RET_OK;
 
@@ -255,13 +250,32 @@ uint32_t ffamed_vm_version(const struct ffamed_vm *vm)
 
 /* ---- Trapped calls ------------------------------------------------------------------ */
 
+/*
+ * The refusals on the way to the dispatcher live out of line, so that the
+ * path of a served call makes no call it must come back from before its
+ * handler (no registers to save: the handlers are reached by tail calls).
+ */
+static __attribute__((noinline, cold)) void
+med_refuse_unserved(struct ffamed_vm *vm, uint32_t version, uint32_t fid, struct ffa_regs *regs)
+{
+	med_debug(vm->med, "ffamed: VM %x: %x not supported at %x", (unsigned)vm->id, (unsigned)fid,
+		  (unsigned)version);
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm, uint16_t vcpu,
+							    struct ffa_regs *regs)
+{
+	med_warn_guest(vm->med, "ffamed: VM %x: call from vCPU %u of %u", (unsigned)vm->id,
+		       (unsigned)vcpu, (unsigned)vm->vcpu_count);
+	ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+}
+
 static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
 			 struct ffa_regs *regs)
 {
-	if (!med_fid_served(vm->med, version, fid, NULL, NULL)) {
-		med_debug(vm->med, "ffamed: VM %x: %x not supported at %x", (unsigned)vm->id,
-			  (unsigned)fid, (unsigned)version);
-		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	if (!med_fid_gate(vm->med, version, fid)) {
+		med_refuse_unserved(vm, version, fid, regs);
 		return;
 	}
 
@@ -372,37 +386,98 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	}
 }
 
-bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+/* A VM's first call after FFA_VERSION makes its version final (or finds
+ * that there is none): once per VM, out of the common path. */
+static __attribute__((noinline, cold)) void med_first_call(struct ffamed_vm *vm, uint16_t vcpu,
+							   uint32_t fid, struct ffa_regs *regs)
 {
-	uint32_t fid = (uint32_t)regs->x[0];
-	uint32_t version;
+	uint32_t version = med_version_finalise(vm);
 
-	if (!FFA_FID_IS_FFA(fid))
-		return false;
-	fid &= ~FFA_SMCCC_SVE_HINT;
-	/* SMC32: only w1..w7 carry arguments; the upper halves are junk. */
-	if (!FFA_FID_IS_64(fid))
-		for (int i = 1; i < FFA_NREGS; i++)
-			regs->x[i] &= 0xFFFFFFFFull;
-	regs->x[0] = fid;
-
-	if (vcpu >= vm->vcpu_count) {
-		med_warn(vm->med, "ffamed: VM %x: call from vCPU %u of %u", (unsigned)vm->id,
-			 (unsigned)vcpu, (unsigned)vm->vcpu_count);
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return true;
-	}
-	if (fid == FFA_VERSION) {
-		med_handle_version(vm, regs);
-		return true;
-	}
-	version = med_version_finalise(vm);
 	if (!version) {
 		med_debug(vm->med, "ffamed: VM %x: %x before FFA_VERSION", (unsigned)vm->id,
 			  (unsigned)fid);
 		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		return true;
+		return;
 	}
 	med_dispatch(vm, vcpu, version, fid, regs);
+}
+
+/* The call proper; fid has the SVE hint masked and regs are masked for SMC32.
+ * Inlined into ffamed_handle_call: it is every call's path. */
+static inline __attribute__((always_inline)) void
+med_handle_ffa_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs)
+{
+	uint32_t version;
+
+	if (__builtin_expect(vcpu >= vm->vcpu_count, 0)) {
+		med_refuse_vcpu(vm, vcpu, regs);
+		return;
+	}
+	if (fid == FFA_VERSION) {
+		med_handle_version(vm, regs);
+		return;
+	}
+	version = med_vm_version(vm);
+	if (__builtin_expect(!version, 0)) {
+		med_first_call(vm, vcpu, fid, regs);
+		return;
+	}
+	med_dispatch(vm, vcpu, version, fid, regs);
+}
+
+/* Kept out of line so that the untraced path stays small. */
+static __attribute__((noinline)) void med_traced_call(struct ffamed_vm *vm, uint16_t vcpu,
+						      uint32_t fid, struct ffa_regs *regs,
+						      const struct ffamed_tracer *tracer)
+{
+	const struct ffamed_host_ops *ops = vm->med->ops;
+	void *host = vm->med->host;
+	struct ffamed_trace_rec rec;
+
+	rec.vm_id = vm->id;
+	rec.vcpu = vcpu;
+	rec.fid = fid;
+	for (int i = 0; i < 8; i++)
+		rec.in[i] = regs->x[i];
+	rec.t_start_ns = ops->now_ns ? ops->now_ns(host) : 0;
+	med_handle_ffa_call(vm, vcpu, fid, regs);
+	rec.t_end_ns = ops->now_ns ? ops->now_ns(host) : 0;
+	for (int i = 0; i < 4; i++)
+		rec.out[i] = regs->x[i];
+	tracer->record(tracer->ctx, &rec);
+}
+
+void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer)
+{
+	atomic_store_explicit(&med->tracer, tracer, memory_order_release);
+}
+
+bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+{
+	uint32_t fid = (uint32_t)regs->x[0];
+	const struct ffamed_tracer *tracer;
+
+	if (!FFA_FID_IS_FFA(fid))
+		return false;
+	fid &= ~FFA_SMCCC_SVE_HINT;
+	/* SMC32: only w1..w7 carry arguments; the upper halves are junk. No
+	 * SMC32 handler reads x8 and up, so those stay as they are (unrolled:
+	 * this is on every call's path). */
+	if (!FFA_FID_IS_64(fid)) {
+		regs->x[1] = (uint32_t)regs->x[1];
+		regs->x[2] = (uint32_t)regs->x[2];
+		regs->x[3] = (uint32_t)regs->x[3];
+		regs->x[4] = (uint32_t)regs->x[4];
+		regs->x[5] = (uint32_t)regs->x[5];
+		regs->x[6] = (uint32_t)regs->x[6];
+		regs->x[7] = (uint32_t)regs->x[7];
+	}
+	regs->x[0] = fid;
+
+	tracer = atomic_load_explicit(&vm->med->tracer, memory_order_acquire);
+	if (__builtin_expect(tracer != NULL, 0))
+		med_traced_call(vm, vcpu, fid, regs, tracer);
+	else
+		med_handle_ffa_call(vm, vcpu, fid, regs);
 	return true;
 }

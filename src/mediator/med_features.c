@@ -7,11 +7,12 @@
  */
 #include "med_internal.h"
 
-bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, uint32_t *w2,
-		    uint32_t *w3)
+/* The FFA_FEATURES w2 of a FID served to a guest at `version` (w3 is
+ * always 0), or -1 when it is not served. */
+static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_t fid)
 {
-	bool v1_1 = med_version_at_least(version, FFA_VERSION_1_1);
-	bool v1_2 = med_version_at_least(version, FFA_VERSION_1_2);
+	/* The dispatcher's gate on every call: version checks are made only
+	 * in the cases that depend on the version. */
 	uint32_t props = 0;
 	bool served;
 
@@ -29,14 +30,14 @@ bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, ui
 		served = true;
 		props = FFA_RXTX_MAP_MIN_4K;
 		/* The maximum size field exists from v1.2 on. */
-		if (v1_2)
+		if (med_version_at_least(version, FFA_VERSION_1_2))
 			props |= med->cfg.rxtx_max_pages << FFA_RXTX_MAP_MAX_PAGES_SHIFT;
 		break;
 	case FFA_SPM_ID_GET:
-		served = v1_1 && med->fw_version;
+		served = med_version_at_least(version, FFA_VERSION_1_1) && med->fw_version;
 		break;
 	case FFA_PARTITION_INFO_GET_REGS:
-		served = v1_2;
+		served = med_version_at_least(version, FFA_VERSION_1_2);
 		break;
 	/* Direct requests go to SPs only (VM-to-VM is not built): served when
 	 * the firmware takes them and some SP can receive them. */
@@ -49,7 +50,8 @@ bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, ui
 			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV);
 		break;
 	case FFA_MSG_SEND_DIRECT_REQ2:
-		served = v1_2 && (med->fw_abis & MED_FW_DIRECT_REQ2) &&
+		served = med_version_at_least(version, FFA_VERSION_1_2) &&
+			 (med->fw_abis & MED_FW_DIRECT_REQ2) &&
 			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ2_RECV);
 		break;
 	case FFA_RUN:
@@ -64,30 +66,55 @@ bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, ui
 	case FFA_NOTIFICATION_GET:
 	case FFA_NOTIFICATION_INFO_GET_32:
 	case FFA_NOTIFICATION_INFO_GET_64:
-		served = v1_1 && med_notif_available(med);
+		served = med_version_at_least(version, FFA_VERSION_1_1) && med_notif_available(med);
 		break;
 	default:
 		served = false;
 		break;
 	}
-	if (served) {
-		if (w2)
-			*w2 = props;
-		if (w3)
-			*w3 = 0;
+	return served ? (int64_t)props : -1;
+}
+
+bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, uint32_t *w2,
+		    uint32_t *w3)
+{
+	int64_t props = med_fid_props(med, version, fid);
+
+	if (props < 0)
+		return false;
+	if (w2)
+		*w2 = (uint32_t)props;
+	if (w3)
+		*w3 = 0;
+	return true;
+}
+
+void med_served_init(struct ffamed *med)
+{
+	for (uint32_t minor = 0; minor < MED_SERVED_MINORS; minor++) {
+		for (uint32_t w = 0; w < 2; w++) {
+			for (uint32_t fnum = FFA_FNUM_MIN; fnum <= FFA_FNUM_MAX; fnum++) {
+				uint32_t fid = w ? FFA_SMC64(fnum) : FFA_SMC32(fnum);
+				uint32_t idx = fnum - FFA_FNUM_MIN;
+
+				if (med_fid_served(med, FFA_MAKE_VERSION(1, minor), fid, NULL,
+						   NULL))
+					med->served[minor][w][idx / 64] |= 1ull << (idx % 64);
+			}
+		}
 	}
-	return served;
 }
 
 void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
 {
 	uint32_t id = (uint32_t)regs->x[1];
 	uint32_t in_props = (uint32_t)regs->x[2];
-	uint32_t w2, w3;
 
 	if (id & FFA_FEATURES_FID_BIT) {
-		if (med_fid_served(vm->med, version, id, &w2, &w3))
-			ffa_set_success32(regs, 0, w2, w3);
+		int64_t props = med_fid_props(vm->med, version, id);
+
+		if (props >= 0)
+			ffa_set_success32(regs, 0, (uint32_t)props, 0);
 		else
 			ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
 		return;

@@ -81,6 +81,10 @@ enum med_fw_abi {
 	MED_FW_NOTIF = 1u << 5, /* FFA_FEATURES(NOTIFICATION_BITMAP_CREATE) */
 };
 
+/* The served-FID table: [version minor][is 64-bit][fnum - FFA_FNUM_MIN]. */
+#define MED_SERVED_MINORS 3u
+#define MED_SERVED_WORDS  ((FFA_FNUM_MAX - FFA_FNUM_MIN + 64u) / 64u)
+
 /* One cached SP descriptor, normalised and naturally aligned. */
 struct med_sp {
 	uint16_t id;
@@ -178,6 +182,21 @@ struct ffamed_vm {
 	struct med_notif notif;
 };
 
+/*
+ * Rate limit for log messages a guest can trigger at will: at most
+ * MED_LOG_RL_BURST per MED_LOG_RL_WINDOW_NS, lock-free. Without a host
+ * clock a window is MED_LOG_RL_NOCLOCK_WINDOW attempts instead.
+ */
+#define MED_LOG_RL_BURST	  10u
+#define MED_LOG_RL_WINDOW_NS	  1000000000ull
+#define MED_LOG_RL_NOCLOCK_WINDOW 1000u
+struct med_ratelimit {
+	_Atomic uint64_t window_start; /* ns, or attempts without a clock */
+	_Atomic uint64_t attempts;
+	_Atomic uint32_t in_window;  /* messages asked for in this window */
+	_Atomic uint32_t suppressed; /* dropped since the last report */
+};
+
 /* A VM_DESTROYED notification still owed to some SPs after the VM context
  * is gone: owns a host VM reference, no pointer to the ffamed_vm. */
 struct med_pending_destroy {
@@ -232,6 +251,15 @@ struct ffamed {
 	struct ffamed_lock pending_lock; /* guards pending list, shutting_down */
 	struct med_pending_destroy *pending;
 	bool shutting_down;
+
+	/* What med_fid_served() answers, bit per FID, for guest versions
+	 * 1.0..1.2: the dispatcher's gate in one bit test (med_features.c).
+	 * Computed at create; read-only afterwards. */
+	uint64_t served[MED_SERVED_MINORS][2][MED_SERVED_WORDS];
+
+	/* NULL: tracing off; read once per trapped call (med_core.c). */
+	_Atomic(const struct ffamed_tracer *) tracer;
+	struct med_ratelimit guest_log_rl; /* guest-triggered messages (med_log.c) */
 };
 
 /* ---- med_log.c ---------------------------------------------------------- */
@@ -241,6 +269,10 @@ void med_log(const struct ffamed *med, enum ffamed_log_level level, const char *
 #define med_warn(med, ...)  med_log(med, FFAMED_LOG_WARN, __VA_ARGS__)
 #define med_info(med, ...)  med_log(med, FFAMED_LOG_INFO, __VA_ARGS__)
 #define med_debug(med, ...) med_log(med, FFAMED_LOG_DEBUG, __VA_ARGS__)
+/* The same, rate-limited: for messages a guest can trigger at will. */
+void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define med_warn_guest(med, ...) med_log_guest(med, FFAMED_LOG_WARN, __VA_ARGS__)
 
 /* ---- med_core.c ----------------------------------------------------------- */
 void med_lock(const struct ffamed *med, struct ffamed_lock *lock);
@@ -252,7 +284,11 @@ void med_fw_call(const struct ffamed *med, struct ffa_regs *regs);
 /* A call with w1..w5 whose answer is SUCCESS or ERROR: returns the code. */
 int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
 		      uint64_t a4, uint64_t a5, struct ffa_regs *out);
-bool med_version_at_least(uint32_t v, uint32_t min);
+static inline bool med_version_at_least(uint32_t v, uint32_t min)
+{
+	return FFA_VERSION_MAJOR(v) == FFA_VERSION_MAJOR(min) &&
+	       FFA_VERSION_MINOR(v) >= FFA_VERSION_MINOR(min);
+}
 
 /* ---- med_version.c ---------------------------------------------------------- */
 void med_handle_version(struct ffamed_vm *vm, struct ffa_regs *regs);
@@ -269,6 +305,22 @@ static inline uint32_t med_vm_version(const struct ffamed_vm *vm)
  * FFA_FEATURES properties when it does. The one source of truth for both. */
 bool med_fid_served(const struct ffamed *med, uint32_t version, uint32_t fid, uint32_t *w2,
 		    uint32_t *w3);
+/* Fills med->served from med_fid_served(), once the firmware facts are known. */
+void med_served_init(struct ffamed *med);
+/* med_fid_served() without the properties, from the table: `fid` is an FF-A
+ * function ID with the SVE hint masked, `version` a final guest version
+ * (test_features checks that both agree for every FID and version). */
+static inline bool med_fid_gate(const struct ffamed *med, uint32_t version, uint32_t fid)
+{
+	uint32_t minor = FFA_VERSION_MINOR(version);
+	uint32_t idx = FFA_FNUM(fid) - FFA_FNUM_MIN;
+
+	/* Negotiation keeps final versions within 1.0..FFAMED_VERSION. */
+	_Static_assert(FFA_VERSION_MINOR(FFAMED_VERSION) < MED_SERVED_MINORS, "table too small");
+	if (FFA_VERSION_MAJOR(version) != 1 || minor >= MED_SERVED_MINORS)
+		return false;
+	return (med->served[minor][FFA_FID_IS_64(fid)][idx / 64] >> (idx % 64)) & 1;
+}
 void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
 void med_handle_id_get(struct ffamed_vm *vm, struct ffa_regs *regs);
 void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffa_regs *regs);

@@ -30,28 +30,38 @@ static bool med_run_error_transient(int32_t err)
 	return err == FFA_RET_BUSY || err == FFA_RET_RETRY || err == FFA_RET_INTERRUPTED;
 }
 
+/* Zeroes x[from..17]: registers a reply or request must not carry. */
+static inline void med_regs_zero_from(struct ffa_regs *regs, int from)
+{
+	for (int i = from; i < FFA_NREGS; i++)
+		regs->x[i] = 0;
+}
+
 /*
- * Turns the SPMC's answer `fw` to a request (or an FFA_RUN resuming it) sent
- * by `vm` to `sp` into the guest's reply in regs.
+ * Turns the SPMC's answer to a request (or an FFA_RUN resuming it) sent by
+ * `vm` to `sp` into the guest's reply, in place: regs holds the answer on
+ * entry and the reply on return. In place because this is the hot path of
+ * every direct message: no copy of the register file either way.
  */
 static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t req_fid,
-			  const struct med_sp *sp, const struct ffa_regs *fw, bool is_run,
-			  struct ffa_regs *regs)
+			  const struct med_sp *sp, bool is_run, struct ffa_regs *regs)
 {
-	uint32_t f = (uint32_t)fw->x[0];
-	uint32_t w1 = (uint32_t)fw->x[1];
-	int nregs;
+	uint32_t f = (uint32_t)regs->x[0];
+	uint32_t w1 = (uint32_t)regs->x[1];
+	uint32_t w2, w3;
+	int32_t err;
 
-	ffa_regs_clear(regs);
 	if (f == ffa_direct_resp_fid(req_fid)) {
-		if (FFA_SENDER(w1) != sp->id || FFA_RECEIVER(w1) != vm->id || (fw->x[1] >> 32))
+		if (FFA_SENDER(w1) != sp->id || FFA_RECEIVER(w1) != vm->id || (regs->x[1] >> 32))
 			goto aborted;
-		vc->run_allowed = false;
-		nregs = req_fid == FFA_MSG_SEND_DIRECT_REQ2 ? FFA_NREGS : 8;
-		for (int i = 0; i < nregs; i++)
-			regs->x[i] = fw->x[i];
+		/* Written only when set: a store on every answer would bounce the
+		 * line between CPUs running other VMs' vCPUs (false sharing). */
+		if (vc->run_allowed)
+			vc->run_allowed = false;
+		if (req_fid != FFA_MSG_SEND_DIRECT_REQ2)
+			med_regs_zero_from(regs, 8);
 		if (req_fid == FFA_MSG_SEND_DIRECT_REQ_32)
-			for (int i = 1; i < 8; i++)
+			for (int i = 2; i < 8; i++)
 				regs->x[i] &= 0xFFFFFFFFull;
 		return;
 	}
@@ -64,16 +74,19 @@ static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t re
 		vc->run_sp = sp->id;
 		vc->run_ctx = FFA_TARGET_VCPU(w1);
 		vc->run_req_fid = req_fid;
+		w2 = (uint32_t)regs->x[2]; /* interrupt ID / timeout low */
+		w3 = f == FFA_YIELD ? (uint32_t)regs->x[3] : 0;
+		ffa_regs_clear(regs);
 		regs->x[0] = f;
 		regs->x[1] = w1;
-		regs->x[2] = (uint32_t)fw->x[2]; /* interrupt ID / timeout low */
-		if (f == FFA_YIELD)
-			regs->x[3] = (uint32_t)fw->x[3];
+		regs->x[2] = w2;
+		regs->x[3] = w3;
 		return;
 	case FFA_ERROR:
-		if (!is_run || !med_run_error_transient(ffa_error_code(fw)))
+		err = ffa_error_code(regs);
+		if (!is_run || !med_run_error_transient(err))
 			vc->run_allowed = false;
-		ffa_set_error(regs, ffa_error_code(fw));
+		ffa_set_error(regs, err);
 		return;
 	default:
 		break;
@@ -93,7 +106,6 @@ void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t receiver = FFA_RECEIVER(w1);
 	const struct med_sp *sp = NULL;
-	struct ffa_regs fw;
 	struct ffa_uuid uuid;
 	uint32_t need;
 	int32_t rc;
@@ -127,18 +139,14 @@ void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version
 	if (vc->run_allowed)
 		goto err;
 
-	ffa_regs_clear(&fw);
-	fw.x[0] = fid;
-	fw.x[1] = FFA_SENDER_RECEIVER(vm->id, receiver);
-	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
-		for (int i = 2; i < FFA_NREGS; i++)
-			fw.x[i] = regs->x[i];
-	} else {
-		for (int i = 3; i < 8; i++)
-			fw.x[i] = regs->x[i]; /* already masked for REQ_32 */
-	}
-	med_fw_call(med, &fw);
-	med_msg_reply(vm, vc, fid, sp, &fw, false, regs);
+	/* The request goes to the firmware in place: x0, x2.. are the guest's
+	 * (checked above; already masked for REQ_32), x1 is rebuilt, and
+	 * REQ_32/64 pass nothing beyond x7. */
+	regs->x[1] = FFA_SENDER_RECEIVER(vm->id, receiver);
+	if (fid != FFA_MSG_SEND_DIRECT_REQ2)
+		med_regs_zero_from(regs, 8);
+	med_fw_call(med, regs);
+	med_msg_reply(vm, vc, fid, sp, false, regs);
 	return;
 
 err:
@@ -155,7 +163,6 @@ void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 	uint16_t ep = FFA_TARGET_EP(w1);
 	uint16_t ctx = FFA_TARGET_VCPU(w1);
 	const struct med_sp *sp = NULL;
-	struct ffa_regs fw;
 	int32_t rc;
 
 	rc = FFA_RET_INVALID_PARAMETERS;
@@ -167,11 +174,11 @@ void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 	if (!vc->run_allowed || vc->run_sp != ep || vc->run_ctx != ctx)
 		goto err;
 
-	ffa_regs_clear(&fw);
-	fw.x[0] = FFA_RUN;
-	fw.x[1] = w1;
-	med_fw_call(med, &fw);
-	med_msg_reply(vm, vc, vc->run_req_fid, sp, &fw, true, regs);
+	ffa_regs_clear(regs);
+	regs->x[0] = FFA_RUN;
+	regs->x[1] = w1;
+	med_fw_call(med, regs);
+	med_msg_reply(vm, vc, vc->run_req_fid, sp, true, regs);
 	return;
 
 err:

@@ -119,6 +119,8 @@ struct ffamed_spmc {
 
 	_Atomic uint64_t calls[2][SPMC_FNUM_SLOTS]; /* [is 64-bit][fnum - FFA_FNUM_MIN] */
 	_Atomic uint64_t calls_other;
+
+	_Atomic(const struct ffamed_spmc_tracer *) tracer; /* NULL: off (spmc_msg.c) */
 };
 
 /* ---- spmc.c helpers ------------------------------------------------------ */

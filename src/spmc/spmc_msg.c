@@ -95,6 +95,35 @@ static bool ctx_claim(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint16_t i
 	return ok;
 }
 
+/* ---- Tracing --------------------------------------------------------------------- */
+
+void ffamed_spmc_set_tracer(struct ffamed_spmc *spmc, const struct ffamed_spmc_tracer *tracer)
+{
+	atomic_store_explicit(&spmc->tracer, tracer, memory_order_release);
+}
+
+static void sp_trace(const struct ffamed_spmc_tracer *tracer, const struct ffamed_sp *sp,
+		     const struct ffamed_sp_msg *msg, enum ffamed_sp_action action,
+		     uint64_t t_start)
+{
+	/* Payload P[0] is x3 for REQ_32/64 and x4 for REQ2. */
+	int p0 = msg->fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3;
+	struct ffamed_sp_trace_rec rec = {
+		.sp_id = sp->cfg.id,
+		.ctx = msg->ctx,
+		.sender = msg->sender,
+		.fid = msg->fid,
+		.cpu = msg->cpu,
+		.resumed = msg->resumed,
+		.action = (uint32_t)action,
+		.payload = {msg->regs.x[p0], msg->regs.x[p0 + 1]},
+		.t_start_ns = t_start,
+		.t_end_ns = tracer->now_ns ? tracer->now_ns(tracer->ctx) : 0,
+	};
+
+	tracer->record(tracer->ctx, &rec);
+}
+
 /*
  * Runs the SP handler for msg on a context already marked RUNNING, then
  * parks or frees the context and writes what the normal world sees.
@@ -108,10 +137,18 @@ static void ctx_run(struct ffamed_spmc *spmc, struct ffamed_sp *sp, struct ffame
 	struct spmc_ctx *ctx = &sp->ctx[msg->ctx];
 	uint16_t sp_id = sp->cfg.id;
 
+	const struct ffamed_spmc_tracer *tracer =
+		atomic_load_explicit(&spmc->tracer, memory_order_acquire);
+	uint64_t t_start = 0;
+
 	ffa_regs_clear(&resp);
 	msg->cpu = cpu;
+	if (tracer && tracer->now_ns)
+		t_start = tracer->now_ns(tracer->ctx);
 	if (sp->cfg.ops->direct_req)
 		action = sp->cfg.ops->direct_req(sp, msg, &resp);
+	if (tracer)
+		sp_trace(tracer, sp, msg, action, t_start);
 	/* The SP gives the CPU back to the normal world: its delayed SRI fires. */
 	spmc_notif_handler_done(spmc, sp, cpu);
 	if (action == FFAMED_SP_INTERRUPT)
