@@ -35,6 +35,7 @@ struct bench_vm {
 	uint16_t id;
 	uint8_t *ram;
 	struct ffamed_vm *vm;
+	_Atomic uint64_t npis; /* NPIs the mediator injected (any vCPU) */
 };
 
 /* Byte counts of the counting allocators. */

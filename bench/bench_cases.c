@@ -383,6 +383,123 @@ static int sp_to_vm_dir(struct bench_ctx *c)
 	return sp_to_vm(c, false);
 }
 
+/* ---- Notifications with the NPI in the path ------------------------------------------------
+ * VM -> VM: a second mediator with VM-to-VM on (so that the first one's
+ * partition lists stay comparable with the direct SPMC's), on the same
+ * host, with VMs of its own. Thread i's VM sets a global notification on
+ * the other VM; the mediator injects the NPI; the receiver's vCPU 0 GETs.
+ * Two threads touch two different receivers: no shared lock. The direct
+ * path is the cheapest doorbell without a mediator: an SP's SET and the
+ * receiver's GET at the SPMC. */
+static struct ffamed *v2v_med;
+static struct bench_vm v2v_vms[BENCH_VMS];
+
+static int vm_to_vm_setup(struct bench_sys *s)
+{
+	struct ffamed_config cfg = {.vm_to_vm = true};
+	struct ffa_regs r;
+
+	if (sp_to_vm_setup(s) || ffamed_create(&s->ops, s, &cfg, &v2v_med) != FFA_RET_OK)
+		return -1;
+	for (uint32_t i = 0; i < BENCH_VMS; i++) {
+		struct bench_vm *v = &v2v_vms[i];
+		struct ffamed_vm_params p = {.ffa_id = (uint16_t)(0x20 + i),
+					     .vcpu_count = BENCH_VCPUS,
+					     .aarch64 = true,
+					     .host_vm = v};
+
+		v->id = p.ffa_id;
+		if (ffamed_vm_create(v2v_med, &p, &v->vm) != FFA_RET_OK)
+			return -1;
+		regs_set(&r, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0);
+		ffamed_handle_call(v->vm, 0, &r);
+	}
+	for (uint32_t i = 0; i < BENCH_VMS; i++) {
+		struct bench_vm *recv = &v2v_vms[i], *send = &v2v_vms[(i + 1) % BENCH_VMS];
+
+		regs_set(&r, FFA_NOTIFICATION_BIND, ((uint64_t)send->id << 16) | recv->id, 0,
+			 BENCH_NOTIF_BIT, 0);
+		ffamed_handle_call(recv->vm, 0, &r);
+		if (!ffa_is_success(&r))
+			return -1;
+	}
+	return 0;
+}
+
+static int vm_to_vm_teardown(struct bench_sys *s)
+{
+	for (uint32_t i = 0; i < BENCH_VMS; i++) {
+		ffamed_vm_destroy(v2v_vms[i].vm);
+		v2v_vms[i].vm = NULL;
+	}
+	ffamed_destroy(v2v_med);
+	v2v_med = NULL;
+	return sp_to_vm_teardown(s);
+}
+
+static int vm_to_vm_med(struct bench_ctx *c)
+{
+	struct bench_vm *send = &v2v_vms[c->index], *recv = &v2v_vms[(c->index + 1) % BENCH_VMS];
+	uint64_t npis = atomic_load_explicit(&recv->npis, memory_order_relaxed);
+	struct ffa_regs r;
+
+	regs_set(&r, FFA_NOTIFICATION_SET, ((uint64_t)send->id << 16) | recv->id, 0,
+		 BENCH_NOTIF_BIT, 0);
+	ffamed_handle_call(send->vm, 0, &r);
+	if (r.x[0] != FFA_SUCCESS_32 ||
+	    atomic_load_explicit(&recv->npis, memory_order_relaxed) != npis + 1)
+		return 1;
+	/* The receiver's NPI handler. */
+	regs_set(&r, FFA_NOTIFICATION_GET, recv->id, FFA_NOTIF_GET_VM, 0, 0);
+	ffamed_handle_call(recv->vm, 0, &r);
+	return r.x[0] != FFA_SUCCESS_32 || r.x[4] != BENCH_NOTIF_BIT;
+}
+
+static int vm_to_vm_dir(struct bench_ctx *c)
+{
+	return sp_to_vm(c, false);
+}
+
+/* SP -> VM with the interrupts: the SP sets, the SPMC would raise the
+ * SRI, the host's handler (ffamed_handle_sri) asks INFO_GET and injects
+ * the NPI, the vCPU GETs. Direct: a hypervisor-less kernel's SRI handler
+ * (INFO_GET) and GET at the SPMC. */
+static int sp_to_vm_sri(struct bench_ctx *c, bool mediated)
+{
+	struct ffamed_sp *sp = mediated ? med_echo(c) : dir_echo(c);
+	uint64_t npis = atomic_load_explicit(&c->vm->npis, memory_order_relaxed);
+	struct ffa_regs r;
+
+	if (ffamed_sp_notification_set_on(sp, bench_cpu(), c->vm->id, 0, BENCH_SP_NOTIF_BIT))
+		return 1;
+	if (mediated) {
+		ffamed_handle_sri(c->sys->med);
+		if (atomic_load_explicit(&c->vm->npis, memory_order_relaxed) == npis)
+			return 2;
+	} else {
+		regs_set(&r, FFA_NOTIFICATION_INFO_GET_64, 0, 0, 0, 0);
+		dir_call(c, &r);
+		if (r.x[0] != FFA_SUCCESS_64)
+			return 2;
+	}
+	regs_set(&r, FFA_NOTIFICATION_GET, c->vm->id, FFA_NOTIF_GET_SP, 0, 0);
+	if (mediated)
+		med_call(c, &r);
+	else
+		dir_call(c, &r);
+	return r.x[0] != FFA_SUCCESS_32 || r.x[2] != BENCH_SP_NOTIF_BIT;
+}
+
+static int sp_to_vm_sri_med(struct bench_ctx *c)
+{
+	return sp_to_vm_sri(c, true);
+}
+
+static int sp_to_vm_sri_dir(struct bench_ctx *c)
+{
+	return sp_to_vm_sri(c, false);
+}
+
 /* VM -> SP: ECHO binds BENCH_NOTIF_BIT to receive from every VM. */
 static int vm_to_sp_setup(struct bench_sys *s)
 {
@@ -477,7 +594,9 @@ const struct bench_case bench_cases[] = {
 	 * pending_on, and (for share) add the sizes to bench_run.c. ---- */
 	{"mem_share_reclaim", "MEM_SHARE + MEM_RECLAIM, 1..256 pages", 0, NULL, NULL, NULL, NULL,
 	 "memory sharing"},
-	{"notif_vm_to_vm", "VM NOTIFICATION_SET + peer VM GET", BENCH_SCALING, NULL, NULL, NULL,
-	 NULL, "VM-to-VM notifications"},
+	{"notif_vm_to_vm", "VM SET -> NPI -> peer VM GET", BENCH_SCALING, vm_to_vm_setup,
+	 vm_to_vm_med, vm_to_vm_dir, vm_to_vm_teardown, NULL},
+	{"notif_sp_to_vm_sri", "SP sets -> SRI: INFO_GET -> NPI -> VM GET", 0, sp_to_vm_setup,
+	 sp_to_vm_sri_med, sp_to_vm_sri_dir, sp_to_vm_teardown, NULL},
 };
 const size_t bench_case_count = sizeof(bench_cases) / sizeof(bench_cases[0]);

@@ -227,10 +227,12 @@ static bool online_cb(void *host, void *host_vm, uint16_t vcpu)
 
 static void virq_cb(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
 {
+	struct bench_vm *v = host_vm;
+
 	(void)host;
-	(void)host_vm;
 	(void)vcpu;
 	(void)intid;
+	atomic_fetch_add_explicit(&v->npis, 1, memory_order_relaxed);
 }
 
 /* The firmware stub: an SPMC that costs nothing and shares nothing. */

@@ -182,7 +182,7 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 
 	ret = FFA_RET_NO_MEMORY;
 	med->vms = med_alloc(med, sizeof(*med->vms) * med->cfg.max_vms);
-	if (!med->vms)
+	if (!med->vms || med_registry_init(med) != FFA_RET_OK)
 		goto err;
 
 	med_fw_probe(med);
@@ -204,6 +204,7 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 err:
 	med_sp_cache_fini(med);
 	med_spmc_rxtx_fini(med);
+	med_registry_fini(med);
 	med_free(med, med->vms);
 	ops->lock_destroy(host, &med->pending_lock);
 	ops->lock_destroy(host, &med->registry_lock);
@@ -223,6 +224,7 @@ void ffamed_destroy(struct ffamed *med)
 	med_pending_reap(med, true);
 	med_sp_cache_fini(med);
 	med_spmc_rxtx_fini(med);
+	med_registry_fini(med);
 	med_free(med, med->vms);
 	med->ops->lock_destroy(med->host, &med->pending_lock);
 	med->ops->lock_destroy(med->host, &med->registry_lock);

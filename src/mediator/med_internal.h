@@ -20,8 +20,13 @@
  * listed before it):
  *   1. vm->rxtx_lock       one VM's RX/TX state (map, unmap, release, and
  *                          every user of the VM's RX or TX contents)
- *   2. med->registry_lock  the VM registry (insert, remove, lookup+ref,
- *                          enumeration for partition info)
+ *   2. med->registry_lock  the VM registry (insert, remove, enumeration
+ *                          for partition info and teardown unbinding)
+ *   2a. bucket->lock       one bucket of the ID index: lookup+ref, and
+ *                          insert/remove (under the registry lock). A leaf.
+ *                          Lookups take only this lock, so that calls of
+ *                          different VMs (VM-to-VM notifications) share no
+ *                          lock.
  *   3. vm->version_lock    one VM's version negotiation (never nested with
  *                          the registry lock in this release: readers use
  *                          the published atomic)
@@ -160,6 +165,7 @@ struct ffamed_vm {
 
 	/* Registry lookups in flight; vm_destroy waits for it to drain. */
 	_Atomic uint32_t refs;
+	struct ffamed_vm *bucket_next; /* the ID index chain, bucket->lock */
 
 	struct ffamed_lock version_lock; /* guards version_requested */
 	uint32_t version_requested;	 /* 0: FFA_VERSION not called yet */
@@ -212,6 +218,12 @@ struct med_pending_destroy {
 	bool unscheduled; /* work_schedule failed: reschedule at next chance */
 };
 
+/* One bucket of the VM ID index. */
+struct med_vm_bucket {
+	struct ffamed_lock lock;
+	struct ffamed_vm *head;
+};
+
 struct ffamed {
 	const struct ffamed_host_ops *ops;
 	void *host;
@@ -247,6 +259,9 @@ struct ffamed {
 	struct ffamed_lock registry_lock; /* guards vms[], vm_count */
 	struct ffamed_vm **vms;		  /* max_vms slots, NULL = free */
 	uint32_t vm_count;
+	/* The ID index: bucket_count (a power of two) chains by ID. */
+	struct med_vm_bucket *buckets;
+	uint32_t bucket_count;
 
 	struct ffamed_lock pending_lock; /* guards pending list, shutting_down */
 	struct med_pending_destroy *pending;
@@ -425,6 +440,9 @@ void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
 void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
+/* The ID index, at mediator create/destroy. */
+int32_t med_registry_init(struct ffamed *med);
+void med_registry_fini(struct ffamed *med);
 /* Registry lookup: a referenced VM (put it with med_vm_put) or NULL. */
 struct ffamed_vm *med_vm_get(struct ffamed *med, uint16_t id);
 void med_vm_put(struct ffamed_vm *vm);
