@@ -282,6 +282,30 @@ static void check_teardown(struct run *run)
 	sys_expect(run, "port contract violations", l->port_errors, 0);
 }
 
+/* Every vCPU did a round with MEMSP per iteration, and each VM pair one
+ * VM-to-VM round (tools/sim_memory.c). */
+static void check_memory_rounds(struct run *run)
+{
+	uint64_t sp = 0, vm = 0;
+
+	for (uint32_t i = 0; i < run->opt.vms; i++) {
+		sp += atomic_load(&run->vms[i].mem_sp_rounds);
+		vm += atomic_load(&run->vms[i].mem_vm_rounds);
+	}
+	sys_expect(run, "memory rounds with MEMSP", sp,
+		   (uint64_t)run->opt.vms * run->opt.vcpus * run->opt.iterations);
+	sys_expect(run, "memory rounds between VMs", vm,
+		   (uint64_t)(run->opt.vms / 2) * run->opt.iterations);
+	/* Every guest reclaimed what it sent before powering off. */
+	{
+		struct ffamed_mem_stats st;
+
+		ffamed_get_mem_stats(ffamed_sim_mediator(run->sim), &st);
+		sys_expect(run, "memory transactions left", st.transactions, 0);
+		sys_expect(run, "guest pages held by memory transactions", st.pages, 0);
+	}
+}
+
 static int run_sim(struct run *run)
 {
 	struct ffamed_sim_config cfg;
@@ -320,6 +344,11 @@ static int run_sim(struct run *run)
 		vm->id = ffamed_sim_vm_id(vm->svm);
 		vm->vcpus = run->opt.vcpus;
 		vm->version_asked = version_for(vm->id);
+		vm->ram_pages = (uint32_t)cfg.ram_pages_per_vm;
+		pthread_mutex_init(&vm->mem_box.lock, NULL);
+		pthread_cond_init(&vm->mem_box.cond, NULL);
+		vm->mem_box.offered = UINT32_MAX;
+		vm->mem_box.done = UINT32_MAX;
 		pthread_barrier_init(&vm->done, NULL, vm->vcpus);
 	}
 	check_vmwatch_live(run);
@@ -336,11 +365,14 @@ static int run_sim(struct run *run)
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		snapshot_calls(&run->vms[i]);
 	check_sp_accounting(run);
+	check_memory_rounds(run);
 
 	ffamed_sim_shutdown(run->sim, &run->sys.leaks);
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
 		run->vms[i].svm = NULL;
 		pthread_barrier_destroy(&run->vms[i].done);
+		pthread_cond_destroy(&run->vms[i].mem_box.cond);
+		pthread_mutex_destroy(&run->vms[i].mem_box.lock);
 	}
 	check_teardown(run);
 	run->wall_seconds = now_seconds() - t0;

@@ -35,6 +35,15 @@ struct ffamed_config {
 	 * retries (0: defaults 10 retries, 1 ms). */
 	uint32_t vm_msg_max_retries;
 	uint64_t vm_msg_retry_delay_ns;
+	/* Memory sharing (docs/MEMORY.md), 0: defaults. Pages in one
+	 * transaction (262144 = 1 GiB), live transactions a VM owns (4096),
+	 * receivers in one transaction (8, at most 64), reclaim attempts
+	 * for an SP transaction whose owner was destroyed (100; spaced by
+	 * vm_msg_retry_delay_ns). */
+	uint32_t mem_max_pages;
+	uint32_t mem_max_handles;
+	uint32_t mem_max_receivers;
+	uint32_t mem_reclaim_retries;
 };
 
 struct ffamed_vm_params {
@@ -93,5 +102,13 @@ struct ffamed_fw_info {
 	uint32_t sp_count; /* entries in the SP cache */
 };
 void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info);
+
+/* Memory sharing now (docs/MEMORY.md): for leak checks and benchmarks. */
+struct ffamed_mem_stats {
+	uint32_t transactions; /* not ended yet, orphans included */
+	uint32_t orphans;      /* SP transactions of destroyed VMs still held */
+	uint64_t pages;	       /* guest pages those transactions hold pinned */
+};
+void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats);
 
 #endif /* FFAMED_MEDIATOR_H */

@@ -10,6 +10,7 @@
  *   med_vm.c        VM registry, VM create/destroy, VM_CREATED/DESTROYED
  *   med_notif.c     notifications VM <-> SP, the VMs' bitmaps at the SPMC
  *   med_log.c       logging helpers
+ *   med_mem*.c      memory sharing (med_mem.h lists its files)
  *
  * LOCK ORDER (outer first; a lock may only be taken while holding locks
  * listed before it):
@@ -20,6 +21,15 @@
  *   3. vm->version_lock    one VM's version negotiation (never nested with
  *                          the registry lock in this release: readers use
  *                          the published atomic)
+ *   3b. med->mem_lock      memory sharing: the transaction table, every
+ *                          transaction's state, every VM's page ownership
+ *                          runs and handle count (med_mem.h). Taken after
+ *                          the caller's rxtx_lock (copy-out, RX for a
+ *                          retrieve response); never held across a
+ *                          firmware call: a reclaim at the SPMC marks the
+ *                          transaction BUSY, drops the lock, calls, and
+ *                          takes it again. Port memory ops (pin,
+ *                          set_access, borrow_map) may run under it.
  *   4. med->spmc_tx_lock   the mediator's TX buffer, acquire..release
  *   5. med->spmc_rx_lock   the mediator's RX buffer, acquire..release
  *   med->pending_lock      the pending VM_DESTROYED records; a leaf: no
@@ -127,6 +137,8 @@ struct ffamed_vm {
 	/* The SPMC holds a notification bitmap for this VM. Written at
 	 * create and destroy only. */
 	bool notif_bitmap;
+
+	struct med_mem_vm *mem; /* med_mem.h says what guards each part */
 };
 
 /* A VM_DESTROYED notification still owed to some SPs after the VM context
@@ -179,6 +191,9 @@ struct ffamed {
 	struct ffamed_lock registry_lock; /* guards vms[], vm_count */
 	struct ffamed_vm **vms;		  /* max_vms slots, NULL = free */
 	uint32_t vm_count;
+
+	struct ffamed_lock mem_lock; /* guards *mem and every VM's mem->owner */
+	struct med_mem *mem;
 
 	struct ffamed_lock pending_lock; /* guards pending list, shutting_down */
 	struct med_pending_destroy *pending;
@@ -279,6 +294,27 @@ void med_notif_vm_destroy(struct ffamed_vm *vm);
 void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs); /* and UNBIND */
 void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs);
 void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+
+/* ---- med_mem.c ----------------------------------------------------------------- */
+struct med_mem;
+struct med_mem_vm;
+int32_t med_mem_init(struct ffamed *med);
+/* Abandons orphaned SP transactions still held (logged, pages stay pinned). */
+void med_mem_fini(struct ffamed *med);
+int32_t med_mem_vm_init(struct ffamed_vm *vm);
+/* Teardown: VM borrowers lose their windows, the VM's transactions with VMs
+ * go, those with SPs are reclaimed or retried later from deferred work. */
+void med_mem_vm_teardown(struct ffamed_vm *vm);
+void med_mem_vm_free(struct ffamed_vm *vm);
+/* DONATE/LEND/SHARE (32/64) and FRAG_TX; RECLAIM; RETRIEVE_REQ, RELINQUISH
+ * and FRAG_RX (VM borrowers). */
+void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
+			 struct ffa_regs *regs);
+void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffa_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
 /* Registry lookup: a referenced VM (put it with med_vm_put) or NULL. */
