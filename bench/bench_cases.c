@@ -393,13 +393,23 @@ static int sp_to_vm_dir(struct bench_ctx *c)
  * receiver's GET at the SPMC. */
 static struct ffamed *v2v_med;
 static struct bench_vm v2v_vms[BENCH_VMS];
+static struct ffamed_host_ops v2v_ops;
+
+/* The second mediator has no firmware: the SPMC is the first one's. */
+static void v2v_no_firmware(void *host, struct ffa_regs *regs)
+{
+	(void)host;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
 
 static int vm_to_vm_setup(struct bench_sys *s)
 {
 	struct ffamed_config cfg = {.vm_to_vm = true};
 	struct ffa_regs r;
 
-	if (sp_to_vm_setup(s) || ffamed_create(&s->ops, s, &cfg, &v2v_med) != FFA_RET_OK)
+	v2v_ops = s->ops;
+	v2v_ops.fw_call = v2v_no_firmware;
+	if (sp_to_vm_setup(s) || ffamed_create(&v2v_ops, s, &cfg, &v2v_med) != FFA_RET_OK)
 		return -1;
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
 		struct bench_vm *v = &v2v_vms[i];

@@ -327,6 +327,30 @@ static void write_traces(struct run *run)
 	free(ev);
 }
 
+/* Every vCPU did a round with MEMSP per iteration, and each VM pair one
+ * VM-to-VM round (tools/sim_memory.c). */
+static void check_memory_rounds(struct run *run)
+{
+	uint64_t sp = 0, vm = 0;
+
+	for (uint32_t i = 0; i < run->opt.vms; i++) {
+		sp += atomic_load(&run->vms[i].mem_sp_rounds);
+		vm += atomic_load(&run->vms[i].mem_vm_rounds);
+	}
+	run_expect(run, "memory rounds with MEMSP", sp,
+		   (uint64_t)run->opt.vms * run->opt.vcpus * run->opt.iterations);
+	run_expect(run, "memory rounds between VMs", vm,
+		   (uint64_t)(run->opt.vms / 2) * run->opt.iterations);
+	/* Every guest reclaimed what it sent before powering off. */
+	{
+		struct ffamed_mem_stats st;
+
+		ffamed_get_mem_stats(ffamed_sim_mediator(run->sim), &st);
+		run_expect(run, "memory transactions left", st.transactions, 0);
+		run_expect(run, "guest pages held by memory transactions", st.pages, 0);
+	}
+}
+
 static int run_sim(struct run *run)
 {
 	struct ffamed_sim_config cfg;
@@ -367,6 +391,11 @@ static int run_sim(struct run *run)
 		vm->id = ffamed_sim_vm_id(vm->svm);
 		vm->vcpus = run->opt.vcpus;
 		vm->version_asked = version_for(vm->id);
+		vm->ram_pages = (uint32_t)cfg.ram_pages_per_vm;
+		pthread_mutex_init(&vm->mem_box.lock, NULL);
+		pthread_cond_init(&vm->mem_box.cond, NULL);
+		vm->mem_box.offered = UINT32_MAX;
+		vm->mem_box.done = UINT32_MAX;
 		pthread_barrier_init(&vm->done, NULL, vm->vcpus);
 	}
 	check_vmwatch_live(run);
@@ -396,6 +425,7 @@ static int run_sim(struct run *run)
 		snapshot_calls(&run->vms[i]);
 	check_sp_accounting(run);
 	run_notif_check(run);
+	check_memory_rounds(run);
 	if (run->trace) {
 		ffamed_set_tracer(ffamed_sim_mediator(run->sim), NULL);
 		ffamed_spmc_set_tracer(ffamed_sim_spmc(run->sim), NULL);
@@ -408,6 +438,8 @@ static int run_sim(struct run *run)
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
 		run->vms[i].svm = NULL;
 		pthread_barrier_destroy(&run->vms[i].done);
+		pthread_cond_destroy(&run->vms[i].mem_box.cond);
+		pthread_mutex_destroy(&run->vms[i].mem_box.lock);
 	}
 	check_teardown(run);
 	run->wall_seconds = now_seconds() - t0;

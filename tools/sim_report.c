@@ -55,6 +55,9 @@ static void text_vm(const struct run_vm *vm)
 	for (uint32_t i = 0; i < vm->call_kinds; i++)
 		printf("    %-32s %8llu\n", fid_name(vm->calls[i].fid, fb, sizeof(fb)),
 		       (unsigned long long)vm->calls[i].count);
+	printf("  memory: %llu rounds with MEMSP, %llu with a VM\n",
+	       (unsigned long long)atomic_load(&vm->mem_sp_rounds),
+	       (unsigned long long)atomic_load(&vm->mem_vm_rounds));
 	printf("  results: %llu checks passed, %llu expected refusals, %llu unexpected\n",
 	       (unsigned long long)atomic_load(&vm->checks),
 	       (unsigned long long)atomic_load(&vm->expected_refusals),
@@ -144,7 +147,10 @@ static void json_vm(const struct run_vm *vm)
 		json_str(fid_name(vm->calls[i].fid, fb, sizeof(fb)));
 		printf(": %llu", (unsigned long long)vm->calls[i].count);
 	}
-	printf("},\n     \"checks_passed\": %llu, \"expected_refusals\": %llu, \"unexpected\": "
+	printf("},\n     \"mem_sp_rounds\": %llu, \"mem_vm_rounds\": %llu,",
+	       (unsigned long long)atomic_load(&vm->mem_sp_rounds),
+	       (unsigned long long)atomic_load(&vm->mem_vm_rounds));
+	printf("\n     \"checks_passed\": %llu, \"expected_refusals\": %llu, \"unexpected\": "
 	       "%llu}",
 	       (unsigned long long)atomic_load(&vm->checks),
 	       (unsigned long long)atomic_load(&vm->expected_refusals),

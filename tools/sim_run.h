@@ -36,6 +36,20 @@ struct run_call_count {
 	uint64_t count;
 };
 
+/* VM-to-VM memory: the owner VM offers a handle to its peer, round by
+ * round (tools/sim_memory.c). Fields under lock. */
+struct run_mem_box {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint32_t offered; /* round offered last (UINT32_MAX: none yet) */
+	uint32_t done;	  /* round the borrower finished last */
+	bool failed;	  /* the owner's send failed this round */
+	uint64_t handle;
+	uint16_t sender;
+	uint32_t pages;
+	uint32_t checksum;
+};
+
 struct run_vm {
 	struct run *run;
 	struct ffamed_sim_vm *svm; /* NULL after teardown */
@@ -58,6 +72,12 @@ struct run_vm {
 	_Atomic uint64_t expected_refusals; /* errors that had to come */
 	_Atomic uint64_t unexpected;
 	_Atomic uint64_t echo_answers; /* ECHO SP requests answered to this VM */
+	_Atomic uint64_t resumes;      /* FFA_RUN calls the client made */
+
+	uint32_t ram_pages;
+	struct run_mem_box mem_box;	/* this VM as a borrower */
+	_Atomic uint64_t mem_sp_rounds; /* share/lend + reclaim with MEMSP done */
+	_Atomic uint64_t mem_vm_rounds; /* share/lend + reclaim with a VM done */
 
 	/* Notifications (sim_notif.c): its place in the ring of VMs that
 	 * take part (-1: none, a v1.0 VM), and what its vCPUs collected:
@@ -66,7 +86,6 @@ struct run_vm {
 	int notif_index;
 	_Atomic uint64_t notif_sp_got[FFAMED_SIM_MAX_CPUS];
 	_Atomic uint64_t notif_vm_got[FFAMED_SIM_MAX_CPUS];
-	_Atomic uint64_t resumes; /* FFA_RUN calls the client made */
 };
 
 struct run_vcpu {
@@ -148,6 +167,9 @@ uint32_t run_notif_rounds(const struct run *run);
 
 /* The guest program of one vCPU (an ffamed_posix_vcpu_fn). */
 void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg);
+/* One round of memory sharing by this vCPU (tools/sim_memory.c). */
+void run_guest_memory(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm, struct ffac *c,
+		      uint16_t vcpu, uint32_t iter);
 
 /* What a guest of `version` must see for the SP configured as `sp`. */
 uint32_t run_expected_props(uint32_t sp_props, uint32_t version);

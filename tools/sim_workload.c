@@ -465,6 +465,7 @@ void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 	for (g.iter = 0; ready && g.iter < g.run->opt.iterations; g.iter++) {
 		guest_discovery(&g);
 		guest_messages(&g);
+		run_guest_memory(g.run, g.vm, g.svm, &g.c, vcpu, g.iter);
 	}
 	if (ready) {
 		run_notif_vcpu(&g);

@@ -113,4 +113,69 @@ typedef void (*ffac_notif_pending_fn)(void *ctx, uint16_t id, int32_t vcpu);
  * entry goes to fn. NO_DATA answers count as nothing pending (OK). */
 int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ctx);
 
+/* ---- Memory management -----------------------------------------------------
+ * Descriptors go through the mapped TX buffer, in the layout of the
+ * negotiated version (v1.0: 32-byte header, 16-byte EMADs; v1.1: 48-byte
+ * header, 16-byte EMADs; v1.2+: 32-byte EMADs). A descriptor larger than
+ * the TX buffer is sent in fragments (FFA_MEM_FRAG_TX, driven by the
+ * callee's FFA_MEM_FRAG_RX); the header, EMADs and composite header must
+ * fit the first one. The caller serialises users of its TX/RX buffers.
+ */
+struct ffac_mem_range {
+	uint64_t addr; /* IPA, 4K aligned */
+	uint32_t pages;
+};
+
+struct ffac_mem_borrower {
+	uint16_t id;
+	uint8_t perm;	    /* FFA_MEM_PERM_* */
+	uint8_t impdef[16]; /* v1.2+ only */
+};
+
+struct ffac_mem_send {
+	uint16_t attributes; /* e.g. FFA_MEM_ATTR_NORMAL_WB_INNER; 0 = not specified */
+	uint32_t flags;	     /* FFA_MEM_FLAG_ZERO_MEMORY, _TIME_SLICING */
+	uint64_t tag;
+	const struct ffac_mem_borrower *borrowers;
+	uint32_t borrower_count;
+	const struct ffac_mem_range *ranges;
+	uint32_t range_count;
+};
+
+/* Send (64-bit FIDs); *handle gets the handle. *fragments (may be NULL)
+ * the number of fragments sent. */
+int32_t ffac_mem_share(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
+		       uint32_t *fragments);
+int32_t ffac_mem_lend(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
+		      uint32_t *fragments);
+int32_t ffac_mem_donate(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
+			uint32_t *fragments);
+/* FFA_MEM_RECLAIM; flags FFA_MEM_FLAG_ZERO_MEMORY / _TIME_SLICING. */
+int32_t ffac_mem_reclaim(struct ffac *c, uint64_t handle, uint32_t flags);
+
+/* What a retrieve response said. */
+struct ffac_mem_retrieved {
+	uint64_t handle;
+	uint16_t sender;
+	uint8_t perm; /* granted to this endpoint */
+	uint16_t attributes;
+	uint32_t flags; /* transaction type in [4:3] */
+	uint64_t total_pages;
+	uint32_t range_count; /* in the descriptor (may exceed the array given) */
+	uint32_t fragments;   /* response fragments received */
+};
+
+/*
+ * Retrieve `handle` (sent by `sender` with `tag`) with permissions `perm`
+ * (0: what was granted) as a VM borrower: request in TX, response in RX
+ * (RX_RELEASE after each fragment, FFA_MEM_FRAG_RX for the next). Ranges go
+ * to out[0..max); a response with more is still consumed whole (range_count
+ * says how many there were) and the call returns NO_MEMORY.
+ */
+int32_t ffac_mem_retrieve(struct ffac *c, uint64_t handle, uint16_t sender, uint64_t tag,
+			  uint8_t perm, uint32_t flags, struct ffac_mem_range *out, uint32_t max,
+			  struct ffac_mem_retrieved *info);
+/* FFA_MEM_RELINQUISH of one's own retrieve (flags bit0: zero memory). */
+int32_t ffac_mem_relinquish(struct ffac *c, uint64_t handle, uint32_t flags);
+
 #endif /* FFAMED_CLIENT_H */

@@ -37,6 +37,15 @@ struct ffamed_config {
 	 * retries (0: defaults 10 retries, 1 ms). */
 	uint32_t vm_msg_max_retries;
 	uint64_t vm_msg_retry_delay_ns;
+	/* Memory sharing (docs/MEMORY.md), 0: defaults. Pages in one
+	 * transaction (262144 = 1 GiB), live transactions a VM owns (4096),
+	 * receivers in one transaction (8, at most 64), reclaim attempts
+	 * for an SP transaction whose owner was destroyed (100; spaced by
+	 * vm_msg_retry_delay_ns). */
+	uint32_t mem_max_pages;
+	uint32_t mem_max_handles;
+	uint32_t mem_max_receivers;
+	uint32_t mem_reclaim_retries;
 };
 
 struct ffamed_vm_params {
@@ -143,5 +152,13 @@ struct ffamed_tracer {
  * call that may have started before that has returned. Any context.
  */
 void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer);
+
+/* Memory sharing now (docs/MEMORY.md): for leak checks and benchmarks. */
+struct ffamed_mem_stats {
+	uint32_t transactions; /* not ended yet, orphans included */
+	uint32_t orphans;      /* SP transactions of destroyed VMs still held */
+	uint64_t pages;	       /* guest pages those transactions hold pinned */
+};
+void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats);
 
 #endif /* FFAMED_MEDIATOR_H */

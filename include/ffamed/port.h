@@ -54,6 +54,10 @@ struct ffamed_work {
 	uint64_t host_private[4];
 };
 
+/* guest_set_access values. */
+#define FFAMED_ACCESS_NONE 0u
+#define FFAMED_ACCESS_RW   1u
+
 struct ffamed_host_ops {
 	/* ---- Locks --------------------------------------------------------
 	 * Mutual exclusion for short sections. A lock may be held across a
@@ -148,6 +152,30 @@ struct ffamed_host_ops {
 	 */
 	int32_t (*work_schedule)(void *host, struct ffamed_work *work, uint64_t delay_ns);
 	void (*work_cancel_sync)(void *host, struct ffamed_work *work);
+
+	/* ---- Memory sharing (optional) --------------------------------------
+	 * Without guest_set_access the mediator refuses FFA_MEM_LEND and
+	 * FFA_MEM_DONATE; without borrow_map/borrow_unmap it refuses VM
+	 * borrowers (FFA_FEATURES says so). All three: TRAP, HOST or WORK
+	 * context, may be called with mediator locks held.
+	 *
+	 * guest_set_access: the owner's own access to `npages` pages of its
+	 * RAM from the 4K-aligned `ipa`: FFAMED_ACCESS_NONE once lent or
+	 * donated away, FFAMED_ACCESS_RW when reclaimed. The pages are pinned
+	 * by the mediator throughout. Returns 0, or an FF-A error with nothing
+	 * changed.
+	 * borrow_map: make `npages` physical pages of another VM (pinned by the
+	 * mediator) visible to `host_vm` at guest addresses the host chooses
+	 * outside the VM's RAM (a "borrowed window"), read-only or read-write;
+	 * stores each page's IPA in ipa[i]. Returns 0, or an FF-A error with
+	 * nothing mapped. borrow_unmap undoes exactly one borrow_map (same
+	 * ipa[] and npages).
+	 */
+	int32_t (*guest_set_access)(void *host, void *host_vm, uint64_t ipa, size_t npages,
+				    uint32_t access);
+	int32_t (*borrow_map)(void *host, void *host_vm, const uint64_t *pa, size_t npages,
+			      bool write, uint64_t *ipa);
+	void (*borrow_unmap)(void *host, void *host_vm, const uint64_t *ipa, size_t npages);
 };
 
 #endif /* FFAMED_PORT_H */

@@ -29,6 +29,11 @@ struct ffamed_posix_config {
 	uint64_t pa_base;   /* PA of the first arena page (0: 0x80000000) */
 	uint32_t seed;	    /* scatter order of VM pages (0: fixed default) */
 	uint32_t cpu_count; /* simulated physical CPUs (0: 16) */
+	/* Back each VM's RAM with one physically contiguous run instead of
+	 * scattered pages: one mapping per VM, so RAM beyond the kernel's
+	 * mapping-count limit (about 65530 scattered pages) works, e.g. for
+	 * 1 GiB transactions in benchmarks. */
+	bool contiguous_ram;
 };
 
 int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
@@ -64,7 +69,8 @@ void ffamed_posix_vm_destroy(struct ffamed_posix_vm *vm);
 uint16_t ffamed_posix_vm_id(const struct ffamed_posix_vm *vm);
 uint16_t ffamed_posix_vm_vcpu_count(const struct ffamed_posix_vm *vm);
 size_t ffamed_posix_vm_ram_size(const struct ffamed_posix_vm *vm);
-/* The guest's own view: VA of guest address `ipa`, NULL outside its RAM. */
+/* The guest's own view: VA of guest address `ipa` in its RAM or its
+ * borrowed window (mapped pages only), else NULL. */
 void *ffamed_posix_vm_va(struct ffamed_posix_vm *vm, uint64_t ipa);
 int32_t ffamed_posix_vm_ipa_to_pa(struct ffamed_posix_vm *vm, uint64_t ipa, uint64_t *pa);
 /* Pages currently pinned through the host ops (leak checks); a page pinned
@@ -78,6 +84,20 @@ uint32_t ffamed_posix_vm_page_pins(struct ffamed_posix_vm *vm, uint64_t ipa);
  * INVALID_PARAMETERS (the guest's own view stays writable). */
 void ffamed_posix_vm_set_readonly(struct ffamed_posix_vm *vm, uint64_t ipa, bool readonly);
 struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm);
+
+/* ---- Memory sharing ------------------------------------------------------
+ * Lending a page (ops->guest_set_access NONE) makes the guest's own view of
+ * it PROT_NONE until it is reclaimed: a guest touching it faults, as on a
+ * real machine. Pages other VMs lend or share to this one appear, once
+ * retrieved, in its borrowed window: guest addresses from
+ * FFAMED_POSIX_WINDOW_BASE, one page per arena page at most, which
+ * ffamed_posix_vm_va() also resolves. */
+#define FFAMED_POSIX_WINDOW_BASE 0x1000000000ull
+/* Pages of the VM's RAM it cannot access now (lent or donated away). */
+size_t ffamed_posix_vm_revoked_pages(struct ffamed_posix_vm *vm);
+bool ffamed_posix_vm_page_accessible(struct ffamed_posix_vm *vm, uint64_t ipa);
+/* Window pages mapped now (borrowed from other VMs). */
+size_t ffamed_posix_vm_borrowed_pages(struct ffamed_posix_vm *vm);
 
 /* ---- vCPUs -------------------------------------------------------------- */
 typedef void (*ffamed_posix_vcpu_fn)(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg);

@@ -5,8 +5,9 @@
  * whose guests talk FF-A through the client library.
  *
  * The default system: 2 VMs (IDs 1 and 2) x 2 vCPUs; SPs ECHO (0x8001, MP),
- * VMWATCH (0x8002, UP, subscribed to VM created/destroyed) and OP-TEE
- * (0x8003, MP). MP SPs have one execution context per simulated CPU.
+ * VMWATCH (0x8002, UP, subscribed to VM created/destroyed), OP-TEE
+ * (0x8003, MP) and MEMSP (0x8004, MP, a memory borrower). MP SPs have one execution context per
+ * simulated CPU.
  *
  * Threads: vCPU threads of any VMs may call ffamed_sim_guest_call() at once.
  * VMs may be added and removed from any thread while other VMs run; a VM's
@@ -34,7 +35,8 @@ struct ffamed_sim_vm;
 #define FFAMED_SIM_ECHO_ID    0x8001u
 #define FFAMED_SIM_VMWATCH_ID 0x8002u
 #define FFAMED_SIM_OPTEE_ID   0x8003u
-#define FFAMED_SIM_SP_COUNT   3u
+#define FFAMED_SIM_MEMSP_ID   0x8004u
+#define FFAMED_SIM_SP_COUNT   4u
 
 /* Where each guest keeps its RX/TX pair: the first pages of its RAM, RX
  * first, TX right after it (FFAMED_SIM_TX_IPA for a one-page pair). */
@@ -93,6 +95,7 @@ struct ffamed *ffamed_sim_mediator(struct ffamed_sim *sim);  /* NULL after shutd
 struct ffamed_sp_echo *ffamed_sim_echo(struct ffamed_sim *sim);
 struct ffamed_sp_vmwatch *ffamed_sim_vmwatch(struct ffamed_sim *sim);
 struct ffamed_sp_optee *ffamed_sim_optee(struct ffamed_sim *sim);
+struct ffamed_sp_memsp *ffamed_sim_memsp(struct ffamed_sim *sim);
 uint32_t ffamed_sim_cpu_count(const struct ffamed_sim *sim);
 /* What every guest must see for each built-in SP (configured values,
  * before any masking by the guest's version). */

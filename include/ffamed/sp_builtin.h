@@ -179,4 +179,70 @@ struct ffamed_sp_optee {
 void ffamed_sp_optee_config(struct ffamed_sp_config *cfg, struct ffamed_sp_optee *state,
 			    uint16_t id, uint16_t exec_ctx_count);
 
+/* ---- MEMSP (memory SP) -------------------------------------------------------
+ * UUID 0ffa3ec0-5e1f-4c0d-8e5a-3e3e3e3e0001. Properties: DIRECT_REQ_RECV |
+ * DIRECT_REQ2_RECV | AARCH64. UP (1 context) or MP. Payload P[0..] as for
+ * the ECHO SP.
+ *
+ * Every request: P[0] = command, P[1] = handle low 32 bits, P[2] = handle
+ * high 32 bits. Every answer: P[0] = command, P[1] = status (0 or the FF-A
+ * error code as a 32-bit value), then per command:
+ *   FFAMED_MEMSP_CMD_RETRIEVE, P[3] = access (FFAMED_MEMSP_ACCESS_RO/RW):
+ *       retrieves the handle from the SPMC; P[2] = total pages, P[3] = number
+ *       of retrieve-response fragments it took.
+ *   FFAMED_MEMSP_CMD_READ32, P[3] = byte offset into the region
+ *       (constituents concatenated in descriptor order): P[2] = the
+ *       little-endian 32-bit word there.
+ *   FFAMED_MEMSP_CMD_CHECKSUM, P[3] = byte offset, P[4] = length: P[2] =
+ *       FNV-1a 32-bit (basis 0x811c9dc5, prime 0x01000193, per byte: xor then
+ *       multiply) of those bytes.
+ *   FFAMED_MEMSP_CMD_FILL, P[3] = byte offset, P[4] = (length << 8) | byte
+ *       value: writes; DENIED if retrieved read-only.
+ *   FFAMED_MEMSP_CMD_RELINQUISH: relinquishes (status from the SPMC).
+ * Out-of-range offsets/lengths or an unretrieved handle: P[1] =
+ * INVALID_PARAMETERS. The SP retrieves with tag 0 and (v1.2) a zero
+ * implementation-defined value, and holds at most FFAMED_MEMSP_MAX_REGIONS
+ * retrieves at once (NO_MEMORY beyond). A handle retrieved twice is held
+ * twice: commands use the first, RELINQUISH drops the last.
+ */
+#define FFAMED_SP_MEMSP_UUID                                                                       \
+	{                                                                                          \
+		{                                                                                  \
+			0x0f, 0xfa, 0x3e, 0xc0, 0x5e, 0x1f, 0x4c, 0x0d, 0x8e, 0x5a, 0x3e, 0x3e,    \
+				0x3e, 0x3e, 0x00, 0x01                                             \
+		}                                                                                  \
+	}
+#define FFAMED_SP_MEMSP_PROPS                                                                      \
+	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_AARCH64)
+#define FFAMED_MEMSP_CMD_RETRIEVE   0x3E3E0001u
+#define FFAMED_MEMSP_CMD_READ32	    0x3E3E0002u
+#define FFAMED_MEMSP_CMD_CHECKSUM   0x3E3E0003u
+#define FFAMED_MEMSP_CMD_FILL	    0x3E3E0004u
+#define FFAMED_MEMSP_CMD_RELINQUISH 0x3E3E0005u
+#define FFAMED_MEMSP_ACCESS_RO	    1u
+#define FFAMED_MEMSP_ACCESS_RW	    2u
+#define FFAMED_MEMSP_MAX_REGIONS    16 /* handles retrieved at once */
+
+struct ffamed_sp_memsp_region {
+	bool used;
+	bool busy; /* being retrieved or relinquished */
+	bool writable;
+	struct ffamed_sp_mem_region mem;
+};
+
+/* Counters; read them with atomic_load. */
+struct ffamed_sp_memsp {
+	_Atomic uint64_t requests;
+	_Atomic uint64_t retrieves;    /* successful */
+	_Atomic uint64_t relinquishes; /* successful */
+	_Atomic uint64_t failures;     /* answers with a non-zero status */
+	/* What the SP holds: guarded by region_lock (a spinlock: the SP has no
+	 * other lock to use), never held across a call into the SPMC. */
+	atomic_flag region_lock;
+	struct ffamed_sp_memsp_region regions[FFAMED_MEMSP_MAX_REGIONS];
+};
+
+void ffamed_sp_memsp_config(struct ffamed_sp_config *cfg, struct ffamed_sp_memsp *state,
+			    uint16_t id, uint16_t exec_ctx_count);
+
 #endif /* FFAMED_SP_BUILTIN_H */

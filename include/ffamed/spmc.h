@@ -73,6 +73,9 @@ struct ffamed_sp_ops {
 	/* VM availability framework message (created or destroyed). Returns
 	 * the status for w3: 0, or an FF-A error such as RETRY. NULL: 0. */
 	int32_t (*vm_availability)(struct ffamed_sp *sp, bool created, uint16_t vm_id);
+	/* The SPMC is being destroyed: free what the SP got from it (e.g.
+	 * retrieved regions). NULL: nothing to do. */
+	void (*fini)(struct ffamed_sp *sp);
 };
 
 struct ffamed_sp_config {
@@ -106,6 +109,13 @@ struct ffamed_spmc_config {
 	uint32_t sri_intid;
 	/* Largest vCPU count NOTIFICATION_BITMAP_CREATE accepts (0: 64). */
 	uint32_t notif_max_vcpus;
+	/* Memory transactions live or being assembled at once (0: 4096). */
+	uint32_t mem_max_handles;
+	/* Fragments of one transaction descriptor (0: 4096). */
+	uint32_t mem_max_fragments;
+	/* Total length of one transaction descriptor in bytes (0: 16 MiB,
+	 * room for 1 GiB described page by page). */
+	uint32_t mem_max_desc_len;
 };
 
 int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffamed_spmc_config *cfg,
@@ -242,6 +252,57 @@ int32_t ffamed_sp_notification_set(struct ffamed_sp *sp, uint16_t receiver_vm, u
  *   NOT_SUPPORTED       the SP does not take notifications
  */
 int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx, uint64_t *vm_bitmap);
+
+/* ---- Memory management (docs/MEMORY-SPMC.md) ---------------------------------
+ * The hypervisor's side is the FF-A ABI: FFA_MEM_SHARE/LEND/DONATE (32/64)
+ * with the descriptor in its TX buffer, FFA_MEM_FRAG_TX, FFA_MEM_RECLAIM, and
+ * at v1.1+ FFA_MEM_RETRIEVE_REQ with no receivers (FFA_MEM_FRAG_RX for the
+ * rest of a large response). SPs are the only borrowers.
+ *
+ * The SP side, for SP handlers or test threads (thread-safe). The SPMC
+ * builds a real retrieve request in the SP's FF-A version, answers it with a
+ * retrieve response in 4K fragments and parses them back, as an SP would.
+ */
+struct ffamed_sp_mem_range {
+	uint64_t pa;
+	uint64_t pages;
+};
+
+struct ffamed_sp_mem_region {
+	uint64_t handle;
+	uint16_t sender;     /* the owner */
+	uint8_t perm;	     /* FFA_MEM_PERM_* granted by this retrieve */
+	uint16_t attributes; /* as reported in the response */
+	uint32_t flags;	     /* response flags: transaction type in [4:3] */
+	uint64_t total_pages;
+	uint32_t range_count;
+	struct ffamed_sp_mem_range *ranges; /* descriptor order; ffamed_sp_mem_region_free */
+	uint32_t fragments;		    /* response fragments it took */
+};
+
+/*
+ * Retrieve `handle` for `sp` with data access `perm` (FFA_MEM_PERM_DATA_RO
+ * or _RW, optionally with an instruction access). `tag` must be the
+ * sender's. Returns 0 or:
+ *   INVALID_PARAMETERS  unknown handle, or still being assembled; bad perm;
+ *                       tag mismatch
+ *   DENIED              sp is not a borrower; more access than granted;
+ *                       a previous response is still being fragmented
+ *   NO_MEMORY           allocation failed
+ */
+int32_t ffamed_sp_mem_retrieve(struct ffamed_sp *sp, uint64_t handle, uint64_t tag, uint8_t perm,
+			       struct ffamed_sp_mem_region *out);
+void ffamed_sp_mem_region_free(struct ffamed_sp *sp, struct ffamed_sp_mem_region *region);
+/* Relinquish one retrieve (flags: bit0 zero memory after, LEND only).
+ *   INVALID_PARAMETERS  unknown handle; sp holds no retrieve of it; flags */
+int32_t ffamed_sp_mem_relinquish(struct ffamed_sp *sp, uint64_t handle, uint32_t flags);
+/* The bytes of a retrieved range (env->pa_map); NULL outside NS RAM. */
+void *ffamed_sp_mem_map(struct ffamed_sp *sp, uint64_t pa, size_t len);
+
+/* Introspection: live transactions (complete or being assembled), and how
+ * many retrieves `sp_id` holds on `handle` (0 if unknown). */
+uint32_t ffamed_spmc_mem_handle_count(struct ffamed_spmc *spmc);
+uint32_t ffamed_spmc_mem_retrieved(struct ffamed_spmc *spmc, uint64_t handle, uint16_t sp_id);
 
 /* ---- Introspection for tests ------------------------------------------- */
 #define FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT 64u

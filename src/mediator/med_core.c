@@ -184,6 +184,9 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 	med->vms = med_alloc(med, sizeof(*med->vms) * med->cfg.max_vms);
 	if (!med->vms || med_registry_init(med) != FFA_RET_OK)
 		goto err;
+	ret = med_mem_init(med);
+	if (ret != FFA_RET_OK)
+		goto err;
 
 	med_fw_probe(med);
 	if (med->fw_version) {
@@ -202,6 +205,7 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 	return FFA_RET_OK;
 
 err:
+	med_mem_fini(med);
 	med_sp_cache_fini(med);
 	med_spmc_rxtx_fini(med);
 	med_registry_fini(med);
@@ -222,6 +226,7 @@ void ffamed_destroy(struct ffamed *med)
 		med_err(med, "ffamed: destroyed with %u VMs still registered",
 			(unsigned)med->vm_count);
 	med_pending_reap(med, true);
+	med_mem_fini(med);
 	med_sp_cache_fini(med);
 	med_spmc_rxtx_fini(med);
 	med_registry_fini(med);
@@ -330,6 +335,30 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_NOTIFICATION_INFO_GET_64:
 		med_handle_notif_info_get(vm, fid, regs);
 		break;
+	case FFA_MEM_DONATE_32:
+	case FFA_MEM_DONATE_64:
+	case FFA_MEM_LEND_32:
+	case FFA_MEM_LEND_64:
+	case FFA_MEM_SHARE_32:
+	case FFA_MEM_SHARE_64:
+		med_handle_mem_send(vm, version, fid, regs);
+		break;
+	case FFA_MEM_FRAG_TX:
+		med_handle_mem_frag_tx(vm, version, regs);
+		break;
+	case FFA_MEM_RECLAIM:
+		med_handle_mem_reclaim(vm, regs);
+		break;
+	case FFA_MEM_RETRIEVE_REQ_32:
+	case FFA_MEM_RETRIEVE_REQ_64:
+		med_handle_mem_retrieve(vm, version, regs);
+		break;
+	case FFA_MEM_RELINQUISH:
+		med_handle_mem_relinquish(vm, regs);
+		break;
+	case FFA_MEM_FRAG_RX:
+		med_handle_mem_frag_rx(vm, regs);
+		break;
 
 	/* ---- Not served to guests in this release ---- */
 	case FFA_VERSION: /* handled before the version gate */
@@ -350,21 +379,9 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_MSG_SEND_DIRECT_RESP_32: /* VMs receive no direct requests yet */
 	case FFA_MSG_SEND_DIRECT_RESP_64:
 	case FFA_MSG_SEND_DIRECT_RESP2:
-	case FFA_MEM_DONATE_32: /* memory sharing: not built */
-	case FFA_MEM_DONATE_64:
-	case FFA_MEM_LEND_32:
-	case FFA_MEM_LEND_64:
-	case FFA_MEM_SHARE_32:
-	case FFA_MEM_SHARE_64:
-	case FFA_MEM_RETRIEVE_REQ_32:
-	case FFA_MEM_RETRIEVE_REQ_64:
-	case FFA_MEM_RETRIEVE_RESP:
-	case FFA_MEM_RELINQUISH:
-	case FFA_MEM_RECLAIM:
-	case FFA_MEM_OP_PAUSE:
+	case FFA_MEM_RETRIEVE_RESP: /* the relayer's answer, not a call */
+	case FFA_MEM_OP_PAUSE:	    /* time slicing: not built */
 	case FFA_MEM_OP_RESUME:
-	case FFA_MEM_FRAG_RX:
-	case FFA_MEM_FRAG_TX:
 	case FFA_MEM_PERM_GET_32: /* S-EL0 partitions only */
 	case FFA_MEM_PERM_GET_64:
 	case FFA_MEM_PERM_SET_32:

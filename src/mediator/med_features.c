@@ -68,6 +68,32 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 	case FFA_NOTIFICATION_INFO_GET_64:
 		served = med_version_at_least(version, FFA_VERSION_1_1) && med_notif_available(med);
 		break;
+	/* Memory sharing (docs/MEMORY.md): descriptors in the TX buffer only
+	 * (w2 bit0 clear). LEND/DONATE need the port to remove the owner's
+	 * access; retrieval by VMs needs it to map borrowed pages. */
+	case FFA_MEM_SHARE_32:
+	case FFA_MEM_SHARE_64:
+	case FFA_MEM_RECLAIM:
+	case FFA_MEM_FRAG_TX:
+		served = true;
+		break;
+	case FFA_MEM_LEND_32:
+	case FFA_MEM_LEND_64:
+	case FFA_MEM_DONATE_32:
+	case FFA_MEM_DONATE_64:
+		served = med->ops->guest_set_access != NULL;
+		break;
+	case FFA_MEM_RETRIEVE_REQ_32:
+	case FFA_MEM_RETRIEVE_REQ_64:
+		served = med->ops->borrow_map && med->ops->borrow_unmap;
+		/* Responses to v1.1+ guests carry the NS bit. */
+		if (med_version_at_least(version, FFA_VERSION_1_1))
+			props = FFA_MEM_RETRIEVE_PROP_NS_BIT;
+		break;
+	case FFA_MEM_RELINQUISH:
+	case FFA_MEM_FRAG_RX:
+		served = med->ops->borrow_map && med->ops->borrow_unmap;
+		break;
 	default:
 		served = false;
 		break;

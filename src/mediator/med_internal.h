@@ -15,6 +15,7 @@
  *   med_notif_sri.c the Schedule Receiver Interrupt: INFO_GET at the SPMC
  *   med_notif_info.c   a guest's own FFA_NOTIFICATION_INFO_GET
  *   med_log.c       logging helpers
+ *   med_mem*.c      memory sharing (med_mem.h lists its files)
  *
  * LOCK ORDER (outer first; a lock may only be taken while holding locks
  * listed before it):
@@ -30,6 +31,15 @@
  *   3. vm->version_lock    one VM's version negotiation (never nested with
  *                          the registry lock in this release: readers use
  *                          the published atomic)
+ *   3b. med->mem_lock      memory sharing: the transaction table, every
+ *                          transaction's state, every VM's page ownership
+ *                          runs and handle count (med_mem.h). Taken after
+ *                          the caller's rxtx_lock (copy-out, RX for a
+ *                          retrieve response); never held across a
+ *                          firmware call: a reclaim at the SPMC marks the
+ *                          transaction BUSY, drops the lock, calls, and
+ *                          takes it again. Port memory ops (pin,
+ *                          set_access, borrow_map) may run under it.
  *   4. med->spmc_tx_lock   the mediator's TX buffer, acquire..release
  *   5. med->spmc_rx_lock   the mediator's RX buffer, acquire..release
  *   6. vm->notif_lock      one VM's notifications as a receiver (struct
@@ -186,6 +196,7 @@ struct ffamed_vm {
 
 	struct ffamed_lock notif_lock; /* guards notif */
 	struct med_notif notif;
+	struct med_mem_vm *mem; /* med_mem.h says what guards each part */
 };
 
 /*
@@ -262,6 +273,9 @@ struct ffamed {
 	/* The ID index: bucket_count (a power of two) chains by ID. */
 	struct med_vm_bucket *buckets;
 	uint32_t bucket_count;
+
+	struct ffamed_lock mem_lock; /* guards *mem and every VM's mem->owner */
+	struct med_mem *mem;
 
 	struct ffamed_lock pending_lock; /* guards pending list, shutting_down */
 	struct med_pending_destroy *pending;
@@ -438,6 +452,27 @@ void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
 
 /* ---- med_notif_info.c --------------------------------------------------------- */
 void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs);
+
+/* ---- med_mem.c ----------------------------------------------------------------- */
+struct med_mem;
+struct med_mem_vm;
+int32_t med_mem_init(struct ffamed *med);
+/* Abandons orphaned SP transactions still held (logged, pages stay pinned). */
+void med_mem_fini(struct ffamed *med);
+int32_t med_mem_vm_init(struct ffamed_vm *vm);
+/* Teardown: VM borrowers lose their windows, the VM's transactions with VMs
+ * go, those with SPs are reclaimed or retried later from deferred work. */
+void med_mem_vm_teardown(struct ffamed_vm *vm);
+void med_mem_vm_free(struct ffamed_vm *vm);
+/* DONATE/LEND/SHARE (32/64) and FRAG_TX; RECLAIM; RETRIEVE_REQ, RELINQUISH
+ * and FRAG_RX (VM borrowers). */
+void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
+			 struct ffa_regs *regs);
+void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffa_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
 /* The ID index, at mediator create/destroy. */

@@ -340,6 +340,7 @@ static int32_t med_vm_notify_created(struct ffamed *med, struct ffamed_vm *vm)
 
 static void med_vm_free(struct ffamed *med, struct ffamed_vm *vm)
 {
+	med_mem_vm_free(vm);
 	med->ops->lock_destroy(med->host, &vm->rxtx_lock);
 	med->ops->lock_destroy(med->host, &vm->version_lock);
 	med_free(med, vm->created_told);
@@ -382,7 +383,8 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	vm->rxtx.tx_pa = med_alloc(med, sizeof(uint64_t) * med->cfg.rxtx_max_pages);
 	vm->rxtx.rx_pa = med_alloc(med, sizeof(uint64_t) * med->cfg.rxtx_max_pages);
 	vm->created_told = med_alloc(med, sizeof(bool) * (med->vm_created_count + 1));
-	if (!vm->vcpus || !vm->rxtx.tx_pa || !vm->rxtx.rx_pa || !vm->created_told) {
+	if (!vm->vcpus || !vm->rxtx.tx_pa || !vm->rxtx.rx_pa || !vm->created_told ||
+	    med_mem_vm_init(vm) != FFA_RET_OK) {
 		rc = FFA_RET_NO_MEMORY;
 		goto err_free;
 	}
@@ -423,6 +425,9 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 		return;
 	med = vm->med;
 	med_pending_reap(med, false);
+	/* Before the registry forgets it: a VM sharing with it must not see
+	 * it gone while its windows are still mapped. */
+	med_mem_vm_teardown(vm);
 	med_vm_rxtx_teardown(vm);
 	med_registry_remove(med, vm);
 	/* No BIND naming it can be in flight now (each holds a reference):

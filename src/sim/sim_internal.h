@@ -70,6 +70,7 @@ struct ffamed_sim {
 	struct ffamed_sp_echo echo;
 	struct ffamed_sp_vmwatch vmwatch;
 	struct ffamed_sp_optee optee;
+	struct ffamed_sp_memsp memsp;
 
 	pthread_mutex_t vms_lock; /* order 1: vms, vcpus_in_use */
 	struct ffamed_sim_vm *vms;

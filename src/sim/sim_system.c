@@ -63,6 +63,7 @@ static int32_t sim_start_firmware(struct ffamed_sim *sim)
 	ffamed_sp_echo_config(&sim->sp_cfgs[0], &sim->echo, FFAMED_SIM_ECHO_ID, mp);
 	ffamed_sp_vmwatch_config(&sim->sp_cfgs[1], &sim->vmwatch, FFAMED_SIM_VMWATCH_ID, 1);
 	ffamed_sp_optee_config(&sim->sp_cfgs[2], &sim->optee, FFAMED_SIM_OPTEE_ID, mp);
+	ffamed_sp_memsp_config(&sim->sp_cfgs[3], &sim->memsp, FFAMED_SIM_MEMSP_ID, mp);
 
 	memset(&scfg, 0, sizeof(scfg));
 	scfg.sps = sim->sp_cfgs;
@@ -208,6 +209,11 @@ struct ffamed_sp_vmwatch *ffamed_sim_vmwatch(struct ffamed_sim *sim)
 struct ffamed_sp_optee *ffamed_sim_optee(struct ffamed_sim *sim)
 {
 	return &sim->optee;
+}
+
+struct ffamed_sp_memsp *ffamed_sim_memsp(struct ffamed_sim *sim)
+{
+	return &sim->memsp;
 }
 
 uint32_t ffamed_sim_cpu_count(const struct ffamed_sim *sim)

@@ -168,7 +168,18 @@ static bool spmc_fid_supported(uint32_t fid, uint32_t version)
 	case FFA_MSG_SEND_DIRECT_REQ_64:
 	case FFA_MSG_SEND_DIRECT_RESP_32:
 	case FFA_MSG_SEND_DIRECT_RESP_64:
+	case FFA_MEM_DONATE_32:
+	case FFA_MEM_DONATE_64:
+	case FFA_MEM_LEND_32:
+	case FFA_MEM_LEND_64:
+	case FFA_MEM_SHARE_32:
+	case FFA_MEM_SHARE_64:
+	case FFA_MEM_RECLAIM:
+	case FFA_MEM_FRAG_TX:
 		return true;
+	case FFA_MEM_RETRIEVE_REQ_32:
+	case FFA_MEM_RETRIEVE_REQ_64:
+	case FFA_MEM_FRAG_RX:
 	case FFA_RX_ACQUIRE:
 	case FFA_SPM_ID_GET:
 	case FFA_NOTIFICATION_BITMAP_CREATE:
@@ -211,7 +222,12 @@ static void spmc_features(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint3
 		ffa_set_success32(regs, 0, spmc->sri_intid, 0);
 		return;
 	}
-	/* No ABI served here takes input properties (MEM_RETRIEVE_REQ would). */
+	/* Only MEM_RETRIEVE_REQ takes an input property: NS-bit handling, which
+	 * the sources disagree on for the normal world, so either is fine. */
+	if (id == FFA_MEM_RETRIEVE_REQ_32 || id == FFA_MEM_RETRIEVE_REQ_64) {
+		props &= ~FFA_MEM_RETRIEVE_PROP_NS_BIT;
+		w2 = FFA_MEM_RETRIEVE_PROP_NS_BIT | FFA_MEM_RETRIEVE_PROP_HYP_RETRIEVE;
+	}
 	if (props || !spmc_fid_supported(id, version)) {
 		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: FEATURES(%x, %x)", id, props);
 		return;
@@ -324,6 +340,27 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *r
 	case FFA_NOTIFICATION_INFO_GET_64:
 		spmc_notif_info_get(spmc, regs, fid == FFA_NOTIFICATION_INFO_GET_64);
 		break;
+	case FFA_MEM_DONATE_32:
+	case FFA_MEM_DONATE_64:
+	case FFA_MEM_LEND_32:
+	case FFA_MEM_LEND_64:
+	case FFA_MEM_SHARE_32:
+	case FFA_MEM_SHARE_64:
+		spmc_mem_send(spmc, regs, fid, version);
+		break;
+	case FFA_MEM_FRAG_TX:
+		spmc_mem_frag_tx(spmc, regs);
+		break;
+	case FFA_MEM_RECLAIM:
+		spmc_mem_reclaim(spmc, regs);
+		break;
+	case FFA_MEM_RETRIEVE_REQ_32:
+	case FFA_MEM_RETRIEVE_REQ_64:
+		spmc_mem_hyp_retrieve(spmc, regs, fid == FFA_MEM_RETRIEVE_REQ_32, version);
+		break;
+	case FFA_MEM_FRAG_RX:
+		spmc_mem_hyp_frag_rx(spmc, regs);
+		break;
 	default:
 		/* DIRECT_RESP*: no SP ever sends the normal world a request. */
 		spmc_refuse(spmc, regs, FFA_RET_DENIED, "spmc: %x answers no pending request", fid);
@@ -385,6 +422,7 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc)
 	env->free(env->ctx, spmc->sps);
 	spmc_mailboxes_fini(spmc);
 	spmc_notif_fini(spmc);
+	spmc_mem_fini(spmc);
 	env->lock_destroy(env->ctx, &spmc->version_lock);
 	env->lock_destroy(env->ctx, &spmc->mbox_lock);
 	env->lock_destroy(env->ctx, &spmc->faults_lock);
@@ -427,6 +465,9 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 	if (rc)
 		goto fail;
 	rc = spmc_notif_init(spmc);
+	if (rc)
+		goto fail;
+	rc = spmc_mem_init(spmc, cfg);
 	if (rc)
 		goto fail;
 	if (cfg->sp_count) {

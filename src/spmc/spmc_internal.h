@@ -6,6 +6,7 @@
  *   spmc_partinfo.c FFA_PARTITION_INFO_GET and _GET_REGS
  *   spmc_msg.c      direct requests, execution contexts, FFA_RUN
  *   spmc_notif.c    notifications: bitmaps, bindings, set/get, INFO_GET, SRI
+ *   spmc_mem*.c     memory management (spmc_mem_internal.h)
  *
  * Locks (none is held while an SP handler runs or env->raise_sri is
  * called; none is taken while another is held, except notif_vms_lock ->
@@ -16,6 +17,7 @@
  *   sp->ctx_lock     the states of that SP's execution contexts
  *   notif_vms_lock   which VM slots hold a bitmap (enabled, id) and vm_order
  *   <recv>.lock      one receiver's bindings and pending bits
+ *   mem->lock        memory transactions (spmc_mem_internal.h)
  */
 #ifndef FFAMED_SPMC_INTERNAL_H
 #define FFAMED_SPMC_INTERNAL_H
@@ -117,6 +119,8 @@ struct ffamed_spmc {
 	uint32_t *vm_order;		   /* slots with a bitmap, by ascending VM ID */
 	uint32_t notif_vm_count;
 
+	struct spmc_mem *mem;
+
 	_Atomic uint64_t calls[2][SPMC_FNUM_SLOTS]; /* [is 64-bit][fnum - FFA_FNUM_MIN] */
 	_Atomic uint64_t calls_other;
 
@@ -171,5 +175,16 @@ void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs);
 void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is64);
 /* An SP handler returned on `cpu`: raise the SRI it delayed, if any. */
 void spmc_notif_handler_done(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu);
+
+/* ---- spmc_mem*.c ------------------------------------------------------------ */
+struct spmc_mem;
+int32_t spmc_mem_init(struct ffamed_spmc *spmc, const struct ffamed_spmc_config *cfg);
+void spmc_mem_fini(struct ffamed_spmc *spmc);
+void spmc_mem_send(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t fid, uint32_t version);
+void spmc_mem_frag_tx(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_mem_reclaim(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_mem_hyp_retrieve(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32,
+			   uint32_t version);
+void spmc_mem_hyp_frag_rx(struct ffamed_spmc *spmc, struct ffa_regs *regs);
 
 #endif /* FFAMED_SPMC_INTERNAL_H */

@@ -60,6 +60,8 @@ int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 
 void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp)
 {
+	if (sp->cfg.ops && sp->cfg.ops->fini)
+		sp->cfg.ops->fini(sp);
 	spmc_notif_sp_fini(spmc, sp);
 	spmc->env.lock_destroy(spmc->env.ctx, &sp->ctx_lock);
 	spmc->env.free(spmc->env.ctx, sp->ctx);

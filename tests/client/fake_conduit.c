@@ -25,6 +25,8 @@ void fake_conduit_call(void *ctx, struct ffa_regs *regs)
 
 	if (i < FAKE_MAX_STEPS)
 		f->calls[i] = *regs;
+	if (f->on_call)
+		f->on_call(f, regs);
 	if (i >= f->nsteps) {
 		*regs = f->fallback;
 		return;

@@ -29,6 +29,10 @@ struct fake_conduit {
 	struct ffa_regs fallback;	       /* default: FFA_ERROR(NOT_SUPPORTED) */
 	uint8_t *rx;
 	size_t rx_size;
+	/* Called with each call's registers before it is answered (NULL: none):
+	 * lets a test see what the client put in its TX buffer at that time. */
+	void (*on_call)(struct fake_conduit *f, const struct ffa_regs *regs);
+	void *on_call_ctx;
 };
 
 void fake_init(struct fake_conduit *f, uint8_t *rx, size_t rx_size);

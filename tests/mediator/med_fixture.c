@@ -227,12 +227,144 @@ static void fix_unmap_pages(void *host, void *va, size_t npages)
 	atomic_fetch_sub(&fix->live_maps, 1);
 }
 
+/* ---- Memory sharing: owner access and the borrowed window ------------------------- */
+
+static int32_t fix_set_access(void *host, void *host_vm, uint64_t ipa, size_t npages,
+			      uint32_t access)
+{
+	struct fix_vm *v = host_vm;
+	uint64_t first;
+	int n = atomic_load(&v->access_fail_after);
+
+	(void)host;
+	assert_int_equal(ipa & (FFA_PAGE_SIZE - 1), 0);
+	assert_true(ipa >= FIX_IPA_BASE);
+	first = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
+	assert_true(npages > 0 && first + npages <= v->ram_pages);
+	assert_true(access == FFAMED_ACCESS_NONE || access == FFAMED_ACCESS_RW);
+	if (n > 0 && atomic_fetch_sub(&v->access_fail_after, 1) == 1)
+		return FFA_RET_NO_MEMORY;
+	pthread_mutex_lock(&v->mem_lock);
+	for (size_t i = 0; i < npages; i++) {
+		/* The mediator keeps the page pinned while it is lent away. */
+		assert_true(atomic_load(&v->pins[first + i]) > 0);
+		/* Every change is a real transition: no double revoke/restore. */
+		assert_int_equal(v->no_access[first + i], access == FFAMED_ACCESS_RW);
+		v->no_access[first + i] = access == FFAMED_ACCESS_NONE;
+	}
+	pthread_mutex_unlock(&v->mem_lock);
+	return FFA_RET_OK;
+}
+
+static int32_t fix_borrow_map(void *host, void *host_vm, const uint64_t *pa, size_t npages,
+			      bool write, uint64_t *ipa)
+{
+	struct fix_vm *v = host_vm;
+	int n = atomic_load(&v->borrow_fail_after);
+	size_t done = 0;
+
+	(void)host;
+	if (n > 0 && atomic_fetch_sub(&v->borrow_fail_after, 1) == 1)
+		return FFA_RET_NO_MEMORY;
+	pthread_mutex_lock(&v->mem_lock);
+	for (size_t w = 0; w < FIX_WIN_PAGES && done < npages; w++) {
+		if (v->win_pa[w])
+			continue;
+		assert_true(pa[done] >= FIX_PA_BASE &&
+			    pa[done] < FIX_PA_BASE + (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
+		v->win_pa[w] = pa[done];
+		v->win_write[w] = write;
+		ipa[done++] = FIX_WIN_BASE + (uint64_t)w * FFA_PAGE_SIZE;
+		if (v->win_scatter)
+			w++;
+	}
+	if (done < npages) {
+		for (size_t i = 0; i < done; i++)
+			v->win_pa[(ipa[i] - FIX_WIN_BASE) / FFA_PAGE_SIZE] = 0;
+		pthread_mutex_unlock(&v->mem_lock);
+		return FFA_RET_NO_MEMORY;
+	}
+	v->win_used += (uint32_t)npages;
+	pthread_mutex_unlock(&v->mem_lock);
+	return FFA_RET_OK;
+}
+
+static void fix_borrow_unmap(void *host, void *host_vm, const uint64_t *ipa, size_t npages)
+{
+	struct fix_vm *v = host_vm;
+
+	(void)host;
+	pthread_mutex_lock(&v->mem_lock);
+	for (size_t i = 0; i < npages; i++) {
+		uint64_t w = (ipa[i] - FIX_WIN_BASE) / FFA_PAGE_SIZE;
+
+		assert_true(ipa[i] >= FIX_WIN_BASE && w < FIX_WIN_PAGES);
+		assert_true(v->win_pa[w] != 0);
+		v->win_pa[w] = 0;
+	}
+	assert_true(v->win_used >= npages);
+	v->win_used -= (uint32_t)npages;
+	pthread_mutex_unlock(&v->mem_lock);
+}
+
+bool fix_vm_accessible(struct fix_vm *v, uint64_t ipa)
+{
+	uint64_t page = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
+	bool ok;
+
+	assert_true(ipa >= FIX_IPA_BASE && page < v->ram_pages);
+	pthread_mutex_lock(&v->mem_lock);
+	ok = !v->no_access[page];
+	pthread_mutex_unlock(&v->mem_lock);
+	return ok;
+}
+
+uint32_t fix_vm_revoked_pages(struct fix_vm *v)
+{
+	uint32_t n = 0;
+
+	pthread_mutex_lock(&v->mem_lock);
+	for (uint32_t i = 0; i < v->ram_pages; i++)
+		n += v->no_access[i];
+	pthread_mutex_unlock(&v->mem_lock);
+	return n;
+}
+
+uint32_t fix_vm_window_pages(struct fix_vm *v)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&v->mem_lock);
+	n = v->win_used;
+	pthread_mutex_unlock(&v->mem_lock);
+	return n;
+}
+
+bool fix_vm_window_writable(struct fix_vm *v, uint64_t ipa)
+{
+	uint64_t w = (ipa - FIX_WIN_BASE) / FFA_PAGE_SIZE;
+	bool wr;
+
+	assert_true(ipa >= FIX_WIN_BASE && w < FIX_WIN_PAGES);
+	pthread_mutex_lock(&v->mem_lock);
+	assert_true(v->win_pa[w] != 0);
+	wr = v->win_write[w];
+	pthread_mutex_unlock(&v->mem_lock);
+	return wr;
+}
+
 static void fix_vm_release(struct fix_vm *v)
 {
+	/* Nothing borrowed is still mapped in the window. */
+	assert_int_equal(v->win_used, 0);
 	for (uint32_t i = 0; i < v->ram_pages; i++) {
 		assert_int_equal(atomic_load(&v->pins[i]), 0);
 		fix_pages_put(v->fix, v->page_pa[i], 1);
 	}
+	free(v->no_access);
+	free(v->win_pa);
+	free(v->win_write);
+	pthread_mutex_destroy(&v->mem_lock);
 	free(v->page_pa);
 	free(v->pins);
 	free(v->readonly);
@@ -487,6 +619,9 @@ struct fix *fix_create(const struct fix_opts *opts)
 		.work_cancel_sync = fix_work_cancel_sync,
 		.vcpu_is_online = fix_vcpu_is_online,
 		.inject_virq = fix_inject_virq,
+		.guest_set_access = fix_set_access,
+		.borrow_map = fix_borrow_map,
+		.borrow_unmap = fix_borrow_unmap,
 	};
 	fix->env = (struct ffamed_spmc_env){
 		.ctx = fix,
@@ -565,6 +700,12 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	v->page_pa = calloc(ram_pages, sizeof(*v->page_pa));
 	v->pins = calloc(ram_pages, sizeof(*v->pins));
 	v->readonly = calloc(ram_pages, sizeof(*v->readonly));
+	v->no_access = calloc(ram_pages, sizeof(*v->no_access));
+	v->win_pa = calloc(FIX_WIN_PAGES, sizeof(*v->win_pa));
+	v->win_write = calloc(FIX_WIN_PAGES, sizeof(*v->win_write));
+	assert_true(v->page_pa && v->pins && v->readonly && v->no_access && v->win_pa &&
+		    v->win_write);
+	pthread_mutex_init(&v->mem_lock, NULL);
 	atomic_store(&v->refs, 1);
 	atomic_fetch_add(&fix->live_host_vms, 1);
 	if (!scatter) {
@@ -627,6 +768,18 @@ void fix_vm_reclaim_quarantined(struct fix_vm *v)
 void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa)
 {
 	uint64_t page = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
+
+	if (ipa >= FIX_WIN_BASE) {
+		uint64_t w = (ipa - FIX_WIN_BASE) / FFA_PAGE_SIZE;
+		uint64_t pa;
+
+		assert_true(w < FIX_WIN_PAGES);
+		pthread_mutex_lock(&v->mem_lock);
+		pa = v->win_pa[w];
+		pthread_mutex_unlock(&v->mem_lock);
+		assert_true(pa != 0);
+		return fix_pa_ptr(v->fix, pa) + (ipa & (FFA_PAGE_SIZE - 1));
+	}
 
 	assert_true(page < v->ram_pages);
 	return fix_pa_ptr(v->fix, v->page_pa[page]) + (ipa & (FFA_PAGE_SIZE - 1));

@@ -33,6 +33,9 @@
 #define FIX_IPA_BASE  0x40000000ull
 #define FIX_MAX_WORK  256
 #define FIX_MAX_VCPUS 64
+/* Each VM's borrowed window (port borrow_map), above any fixture RAM. */
+#define FIX_WIN_BASE  0x100000000ull
+#define FIX_WIN_PAGES FIX_MEM_PAGES
 
 /* The default SP set (fix_opts.sps == NULL). */
 #define FIX_SP_ECHO    0x8001u /* echo, UP */
@@ -74,6 +77,16 @@ struct fix_vm {
 	_Atomic bool offline[FIX_MAX_VCPUS];
 	_Atomic uint64_t virq[FIX_MAX_VCPUS];
 	_Atomic uint64_t injections;
+
+	/* Memory sharing state, under mem_lock. */
+	pthread_mutex_t mem_lock;
+	bool *no_access;	       /* per IPA page: lent or donated away */
+	uint64_t *win_pa;	       /* per window page: the PA mapped there, 0 = free */
+	bool *win_write;	       /* per window page */
+	uint32_t win_used;	       /* window pages mapped */
+	bool win_scatter;	       /* leave a hole after every mapped window page */
+	_Atomic int access_fail_after; /* >0: that set_access call fails */
+	_Atomic int borrow_fail_after; /* >0: that borrow_map call fails */
 };
 
 struct fix {
@@ -139,7 +152,15 @@ void fix_vm_destroy(struct fix_vm *v);
 /* What an operator does once firmware finally lets go of a VM whose pages the
  * mediator quarantined: forget the pins and drop the mediator's reference. */
 void fix_vm_reclaim_quarantined(struct fix_vm *v);
+/* RAM or borrowed-window address: the fixture's view of that byte. */
 void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa);
+/* The owner may access its page at ipa (not lent or donated away). */
+bool fix_vm_accessible(struct fix_vm *v, uint64_t ipa);
+/* Pages of RAM the VM cannot access; window pages mapped; whether the
+ * window page at ipa is writable. */
+uint32_t fix_vm_revoked_pages(struct fix_vm *v);
+uint32_t fix_vm_window_pages(struct fix_vm *v);
+bool fix_vm_window_writable(struct fix_vm *v, uint64_t ipa);
 uint64_t fix_vm_pins(struct fix_vm *v);
 
 struct ffa_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,

@@ -18,14 +18,9 @@ static const uint32_t never_served[] = {
 	FFA_MSG_SEND_DIRECT_RESP_32,
 	FFA_MSG_SEND_DIRECT_RESP_64,
 	FFA_MSG_SEND_DIRECT_RESP2,
-	FFA_MEM_SHARE_32,
-	FFA_MEM_SHARE_64,
-	FFA_MEM_LEND_64,
-	FFA_MEM_DONATE_64,
-	FFA_MEM_RETRIEVE_REQ_64,
-	FFA_MEM_RECLAIM,
-	FFA_MEM_FRAG_RX,
-	FFA_MEM_FRAG_TX,
+	FFA_MEM_RETRIEVE_RESP, /* the relayer's answer */
+	FFA_MEM_OP_PAUSE,
+	FFA_MEM_OP_RESUME,
 	FFA_RX_ACQUIRE,
 	FFA_NOTIFICATION_BITMAP_CREATE, /* the mediator owns the VMs' bitmaps */
 	FFA_NOTIFICATION_BITMAP_DESTROY,
@@ -76,6 +71,24 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 	assert_int_equal(features(v, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL) == FFA_RET_OK,
 			 have_sps && v12);
 	assert_int_equal(features(v, FFA_RUN, 0, NULL) == FFA_RET_OK, have_sps);
+	/* Memory sharing: the fixture's port has every memory op. */
+	{
+		static const uint32_t mem[] = {
+			FFA_MEM_SHARE_32, FFA_MEM_SHARE_64,	   FFA_MEM_LEND_32,
+			FFA_MEM_LEND_64,  FFA_MEM_DONATE_32,	   FFA_MEM_DONATE_64,
+			FFA_MEM_RECLAIM,  FFA_MEM_RETRIEVE_REQ_32, FFA_MEM_RETRIEVE_REQ_64,
+			FFA_MEM_FRAG_RX,  FFA_MEM_FRAG_TX,	   FFA_MEM_RELINQUISH,
+		};
+
+		for (size_t i = 0; i < sizeof(mem) / sizeof(mem[0]); i++) {
+			assert_int_equal(features(v, mem[i], 0, &w2), FFA_RET_OK);
+			/* Descriptors in the TX buffer only; NS bit from v1.1. */
+			assert_int_equal(w2, mem[i] == FFA_MEM_RETRIEVE_REQ_32 ||
+							     mem[i] == FFA_MEM_RETRIEVE_REQ_64
+						     ? (v11 ? FFA_MEM_RETRIEVE_PROP_NS_BIT : 0)
+						     : 0);
+		}
+	}
 	/* Notifications from v1.1, when the software SPMC has them or VM-to-VM
 	 * is built in; the NPI and SRI IDs only then. */
 	bool notif = v11 && (have_spmc || fix->opts.med_cfg.vm_to_vm);

@@ -42,7 +42,7 @@ static void records_match_calls(void **state)
 	/* SMC32 with junk in an upper half and the SVE hint: recorded masked. */
 	r = fix_call(v, 0, FFA_ID_GET | FFA_SMCCC_SVE_HINT, 0xABCD00000000ull, 0, 0, 0, 0);
 	assert_ffa_success(r);
-	r = fix_call(v, 1, FFA_FEATURES, FFA_MEM_SHARE_64, 0, 0, 0, 0);
+	r = fix_call(v, 1, FFA_FEATURES, FFA_CONSOLE_LOG_64, 0, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
 	/* Not an FF-A call: given back to the host, so not recorded. */
 	ffa_regs_clear(&r);
@@ -67,7 +67,7 @@ static void records_match_calls(void **state)
 	assert_int_equal(log.recs[1].out[2], 3);
 
 	assert_int_equal(log.recs[2].fid, FFA_FEATURES);
-	assert_int_equal(log.recs[2].in[1], FFA_MEM_SHARE_64);
+	assert_int_equal(log.recs[2].in[1], FFA_CONSOLE_LOG_64);
 	assert_int_equal(log.recs[2].out[0], FFA_ERROR);
 	assert_int_equal(log.recs[2].out[2], (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED);
 

@@ -159,7 +159,7 @@ static void fid_decoding(void **state)
 				    FFA_SMC64(0x63),
 				    FFA_SMC32(0x8B),
 				    FFA_MSG_SEND2,
-				    FFA_MEM_SHARE_64,
+				    FFA_MEM_OP_PAUSE,
 				    FFA_NOTIFICATION_BITMAP_CREATE,
 				    FFA_RX_ACQUIRE,
 				    FFA_SUCCESS_32,

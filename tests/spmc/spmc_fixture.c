@@ -79,7 +79,7 @@ void *fx_va(struct fx *f, uint64_t pa)
 static void *fx_pa_map(void *ctx, uint64_t pa, size_t len)
 {
 	struct fx *f = ctx;
-	uint64_t size = (uint64_t)FX_RAM_PAGES * FX_PAGE;
+	uint64_t size = (uint64_t)f->ram_pages * FX_PAGE;
 
 	if (pa < FX_PA_BASE || pa - FX_PA_BASE > size || len > size - (pa - FX_PA_BASE))
 		return NULL;
@@ -108,12 +108,18 @@ static void fx_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va_
 
 struct fx *fx_new(void)
 {
+	return fx_new_ram(FX_RAM_PAGES);
+}
+
+struct fx *fx_new_ram(size_t ram_pages)
+{
 	struct fx *f = calloc(1, sizeof(*f));
 	struct ffa_uuid echo2 = FX_UUID_ECHO2;
 	struct ffa_uuid req2 = FX_UUID_REQ2;
 
 	assert_non_null(f);
-	f->ram = calloc(FX_RAM_PAGES, FX_PAGE);
+	f->ram_pages = ram_pages;
+	f->ram = calloc(ram_pages, FX_PAGE);
 	assert_non_null(f->ram);
 	atomic_init(&f->live_allocs, 0);
 	f->env.ctx = f;

@@ -50,6 +50,7 @@ struct fx {
 	struct ffamed_spmc_env env;
 	struct ffamed_spmc *spmc;
 	uint8_t *ram;
+	size_t ram_pages; /* FX_RAM_PAGES unless made by fx_new_ram */
 	atomic_long live_allocs;
 	struct ffamed_sp_config sps[16];
 	uint32_t sp_count;
@@ -65,6 +66,8 @@ struct fx {
 
 /* A fixture with an environment and the standard SP configs, no SPMC. */
 struct fx *fx_new(void);
+/* The same with `ram_pages` pages of fake RAM (allocated lazily by the OS). */
+struct fx *fx_new_ram(size_t ram_pages);
 /* Creates the SPMC from f->sps[0..sp_count) with cfg's other fields
  * (cfg may be NULL: defaults but FX_CPUS CPUs). Returns the create result. */
 int32_t fx_create(struct fx *f, const struct ffamed_spmc_config *cfg);

@@ -71,7 +71,7 @@ static void test_v10_sees_8_byte_entries(void **state)
 
 	/* v1.0 has no count-only form: a listing and an RX_RELEASE. */
 	assert_int_equal(ffac_partition_count(&g.c, NULL, &count), FFA_RET_OK);
-	assert_int_equal(count, 3);
+	assert_int_equal(count, FFAMED_SIM_SP_COUNT);
 	assert_int_equal(ffamed_sim_vm_call_count(vm, FFA_RX_RELEASE), releases + 1);
 
 	assert_int_equal(ffac_partition_list(&g.c, NULL, parts, 8, &count), FFA_RET_OK);
@@ -80,10 +80,10 @@ static void test_v10_sees_8_byte_entries(void **state)
 	/* On the wire: 8-byte entries back to back, w3 MBZ for v1.0. */
 	pig_raw(&g, &nil, 0, &r);
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
-	assert_int_equal(r.x[2], 3);
+	assert_int_equal(r.x[2], FFAMED_SIM_SP_COUNT);
 	assert_int_equal(r.x[3], 0);
 	rx = ffamed_sim_guest_va(vm, FFAMED_SIM_RX_IPA);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < (int)FFAMED_SIM_SP_COUNT; i++) {
 		uint16_t id;
 
 		memcpy(&id, rx + 8 * i, sizeof(id));
@@ -119,7 +119,7 @@ static void test_v11_count_only_keeps_rx(void **state)
 
 	/* Count-only: no RX handed over, so nothing to release... */
 	assert_int_equal(ffac_partition_count(&g.c, NULL, &count), FFA_RET_OK);
-	assert_int_equal(count, 3);
+	assert_int_equal(count, FFAMED_SIM_SP_COUNT);
 	assert_int_equal(ffamed_sim_vm_call_count(vm, FFA_RX_RELEASE), 0);
 	rx_release_raw(&g, FFA_RET_DENIED);
 	/* ...and a second one works at once. */
@@ -207,7 +207,7 @@ static void test_discovery_refusals(void **state)
 	/* GET_REGS start index past the end, and a tag on the first call. */
 	ffa_regs_clear(&r);
 	r.x[0] = FFA_PARTITION_INFO_GET_REGS;
-	r.x[3] = 3;
+	r.x[3] = FFAMED_SIM_SP_COUNT;
 	sys_guest_raw(&g, &r);
 	assert_int_equal(ffa_result(&r), FFA_RET_INVALID_PARAMETERS);
 	ffa_regs_clear(&r);

@@ -311,6 +311,9 @@ static const struct ffamed_host_ops posix_ops = {
 	.fw_call = host_fw_call,
 	.work_schedule = posix_work_schedule,
 	.work_cancel_sync = posix_work_cancel_sync,
+	.guest_set_access = posix_guest_set_access,
+	.borrow_map = posix_borrow_map,
+	.borrow_unmap = posix_borrow_unmap,
 };
 
 const struct ffamed_host_ops *ffamed_posix_host_ops(void)
@@ -344,6 +347,7 @@ int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
 		return FFA_RET_NO_MEMORY;
 	host->log_level = log_level_from_env();
 	host->cpu_count = cfg && cfg->cpu_count ? cfg->cpu_count : DEFAULT_CPU_COUNT;
+	host->contiguous_ram = cfg && cfg->contiguous_ram;
 	ret = posix_arena_init(&host->arena, pages, pa_base,
 			       cfg && cfg->seed ? cfg->seed : DEFAULT_SEED);
 	if (ret != FFA_RET_OK)

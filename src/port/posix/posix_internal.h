@@ -8,6 +8,8 @@
  *   posix_cpu.c     simulated physical CPU indices of threads
  *   posix_vm.c      VM objects: scattered RAM, guest view, references
  *   posix_guest_mem.c  pin/unpin and map_pages ("vmap")
+ *   posix_share.c   memory sharing: owner access (lend) and the borrowed
+ *                   window where a VM sees other VMs' pages
  *   posix_vcpu.c    vCPU threads, online state, virtual interrupts
  *   posix_work.c    the deferred-work worker thread
  *
@@ -74,6 +76,8 @@ struct posix_worker {
 
 struct ffamed_posix_host {
 	struct posix_arena arena;
+	bool contiguous_ram;	    /* VM RAM from one arena run (config) */
+	atomic_bool protect_warned; /* lend could not mprotect (logged once) */
 
 	uint32_t cpu_count;
 	pthread_key_t cpu_key; /* the calling thread's struct posix_cpu_slot */
@@ -144,11 +148,18 @@ struct ffamed_posix_vm {
 	uint8_t *view;		    /* the guest's contiguous view of its RAM */
 	atomic_uint refs;
 	_Atomic uint64_t fail_pin_ipa;
-	/* Guards pins, readonly, pinned_total. */
+	/* Guards pins, readonly, pinned_total, and the sharing state below. */
 	pthread_mutex_t pin_lock;
 	uint32_t *pins;	   /* per guest page */
 	uint8_t *readonly; /* per guest page: pin for write fails */
 	size_t pinned_total;
+	/* Memory sharing (posix_share.c). */
+	uint8_t *no_access; /* per guest page: lent/donated away (view PROT_NONE) */
+	size_t revoked_total;
+	uint8_t *window;       /* borrowed window: arena.pages pages of VA */
+	uint32_t *window_page; /* per window page: arena index + 1, 0 = free */
+	size_t window_pages;
+	size_t borrowed_total; /* window pages mapped */
 	struct posix_vcpu *vcpus;
 };
 
@@ -206,6 +217,17 @@ void *posix_map_pages(void *host, const uint64_t *pa, size_t npages);
 void posix_unmap_pages(void *host, void *va, size_t npages);
 /* Unmaps what the mediator left mapped (host destroy). */
 void posix_mappings_fini(struct ffamed_posix_host *host);
+
+/* ---- memory sharing (posix_share.c) ---- */
+int32_t posix_share_init(struct ffamed_posix_vm *vm);
+void posix_share_fini(struct ffamed_posix_vm *vm);
+int32_t posix_guest_set_access(void *host, void *host_vm, uint64_t ipa, size_t npages,
+			       uint32_t access);
+int32_t posix_borrow_map(void *host, void *host_vm, const uint64_t *pa, size_t npages, bool write,
+			 uint64_t *ipa);
+void posix_borrow_unmap(void *host, void *host_vm, const uint64_t *ipa, size_t npages);
+/* The guest view of a window address, or NULL. */
+void *posix_window_va(struct ffamed_posix_vm *vm, uint64_t ipa);
 
 /* ---- vCPUs (posix_vcpu.c) ---- */
 int32_t posix_vcpus_init(struct ffamed_posix_vm *vm);

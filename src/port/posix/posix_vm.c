@@ -33,6 +33,16 @@ static int32_t map_guest_view(struct ffamed_posix_vm *vm)
 	if (va == MAP_FAILED)
 		return FFA_RET_NO_MEMORY;
 	vm->view = va;
+	if (vm->host->contiguous_ram) {
+		if (mmap(vm->view, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 arena->memfd,
+			 (off_t)vm->arena_page[0] * (off_t)POSIX_PAGE_SIZE) == MAP_FAILED) {
+			munmap(vm->view, size);
+			vm->view = NULL;
+			return FFA_RET_NO_MEMORY;
+		}
+		return FFA_RET_OK;
+	}
 	for (size_t i = 0; i < vm->ram_pages; i++) {
 		void *page = mmap(vm->view + i * POSIX_PAGE_SIZE, POSIX_PAGE_SIZE,
 				  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, arena->memfd,
@@ -58,6 +68,7 @@ static void vm_free(struct ffamed_posix_vm *vm, bool own_pages)
 		posix_error(host, "VM %#x: some of its pages were already free", vm->id);
 	if (vm->vcpus)
 		posix_vcpus_fini(vm);
+	posix_share_fini(vm);
 	pthread_mutex_destroy(&vm->pin_lock);
 	free(vm->readonly);
 	free(vm->pins);
@@ -93,7 +104,15 @@ int32_t ffamed_posix_vm_create(struct ffamed_posix_host *host, uint16_t ffa_id, 
 	if (!vm->arena_page || !vm->by_arena || !vm->pins || !vm->readonly)
 		goto fail;
 
-	ret = posix_arena_alloc_scattered(&host->arena, ram_pages, vm->arena_page);
+	if (host->contiguous_ram) {
+		size_t first = 0;
+
+		ret = posix_arena_alloc_run(&host->arena, ram_pages, &first);
+		for (size_t i = 0; ret == FFA_RET_OK && i < ram_pages; i++)
+			vm->arena_page[i] = (uint32_t)(first + i);
+	} else {
+		ret = posix_arena_alloc_scattered(&host->arena, ram_pages, vm->arena_page);
+	}
 	if (ret != FFA_RET_OK)
 		goto fail;
 	own_pages = true;
@@ -104,6 +123,9 @@ int32_t ffamed_posix_vm_create(struct ffamed_posix_host *host, uint16_t ffa_id, 
 	qsort(vm->by_arena, ram_pages, sizeof(*vm->by_arena), rev_cmp);
 
 	ret = map_guest_view(vm);
+	if (ret != FFA_RET_OK)
+		goto fail;
+	ret = posix_share_init(vm);
 	if (ret != FFA_RET_OK)
 		goto fail;
 	ret = posix_vcpus_init(vm);
@@ -126,6 +148,9 @@ static void vm_release(struct ffamed_posix_vm *vm)
 	if (vm->pinned_total)
 		posix_error(host, "VM %#x freed with %zu page pin(s) outstanding", vm->id,
 			    vm->pinned_total);
+	if (vm->borrowed_total)
+		posix_error(host, "VM %#x freed with %zu borrowed page(s) still mapped", vm->id,
+			    vm->borrowed_total);
 	vm_free(vm, true);
 	atomic_fetch_sub(&host->live_vms, 1);
 }
@@ -181,6 +206,8 @@ struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm)
 
 void *ffamed_posix_vm_va(struct ffamed_posix_vm *vm, uint64_t ipa)
 {
+	if (ipa >= FFAMED_POSIX_WINDOW_BASE)
+		return posix_window_va(vm, ipa);
 	if (ipa < FFAMED_POSIX_RAM_BASE ||
 	    ipa - FFAMED_POSIX_RAM_BASE >= ffamed_posix_vm_ram_size(vm))
 		return NULL;

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM borrowers of VM memory, handled by the mediator alone (handles with
+ * FFA_HANDLE_HYP_ALLOCATED): FFA_MEM_RETRIEVE_REQ maps the owner's pinned
+ * pages into the borrower's borrowed window (port borrow_map) and answers
+ * with a descriptor of the borrower's format and window addresses in its
+ * RX, continued by FFA_MEM_FRAG_RX when it does not fit; FFA_MEM_RELINQUISH
+ * unmaps them. A retrieved donate stays the borrower's until it goes.
+ */
+#include "med_mem.h"
+
+int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)
+{
+	void *va = med->ops->map_pages(med->host, txn->pa, (size_t)txn->page_count);
+
+	if (!va)
+		return FFA_RET_NO_MEMORY;
+	memset(va, 0, (size_t)txn->page_count * FFA_PAGE_SIZE);
+	med->ops->unmap_pages(med->host, va, (size_t)txn->page_count);
+	return FFA_RET_OK;
+}
+
+void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t i)
+{
+	struct med_mem_borrow *b = &txn->borrow[i];
+
+	med->ops->borrow_unmap(med->host, b->host_vm, b->ipa, (size_t)txn->page_count);
+	med_free(med, b->ipa);
+	b->ipa = NULL;
+	b->host_vm = NULL;
+	b->retrieved = false;
+}
+
+static uint32_t borrow_index(const struct med_mem_txn *txn, uint16_t id)
+{
+	for (uint32_t i = 0; i < txn->recv_count; i++)
+		if (txn->borrow[i].recv.id == id)
+			return i;
+	return UINT32_MAX;
+}
+
+/* The access a retrieve request may get: the sender's grant, narrowed. */
+static int32_t retrieve_perm(uint8_t granted, uint8_t asked, uint8_t *out)
+{
+	uint8_t g = granted & FFA_MEM_PERM_DATA_MASK;
+	uint8_t a = asked & FFA_MEM_PERM_DATA_MASK;
+
+	if (a == 3u || (asked & FFA_MEM_PERM_INST_MASK) == FFA_MEM_PERM_INST_X ||
+	    (asked & FFA_MEM_PERM_INST_MASK) == FFA_MEM_PERM_INST_MASK)
+		return FFA_RET_DENIED;
+	if (g == 0)
+		g = FFA_MEM_PERM_DATA_RW; /* a donate left it to the receiver */
+	if (a == FFA_MEM_PERM_DATA_RW && g != FFA_MEM_PERM_DATA_RW)
+		return FFA_RET_DENIED;
+	*out = (uint8_t)((a ? a : g) | FFA_MEM_PERM_INST_NX);
+	return FFA_RET_OK;
+}
+
+/* Checks req against txn for borrower vm (mem_lock held); stores the access. */
+static int32_t retrieve_check(const struct ffamed_vm *vm, const struct med_mem_desc *req,
+			      enum med_mem_fmt fmt, const struct med_mem_txn *txn, uint32_t *idx,
+			      uint8_t *perm)
+{
+	uint32_t type = (req->flags & FFA_MEM_FLAG_TYPE_MASK) >> FFA_MEM_FLAG_TYPE_SHIFT;
+	uint32_t zero = req->flags & (FFA_MEM_FLAG_ZERO_MEMORY | FFA_MEM_FLAG_ZERO_AFTER_RELINQ);
+	bool mine = false;
+
+	if (txn->to_sp || txn->state == MED_TXN_BUSY || txn->state == MED_TXN_ORPHAN)
+		return FFA_RET_INVALID_PARAMETERS;
+	*idx = borrow_index(txn, vm->id);
+	if (*idx == UINT32_MAX)
+		return FFA_RET_INVALID_PARAMETERS;
+	if (txn->borrow[*idx].retrieved || txn->borrow[*idx].gone || txn->state == MED_TXN_DONATED)
+		return FFA_RET_DENIED;
+	if (req->sender != txn->owner_id || req->tag != txn->tag || (type && type != txn->op) ||
+	    (zero && txn->op == MED_MEM_SHARE))
+		return FFA_RET_INVALID_PARAMETERS;
+	if ((req->flags & FFA_MEM_FLAG_ZERO_MEMORY) && !(txn->flags & FFA_MEM_FLAG_ZERO_MEMORY))
+		return FFA_RET_DENIED;
+	if ((req->attributes & FFA_MEM_ATTR_TYPE_MASK) && req->attributes != txn->attributes)
+		return FFA_RET_INVALID_PARAMETERS;
+	for (uint32_t i = 0; i < req->recv_count; i++) {
+		uint32_t k = borrow_index(txn, req->recv[i].id);
+
+		if (k == UINT32_MAX)
+			return FFA_RET_INVALID_PARAMETERS;
+		if (k == *idx) {
+			int32_t rc =
+				retrieve_perm(txn->borrow[k].recv.perm, req->recv[i].perm, perm);
+
+			if (rc != FFA_RET_OK)
+				return rc;
+			/* v1.2: the receiver quotes the sender's value for it. */
+			if (fmt == MED_MEM_FMT_1_2 &&
+			    memcmp(req->recv[i].impdef, txn->borrow[k].recv.impdef,
+				   sizeof(req->recv[i].impdef)) != 0)
+				return FFA_RET_INVALID_PARAMETERS;
+			mine = true;
+		}
+	}
+	return mine ? FFA_RET_OK : FFA_RET_INVALID_PARAMETERS;
+}
+
+/* The response descriptor for borrower idx; NULL when out of memory. */
+static uint8_t *retrieve_response(struct ffamed *med, const struct med_mem_txn *txn, uint32_t idx,
+				  uint8_t perm, enum med_mem_fmt fmt, uint32_t req_flags,
+				  size_t *size)
+{
+	struct med_mem_desc d = {
+		.sender = txn->owner_id,
+		.attributes = txn->attributes,
+		.flags = ((uint32_t)txn->op << FFA_MEM_FLAG_TYPE_SHIFT) |
+			 (req_flags & (FFA_MEM_FLAG_ZERO_MEMORY | FFA_MEM_FLAG_ZERO_AFTER_RELINQ)),
+		.handle = txn->handle,
+		.tag = txn->tag,
+		.recv_count = txn->recv_count,
+		.total_pages = txn->page_count,
+	};
+	struct ffa_mem_constituent *cons;
+	uint8_t *out = NULL;
+	uint64_t n;
+
+	if (fmt != MED_MEM_FMT_1_0)
+		d.attributes |= FFA_MEM_ATTR_NS;
+	if (txn->flags & FFA_MEM_FLAG_ZERO_MEMORY)
+		d.flags |= FFA_MEM_FLAG_ZERO_MEMORY;
+	d.recv = med_alloc(med, sizeof(*d.recv) * txn->recv_count);
+	cons = med_alloc(med, sizeof(*cons) * (size_t)txn->page_count);
+	if (!d.recv || !cons)
+		goto out;
+	for (uint32_t i = 0; i < txn->recv_count; i++)
+		d.recv[i] = txn->borrow[i].recv;
+	d.recv[idx].perm = perm;
+	n = med_mem_coalesce(txn->borrow[idx].ipa, txn->page_count, cons);
+	*size = med_mem_desc_size(fmt, d.recv_count, n);
+	if (*size)
+		out = med_alloc(med, *size);
+	if (out)
+		med_mem_desc_encode(out, fmt, &d, cons, n);
+out:
+	med_free(med, cons);
+	med_free(med, d.recv);
+	return out;
+}
+
+static void retrieve_reply(struct ffa_regs *regs, size_t total, size_t frag)
+{
+	ffa_regs_clear(regs);
+	regs->x[0] = FFA_MEM_RETRIEVE_RESP;
+	regs->x[1] = total;
+	regs->x[2] = frag;
+}
+
+void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+{
+	struct ffamed *med = vm->med;
+	enum med_mem_fmt fmt = med_mem_fmt_of(version);
+	uint64_t total = (uint32_t)regs->x[1];
+	struct med_mem_desc req = {0};
+	struct med_mem_txn *txn;
+	uint8_t *copy = NULL, *resp = NULL;
+	size_t rx_size = 0, resp_size = 0, frag = 0;
+	uint32_t idx = 0;
+	uint8_t perm = 0;
+	void *rx = NULL;
+	int32_t rc;
+
+	/* One fragment, in the TX buffer (docs/MEMORY.md). */
+	if (regs->x[3] || (uint32_t)regs->x[4] || !total || (uint32_t)regs->x[2] != total) {
+		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+		return;
+	}
+	med_lock(med, &vm->rxtx_lock);
+	rc = FFA_RET_DENIED;
+	if (!vm->rxtx.mapped)
+		goto unlock;
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (total > (uint64_t)vm->rxtx.page_count * FFA_PAGE_SIZE)
+		goto unlock;
+	rc = FFA_RET_NO_MEMORY;
+	copy = med_alloc(med, (size_t)total);
+	if (!copy)
+		goto unlock;
+	memcpy(copy, vm->rxtx.tx, (size_t)total);
+	rc = med_mem_retrieve_parse(med, copy, (size_t)total, fmt, &req);
+	if (rc != FFA_RET_OK)
+		goto unlock;
+	/* A new retrieve drops what was left of the last response. */
+	med_free(med, vm->mem->resp.buf);
+	memset(&vm->mem->resp, 0, sizeof(vm->mem->resp));
+	rc = med_vm_rx_acquire(vm, &rx, &rx_size);
+	if (rc != FFA_RET_OK)
+		goto unlock;
+
+	med_lock(med, &med->mem_lock);
+	txn = med_mem_find(med, req.handle);
+	rc = txn ? retrieve_check(vm, &req, fmt, txn, &idx, &perm) : FFA_RET_INVALID_PARAMETERS;
+	if (rc == FFA_RET_OK && (txn->flags & FFA_MEM_FLAG_ZERO_MEMORY))
+		rc = med_mem_zero(med, txn);
+	if (rc == FFA_RET_OK) {
+		struct med_mem_borrow *b = &txn->borrow[idx];
+
+		b->ipa = med_alloc(med, sizeof(*b->ipa) * (size_t)txn->page_count);
+		b->write = (perm & FFA_MEM_PERM_DATA_MASK) == FFA_MEM_PERM_DATA_RW;
+		rc = b->ipa ? med->ops->borrow_map(med->host, vm->host_vm, txn->pa,
+						   (size_t)txn->page_count, b->write, b->ipa)
+			    : FFA_RET_NO_MEMORY;
+		if (rc == FFA_RET_OK) {
+			b->retrieved = true;
+			b->host_vm = vm->host_vm;
+			resp = retrieve_response(med, txn, idx, perm, fmt, req.flags, &resp_size);
+			if (!resp) {
+				med_mem_borrow_unmap(med, txn, idx);
+				rc = FFA_RET_NO_MEMORY;
+			}
+		} else {
+			med_free(med, b->ipa);
+			b->ipa = NULL;
+		}
+	}
+	if (rc == FFA_RET_OK && txn->op == MED_MEM_DONATE) {
+		/* Ownership moves: the donor loses the handle and the pages. */
+		txn->state = MED_TXN_DONATED;
+		txn->lent_away = false;
+		if (txn->owner) {
+			med_mem_owner_mark_donated(&txn->owner->mem->owner, txn);
+			txn->owner->mem->handles--;
+		}
+	}
+	med_unlock(med, &med->mem_lock);
+	if (rc != FFA_RET_OK) {
+		med_vm_rx_put_back(vm);
+		goto unlock;
+	}
+	frag = resp_size < rx_size ? resp_size : rx_size;
+	memcpy(rx, resp, frag);
+	med_vm_rx_give_to_guest(vm);
+	if (frag < resp_size) {
+		vm->mem->resp.active = true;
+		vm->mem->resp.handle = req.handle;
+		vm->mem->resp.buf = resp;
+		vm->mem->resp.total = resp_size;
+		vm->mem->resp.sent = frag;
+		vm->mem->resp.last = 0;
+		resp = NULL;
+	}
+unlock:
+	med_unlock(med, &vm->rxtx_lock);
+	med_free(med, resp);
+	med_free(med, copy);
+	med_mem_desc_free(med, &req);
+	if (rc != FFA_RET_OK) {
+		med_debug(med, "ffamed: VM %x: RETRIEVE_REQ: %d", (unsigned)vm->id, (int)rc);
+		ffa_set_error(regs, rc);
+		return;
+	}
+	retrieve_reply(regs, resp_size, frag);
+}
+
+void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffa_regs *regs)
+{
+	struct ffamed *med = vm->med;
+	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
+	size_t off = (uint32_t)regs->x[3];
+	size_t rx_size = 0, len = 0;
+	void *rx = NULL;
+	int32_t rc;
+
+	med_lock(med, &vm->rxtx_lock);
+	rc = FFA_RET_INVALID_PARAMETERS;
+	/* A repeat of the last offset is a retransmit. */
+	if ((uint32_t)regs->x[4] || !vm->mem->resp.active || vm->mem->resp.handle != handle ||
+	    (off != vm->mem->resp.sent && off != vm->mem->resp.last))
+		goto unlock;
+	rc = med_vm_rx_acquire(vm, &rx, &rx_size);
+	if (rc != FFA_RET_OK)
+		goto unlock;
+	len = vm->mem->resp.total - off;
+	if (len > rx_size)
+		len = rx_size;
+	memcpy(rx, vm->mem->resp.buf + off, len);
+	med_vm_rx_give_to_guest(vm);
+	vm->mem->resp.last = off;
+	vm->mem->resp.sent = off + len;
+	if (vm->mem->resp.sent == vm->mem->resp.total) {
+		med_free(med, vm->mem->resp.buf);
+		memset(&vm->mem->resp, 0, sizeof(vm->mem->resp));
+	}
+unlock:
+	med_unlock(med, &vm->rxtx_lock);
+	if (rc != FFA_RET_OK) {
+		ffa_set_error(regs, rc);
+		return;
+	}
+	ffa_regs_clear(regs);
+	regs->x[0] = FFA_MEM_FRAG_TX;
+	regs->x[1] = (uint32_t)handle;
+	regs->x[2] = (uint32_t)(handle >> 32);
+	regs->x[3] = len;
+}
+
+void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffa_regs *regs)
+{
+	struct ffamed *med = vm->med;
+	struct ffa_mem_relinquish rel;
+	struct med_mem_txn *txn;
+	uint16_t ep = 0;
+	uint32_t idx;
+	int32_t rc;
+
+	med_lock(med, &vm->rxtx_lock);
+	rc = FFA_RET_DENIED;
+	if (vm->rxtx.mapped) {
+		memcpy(&rel, vm->rxtx.tx, sizeof(rel));
+		memcpy(&ep, (const uint8_t *)vm->rxtx.tx + sizeof(rel), sizeof(ep));
+		rc = FFA_RET_OK;
+	}
+	med_unlock(med, &vm->rxtx_lock);
+	if (rc != FFA_RET_OK)
+		goto out;
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (rel.endpoint_count != 1 || ep != vm->id || (rel.flags & ~FFA_MEM_RECLAIM_FLAGS_MASK) ||
+	    (rel.flags & FFA_MEM_FLAG_TIME_SLICING))
+		goto out;
+
+	med_lock(med, &med->mem_lock);
+	txn = med_mem_find(med, rel.handle);
+	if (!txn || txn->to_sp || (idx = borrow_index(txn, vm->id)) == UINT32_MAX) {
+		rc = FFA_RET_INVALID_PARAMETERS;
+	} else if (!txn->borrow[idx].retrieved || txn->state == MED_TXN_DONATED) {
+		rc = FFA_RET_DENIED;
+	} else if ((rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) && txn->op == MED_MEM_SHARE) {
+		rc = FFA_RET_INVALID_PARAMETERS;
+	} else {
+		if ((rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) && med_mem_zero(med, txn) != FFA_RET_OK)
+			med_warn(med, "ffamed: could not zero %llx on relinquish",
+				 (unsigned long long)rel.handle);
+		med_mem_borrow_unmap(med, txn, idx);
+		rc = FFA_RET_OK;
+	}
+	med_unlock(med, &med->mem_lock);
+out:
+	if (rc != FFA_RET_OK) {
+		ffa_set_error(regs, rc);
+		return;
+	}
+	ffa_set_success32(regs, 0, 0, 0);
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM-to-VM memory transactions handled by the mediator itself: every
+ * operation x descriptor format x {one fragment, several} (guest FRAG_TX on
+ * the way in, FRAG_RX for the retrieve response on the way out), with the
+ * data checked through the borrower's window and ownership checked through
+ * the fixture's access state.
+ */
+#include "mem_builder.h"
+
+#include <string.h>
+
+#define OWNER	 0x0001u
+#define BORROWER 0x0002u
+#define FIRST	 8u /* first shared RAM page of the owner */
+
+static const uint32_t versions[] = {FFA_VERSION_1_0, FFA_VERSION_1_1, FFA_VERSION_1_2};
+
+struct pair {
+	struct fix *fix;
+	struct fix_vm *a, *b;
+};
+
+static void pair_setup(struct pair *p, uint32_t va, uint32_t vb, uint32_t ram, bool win_scatter)
+{
+	p->fix = fix_create(NULL);
+	p->a = fix_vm_new(p->fix, OWNER, 2, ram, true);
+	assert_int_equal(fix_vm_register(p->a, true), FFA_RET_OK);
+	p->b = fix_vm_new(p->fix, BORROWER, 2, 64, true);
+	assert_int_equal(fix_vm_register(p->b, true), FFA_RET_OK);
+	p->b->win_scatter = win_scatter;
+	fix_negotiate(p->a, va);
+	fix_negotiate(p->b, vb);
+	fix_map_default(p->a, 1);
+	fix_map_default(p->b, 1);
+}
+
+static void pair_teardown(struct pair *p)
+{
+	fix_vm_destroy(p->b);
+	fix_vm_destroy(p->a);
+	fix_destroy(p->fix);
+}
+
+static uint8_t pattern(uint32_t page, size_t off)
+{
+	return (uint8_t)(page * 31u + off * 7u + 1u);
+}
+
+static void fill_owner(struct fix_vm *v, uint32_t first, uint32_t n)
+{
+	for (uint32_t p = 0; p < n; p++) {
+		uint8_t *page = fix_vm_ptr(v, MB_IPA(first + p));
+
+		for (size_t i = 0; i < FFA_PAGE_SIZE; i++)
+			page[i] = pattern(first + p, i);
+	}
+}
+
+/* The borrower's view, constituent by constituent, matches the owner's pages. */
+static void check_window(struct fix_vm *b, const struct ffa_mem_constituent *cons, uint32_t ncons,
+			 uint32_t first, uint32_t n)
+{
+	uint32_t page = 0;
+
+	for (uint32_t c = 0; c < ncons; c++) {
+		assert_true(cons[c].address >= FIX_WIN_BASE);
+		for (uint32_t k = 0; k < cons[c].page_count; k++, page++) {
+			const uint8_t *w =
+				fix_vm_ptr(b, cons[c].address + (uint64_t)k * FFA_PAGE_SIZE);
+
+			assert_int_equal(w[0], pattern(first + page, 0));
+			assert_int_equal(w[FFA_PAGE_SIZE - 1],
+					 pattern(first + page, FFA_PAGE_SIZE - 1));
+		}
+	}
+	assert_int_equal(page, n);
+}
+
+enum { T_SHARE, T_LEND, T_DONATE };
+
+static uint32_t op_fid(int op)
+{
+	return op == T_SHARE  ? FFA_MEM_SHARE_64
+	       : op == T_LEND ? FFA_MEM_LEND_32
+			      : FFA_MEM_DONATE_64;
+}
+
+static void one_case(int op, uint32_t va, uint32_t vb, bool big)
+{
+	uint32_t n = big ? 300 : 4;
+	size_t cap = 64 + 16 * (size_t)n + 256;
+	uint8_t *desc = malloc(cap), *resp = malloc(cap);
+	struct ffa_mem_constituent *cons = calloc(n, sizeof(*cons));
+	uint8_t perm = FFA_MEM_PERM_DATA_RW;
+	unsigned frags = 0, rfrags = 0;
+	uint64_t handle = 0, pins_a, pins_b;
+	uint32_t ncons;
+	struct pair p;
+	size_t len, rlen = 0;
+
+	pair_setup(&p, va, vb, big ? 512 : 64, big);
+	pins_a = fix_vm_pins(p.a);
+	pins_b = fix_vm_pins(p.b);
+	fill_owner(p.a, FIRST, n);
+	len = mb_simple(desc, cap, va, OWNER, BORROWER, perm, NULL, FIRST, n);
+	assert_int_equal(mb_send(p.a, op_fid(op), desc, len, FFA_PAGE_SIZE, &handle, &frags),
+			 FFA_RET_OK);
+	assert_true(handle & FFA_HANDLE_HYP_ALLOCATED);
+	assert_int_equal(frags > 0, big);
+	assert_int_equal(fix_vm_pins(p.a), pins_a + n);
+	{
+		struct ffamed_mem_stats st;
+
+		ffamed_get_mem_stats(p.fix->med, &st);
+		assert_int_equal(st.transactions, 1);
+		assert_int_equal(st.pages, n);
+	}
+	/* Lend and donate take the owner's access; share does not. */
+	assert_int_equal(fix_vm_accessible(p.a, MB_IPA(FIRST)), op == T_SHARE);
+	assert_int_equal(fix_vm_revoked_pages(p.a), op == T_SHARE ? 0 : n);
+
+	assert_int_equal(mb_retrieve(p.b, vb, handle, OWNER, FFA_MEM_PERM_DATA_RW, 0, resp, cap,
+				     &rlen, &rfrags),
+			 FFA_RET_OK);
+	assert_int_equal(rfrags > 0, big);
+	ncons = mb_resp_cons(resp, rlen, vb, cons, n);
+	/* A scattered window shows as one constituent per page. */
+	assert_int_equal(ncons, big ? n : 1);
+	check_window(p.b, cons, ncons, FIRST, n);
+	assert_int_equal(fix_vm_window_pages(p.b), n);
+	assert_true(fix_vm_window_writable(p.b, cons[0].address));
+
+	/* The borrower writes; the owner's page holds it. */
+	*(uint8_t *)fix_vm_ptr(p.b, cons[0].address + 5) = 0xA5;
+	assert_int_equal(*(uint8_t *)fix_vm_ptr(p.a, MB_IPA(FIRST) + 5), 0xA5);
+
+	if (op == T_DONATE) {
+		/* Ownership moved: the donor has no handle and no access. */
+		assert_int_equal(mb_reclaim(p.a, handle, 0), FFA_RET_INVALID_PARAMETERS);
+		assert_int_equal(mb_relinquish(p.b, handle, 0), FFA_RET_DENIED);
+		assert_false(fix_vm_accessible(p.a, MB_IPA(FIRST)));
+		/* The donated pages cannot be sent again by the donor. */
+		len = mb_simple(desc, cap, va, OWNER, BORROWER, perm, NULL, FIRST, 1);
+		assert_int_equal(
+			mb_send(p.a, FFA_MEM_SHARE_32, desc, len, FFA_PAGE_SIZE, NULL, NULL),
+			FFA_RET_DENIED);
+		/* The borrower's teardown ends it; the pins go with it. */
+		fix_vm_destroy(p.b);
+		assert_int_equal(fix_vm_pins(p.a), pins_a);
+		fix_vm_destroy(p.a);
+		fix_destroy(p.fix);
+		goto out;
+	}
+	assert_int_equal(mb_reclaim(p.a, handle, 0), FFA_RET_DENIED); /* still retrieved */
+	assert_int_equal(mb_relinquish(p.b, handle, 0), FFA_RET_OK);
+	assert_int_equal(fix_vm_window_pages(p.b), 0);
+	assert_int_equal(mb_relinquish(p.b, handle, 0), FFA_RET_DENIED);
+	assert_int_equal(mb_reclaim(p.a, handle, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, handle, 0), FFA_RET_INVALID_PARAMETERS); /* double */
+	assert_true(fix_vm_accessible(p.a, MB_IPA(FIRST)));
+	assert_int_equal(fix_vm_revoked_pages(p.a), 0);
+	assert_int_equal(fix_vm_pins(p.a), pins_a);
+	assert_int_equal(fix_vm_pins(p.b), pins_b);
+	{
+		struct ffamed_mem_stats st;
+
+		ffamed_get_mem_stats(p.fix->med, &st);
+		assert_int_equal(st.transactions + st.orphans + st.pages, 0);
+	}
+	pair_teardown(&p);
+out:
+	free(cons);
+	free(resp);
+	free(desc);
+}
+
+static void test_matrix(void **state)
+{
+	(void)state;
+	for (int op = T_SHARE; op <= T_DONATE; op++)
+		for (unsigned a = 0; a < 3; a++)
+			for (int big = 0; big < 2; big++)
+				one_case(op, versions[a], versions[(a + 1 + (unsigned)big) % 3],
+					 big);
+}
+
+/* Fragments smaller than the TX buffer are the guest's right, as long as
+ * the first holds the head (header, EMADs, composite header). */
+static void test_small_fragments(void **state)
+{
+	uint8_t desc[512], resp[512];
+	uint64_t handle = 0;
+	unsigned frags = 0;
+	struct pair p;
+	size_t len, rlen;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_1, 64, false);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RO,
+			NULL, FIRST, 24);
+	assert_int_equal(mb_send(p.a, FFA_MEM_SHARE_32, desc, len, 112, &handle, &frags),
+			 FFA_RET_OK);
+	assert_true(frags >= 4);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_1, handle, OWNER, 0, 0, resp, sizeof(resp),
+				     &rlen, NULL),
+			 FFA_RET_OK);
+	/* Granted read-only: the window says so; asking RW is denied. */
+	{
+		struct ffa_mem_constituent c[8];
+
+		assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_1, c, 8), 1);
+		assert_false(fix_vm_window_writable(p.b, c[0].address));
+	}
+	assert_int_equal(mb_relinquish(p.b, handle, 0), FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_1, handle, OWNER, FFA_MEM_PERM_DATA_RW, 0,
+				     resp, sizeof(resp), &rlen, NULL),
+			 FFA_RET_DENIED);
+	assert_int_equal(mb_reclaim(p.a, handle, 0), FFA_RET_OK);
+	pair_teardown(&p);
+}
+
+/* Several borrowers, each retrieving on its own. */
+static void test_two_borrowers(void **state)
+{
+	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 2};
+	struct mb_desc d = {
+		.version = FFA_VERSION_1_2,
+		.sender = OWNER,
+		.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER,
+		.recv_count = 2,
+		.recv = {{.id = BORROWER, .perm = FFA_MEM_PERM_DATA_RW},
+			 {.id = 3, .perm = FFA_MEM_PERM_DATA_RO}},
+		.cons_count = 1,
+		.cons = &cons,
+	};
+	uint8_t desc[256], resp[256];
+	uint64_t handle = 0;
+	struct fix_vm *c;
+	struct pair p;
+	size_t len;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	c = fix_vm(p.fix, 3, 1);
+	fix_negotiate(c, FFA_VERSION_1_0);
+	fix_map_default(c, 1);
+	fill_owner(p.a, FIRST, 2);
+	len = mb_build(desc, sizeof(desc), &d);
+	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_64, desc, len, FFA_PAGE_SIZE, &handle, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, handle, OWNER, 0, 0, resp, sizeof(resp),
+				     NULL, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve(c, FFA_VERSION_1_0, handle, OWNER, FFA_MEM_PERM_DATA_RO,
+				     FFA_MEM_FLAG_TYPE_LEND, resp, sizeof(resp), &len, NULL),
+			 FFA_RET_OK);
+	{
+		struct ffa_mem_constituent got;
+
+		assert_int_equal(mb_resp_cons(resp, len, FFA_VERSION_1_0, &got, 1), 1);
+		assert_int_equal(got.page_count, 2);
+		assert_int_equal(*(uint8_t *)fix_vm_ptr(c, got.address + FFA_PAGE_SIZE),
+				 pattern(FIRST + 1, 0));
+	}
+	/* A wrong transaction type in the request is refused. */
+	assert_int_equal(mb_relinquish(c, handle, 0), FFA_RET_OK);
+	assert_int_equal(mb_retrieve(c, FFA_VERSION_1_0, handle, OWNER, FFA_MEM_PERM_DATA_RO,
+				     FFA_MEM_FLAG_TYPE_SHARE, resp, sizeof(resp), NULL, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(mb_reclaim(p.a, handle, 0), FFA_RET_DENIED); /* B still has it */
+	assert_int_equal(mb_relinquish(p.b, handle, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, handle, FFA_MEM_FLAG_ZERO_MEMORY), FFA_RET_OK);
+	/* Reclaim with the clear flag zeroed the pages. */
+	assert_int_equal(*(uint8_t *)fix_vm_ptr(p.a, MB_IPA(FIRST)), 0);
+	assert_true(fix_vm_accessible(p.a, MB_IPA(FIRST)));
+	fix_vm_destroy(c);
+	pair_teardown(&p);
+}
+
+/* Teardown with live transactions both ways: nothing stays pinned or mapped. */
+static void test_teardown_live(void **state)
+{
+	uint8_t desc[512], resp[512];
+	uint64_t h1 = 0, h2 = 0;
+	struct pair p;
+	size_t len;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 3);
+	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &h1, NULL),
+			 FFA_RET_OK);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, BORROWER, OWNER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 2);
+	assert_int_equal(mb_send(p.b, FFA_MEM_SHARE_32, desc, len, FFA_PAGE_SIZE, &h2, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(
+		mb_retrieve(p.b, FFA_VERSION_1_2, h1, OWNER, 0, 0, resp, sizeof(resp), NULL, NULL),
+		FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.a, FFA_VERSION_1_2, h2, BORROWER, 0, 0, resp, sizeof(resp),
+				     NULL, NULL),
+			 FFA_RET_OK);
+	/* The owner of h1 goes first: B loses its window on A's pages. */
+	fix_vm_destroy(p.a);
+	assert_int_equal(fix_vm_window_pages(p.b), 0);
+	/* h2 was B's: A's window on it went with A; B reclaims it. */
+	assert_int_equal(mb_reclaim(p.b, h2, 0), FFA_RET_OK);
+	fix_vm_destroy(p.b);
+	fix_destroy(p.fix);
+}
+
+/* A destroyed borrower's ID reused: the new VM cannot take the old one's memory. */
+static void test_borrower_id_reused(void **state)
+{
+	uint8_t desc[512], resp[512];
+	uint64_t h = 0;
+	struct pair p;
+	size_t len;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 2);
+	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	fix_vm_destroy(p.b);
+	p.b = fix_vm(p.fix, BORROWER, 1);
+	fix_negotiate(p.b, FFA_VERSION_1_2);
+	fix_map_default(p.b, 1);
+	assert_int_equal(
+		mb_retrieve(p.b, FFA_VERSION_1_2, h, OWNER, 0, 0, resp, sizeof(resp), NULL, NULL),
+		FFA_RET_DENIED);
+	assert_int_equal(fix_vm_window_pages(p.b), 0);
+	assert_int_equal(mb_reclaim(p.a, h, 0), FFA_RET_OK);
+	pair_teardown(&p);
+}
+
+/* v1.2: the borrower must quote the sender's implementation-defined value. */
+static void test_impdef_quoted(void **state)
+{
+	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 1};
+	struct mb_desc d = {
+		.version = FFA_VERSION_1_2,
+		.sender = OWNER,
+		.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER,
+		.recv_count = 1,
+		.recv = {{.id = BORROWER,
+			  .perm = FFA_MEM_PERM_DATA_RW,
+			  .impdef = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}}},
+		.cons_count = 1,
+		.cons = &cons,
+	};
+	struct mb_desc req = {
+		.version = FFA_VERSION_1_2,
+		.sender = OWNER,
+		.recv_count = 1,
+		.recv = {{.id = BORROWER}},
+	};
+	uint8_t desc[256];
+	uint64_t h = 0;
+	struct ffa_regs r;
+	struct pair p;
+	size_t len;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	len = mb_build(desc, sizeof(desc), &d);
+	assert_int_equal(mb_send(p.a, FFA_MEM_SHARE_32, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	req.handle = h;
+	len = mb_build(desc, sizeof(desc), &req); /* impdef not quoted */
+	mb_write_tx(p.b, 0, desc, len);
+	r = fix_call(p.b, 0, FFA_MEM_RETRIEVE_REQ_32, len, len, 0, 0, 0);
+	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(mb_rx_release(p.b), FFA_RET_DENIED); /* RX not handed over */
+	memcpy(req.recv[0].impdef, d.recv[0].impdef, 16);
+	len = mb_build(desc, sizeof(desc), &req);
+	mb_write_tx(p.b, 0, desc, len);
+	r = fix_call(p.b, 0, FFA_MEM_RETRIEVE_REQ_32, len, len, 0, 0, 0);
+	assert_int_equal((uint32_t)r.x[0], FFA_MEM_RETRIEVE_RESP);
+	{
+		/* The response carries the value too. */
+		uint8_t emad[32];
+
+		mb_read_rx(p.b, 48, emad, sizeof(emad));
+		assert_memory_equal(emad + 8, d.recv[0].impdef, 16);
+	}
+	assert_int_equal(mb_rx_release(p.b), FFA_RET_OK);
+	assert_int_equal(mb_relinquish(p.b, h, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, h, 0), FFA_RET_OK);
+	pair_teardown(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_small_fragments),
+		cmocka_unit_test(test_two_borrowers),
+		cmocka_unit_test(test_teardown_live),
+		cmocka_unit_test(test_borrower_id_reused),
+		cmocka_unit_test(test_impdef_quoted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
