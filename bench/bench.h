@@ -36,6 +36,7 @@ struct bench_vm {
 	uint8_t *ram;
 	struct ffamed_vm *vm;
 	_Atomic uint64_t npis; /* NPIs the mediator injected (any vCPU) */
+	uint32_t ram_pages;    /* 0: BENCH_RAM_PAGES */
 };
 
 /* Byte counts of the counting allocators. */
@@ -118,6 +119,29 @@ uint64_t bench_fw_calls(void);
 uint64_t bench_med_locks(void);
 /* Mediator bytes for one more VM with `vcpus` vCPUs (created and destroyed). */
 int64_t bench_vm_bytes(struct bench_sys *s, uint16_t vcpus);
+
+/* ---- bench_share.c ----
+ * MEM_SHARE + MEM_RECLAIM of one range to the ECHO SP, by size and layout
+ * (contiguous: one run, coalesced into one constituent; scattered: pages
+ * listed in descending order, one constituent each), through the client
+ * library: mediated (a VM with a 64-page TX buffer, fragments as needed)
+ * and direct (the hypervisor's own 1-page TX at the SPMC, physical
+ * addresses). */
+struct bench_share_point {
+	uint32_t pages;
+	bool scattered;
+	double med_ns, dir_ns; /* median per share+reclaim */
+	uint32_t med_fragments, dir_fragments;
+};
+#define BENCH_SHARE_MAX_POINTS 16
+struct bench_share_result {
+	struct bench_share_point points[BENCH_SHARE_MAX_POINTS];
+	uint32_t count;
+	int64_t handle_bytes_1;	  /* mediator bytes held by a 1-page share */
+	int64_t handle_bytes_256; /* ... by a 256-page scattered share */
+	uint64_t failures;
+};
+int bench_share_sweep(struct bench_sys *s, bool quick, struct bench_share_result *out);
 
 /* ---- bench_run.c ---- */
 struct bench_opts {

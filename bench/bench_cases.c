@@ -600,10 +600,6 @@ const struct bench_case bench_cases[] = {
 	 sp_to_vm_med, sp_to_vm_dir, sp_to_vm_teardown, NULL},
 	{"notif_vm_to_sp", "VM NOTIFICATION_SET + SP gets", 0, vm_to_sp_setup, vm_to_sp_med,
 	 vm_to_sp_dir, vm_to_sp_teardown, NULL},
-	/* ---- Slots: features being built elsewhere. Fill the ops, drop
-	 * pending_on, and (for share) add the sizes to bench_run.c. ---- */
-	{"mem_share_reclaim", "MEM_SHARE + MEM_RECLAIM, 1..256 pages", 0, NULL, NULL, NULL, NULL,
-	 "memory sharing"},
 	{"notif_vm_to_vm", "VM SET -> NPI -> peer VM GET", BENCH_SCALING, vm_to_vm_setup,
 	 vm_to_vm_med, vm_to_vm_dir, vm_to_vm_teardown, NULL},
 	{"notif_sp_to_vm_sri", "SP sets -> SRI: INFO_GET -> NPI -> VM GET", 0, sp_to_vm_setup,

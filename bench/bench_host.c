@@ -181,7 +181,10 @@ static int32_t pin_cb(void *host, void *host_vm, uint64_t ipa, bool write, uint6
 
 	(void)host;
 	(void)write;
-	if (ipa < BENCH_IPA_BASE || ipa - BENCH_IPA_BASE >= BENCH_RAM_PAGES * FFA_PAGE_SIZE)
+	uint64_t ram_bytes =
+		(uint64_t)(v->ram_pages ? v->ram_pages : BENCH_RAM_PAGES) * FFA_PAGE_SIZE;
+
+	if (ipa < BENCH_IPA_BASE || ipa - BENCH_IPA_BASE >= ram_bytes)
 		return FFA_RET_INVALID_PARAMETERS;
 	*pa = (uint64_t)(uintptr_t)(v->ram + (ipa - BENCH_IPA_BASE));
 	return FFA_RET_OK;

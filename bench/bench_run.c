@@ -66,6 +66,8 @@ struct bench_state {
 	uint64_t fw_partinfo_calls; /* during the partition info cases */
 	double trace_off_ns, trace_on_ns, trace_off_instr, trace_on_instr;
 	bool no_dumps; /* the tracing-cost runs are not cases */
+	bool share_ran;
+	struct bench_share_result share;
 };
 
 /* ---- Instruction counter ---------------------------------------------------------- */
@@ -409,7 +411,23 @@ static void print_table(const struct bench_state *st)
 	printf("  VM context, 1 vCPU:   %lld bytes\n", (long long)st->vm_bytes_1);
 	printf("  VM context, 4 vCPUs:  %lld bytes (%lld per extra vCPU)\n",
 	       (long long)st->vm_bytes_4, (long long)(st->vm_bytes_4 - st->vm_bytes_1) / 3);
-	printf("  shared-memory handle: pending on memory sharing\n");
+	if (st->share_ran) {
+		printf("  shared-memory handle: %lld bytes (1 page), %lld bytes (256 scattered "
+		       "pages)\n",
+		       (long long)st->share.handle_bytes_1, (long long)st->share.handle_bytes_256);
+		printf("\nMEM_SHARE + MEM_RECLAIM to an SP, median per op (fragments per "
+		       "share):\n");
+		printf("%-9s %-10s %14s %10s %14s %10s %8s\n", "pages", "layout", "mediated ns",
+		       "ns/page", "direct ns", "ns/page", "ratio");
+		for (uint32_t i = 0; i < st->share.count; i++) {
+			const struct bench_share_point *p = &st->share.points[i];
+
+			printf("%-9u %-10s %14.0f %10.1f %14.0f %10.1f %7.2fx  (%u/%u)\n", p->pages,
+			       p->scattered ? "scattered" : "contiguous", p->med_ns,
+			       p->med_ns / p->pages, p->dir_ns, p->dir_ns / p->pages,
+			       ratio(p->med_ns, p->dir_ns), p->med_fragments, p->dir_fragments);
+		}
+	}
 	printf("\nfw/op, locks: firmware calls and lock acquisitions the mediator made per\n"
 	       "mediated op.\n");
 	printf("PARTITION_INFO_GET(_REGS) sent to the firmware after init: %llu\n",
@@ -470,15 +488,25 @@ static void print_json(const struct bench_state *st)
 		printf("%s\n", i + 1 < st->nres ? "," : "");
 	}
 	printf("  ],\n  \"memory\": {\"vm_context_bytes_1_vcpu\": %lld, "
-	       "\"vm_context_bytes_4_vcpus\": %lld, \"share_handle_bytes\": null},\n",
-	       (long long)st->vm_bytes_1, (long long)st->vm_bytes_4);
+	       "\"vm_context_bytes_4_vcpus\": %lld, \"share_handle_bytes\": %lld},\n",
+	       (long long)st->vm_bytes_1, (long long)st->vm_bytes_4,
+	       (long long)(st->share_ran ? st->share.handle_bytes_1 : -1));
 	printf("  \"harness_instructions\": %.1f,\n", st->harness_instr);
 	printf("  \"fw_partinfo_calls_after_init\": %llu,\n",
 	       (unsigned long long)st->fw_partinfo_calls);
 	printf("  \"tracing\": {\"off_ns\": %.2f, \"on_ns\": %.2f, \"off_instructions\": %.1f, "
 	       "\"on_instructions\": %.1f},\n",
 	       st->trace_off_ns, st->trace_on_ns, st->trace_off_instr, st->trace_on_instr);
-	printf("  \"share_reclaim\": []\n}\n");
+	printf("  \"share_reclaim\": [");
+	for (uint32_t i = 0; st->share_ran && i < st->share.count; i++) {
+		const struct bench_share_point *p = &st->share.points[i];
+
+		printf("%s\n    {\"pages\": %u, \"layout\": \"%s\", \"mediated_ns\": %.0f, "
+		       "\"direct_ns\": %.0f, \"mediated_fragments\": %u, \"direct_fragments\": %u}",
+		       i ? "," : "", p->pages, p->scattered ? "scattered" : "contiguous", p->med_ns,
+		       p->dir_ns, p->med_fragments, p->dir_fragments);
+	}
+	printf("\n  ]\n}\n");
 }
 
 /* ---- Driver ------------------------------------------------------------------------------ */
@@ -576,6 +604,14 @@ int bench_run(const struct bench_opts *o)
 		cr->c = c;
 		if (!c->pending_on)
 			failed |= run_case(&st, c, cr);
+	}
+	if (!o->pattern || strstr("mem_share_reclaim", o->pattern)) {
+		st.share_ran = true;
+		if (bench_share_sweep(&st.sys, o->quick, &st.share)) {
+			fprintf(stderr, "ffamed bench: share sweep: %llu failures\n",
+				(unsigned long long)st.share.failures);
+			failed = 1;
+		}
 	}
 	st.vm_bytes_1 = bench_vm_bytes(&st.sys, 1);
 	st.vm_bytes_4 = bench_vm_bytes(&st.sys, 4);

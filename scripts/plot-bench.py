@@ -127,40 +127,57 @@ def scaling(data):
 
 
 def share(data):
+    """Share+reclaim time against size, log-log: linear cost is a straight line of slope 1."""
     points = data.get("share_reclaim") or []
-    width, height, left, top, bottom = 760, 320, 70, 40, 50
-    body = [f'<text x="10" y="20" {FONT} font-weight="bold">MEM_SHARE + MEM_RECLAIM: time '
-            f'against size</text>']
+    width, height, left, top, bottom = 760, 340, 80, 40, 50
+    body = [f'<text x="10" y="20" {FONT} font-weight="bold">MEM_SHARE + MEM_RECLAIM to an SP: '
+            f'time against size (log-log)</text>']
     if not points:
         body.append(f'<text x="{width / 2}" y="{height / 2}" {FONT} text-anchor="middle" '
-                    f'fill="#777">pending on memory sharing: the bench has no share case '
-                    f'yet</text>')
+                    f'fill="#777">no share_reclaim figures in this run</text>')
         return svg(width, height, body)
-    plot_w, plot_h = width - left - 130, height - top - bottom
+    plot_w, plot_h = width - left - 190, height - top - bottom
     pmax = max(p["pages"] for p in points)
-    vmax = max(max(p.get("mediated_ns", 0), p.get("direct_ns", 0)) for p in points) or 1
+    vals = [p[k] for p in points for k in ("mediated_ns", "direct_ns") if p.get(k, 0) > 0]
+    vmin, vmax = min(vals), max(vals)
+    lmin, lmax = math.floor(math.log10(vmin)), math.ceil(math.log10(vmax))
+    lmax = max(lmax, lmin + 1)
 
     def xpos(pages):
         return left + math.log2(max(pages, 1)) / max(math.log2(max(pmax, 2)), 1) * plot_w
 
     def ypos(v):
-        return top + plot_h - v / vmax * plot_h
+        return top + plot_h - (math.log10(max(v, 1)) - lmin) / (lmax - lmin) * plot_h
 
     body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
                 f'y2="{top + plot_h}" stroke="#333"/>')
+    for e in range(lmin, lmax + 1):
+        y = ypos(10 ** e)
+        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                    f'stroke="#eee"/>')
+        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" {FONT} text-anchor="end">'
+                    f'1e{e} ns</text>')
+    series = []
     for path in ("mediated", "direct"):
-        pts = [(xpos(p["pages"]), ypos(p[f"{path}_ns"])) for p in points if f"{path}_ns" in p]
-        if pts:
-            body.append('<polyline fill="none" stroke-width="2" stroke="%s" points="%s"/>' % (
-                COLOURS[path], " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)))
-    for p in points:
-        body.append(f'<text x="{xpos(p["pages"]):.1f}" y="{top + plot_h + 16}" {FONT} '
-                    f'text-anchor="middle">{p["pages"]}</text>')
+        for layout, dash in (("contiguous", ""), ("scattered", ' stroke-dasharray="6,4"')):
+            pts = [(xpos(p["pages"]), ypos(p[f"{path}_ns"])) for p in points
+                   if p.get("layout", "contiguous") == layout and p.get(f"{path}_ns", 0) > 0]
+            if pts:
+                body.append('<polyline fill="none" stroke-width="2" stroke="%s"%s points="%s"/>'
+                            % (COLOURS[path], dash,
+                               " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)))
+                series.append((path, layout, dash))
+    for pages in sorted({p["pages"] for p in points}):
+        body.append(f'<text x="{xpos(pages):.1f}" y="{top + plot_h + 16}" {FONT} '
+                    f'text-anchor="middle">{pages}</text>')
     body.append(f'<text x="{left + plot_w / 2}" y="{height - 8}" {FONT} '
                 f'text-anchor="middle">pages (log scale)</text>')
-    body.append(f'<text x="{left - 8}" y="{top + 4}" {FONT} text-anchor="end">'
-                f'{vmax:.0f} ns</text>')
-    body += legend(width - 100, 40, ["mediated", "direct"])
+    lx = width - 180
+    for i, (path, layout, dash) in enumerate(series):
+        y = 50 + i * 18
+        body.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{y}" y2="{y}" stroke-width="2" '
+                    f'stroke="{COLOURS[path]}"{dash}/>')
+        body.append(f'<text x="{lx + 30}" y="{y + 4}" {FONT}>{path}, {layout}</text>')
     return svg(width, height, body)
 
 
