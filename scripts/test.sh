@@ -4,7 +4,13 @@
 #      `ffamed bench --quick` with the trace writers (smoke: no timing);
 #   2. the same suite built with ASan+UBSan;
 #   3. the concurrent tests (label "concurrent") built with TSan;
-#   4. static checks: cppcheck and clang-format.
+#   4. the aarch64 cross build (gcc-aarch64-linux-gnu): the same suite run
+#      under qemu-user, `ffamed sim` too, and the freestanding core linked
+#      into the bare-metal EL2 port with -nostdlib;
+#   5. real Linux guests (6.1 and 7.3) booted through the EL2 port under QEMU
+#      (scripts/linux-e2e.sh; FFAMED_E2E=off skips it, saying so;
+#      FFAMED_E2E_REQUIRE picks how strict it is, default below);
+#   6. static checks: cppcheck and clang-format.
 # Exits non-zero if anything fails.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +61,25 @@ step "build tsan" build build-tsan tsan
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 step "tests tsan (concurrent)" setarch "$(uname -m)" -R ctest --test-dir "$root/build-tsan" \
      -L concurrent --output-on-failure -j"$jobs"
+
+build_aarch64() {
+  "$root/scripts/apt-fetch.sh" "$root/build-aarch64/apt" bookworm arm64 \
+    "$root/build-aarch64/sysroot" libcmocka0 libcmocka-dev &&
+  cmake -S "$root" -B "$root/build-aarch64" \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64-linux-gnu.cmake" >/dev/null &&
+  cmake --build "$root/build-aarch64" -j"$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^-- ' ; return "${PIPESTATUS[0]}"
+}
+step "build aarch64 (cross; freestanding core; EL2 port)" build_aarch64
+# The Promela model is architecture-independent: the native run covers it.
+step "tests aarch64 (qemu-user)" ctest --test-dir "$root/build-aarch64" -E '^model_' \
+     --output-on-failure -j"$jobs"
+step "ffamed sim aarch64 (qemu-user)" qemu-aarch64 -L /usr/aarch64-linux-gnu \
+     "$root/build-aarch64/ffamed" sim
+
+# Every check of the issue, MEM_SHARE/MEM_RECLAIM from Linux included.
+export FFAMED_E2E_REQUIRE=${FFAMED_E2E_REQUIRE:-all}
+step "linux guests e2e (6.1, 7.3 through the EL2 port; require=$FFAMED_E2E_REQUIRE)" \
+     "$root/scripts/linux-e2e.sh"
 
 step "cppcheck" cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
      --enable=warning,performance,portability -I "$root/include" \

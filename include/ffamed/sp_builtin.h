@@ -130,14 +130,27 @@ void ffamed_sp_vmwatch_fail_always(struct ffamed_sp_vmwatch *state, int32_t stat
  * Command in w3; reply w3.. as below (w2 = 0):
  *   0 GET_API_VERSION       w3 = 1 (major), w4 = 0 (minor)
  *   1 GET_OS_VERSION        w3 = OS major, w4 = OS minor, w5 = build ID
- *   2 EXCHANGE_CAPABILITIES w3 = 0, w4 = RPC parameter count, w5 = ARG_OFFSET
- *                           only (async notifications are not offered)
- *   3 UNREGISTER_SHM        w3 = 0 (an unknown handle is fine, as in OP-TEE)
- *   5 ENABLE_ASYNC_NOTIF    w3 = TEEC_ERROR_NOT_SUPPORTED
- *   0x80000000 YIELDING_CALL_WITH_ARG (w4/w5 handle lo/hi, w6 offset):
- *                           no memory is shared with this SP yet, so every
- *                           handle is unknown: w3 = TEEC_ERROR_BAD_PARAMETERS,
- *                           w4 = 0 (call done)
+ *   2 EXCHANGE_CAPABILITIES w3 = 0, w4 = RPC parameter count, w5 = ARG_OFFSET |
+ *                           ASYNC_NOTIF, w6 = 0 (default notification range)
+ *   3 UNREGISTER_SHM        (w4/w5 handle lo/hi) w3 = 0 (an unknown handle is
+ *                           fine, as in OP-TEE); the SP releases the handle
+ *                           through its memory access (below), if any
+ *   5 ENABLE_ASYNC_NOTIF    (w4 = the bottom-half notification ID the VM bound
+ *                           to this SP) w3 = 0, and the SP sets that
+ *                           notification once for the requesting VM (SRI
+ *                           delayed to the end of the request), as OP-TEE does
+ *                           when it has bottom-half work; w4 >= 64:
+ *                           w3 = TEEC_ERROR_BAD_PARAMETERS, nothing set
+ *   0x80000000 YIELDING_CALL_WITH_ARG (w4/w5 handle lo/hi, w6 offset of the
+ *                           struct optee_msg_arg in that memory):
+ *                           with memory access and the handle known: w3 = 0,
+ *                           w4 = 0 (call done) and the arg's ret (offset 20)
+ *                           = TEEC_SUCCESS for commands that need nothing
+ *                           (CLOSE_SESSION 2 .. STOP_ASYNC_NOTIF 7), else
+ *                           TEEC_ERROR_ITEM_NOT_FOUND (no TA or PTA exists:
+ *                           Linux's device enumeration then finds nothing);
+ *                           ret_origin (offset 24) = TEEC_ORIGIN_TEE.
+ *                           Otherwise w3 = TEEC_ERROR_BAD_PARAMETERS, w4 = 0.
  *   anything else           w3 = TEEC_ERROR_BAD_PARAMETERS
  */
 #define FFAMED_SP_OPTEE_UUID                                                                       \
@@ -164,20 +177,69 @@ void ffamed_sp_vmwatch_fail_always(struct ffamed_sp_vmwatch *state, int32_t stat
 #define FFAMED_OPTEE_CAP_ARG_OFFSET	    (1u << 0)
 #define FFAMED_OPTEE_CAP_ASYNC_NOTIF	    (1u << 1)
 #define FFAMED_OPTEE_YIELDING_DONE	    0u
+#define FFAMED_TEEC_SUCCESS		    0x00000000u
 #define FFAMED_TEEC_ERROR_BAD_PARAMETERS    0xFFFF0006u
+#define FFAMED_TEEC_ERROR_ITEM_NOT_FOUND    0xFFFF0008u
 #define FFAMED_TEEC_ERROR_NOT_SUPPORTED	    0xFFFF000Au
+#define FFAMED_TEEC_ORIGIN_TEE		    3u
+/* struct optee_msg_arg: cmd at 0, ret at 20, ret_origin at 24. */
+#define FFAMED_OPTEE_MSG_ARG_CMD	      0u
+#define FFAMED_OPTEE_MSG_ARG_RET	      20u
+#define FFAMED_OPTEE_MSG_ARG_RET_ORIGIN	      24u
+#define FFAMED_OPTEE_MSG_ARG_HDR	      32u
+#define FFAMED_OPTEE_MSG_CMD_CLOSE_SESSION    2u
+#define FFAMED_OPTEE_MSG_CMD_STOP_ASYNC_NOTIF 7u
 
 /* Calls per command: slots 0..5 for commands 0..5, then these two. */
 #define FFAMED_OPTEE_SLOT_YIELDING 6
 #define FFAMED_OPTEE_SLOT_UNKNOWN  7
 #define FFAMED_OPTEE_SLOTS	   8
 
+/*
+ * How the SP reaches memory a VM shared with it (FFA_MEM_SHARE, retrieved
+ * from the SPMC). map: the `len` bytes at `offset` in the memory `sender`
+ * shared under `handle` (retrieving it on first use), NULL if unknown or out
+ * of range; the bytes stay valid until release. release (may be NULL):
+ * UNREGISTER_SHM said the SP is done with `handle` (relinquish it). Called
+ * from the SP's request handler.
+ */
+struct ffamed_sp_optee_mem {
+	void *ctx;
+	void *(*map)(void *ctx, struct ffamed_sp *sp, uint16_t sender, uint64_t handle,
+		     uint64_t offset, size_t len);
+	void (*release)(void *ctx, struct ffamed_sp *sp, uint16_t sender, uint64_t handle);
+};
+
+/* Memory shared with the SP that it holds retrieved (the built-in provider). */
+#define FFAMED_OPTEE_MAX_SHM 32
+struct ffamed_sp_optee_shm {
+	bool used;
+	uint16_t sender;
+	uint64_t handle;
+	struct ffamed_sp_mem_region region;
+};
+
 struct ffamed_sp_optee {
 	_Atomic uint64_t calls[FFAMED_OPTEE_SLOTS];
+	_Atomic uint64_t notifs_set;	 /* ENABLE_ASYNC_NOTIF sets that succeeded */
+	_Atomic uint64_t notif_failures; /* ... that the SPMC refused */
+	_Atomic uint64_t args_answered;	 /* yielding calls answered through the arg */
+	_Atomic(const struct ffamed_sp_optee_mem *) mem;
+	/* The built-in provider, used unless ffamed_sp_optee_set_mem() gives
+	 * another: it retrieves from the SPMC on first use and relinquishes
+	 * on UNREGISTER_SHM. shm_lock (a spinlock) guards shm. */
+	struct ffamed_sp_optee_mem builtin_mem;
+	atomic_flag shm_lock;
+	struct ffamed_sp_optee_shm shm[FFAMED_OPTEE_MAX_SHM];
+	_Atomic uint64_t shm_retrieves; /* retrieves made by the built-in provider */
+	_Atomic uint64_t shm_relinquishes;
 };
 
 void ffamed_sp_optee_config(struct ffamed_sp_config *cfg, struct ffamed_sp_optee *state,
 			    uint16_t id, uint16_t exec_ctx_count);
+/* Give the SP another way to shared memory (NULL: none). By default it
+ * uses the SPMC's SP-side retrieve (the built-in provider). */
+void ffamed_sp_optee_set_mem(struct ffamed_sp_optee *state, const struct ffamed_sp_optee_mem *mem);
 
 /* ---- MEMSP (memory SP) -------------------------------------------------------
  * UUID 0ffa3ec0-5e1f-4c0d-8e5a-3e3e3e3e0001. Properties: DIRECT_REQ_RECV |

@@ -180,8 +180,8 @@ static void test_optee_probe(void **state)
 	r = req32(f, 1, 3, FX_OPTEE, 0, FFAMED_OPTEE_EXCHANGE_CAPABILITIES, 0, 0, 0);
 	assert_int_equal(r.x[3], 0);
 	assert_int_equal(r.x[4], FFAMED_OPTEE_RPC_PARAMS);
-	assert_int_equal(r.x[5] & FFAMED_OPTEE_CAP_ASYNC_NOTIF, 0);
-	assert_int_equal(r.x[5], FFAMED_OPTEE_CAP_ARG_OFFSET);
+	assert_int_equal(r.x[5], FFAMED_OPTEE_CAP_ARG_OFFSET | FFAMED_OPTEE_CAP_ASYNC_NOTIF);
+	assert_int_equal(r.x[6], 0);
 
 	r = req32(f, 1, 3, FX_OPTEE, 0, FFAMED_OPTEE_GET_OS_VERSION, 0, 0, 0);
 	assert_int_equal(r.x[3], FFAMED_OPTEE_OS_MAJOR);
@@ -191,8 +191,11 @@ static void test_optee_probe(void **state)
 	r = req32(f, 1, 3, FX_OPTEE, 0, FFAMED_OPTEE_UNREGISTER_SHM, 0x1234, 0, 0);
 	assert_int_equal(r.x[3], 0);
 
+	/* VM 3 has no bitmap: OP-TEE answers 0, the set is refused and counted. */
 	r = req32(f, 1, 3, FX_OPTEE, 0, FFAMED_OPTEE_ENABLE_ASYNC_NOTIF, 0, 0, 0);
-	assert_int_equal(r.x[3], FFAMED_TEEC_ERROR_NOT_SUPPORTED);
+	assert_int_equal(r.x[3], 0);
+	assert_int_equal(atomic_load(&f->optee.notifs_set), 0);
+	assert_int_equal(atomic_load(&f->optee.notif_failures), 1);
 
 	r = req32(f, 2, 3, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, 0x1000, 0, 0);
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
@@ -210,6 +213,140 @@ static void test_optee_probe(void **state)
 	assert_int_equal(atomic_load(&f->optee.calls[5]), 1);
 	assert_int_equal(atomic_load(&f->optee.calls[FFAMED_OPTEE_SLOT_YIELDING]), 1);
 	assert_int_equal(atomic_load(&f->optee.calls[FFAMED_OPTEE_SLOT_UNKNOWN]), 1);
+	assert_int_equal(atomic_load(&f->optee.args_answered), 0);
+}
+
+/* What Linux 7.3 does: bind the bottom-half notification, then enable. */
+static void test_optee_async_notif(void **state)
+{
+	struct fx *f = *state;
+	const uint16_t vm = 3;
+	struct ffa_regs r;
+	unsigned long sri;
+
+	r = fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, 2, 0, 0, 0, 0, 0);
+	fx_assert_success(&r);
+	r = fx_call(f, 0, FFA_NOTIFICATION_BIND, ((uint32_t)FX_OPTEE << 16) | vm, 0, 1u << 5, 0, 0,
+		    0, 0);
+	fx_assert_success(&r);
+
+	sri = atomic_load(&f->sri_count);
+	r = req32(f, 1, vm, FX_OPTEE, 0, FFAMED_OPTEE_ENABLE_ASYNC_NOTIF, 5, 0, 0);
+	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
+	assert_int_equal(r.x[3], 0);
+	assert_int_equal(atomic_load(&f->optee.notifs_set), 1);
+	assert_int_equal(ffamed_spmc_notif_pending(f->spmc, vm, false, 0), 1ull << 5);
+	/* One SRI, delayed to the end of the request, on the CPU that ran it. */
+	assert_int_equal(atomic_load(&f->sri_count), sri + 1);
+	assert_int_equal(atomic_load(&f->sri_per_cpu[1]), 1);
+
+	/* The VM collects it (through the hypervisor). */
+	r = fx_call(f, 0, FFA_NOTIFICATION_GET, vm, 1, 0, 0, 0, 0, 0);
+	fx_assert_success(&r);
+	assert_int_equal(r.x[2], 1u << 5);
+	assert_int_equal(ffamed_spmc_notif_pending(f->spmc, vm, false, 0), 0);
+
+	/* An ID that is not bound to the SP: answered, not set. */
+	r = req32(f, 0, vm, FX_OPTEE, 0, FFAMED_OPTEE_ENABLE_ASYNC_NOTIF, 6, 0, 0);
+	assert_int_equal(r.x[3], 0);
+	assert_int_equal(atomic_load(&f->optee.notif_failures), 1);
+	assert_int_equal(ffamed_spmc_notif_pending(f->spmc, vm, false, 0), 0);
+
+	/* Out of the 64 notification IDs: refused, nothing set. */
+	r = req32(f, 0, vm, FX_OPTEE, 0, FFAMED_OPTEE_ENABLE_ASYNC_NOTIF, 64, 0, 0);
+	assert_int_equal(r.x[3], FFAMED_TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(atomic_load(&f->optee.notifs_set), 1);
+	assert_int_equal(atomic_load(&f->optee.notif_failures), 1);
+}
+
+/* A fake shared-memory provider: one handle, backed by a page of fake RAM. */
+#define FAKE_HANDLE 0x1234567800000042ull
+struct fake_mem {
+	struct fx *f;
+	uint16_t sender;
+	uint64_t released;
+	uint16_t released_by;
+	int maps;
+};
+
+static void *fake_map(void *ctx, struct ffamed_sp *sp, uint16_t sender, uint64_t handle,
+		      uint64_t offset, size_t len)
+{
+	struct fake_mem *m = ctx;
+
+	assert_int_equal(ffamed_sp_id(sp), FX_OPTEE);
+	m->maps++;
+	if (handle != FAKE_HANDLE || sender != m->sender || offset > FX_PAGE ||
+	    len > FX_PAGE - offset)
+		return NULL;
+	return (uint8_t *)fx_va(m->f, fx_pa(7)) + offset;
+}
+
+static void fake_release(void *ctx, struct ffamed_sp *sp, uint16_t sender, uint64_t handle)
+{
+	struct fake_mem *m = ctx;
+
+	(void)sp;
+	m->released = handle;
+	m->released_by = sender;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static void test_optee_yielding_arg(void **state)
+{
+	struct fx *f = *state;
+	struct fake_mem m = {.f = f, .sender = 3};
+	const struct ffamed_sp_optee_mem mem = {&m, fake_map, fake_release};
+	uint8_t *arg = (uint8_t *)fx_va(f, fx_pa(7)) + 0x100;
+	const uint32_t lo = (uint32_t)FAKE_HANDLE, hi = (uint32_t)(FAKE_HANDLE >> 32);
+	struct ffa_regs r;
+
+	ffamed_sp_optee_set_mem(&f->optee, &mem);
+
+	/* OPEN_SESSION (the device enumeration PTA): no such TA. */
+	memset(arg, 0xEE, 64);
+	arg[0] = 0;
+	arg[1] = arg[2] = arg[3] = 0;
+	r = req32(f, 0, 3, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, lo, hi, 0x100);
+	assert_int_equal(r.x[3], FFAMED_TEEC_SUCCESS);
+	assert_int_equal(r.x[4], FFAMED_OPTEE_YIELDING_DONE);
+	assert_int_equal(le32(arg + FFAMED_OPTEE_MSG_ARG_RET), FFAMED_TEEC_ERROR_ITEM_NOT_FOUND);
+	assert_int_equal(le32(arg + FFAMED_OPTEE_MSG_ARG_RET_ORIGIN), FFAMED_TEEC_ORIGIN_TEE);
+	assert_int_equal(arg[4], 0xEE); /* nothing else written */
+
+	/* DO_BOTTOM_HALF (6): done, success. */
+	arg[0] = 6;
+	r = req32(f, 1, 3, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, lo, hi, 0x100);
+	assert_int_equal(r.x[3], FFAMED_TEEC_SUCCESS);
+	assert_int_equal(le32(arg + FFAMED_OPTEE_MSG_ARG_RET), FFAMED_TEEC_SUCCESS);
+	assert_int_equal(atomic_load(&f->optee.args_answered), 2);
+
+	/* Unknown handle, another VM's handle, an offset out of the page. */
+	r = req32(f, 0, 3, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, lo + 1, hi, 0);
+	assert_int_equal(r.x[3], FFAMED_TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(r.x[4], FFAMED_OPTEE_YIELDING_DONE);
+	r = req32(f, 0, 4, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, lo, hi, 0);
+	assert_int_equal(r.x[3], FFAMED_TEEC_ERROR_BAD_PARAMETERS);
+	r = req32(f, 0, 3, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, lo, hi, FX_PAGE - 8);
+	assert_int_equal(r.x[3], FFAMED_TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(atomic_load(&f->optee.args_answered), 2);
+	assert_int_equal(m.maps, 5);
+
+	/* UNREGISTER_SHM hands the handle back. */
+	r = req32(f, 0, 3, FX_OPTEE, 0, FFAMED_OPTEE_UNREGISTER_SHM, lo, hi, 0);
+	assert_int_equal(r.x[3], 0);
+	assert_int_equal(m.released, FAKE_HANDLE);
+	assert_int_equal(m.released_by, 3);
+
+	ffamed_sp_optee_set_mem(&f->optee, NULL);
+	r = req32(f, 0, 3, FX_OPTEE, 0, FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, lo, hi, 0x100);
+	assert_int_equal(r.x[3], FFAMED_TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(m.maps, 5);
 }
 
 static void test_optee_64bit(void **state)
@@ -248,6 +385,8 @@ int main(void)
 		T(test_vmwatch_fail_always, fx_setup_v12),
 		T(test_optee_probe, fx_setup_v12),
 		T(test_optee_64bit, fx_setup_v12),
+		T(test_optee_async_notif, fx_setup_v12),
+		T(test_optee_yielding_arg, fx_setup_v12),
 		T(test_optee_partition_info, fx_setup_v12),
 	};
 

@@ -161,7 +161,7 @@ static void test_optee_protocol(void **state)
 	assert_int_equal(ffac_direct_req(&g11.c, OPTEE, false, args, out, NULL), FFA_RET_OK);
 	assert_int_equal(out[0], 0);
 	assert_int_equal(out[1], FFAMED_OPTEE_RPC_PARAMS);
-	assert_int_equal(out[2], FFAMED_OPTEE_CAP_ARG_OFFSET);
+	assert_int_equal(out[2], FFAMED_OPTEE_CAP_ARG_OFFSET | FFAMED_OPTEE_CAP_ASYNC_NOTIF);
 	args[0] = FFAMED_OPTEE_GET_OS_VERSION;
 	assert_int_equal(ffac_direct_req(&g12.c, OPTEE, false, args, out, NULL), FFA_RET_OK);
 	assert_int_equal(out[0], FFAMED_OPTEE_OS_MAJOR);

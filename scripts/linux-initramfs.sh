@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the guests' initramfs: busybox (static, arm64), tee-probe (static,
+# cross-compiled from src/port/el2-qemu/guest/tee_probe.c) and an /init
+# script that reports what the FF-A and OP-TEE drivers did and powers off.
+#   usage: linux-initramfs.sh <busybox> <kernel source dir> <out.cpio.gz>
+# The archive is made by the kernel's gen_init_cpio (built for the host), so
+# /dev/console exists without root privileges.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+busybox=$1 ksrc=$2 out=$3
+work=$(dirname "$out")/initramfs.d
+rm -rf "$work" && mkdir -p "$work"
+gcc -O2 -o "$work/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"
+aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$work/tee-probe" \
+  "$root/src/port/el2-qemu/guest/tee_probe.c"
+
+cat >"$work/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "e2e: init running on Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s)"
+for d in /sys/bus/arm_ffa/devices/*; do
+  [ -e "$d" ] && echo "e2e: FF-A device $(basename "$d") uuid $(cat "$d/uuid" 2>/dev/null)"
+done
+echo "e2e: kernel log, FF-A and OP-TEE lines:"
+dmesg | grep -iE 'ffa|optee|tee' | sed 's/^/e2e-dmesg: /'
+if [ -c /dev/tee0 ]; then
+  echo "e2e: /dev/tee0 present"
+  /bin/tee-probe /dev/tee0
+else
+  echo "e2e: /dev/tee0 missing"
+fi
+grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq: /'
+# Let the OP-TEE bottom half and any notification work finish.
+sleep 1
+dmesg | grep -iE 'ffa|optee|tee' | sed 's/^/e2e-dmesg-late: /'
+echo "e2e: powering off"
+poweroff -f
+INIT
+cat >"$work/list" <<LIST
+dir /dev 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+dir /bin 0755 0 0
+dir /proc 0755 0 0
+dir /sys 0755 0 0
+dir /tmp 0755 0 0
+file /bin/busybox $busybox 0755 0 0
+file /bin/tee-probe $work/tee-probe 0755 0 0
+file /init $work/init 0755 0 0
+LIST
+"$work/gen_init_cpio" "$work/list" | gzip -9 >"$out"

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The EL2 port's internal interfaces: a bare-metal hypervisor for QEMU virt
+ * that runs one Linux guest at EL1 (vCPU i on physical CPU i) and hands its
+ * FF-A calls to the ffamed mediator. No libc: everything here is ours.
+ */
+#ifndef EL2_H
+#define EL2_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "el2_asm.h"
+#include "ffamed/port.h"
+#include "platform.h"
+
+/* The guest's registers as saved by the vectors (start.S). */
+struct el2_frame {
+	uint64_t x[31];
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t pad;
+};
+_Static_assert(sizeof(struct el2_frame) == EL2_FRAME_SIZE, "frame layout shared with start.S");
+
+#define read_sysreg(r)                                                                             \
+	({                                                                                         \
+		uint64_t v_;                                                                       \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                        \
+		v_;                                                                                \
+	})
+#define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)))
+#define isb()		   __asm__ volatile("isb" ::: "memory")
+#define dsb(opt)	   __asm__ volatile("dsb " #opt ::: "memory")
+
+static inline uint32_t el2_cpu(void)
+{
+	return (uint32_t)(read_sysreg(mpidr_el1) & 0xff);
+}
+
+/* start.S */
+void el2_enter_guest(uint64_t entry, uint64_t arg, uint64_t stack_top) __attribute__((noreturn));
+void el2_smc(uint64_t regs[8]);
+void el2_secondary_entry(void);
+extern uint8_t el2_stacks[EL2_MAX_CPUS << EL2_STACK_SHIFT];
+extern char el2_vectors[];
+
+/* Entered from start.S. */
+void el2_boot_primary(void) __attribute__((noreturn));
+void el2_boot_secondary(uint64_t cpu) __attribute__((noreturn));
+void el2_handle_exception(struct el2_frame *frame, uint64_t kind);
+
+/* lock.c: ticket spinlocks (LDAXR/STLXR through the C11 atomics). */
+struct el2_lock {
+	_Atomic uint32_t next;
+	_Atomic uint32_t owner;
+};
+void el2_lock_init(struct el2_lock *l);
+void el2_lock(struct el2_lock *l);
+void el2_unlock(struct el2_lock *l);
+
+/* console.c: PL011 output and a small printf. */
+void console_putc(char c);
+int el2_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int el2_vsnprintf_va(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void el2_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void el2_vprintf_line(const char *prefix, const char *fmt, va_list ap);
+void el2_panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* heap.c: zeroed allocations and 4K pages from the RAM above the image. */
+void heap_init(void);
+void *heap_alloc(size_t size);
+void heap_free(void *ptr);
+void *heap_pages(size_t npages);
+void heap_pages_free(void *va, size_t npages);
+
+/* mmu.c: EL2 stage 1 (identity, caches on), guest stage 2, a window of
+ * EL2 VAs for scattered pages. */
+void mmu_build(void);
+void mmu_enable_this_cpu(void);
+void *mmu_map_window(const uint64_t *pa, size_t npages);
+void mmu_unmap_window(void *va, size_t npages);
+bool mmu_is_guest_ram(uint64_t ipa, uint64_t len);
+
+/* gic.c: the physical CPU interface at EL2 and the virtual one for the guest. */
+#define GIC_KICK_SGI 15 /* physical SGI between EL2s: flush queued vIRQs, run work */
+void gic_init_this_cpu(void);
+void gic_handle_irq(void);
+void gic_inject(uint32_t cpu, uint32_t intid);
+void gic_flush_this_cpu(void);
+void gic_guest_sgi1r(uint64_t value);
+
+/* psci.c: SMCCC and PSCI calls of the guest; false if not one of them. */
+bool psci_handle(struct el2_frame *frame);
+void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context);
+uint32_t psci_probe_cpus(void);
+
+/* ffa.c: the mediator and the SPMC. */
+void ffa_init(uint32_t ncpus);
+void ffa_handle_smc(struct el2_frame *frame);
+void ffa_vcpu_online(uint32_t cpu);
+void ffa_vcpu_offline(uint32_t cpu);
+void ffa_run_deferred(void);
+void ffa_report(void);
+
+/* main.c */
+bool el2_vcpu_online(uint32_t cpu);
+void el2_vcpu_offline(uint32_t cpu);
+uint64_t el2_now_ns(void);
+
+#endif /* EL2_H */

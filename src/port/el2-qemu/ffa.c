@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mediator and the software SPMC inside the EL2 port.
+ *   - struct ffamed_host_ops over the bare-metal services (locks, heap, MMU,
+ *     GIC, the SPMC conduit, deferred work);
+ *   - the firmware conduit: fw_call is the SMC a real hypervisor would make;
+ *     here it calls the software SPMC on the same CPU (Debian has no secure
+ *     world for QEMU), with its OP-TEE SP;
+ *   - the SRI the SPMC raises and deferred work both run when a CPU leaves
+ *     EL2 (never inside a firmware call, as ffamed_handle_sri requires).
+ * The guest is FF-A endpoint 1; vCPU i runs on physical CPU i.
+ */
+#include <stdatomic.h>
+
+#include "el2.h"
+#include "el2_trace.h"
+#include "ffamed/mediator.h"
+#include "ffamed/sp_builtin.h"
+#include "ffamed/spmc.h"
+
+#define GUEST_FFA_ID 1
+#define OPTEE_SP_ID  0x8001
+
+_Static_assert(sizeof(struct el2_lock) <= FFAMED_LOCK_SIZE, "an el2_lock fits in ffamed_lock");
+
+struct guest {
+	uint32_t vcpu_count;
+};
+
+static struct guest guest;
+static struct ffamed *med;
+static struct ffamed_vm *guest_vm;
+static struct ffamed_spmc *spmc;
+static struct ffamed_sp_optee optee_state;
+static struct ffamed_sp_config sp_cfgs[1];
+static _Atomic uint32_t sri_pending;
+
+/* Deferred work: a list ordered by nothing, scanned at every EL2 exit. */
+static struct el2_lock work_lock; /* guards work_head and running */
+static struct ffamed_work *work_head;
+static struct ffamed_work *running[EL2_MAX_CPUS];
+#define WORK_NEXT(w)	 ((w)->host_private[0])
+#define WORK_DEADLINE(w) ((w)->host_private[1])
+
+/* ---- Services shared by the mediator and the SPMC ---------------------------- */
+
+static void lock_init(void *host, struct ffamed_lock *lock)
+{
+	(void)host;
+	el2_lock_init((struct el2_lock *)lock->opaque);
+}
+
+static void lock_destroy(void *host, struct ffamed_lock *lock)
+{
+	(void)host;
+	(void)lock;
+}
+
+static void lock_acquire(void *host, struct ffamed_lock *lock)
+{
+	(void)host;
+	el2_lock((struct el2_lock *)lock->opaque);
+}
+
+static void lock_release(void *host, struct ffamed_lock *lock)
+{
+	(void)host;
+	el2_unlock((struct el2_lock *)lock->opaque);
+}
+
+static void *alloc(void *host, size_t size)
+{
+	(void)host;
+	return heap_alloc(size);
+}
+
+static void free_(void *host, void *ptr)
+{
+	(void)host;
+	heap_free(ptr);
+}
+
+static void vlog(void *host, enum ffamed_log_level level, const char *fmt, va_list ap)
+{
+	static const char *const prefix[] = {"ffamed-el2: error: ", "ffamed-el2: warning: ",
+					     "ffamed-el2: ", "ffamed-el2: debug: "};
+
+	(void)host;
+	if (level > FFAMED_LOG_INFO)
+		return;
+	el2_vprintf_line(prefix[level], fmt, ap);
+}
+
+/* ---- Mediator host ops --------------------------------------------------------- */
+
+static void *page_alloc(void *host, size_t npages, uint64_t *pa)
+{
+	void *va = heap_pages(npages);
+
+	(void)host;
+	if (va)
+		*pa = (uintptr_t)va; /* identity map */
+	return va;
+}
+
+static void page_free(void *host, void *va, size_t npages)
+{
+	(void)host;
+	heap_pages_free(va, npages);
+}
+
+static uint64_t now_ns(void *host)
+{
+	(void)host;
+	return el2_now_ns();
+}
+
+static int32_t guest_page_pin(void *host, void *host_vm, uint64_t ipa, bool write, uint64_t *pa)
+{
+	(void)host;
+	(void)host_vm;
+	(void)write; /* all guest RAM is read-write in stage 2 */
+	if ((ipa & 0xfff) || !mmu_is_guest_ram(ipa, 4096))
+		return FFA_RET_INVALID_PARAMETERS;
+	*pa = ipa; /* stage 2 is an identity map of the guest's RAM */
+	return FFA_RET_OK;
+}
+
+static void guest_page_unpin(void *host, void *host_vm, uint64_t pa)
+{
+	/* Guest RAM is never taken away from the guest: nothing to pin. */
+	(void)host;
+	(void)host_vm;
+	(void)pa;
+}
+
+static void *map_pages(void *host, const uint64_t *pa, size_t npages)
+{
+	size_t n = 1;
+
+	(void)host;
+	while (n < npages && pa[n] == pa[0] + n * 4096ull)
+		n++;
+	if (n == npages)
+		return (void *)(uintptr_t)pa[0]; /* contiguous: the identity map has them */
+	return mmu_map_window(pa, npages);
+}
+
+static void unmap_pages(void *host, void *va, size_t npages)
+{
+	(void)host;
+	if ((uintptr_t)va >= RAM_BASE && (uintptr_t)va < RAM_END)
+		return;
+	mmu_unmap_window(va, npages);
+}
+
+static void vm_get(void *host, void *host_vm)
+{
+	(void)host;
+	(void)host_vm; /* the one guest lives as long as the machine */
+}
+
+static bool vcpu_is_online(void *host, void *host_vm, uint16_t vcpu)
+{
+	(void)host;
+	(void)host_vm;
+	return el2_vcpu_online(vcpu);
+}
+
+static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
+{
+	(void)host;
+	(void)host_vm;
+	if (vcpu >= guest.vcpu_count)
+		return;
+	el2_printf("ffamed: NPI INTID %u -> vCPU %u\n", (unsigned)intid, (unsigned)vcpu);
+	gic_inject(vcpu, intid);
+}
+
+static void fw_call(void *host, struct ffa_regs *regs)
+{
+	(void)host;
+	ffamed_spmc_call(spmc, el2_cpu(), regs);
+}
+
+static int32_t work_schedule(void *host, struct ffamed_work *work, uint64_t delay_ns)
+{
+	(void)host;
+	el2_lock(&work_lock);
+	WORK_DEADLINE(work) = el2_now_ns() + delay_ns;
+	WORK_NEXT(work) = (uintptr_t)work_head;
+	work_head = work;
+	el2_unlock(&work_lock);
+	return FFA_RET_OK;
+}
+
+/* Unlinks `work` if queued. Called with work_lock held. */
+static void work_unlink(struct ffamed_work *work)
+{
+	for (struct ffamed_work **p = &work_head; *p;
+	     p = (struct ffamed_work **)(uintptr_t)&WORK_NEXT(*p)) {
+		if (*p == work) {
+			*p = (struct ffamed_work *)(uintptr_t)WORK_NEXT(work);
+			return;
+		}
+	}
+}
+
+static void work_cancel_sync(void *host, struct ffamed_work *work)
+{
+	bool busy;
+
+	(void)host;
+	do {
+		el2_lock(&work_lock);
+		work_unlink(work);
+		busy = false;
+		for (uint32_t c = 0; c < EL2_MAX_CPUS; c++)
+			busy |= running[c] == work;
+		el2_unlock(&work_lock);
+	} while (busy);
+}
+
+static const struct ffamed_host_ops host_ops = {
+	.lock_init = lock_init,
+	.lock_destroy = lock_destroy,
+	.lock_acquire = lock_acquire,
+	.lock_release = lock_release,
+	.alloc = alloc,
+	.free = free_,
+	.page_alloc = page_alloc,
+	.page_free = page_free,
+	.vlog = vlog,
+	.now_ns = now_ns,
+	.guest_page_pin = guest_page_pin,
+	.guest_page_unpin = guest_page_unpin,
+	.map_pages = map_pages,
+	.unmap_pages = unmap_pages,
+	.vm_get = vm_get,
+	.vm_put = vm_get,
+	.vcpu_is_online = vcpu_is_online,
+	.inject_virq = inject_virq,
+	.fw_call = fw_call,
+	.work_schedule = work_schedule,
+	.work_cancel_sync = work_cancel_sync,
+};
+
+/* ---- SPMC environment ------------------------------------------------------------ */
+
+static void *pa_map(void *ctx, uint64_t pa, size_t len)
+{
+	(void)ctx;
+	if (pa < RAM_BASE || len > RAM_END - RAM_BASE || pa - RAM_BASE > RAM_END - RAM_BASE - len)
+		return NULL;
+	return (void *)(uintptr_t)pa; /* the SPMC sees NS RAM through our identity map */
+}
+
+static void raise_sri(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	(void)cpu;
+	/* Taken when this CPU leaves EL2, outside any firmware call. */
+	atomic_store(&sri_pending, 1);
+}
+
+static const struct ffamed_spmc_env spmc_env = {
+	.lock_init = lock_init,
+	.lock_destroy = lock_destroy,
+	.lock_acquire = lock_acquire,
+	.lock_release = lock_release,
+	.alloc = alloc,
+	.free = free_,
+	.pa_map = pa_map,
+	.raise_sri = raise_sri,
+	.vlog = vlog,
+};
+
+/* ---- Entry points ------------------------------------------------------------------ */
+
+void ffa_init(uint32_t ncpus)
+{
+	struct ffamed_spmc_config scfg = {0};
+	struct ffamed_config mcfg = {0};
+	struct ffamed_vm_params vp = {0};
+	struct ffamed_fw_info info;
+	int32_t ret;
+
+	el2_lock_init(&work_lock);
+	guest.vcpu_count = ncpus;
+	ffamed_sp_optee_config(&sp_cfgs[0], &optee_state, OPTEE_SP_ID, (uint16_t)ncpus);
+	scfg.sps = sp_cfgs;
+	scfg.sp_count = 1;
+	scfg.cpu_count = ncpus;
+	scfg.max_vms = 4;
+	ret = ffamed_spmc_create(&spmc_env, &scfg, &spmc);
+	if (ret != FFA_RET_OK)
+		el2_panic("SPMC: create failed %d", (int)ret);
+
+	mcfg.max_vms = 4;
+	ret = ffamed_create(&host_ops, NULL, &mcfg, &med);
+	if (ret != FFA_RET_OK)
+		el2_panic("mediator: create failed %d", (int)ret);
+	ffamed_get_fw_info(med, &info);
+	el2_printf("ffamed-el2: mediator up: SPMC %x, FF-A %u.%u, %u SP(s)\n",
+		   (unsigned)info.spmc_id, (unsigned)FFA_VERSION_MAJOR(info.version),
+		   (unsigned)FFA_VERSION_MINOR(info.version), (unsigned)info.sp_count);
+
+	vp.ffa_id = GUEST_FFA_ID;
+	vp.vcpu_count = (uint16_t)ncpus;
+	vp.aarch64 = true;
+	vp.host_vm = &guest;
+	ret = ffamed_vm_create(med, &vp, &guest_vm);
+	if (ret != FFA_RET_OK)
+		el2_panic("mediator: VM create failed %d", (int)ret);
+}
+
+void ffa_handle_smc(struct el2_frame *f)
+{
+	struct ffa_regs regs, in;
+	uint32_t cpu = el2_cpu();
+
+	for (int i = 0; i < FFA_NREGS; i++)
+		regs.x[i] = f->x[i];
+	in = regs;
+	if (!ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs)) {
+		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
+		return;
+	}
+	for (int i = 0; i < FFA_NREGS; i++)
+		f->x[i] = regs.x[i];
+	trace_call(cpu, &in, &regs);
+}
+
+void ffa_vcpu_online(uint32_t cpu)
+{
+	if (guest_vm)
+		ffamed_vcpu_online(guest_vm, (uint16_t)cpu);
+}
+
+void ffa_vcpu_offline(uint32_t cpu)
+{
+	if (guest_vm)
+		ffamed_vcpu_offline(guest_vm, (uint16_t)cpu);
+}
+
+void ffa_run_deferred(void)
+{
+	uint32_t cpu = el2_cpu();
+
+	if (atomic_exchange(&sri_pending, 0))
+		ffamed_handle_sri(med);
+	for (;;) {
+		struct ffamed_work *w = NULL;
+		uint64_t now = el2_now_ns();
+
+		el2_lock(&work_lock);
+		for (struct ffamed_work *p = work_head; p;
+		     p = (struct ffamed_work *)(uintptr_t)WORK_NEXT(p)) {
+			if (WORK_DEADLINE(p) <= now) {
+				w = p;
+				break;
+			}
+		}
+		if (w) {
+			work_unlink(w);
+			running[cpu] = w;
+		}
+		el2_unlock(&work_lock);
+		if (!w)
+			return;
+		w->fn(w);
+		el2_lock(&work_lock);
+		running[cpu] = NULL;
+		el2_unlock(&work_lock);
+	}
+}
+
+void ffa_report(void)
+{
+	trace_summary();
+	el2_printf("ffamed: OP-TEE SP calls: api=%u os=%u caps=%u unreg=%u async=%u yielding=%u\n",
+		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_GET_API_VERSION]),
+		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_GET_OS_VERSION]),
+		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_EXCHANGE_CAPABILITIES]),
+		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_UNREGISTER_SHM]),
+		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_ENABLE_ASYNC_NOTIF]),
+		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_SLOT_YIELDING]));
+}

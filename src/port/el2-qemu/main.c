@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot and traps of the EL2 port. The boot CPU builds the tables, starts
+ * the mediator and the SPMC and enters Linux at EL1 (x0 = the DTB). The
+ * secondaries come through the guest's PSCI CPU_ON (psci.c), set up their
+ * EL2 and enter the guest where it asked. Every exception from the guest
+ * lands in el2_handle_exception().
+ */
+#include <stdatomic.h>
+
+#include "el2.h"
+
+#define HCR_VM	  (1ull << 0)
+#define HCR_SWIO  (1ull << 1)
+#define HCR_FMO	  (1ull << 3)
+#define HCR_IMO	  (1ull << 4)
+#define HCR_TSC	  (1ull << 19)
+#define HCR_RW	  (1ull << 31)
+#define HCR_VALUE (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_TSC | HCR_RW)
+
+#define SCTLR_EL1_RESET 0x30D00800ull /* RES1 bits, MMU and caches off */
+#define CPTR_EL2_VALUE	0x33FFull     /* RES1 bits only: no FP/SIMD trap */
+#define CNTHCTL_EL1PCEN 0x3ull	      /* EL1 may use the physical counter/timer */
+
+#define EC_HVC64   0x16
+#define EC_SMC64   0x17
+#define EC_SYSREG  0x18
+#define EC_DABT_LO 0x24
+#define EC_IABT_LO 0x20
+
+uint8_t el2_stacks[EL2_MAX_CPUS << EL2_STACK_SHIFT] __attribute__((aligned(16)));
+static _Atomic bool online[EL2_MAX_CPUS];
+static uint32_t ncpus;
+
+bool el2_vcpu_online(uint32_t cpu)
+{
+	return cpu < EL2_MAX_CPUS && atomic_load(&online[cpu]);
+}
+
+void el2_vcpu_offline(uint32_t cpu)
+{
+	atomic_store(&online[cpu], false);
+	ffa_vcpu_offline(cpu);
+}
+
+uint64_t el2_now_ns(void)
+{
+	uint64_t cnt = read_sysreg(cntpct_el0), frq = read_sysreg(cntfrq_el0);
+
+	if (!frq)
+		return 0;
+	return (cnt / frq) * 1000000000ull + (cnt % frq) * 1000000000ull / frq;
+}
+
+static uint64_t stack_top(uint32_t cpu)
+{
+	return (uintptr_t)el2_stacks + ((uint64_t)(cpu + 1) << EL2_STACK_SHIFT);
+}
+
+/* What EL2 sets before any vCPU runs on this CPU. */
+static void el2_setup_this_cpu(void)
+{
+	write_sysreg(vbar_el2, (uintptr_t)el2_vectors);
+	write_sysreg(hcr_el2, HCR_VALUE);
+	write_sysreg(cptr_el2, CPTR_EL2_VALUE);
+	write_sysreg(hstr_el2, 0);
+	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> 11) & 0x1f); /* HPMN = all counters */
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
+	isb();
+	gic_init_this_cpu();
+}
+
+void el2_boot_primary(void)
+{
+	el2_printf("\nffamed-el2: EL2 port for QEMU virt, booting\n");
+	mmu_build();
+	mmu_enable_this_cpu();
+	heap_init();
+	ncpus = psci_probe_cpus();
+	el2_setup_this_cpu();
+	el2_printf("ffamed-el2: %u CPU(s); MMU on; guest RAM %lx..%lx; stage 2 on\n",
+		   (unsigned)ncpus, (unsigned long)GUEST_RAM_BASE, (unsigned long)GUEST_RAM_END);
+	ffa_init(ncpus);
+	atomic_store(&online[0], true);
+	el2_printf("ffamed-el2: entering Linux at %lx (EL1), DTB at %lx\n",
+		   (unsigned long)GUEST_KERNEL, (unsigned long)GUEST_DTB);
+	el2_enter_guest(GUEST_KERNEL, GUEST_DTB, stack_top(0));
+}
+
+void el2_boot_secondary(uint64_t cpu)
+{
+	uint64_t entry, context;
+
+	mmu_enable_this_cpu();
+	el2_setup_this_cpu();
+	psci_secondary_target((uint32_t)cpu, &entry, &context);
+	atomic_store(&online[cpu], true);
+	ffa_vcpu_online((uint32_t)cpu);
+	gic_flush_this_cpu();
+	el2_enter_guest(entry, context, stack_top((uint32_t)cpu));
+}
+
+static void handle_sysreg(struct el2_frame *f, uint64_t esr)
+{
+	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
+	uint32_t op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
+	uint32_t crn = (iss >> 10) & 15, rt = (iss >> 5) & 31, crm = (iss >> 1) & 15;
+	bool read = iss & 1;
+	uint64_t v = rt == 31 ? 0 : f->x[rt];
+
+	/* ICC_SGI1R_EL1 (3, 0, c12, c11, 5) traps because of IMO/FMO. */
+	if (!read && op0 == 3 && op1 == 0 && crn == 12 && crm == 11 && op2 == 5) {
+		gic_guest_sgi1r(v);
+		return;
+	}
+	el2_panic("CPU %u: unexpected system register trap op0 %u op1 %u CRn %u CRm %u op2 %u %s",
+		  (unsigned)el2_cpu(), op0, op1, crn, crm, op2, read ? "read" : "write");
+}
+
+static void handle_guest_sync(struct el2_frame *f)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	uint32_t ec = (uint32_t)(esr >> 26) & 0x3f;
+
+	switch (ec) {
+	case EC_SMC64:
+		f->elr += 4; /* ELR points at the SMC itself */
+		if (!psci_handle(f)) {
+			if (FFA_FID_IS_FFA((uint32_t)f->x[0]))
+				ffa_handle_smc(f);
+			else
+				f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
+		}
+		break;
+	case EC_HVC64:
+		f->x[0] = ~0ull; /* nothing is offered through HVC */
+		break;
+	case EC_SYSREG:
+		handle_sysreg(f, esr);
+		f->elr += 4;
+		break;
+	case EC_DABT_LO:
+	case EC_IABT_LO:
+		el2_panic("CPU %u: guest stage-2 fault at IPA %lx (FAR %lx, ELR %lx, ESR %lx)",
+			  (unsigned)el2_cpu(), (unsigned long)(read_sysreg(hpfar_el2) << 8),
+			  (unsigned long)read_sysreg(far_el2), (unsigned long)f->elr,
+			  (unsigned long)esr);
+	default:
+		el2_panic("CPU %u: unexpected trap EC %x ESR %lx ELR %lx", (unsigned)el2_cpu(),
+			  (unsigned)ec, (unsigned long)esr, (unsigned long)f->elr);
+	}
+}
+
+void el2_handle_exception(struct el2_frame *f, uint64_t kind)
+{
+	switch (kind) {
+	case EL2_EXC_GUEST_SYNC:
+		handle_guest_sync(f);
+		break;
+	case EL2_EXC_GUEST_IRQ:
+	case EL2_EXC_GUEST_FIQ:
+		gic_handle_irq();
+		break;
+	case EL2_EXC_GUEST_SERROR:
+		el2_panic("CPU %u: SError from the guest, ESR %lx", (unsigned)el2_cpu(),
+			  (unsigned long)read_sysreg(esr_el2));
+	default:
+		el2_panic("CPU %u: exception %u in EL2: ESR %lx ELR %lx FAR %lx",
+			  (unsigned)el2_cpu(), (unsigned)kind, (unsigned long)read_sysreg(esr_el2),
+			  (unsigned long)f->elr, (unsigned long)read_sysreg(far_el2));
+	}
+	ffa_run_deferred();
+	gic_flush_this_cpu();
+}

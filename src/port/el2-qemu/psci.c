@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's SMCCC and PSCI calls. QEMU's own PSCI (served when EL2 issues
+ * an SMC) says SMCCC v1.0, with which Linux's FF-A driver gives up; so the
+ * SMCCC discovery is answered here (v1.2, nothing optional), and CPU_ON is
+ * intercepted: QEMU would start the secondary at EL2 in the guest's code,
+ * so it is started at our entry instead, which then enters the guest at EL1.
+ * Everything else PSCI is forwarded.
+ */
+#include "el2.h"
+
+#define SMCCC_VERSION		0x80000000u
+#define SMCCC_ARCH_FEATURES	0x80000001u
+#define SMCCC_VERSION_1_2	0x10002u
+#define SMCCC_NOT_SUPPORTED	(~0ull) /* -1, as a 64-bit value */
+#define PSCI_FID_MIN		0x84000000u
+#define PSCI_FID_MAX		0x8400001Fu
+#define PSCI_64			0x40000000u
+#define PSCI_CPU_OFF		0x84000002u
+#define PSCI_CPU_ON		0x84000003u
+#define PSCI_AFFINITY_INFO	0x84000004u
+#define PSCI_SYSTEM_OFF		0x84000008u
+#define PSCI_SYSTEM_RESET	0x84000009u
+#define PSCI_FEATURES		0x8400000Au
+#define PSCI_INVALID_PARAMETERS (-2ll)
+#define PSCI_ALREADY_ON		(-4ll)
+
+struct boot_slot {
+	uint64_t entry;
+	uint64_t context;
+};
+/* Where each secondary vCPU enters the guest; written before its CPU_ON. */
+static struct boot_slot boot_slots[EL2_MAX_CPUS];
+
+static uint64_t forward(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	uint64_t r[8] = {fid, a1, a2, a3};
+
+	el2_smc(r);
+	return r[0];
+}
+
+uint32_t psci_probe_cpus(void)
+{
+	uint32_t n = 1;
+
+	/* AFFINITY_INFO: ON/OFF for a CPU that exists, an error otherwise. */
+	while (n < EL2_MAX_CPUS && (int64_t)forward(PSCI_AFFINITY_INFO | PSCI_64, n, 0, 0) >= 0)
+		n++;
+	return n;
+}
+
+static uint64_t cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+	uint32_t cpu = (uint32_t)(mpidr & 0xff);
+	uint64_t ret;
+
+	if ((mpidr & ~0xffull) || cpu >= EL2_MAX_CPUS)
+		return (uint64_t)PSCI_INVALID_PARAMETERS;
+	if (el2_vcpu_online(cpu))
+		return (uint64_t)PSCI_ALREADY_ON;
+	boot_slots[cpu].entry = entry;
+	boot_slots[cpu].context = context;
+	dsb(ish);
+	ret = forward(PSCI_CPU_ON | PSCI_64, mpidr, (uintptr_t)el2_secondary_entry, cpu);
+	return ret;
+}
+
+void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context)
+{
+	*entry = boot_slots[cpu].entry;
+	*context = boot_slots[cpu].context;
+}
+
+bool psci_handle(struct el2_frame *f)
+{
+	uint32_t fid = (uint32_t)f->x[0];
+	uint32_t base = fid & ~PSCI_64;
+
+	switch (fid) {
+	case SMCCC_VERSION:
+		f->x[0] = SMCCC_VERSION_1_2;
+		return true;
+	case SMCCC_ARCH_FEATURES: /* no workaround or SoC ID is offered */
+		f->x[0] = SMCCC_NOT_SUPPORTED;
+		return true;
+	default:
+		break;
+	}
+	if (base < PSCI_FID_MIN || base > PSCI_FID_MAX)
+		return false;
+	switch (base) {
+	case PSCI_CPU_ON:
+		f->x[0] = cpu_on(f->x[1], f->x[2], f->x[3]);
+		break;
+	case PSCI_CPU_OFF:
+		/* Tell the mediator first: no NPI for a vCPU that is going away. */
+		el2_vcpu_offline(el2_cpu());
+		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
+		break;
+	case PSCI_FEATURES:
+		if ((uint32_t)f->x[1] == SMCCC_VERSION)
+			f->x[0] = 0;
+		else
+			f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
+		break;
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+		ffa_report();
+		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
+		break;
+	default:
+		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
+		break;
+	}
+	return true;
+}

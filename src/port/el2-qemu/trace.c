@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The port's trace of the FF-A calls it hands to the mediator: one console
+ * line per call (what the guest asked, what ffamed answered) and a count per
+ * function for the summary printed at power-off. scripts/linux-e2e.sh reads
+ * both.
+ */
+#include <stdatomic.h>
+
+#include "el2.h"
+#include "el2_trace.h"
+#include "ffamed/ffa.h"
+
+#define N(x)                                                                                       \
+	{                                                                                          \
+		x, #x                                                                              \
+	}
+static const struct {
+	uint32_t fid;
+	const char *name;
+} names[] = {
+	N(FFA_ERROR),
+	N(FFA_SUCCESS_32),
+	N(FFA_SUCCESS_64),
+	N(FFA_INTERRUPT),
+	N(FFA_YIELD),
+	N(FFA_VERSION),
+	N(FFA_FEATURES),
+	N(FFA_RX_RELEASE),
+	N(FFA_RXTX_MAP_32),
+	N(FFA_RXTX_MAP_64),
+	N(FFA_RXTX_UNMAP),
+	N(FFA_PARTITION_INFO_GET),
+	N(FFA_PARTITION_INFO_GET_REGS),
+	N(FFA_ID_GET),
+	N(FFA_SPM_ID_GET),
+	N(FFA_RUN),
+	N(FFA_MSG_SEND_DIRECT_REQ_32),
+	N(FFA_MSG_SEND_DIRECT_REQ_64),
+	N(FFA_MSG_SEND_DIRECT_RESP_32),
+	N(FFA_MSG_SEND_DIRECT_RESP_64),
+	N(FFA_MSG_SEND_DIRECT_REQ2),
+	N(FFA_MSG_SEND_DIRECT_RESP2),
+	N(FFA_MEM_LEND_32),
+	N(FFA_MEM_LEND_64),
+	N(FFA_MEM_SHARE_32),
+	N(FFA_MEM_SHARE_64),
+	N(FFA_MEM_RECLAIM),
+	N(FFA_MEM_FRAG_RX),
+	N(FFA_MEM_FRAG_TX),
+	N(FFA_NOTIFICATION_BITMAP_CREATE),
+	N(FFA_NOTIFICATION_BITMAP_DESTROY),
+	N(FFA_NOTIFICATION_BIND),
+	N(FFA_NOTIFICATION_UNBIND),
+	N(FFA_NOTIFICATION_SET),
+	N(FFA_NOTIFICATION_GET),
+	N(FFA_NOTIFICATION_INFO_GET_32),
+	N(FFA_NOTIFICATION_INFO_GET_64),
+};
+#undef N
+#define NNAMES (sizeof(names) / sizeof(names[0]))
+
+static _Atomic uint32_t counts[NNAMES];
+static _Atomic uint32_t other_calls;
+
+static int name_index(uint32_t fid)
+{
+	for (size_t i = 0; i < NNAMES; i++)
+		if (names[i].fid == fid)
+			return (int)i;
+	return -1;
+}
+
+static const char *error_name(int32_t e)
+{
+	switch (e) {
+	case FFA_RET_NOT_SUPPORTED:
+		return "NOT_SUPPORTED";
+	case FFA_RET_INVALID_PARAMETERS:
+		return "INVALID_PARAMETERS";
+	case FFA_RET_NO_MEMORY:
+		return "NO_MEMORY";
+	case FFA_RET_BUSY:
+		return "BUSY";
+	case FFA_RET_INTERRUPTED:
+		return "INTERRUPTED";
+	case FFA_RET_DENIED:
+		return "DENIED";
+	case FFA_RET_RETRY:
+		return "RETRY";
+	case FFA_RET_ABORTED:
+		return "ABORTED";
+	case FFA_RET_NO_DATA:
+		return "NO_DATA";
+	default:
+		return "?";
+	}
+}
+
+void trace_call(uint32_t vcpu, const struct ffa_regs *in, const struct ffa_regs *out)
+{
+	uint32_t fid = (uint32_t)in->x[0];
+	uint32_t ret = (uint32_t)out->x[0];
+	int i = name_index(fid), r = name_index(ret);
+	char what[24], result[64];
+
+	if (i >= 0)
+		atomic_fetch_add(&counts[i], 1);
+	else
+		atomic_fetch_add(&other_calls, 1);
+	if (i < 0)
+		el2_vsnprintf_va(what, sizeof(what), "FID %x", fid);
+	if (ret == FFA_ERROR)
+		el2_vsnprintf_va(result, sizeof(result), "FFA_ERROR %s",
+				 error_name((int32_t)(uint32_t)out->x[2]));
+	else if (fid == FFA_VERSION)
+		el2_vsnprintf_va(result, sizeof(result), "%x", ret);
+	else if (r >= 0)
+		el2_vsnprintf_va(result, sizeof(result), "%s [%lx, %lx]", names[r].name,
+				 (unsigned long)out->x[2], (unsigned long)out->x[3]);
+	else
+		el2_vsnprintf_va(result, sizeof(result), "%x", ret);
+	el2_printf("ffamed: vCPU %u %s(%lx, %lx, %lx, %lx) -> %s\n", (unsigned)vcpu,
+		   i >= 0 ? names[i].name : what, (unsigned long)in->x[1], (unsigned long)in->x[2],
+		   (unsigned long)in->x[3], (unsigned long)in->x[4], result);
+}
+
+void trace_summary(void)
+{
+	el2_printf("ffamed: calls served:");
+	for (size_t i = 0; i < NNAMES; i++) {
+		uint32_t n = atomic_load(&counts[i]);
+		if (n)
+			el2_printf(" %s=%u", names[i].name, (unsigned)n);
+	}
+	el2_printf(" other=%u\n", (unsigned)atomic_load(&other_calls));
+}
