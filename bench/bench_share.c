@@ -140,10 +140,12 @@ static int cmp_u64(const void *a, const void *b)
 static double median_share(struct share_env *e, bool mediated, uint32_t pages, bool scattered,
 			   uint32_t repeats, uint32_t *fragments, uint64_t *failures)
 {
-	uint64_t t[16];
+	uint64_t t[16] = {0};
 
 	if (repeats > 16)
 		repeats = 16;
+	if (!repeats)
+		return 0;
 	share_once(e, mediated, pages, scattered, fragments); /* warm-up */
 	for (uint32_t r = 0; r < repeats; r++) {
 		t[r] = share_once(e, mediated, pages, scattered, fragments);
