@@ -35,8 +35,12 @@ struct bench_vm {
 	uint16_t id;
 	uint8_t *ram;
 	struct ffamed_vm *vm;
-	_Atomic uint64_t npis; /* NPIs the mediator injected (any vCPU) */
-	uint32_t ram_pages;    /* 0: BENCH_RAM_PAGES */
+	uint32_t ram_pages; /* 0: BENCH_RAM_PAGES */
+	/* NPIs the mediator injected (any vCPU); written from the receiver's
+	 * sender thread, padded away from the fields other threads read. */
+	char pad[64];
+	_Atomic uint64_t npis;
+	char pad_after[64];
 };
 
 /* Byte counts of the counting allocators. */

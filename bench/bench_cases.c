@@ -386,13 +386,14 @@ static int sp_to_vm_dir(struct bench_ctx *c)
 /* ---- Notifications with the NPI in the path ------------------------------------------------
  * VM -> VM: a second mediator with VM-to-VM on (so that the first one's
  * partition lists stay comparable with the direct SPMC's), on the same
- * host, with VMs of its own. Thread i's VM sets a global notification on
- * the other VM; the mediator injects the NPI; the receiver's vCPU 0 GETs.
- * Two threads touch two different receivers: no shared lock. The direct
+ * host, with VMs of its own: thread i's pair is VM 2i sending to VM 2i+1.
+ * The sender sets a global notification, the mediator injects the NPI, the
+ * receiver's vCPU 0 GETs. Two threads touch two different pairs: no shared
+ * lock, no shared VM. The direct
  * path is the cheapest doorbell without a mediator: an SP's SET and the
  * receiver's GET at the SPMC. */
 static struct ffamed *v2v_med;
-static struct bench_vm v2v_vms[BENCH_VMS];
+static struct bench_vm v2v_vms[2 * BENCH_VMS];
 static struct ffamed_host_ops v2v_ops;
 
 /* The second mediator has no firmware: the SPMC is the first one's. */
@@ -411,7 +412,7 @@ static int vm_to_vm_setup(struct bench_sys *s)
 	v2v_ops.fw_call = v2v_no_firmware;
 	if (sp_to_vm_setup(s) || ffamed_create(&v2v_ops, s, &cfg, &v2v_med) != FFA_RET_OK)
 		return -1;
-	for (uint32_t i = 0; i < BENCH_VMS; i++) {
+	for (uint32_t i = 0; i < 2 * BENCH_VMS; i++) {
 		struct bench_vm *v = &v2v_vms[i];
 		struct ffamed_vm_params p = {.ffa_id = (uint16_t)(0x20 + i),
 					     .vcpu_count = BENCH_VCPUS,
@@ -425,7 +426,7 @@ static int vm_to_vm_setup(struct bench_sys *s)
 		ffamed_handle_call(v->vm, 0, &r);
 	}
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
-		struct bench_vm *recv = &v2v_vms[i], *send = &v2v_vms[(i + 1) % BENCH_VMS];
+		struct bench_vm *send = &v2v_vms[2 * i], *recv = &v2v_vms[2 * i + 1];
 
 		regs_set(&r, FFA_NOTIFICATION_BIND, ((uint64_t)send->id << 16) | recv->id, 0,
 			 BENCH_NOTIF_BIT, 0);
@@ -438,7 +439,7 @@ static int vm_to_vm_setup(struct bench_sys *s)
 
 static int vm_to_vm_teardown(struct bench_sys *s)
 {
-	for (uint32_t i = 0; i < BENCH_VMS; i++) {
+	for (uint32_t i = 0; i < 2 * BENCH_VMS; i++) {
 		ffamed_vm_destroy(v2v_vms[i].vm);
 		v2v_vms[i].vm = NULL;
 	}
@@ -449,7 +450,7 @@ static int vm_to_vm_teardown(struct bench_sys *s)
 
 static int vm_to_vm_med(struct bench_ctx *c)
 {
-	struct bench_vm *send = &v2v_vms[c->index], *recv = &v2v_vms[(c->index + 1) % BENCH_VMS];
+	struct bench_vm *send = &v2v_vms[2 * c->index], *recv = &v2v_vms[2 * c->index + 1];
 	uint64_t npis = atomic_load_explicit(&recv->npis, memory_order_relaxed);
 	struct ffa_regs r;
 

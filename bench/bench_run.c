@@ -257,9 +257,11 @@ static void scale_run(struct bench_state *st, bench_op_fn op, uint32_t n, uint32
 		*parallel = t1 > t0 ? (double)cpu / (double)(t1 - t0) : 0;
 }
 
-/* Each timed run lasts long enough (tens of ms) for the scheduler to run
- * both threads at once when two CPUs are free; few repeats, then. */
-#define SCALE_ITERS_FACTOR 40u
+/* Each timed run lasts long enough (tens of ms even for the 20 ns stub
+ * path) for the scheduler to put the threads on two CPUs when two are
+ * free: shorter runs finished on one CPU before the second thread was
+ * migrated. Few repeats, then. */
+#define SCALE_ITERS_FACTOR 200u
 #define SCALE_MAX_REPEATS  7u
 
 static void scale_path(struct bench_state *st, bench_op_fn op, uint64_t *failures,

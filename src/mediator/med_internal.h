@@ -73,6 +73,9 @@
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
 
+/* Padding between data written from different CPUs (false sharing). */
+#define MED_CACHE_LINE 64
+
 #define MED_DEFAULT_MAX_VMS	    256u
 #define MED_DEFAULT_RXTX_MAX_PAGES  64u
 #define MED_DEFAULT_SPMC_RXTX_PAGES 1u
@@ -173,7 +176,10 @@ struct ffamed_vm {
 	bool aarch64;
 	void *host_vm;
 
-	/* Registry lookups in flight; vm_destroy waits for it to drain. */
+	/* Registry lookups in flight; vm_destroy waits for it to drain.
+	 * Written by other VMs' CPUs (VM-to-VM calls): padded away from
+	 * what this VM's own calls read. */
+	char pad_refs[MED_CACHE_LINE];
 	_Atomic uint32_t refs;
 	struct ffamed_vm *bucket_next; /* the ID index chain, bucket->lock */
 
@@ -194,6 +200,8 @@ struct ffamed_vm {
 	 * create and destroy only. */
 	bool notif_bitmap;
 
+	/* Written by senders on other CPUs: padded away too. */
+	char pad_notif[MED_CACHE_LINE];
 	struct ffamed_lock notif_lock; /* guards notif */
 	struct med_notif notif;
 	struct med_mem_vm *mem; /* med_mem.h says what guards each part */
@@ -229,10 +237,13 @@ struct med_pending_destroy {
 	bool unscheduled; /* work_schedule failed: reschedule at next chance */
 };
 
-/* One bucket of the VM ID index. */
+/* One bucket of the VM ID index, padded so that lookups of different VMs on
+ * different CPUs do not bounce one cache line (host allocations are not
+ * cache-line aligned, hence padding rather than _Alignas). */
 struct med_vm_bucket {
 	struct ffamed_lock lock;
 	struct ffamed_vm *head;
+	char pad[MED_CACHE_LINE];
 };
 
 struct ffamed {

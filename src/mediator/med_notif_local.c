@@ -85,9 +85,8 @@ int32_t med_notif_local_init(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 
-	vm->notif.vcpu = med_alloc(med, sizeof(*vm->notif.vcpu) * vm->vcpu_count);
-	if (!vm->notif.vcpu)
-		return FFA_RET_NO_MEMORY;
+	/* Allocated with the VM context, right after it (med_vm.c). */
+	vm->notif.vcpu = (struct med_notif_vcpu *)(vm + 1);
 	med->ops->lock_init(med->host, &vm->notif_lock);
 	return FFA_RET_OK;
 }
@@ -99,7 +98,6 @@ void med_notif_local_fini(struct ffamed_vm *vm)
 	if (!vm->notif.vcpu)
 		return;
 	med->ops->lock_destroy(med->host, &vm->notif_lock);
-	med_free(med, vm->notif.vcpu);
 	vm->notif.vcpu = NULL;
 }
 

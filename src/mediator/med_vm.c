@@ -369,7 +369,11 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	if (med_pending_has_vm(med, params->ffa_id))
 		return FFA_RET_RETRY;
 
-	vm = med_alloc(med, sizeof(*vm));
+	/* One block: the context, its vCPUs' notification state (written
+	 * by other VMs' senders), and a cache line of padding so that the
+	 * next allocation shares no line with it. */
+	vm = med_alloc(med, sizeof(*vm) + sizeof(struct med_notif_vcpu) * params->vcpu_count +
+				    MED_CACHE_LINE);
 	if (!vm)
 		return FFA_RET_NO_MEMORY;
 	vm->med = med;
