@@ -12,6 +12,8 @@ static void usage(FILE *out)
 		     "commands:\n"
 		     "  sim     run a simulated system (VMs, the mediator, a software SPMC\n"
 		     "          with ECHO, VMWATCH and OP-TEE SPs) and check every answer\n"
+		     "  script  run text files of FF-A calls against a simulated system and\n"
+		     "          check the expected registers and buffer bytes\n"
 		     "\n"
 		     "  ffamed <command> --help   options of a command\n"
 		     "  ffamed --help             this text\n");
@@ -30,6 +32,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "sim") == 0)
 		return cmd_sim(argc - 1, argv + 1);
+	if (strcmp(argv[1], "script") == 0)
+		return cmd_script(argc - 1, argv + 1);
 	fprintf(stderr, "ffamed: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

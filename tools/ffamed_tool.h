@@ -5,5 +5,7 @@
 
 /* `ffamed sim ...`: argv[0] is "sim". Returns the exit status. */
 int cmd_sim(int argc, char **argv);
+/* `ffamed script FILE...`: argv[0] is "script". */
+int cmd_script(int argc, char **argv);
 
 #endif /* FFAMED_TOOL_H */
