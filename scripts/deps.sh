@@ -17,6 +17,9 @@ if [ "${FFAMED_E2E:-on}" != off ]; then
          xz-utils kmod)
 fi
 need=()
+# clang-14 + libclang-rt-14-dev + libfuzzer-14-dev: the libFuzzer harnesses
+# (scripts/fuzz.sh); clang-tidy: the static step.
+pkgs+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev clang-tidy)
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done

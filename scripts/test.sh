@@ -10,13 +10,17 @@
 #   5. real Linux guests (6.1 and 7.3) booted through the EL2 port under QEMU
 #      (scripts/linux-e2e.sh; FFAMED_E2E=off skips it, saying so;
 #      FFAMED_E2E_REQUIRE picks how strict it is, default below);
-#   6. static checks: cppcheck and clang-format.
+#   7. valgrind memcheck over the normal build's tests (scripts/valgrind.sh);
+#   8. static checks: cppcheck, clang-tidy (scripts/clang-tidy.sh), clang-format;
+#   9. each libFuzzer harness for FFAMED_FUZZ_SECONDS (default 60; 0 skips),
+#      clang-14 with ASan+UBSan (scripts/fuzz.sh).
 # Exits non-zero if anything fails.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 "$root/scripts/deps.sh" || exit 1
 
+started=$(date +%s)
 failed=0
 steps_passed=0
 steps_failed=0
@@ -49,6 +53,7 @@ smoke_bench_trace() {
   rm -rf "$tmp"; return $rc
 }
 step "ffamed bench --quick, traces" smoke_bench_trace
+step "valgrind memcheck" "$root/scripts/valgrind.sh" "$root/build" "$jobs"
 
 step "build asan+ubsan" build build-asan asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -83,13 +88,20 @@ step "linux guests e2e (6.1, 7.3 through the EL2 port; require=$FFAMED_E2E_REQUI
 
 step "cppcheck" cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
      --enable=warning,performance,portability -I "$root/include" \
-     "$root/src" "$root/tools" "$root/bench"
+     "$root/src" "$root/tools" "$root/bench" "$root/fuzz"
+step "clang-tidy" "$root/scripts/clang-tidy.sh" "$root/build"
 fmt_check() {
   local files; files=$(cd "$root" && git ls-files '*.c' '*.h' 2>/dev/null || find src include tools tests -name '*.[ch]')
   (cd "$root" && clang-format --dry-run -Werror $files)
 }
 step "clang-format" fmt_check
 
+fuzz_secs=${FFAMED_FUZZ_SECONDS:-60}
+if [ "$fuzz_secs" -gt 0 ]; then
+  step "fuzz (${fuzz_secs}s per harness)" "$root/scripts/fuzz.sh" "$fuzz_secs"
+fi
+
 echo
+echo "wall time: $(( $(date +%s) - started )) s"
 echo "test steps: $steps_passed passed, $steps_failed failed"
 exit $failed

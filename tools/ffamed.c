@@ -14,6 +14,8 @@ static void usage(FILE *out)
 		     "          with ECHO, VMWATCH and OP-TEE SPs) and check every answer\n"
 		     "  bench   measure the mediator's cost per call against the same call\n"
 		     "          made straight into the software SPMC\n"
+		     "  script  run text files of FF-A calls against a simulated system and\n"
+		     "          check the expected registers and buffer bytes\n"
 		     "\n"
 		     "  ffamed <command> --help   options of a command\n"
 		     "  ffamed --help             this text\n");
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 		return cmd_sim(argc - 1, argv + 1);
 	if (strcmp(argv[1], "bench") == 0)
 		return cmd_bench(argc - 1, argv + 1);
+	if (strcmp(argv[1], "script") == 0)
+		return cmd_script(argc - 1, argv + 1);
 	fprintf(stderr, "ffamed: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -7,5 +7,7 @@
 int cmd_sim(int argc, char **argv);
 /* `ffamed bench ...`: argv[0] is "bench". */
 int cmd_bench(int argc, char **argv);
+/* `ffamed script FILE...`: argv[0] is "script". */
+int cmd_script(int argc, char **argv);
 
 #endif /* FFAMED_TOOL_H */

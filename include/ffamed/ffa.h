@@ -105,16 +105,16 @@
 
 /* ---- Error codes (FFA_ERROR w2, signed 32-bit) ------------------------- */
 #define FFA_RET_OK		   0
-#define FFA_RET_NOT_SUPPORTED	   -1
-#define FFA_RET_INVALID_PARAMETERS -2
-#define FFA_RET_NO_MEMORY	   -3
-#define FFA_RET_BUSY		   -4
-#define FFA_RET_INTERRUPTED	   -5
-#define FFA_RET_DENIED		   -6
-#define FFA_RET_RETRY		   -7
-#define FFA_RET_ABORTED		   -8
-#define FFA_RET_NO_DATA		   -9
-#define FFA_RET_NOT_READY	   -10
+#define FFA_RET_NOT_SUPPORTED	   (-1)
+#define FFA_RET_INVALID_PARAMETERS (-2)
+#define FFA_RET_NO_MEMORY	   (-3)
+#define FFA_RET_BUSY		   (-4)
+#define FFA_RET_INTERRUPTED	   (-5)
+#define FFA_RET_DENIED		   (-6)
+#define FFA_RET_RETRY		   (-7)
+#define FFA_RET_ABORTED		   (-8)
+#define FFA_RET_NO_DATA		   (-9)
+#define FFA_RET_NOT_READY	   (-10)
 
 /* ---- Versions ---------------------------------------------------------- */
 #define FFA_VERSION_MAJOR_SHIFT 16

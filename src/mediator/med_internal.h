@@ -123,7 +123,8 @@ struct med_rxtx {
 	bool forwarded; /* also mapped at the SPMC: it owns the RX when empty */
 	enum med_rx_owner rx_owner;
 	uint32_t page_count;
-	void *tx; /* hostile: the guest may write it at any time */
+	uint64_t tx_ipa, rx_ipa; /* where the guest mapped them */
+	void *tx;		 /* hostile: the guest may write it at any time */
 	void *rx;
 	uint64_t *tx_pa; /* rxtx_max_pages entries each, allocated with the VM */
 	uint64_t *rx_pa;
@@ -465,6 +466,9 @@ void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
 void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs);
 
 /* ---- med_mem.c ----------------------------------------------------------------- */
+/* Whether any of `pages` pages at `ipa` of the VM is in a memory transaction
+ * it sent (takes med->mem_lock): RX/TX cannot be mapped there. */
+bool med_mem_pages_in_use(struct ffamed_vm *vm, uint64_t ipa, uint64_t pages);
 struct med_mem;
 struct med_mem_vm;
 int32_t med_mem_init(struct ffamed *med);

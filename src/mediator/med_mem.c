@@ -211,6 +211,48 @@ static int32_t txn_pin(struct ffamed *med, struct med_mem_txn *txn)
 	return FFA_RET_OK;
 }
 
+/* Whether a run of pages overlaps [ipa, ipa + pages pages). */
+static bool run_overlaps(const struct med_mem_run *r, uint64_t ipa, uint64_t pages)
+{
+	uint64_t first = ipa >> FFA_PAGE_SHIFT;
+
+	return r->first < first + pages && first < r->first + r->count;
+}
+
+/* The VM's own RX/TX pages (vm->rxtx_lock held by the send path): never
+ * in a transaction, or a borrower would hold what the mediator and the
+ * SPMC write. */
+static bool txn_hits_rxtx(const struct ffamed_vm *vm, const struct med_mem_txn *txn)
+{
+	const struct med_rxtx *b = &vm->rxtx;
+
+	if (!b->mapped)
+		return false;
+	for (uint32_t i = 0; i < txn->run_count; i++)
+		if (run_overlaps(&txn->runs[i], b->tx_ipa, b->page_count) ||
+		    run_overlaps(&txn->runs[i], b->rx_ipa, b->page_count))
+			return true;
+	return false;
+}
+
+bool med_mem_pages_in_use(struct ffamed_vm *vm, uint64_t ipa, uint64_t pages)
+{
+	struct ffamed *med = vm->med;
+	uint64_t first = ipa >> FFA_PAGE_SHIFT;
+	bool busy = false;
+
+	if (!vm->mem)
+		return false;
+	med_lock(med, &med->mem_lock);
+	for (uint32_t i = 0; i < vm->mem->owner.count && !busy; i++) {
+		const struct med_mem_owned *o = &vm->mem->owner.runs[i];
+
+		busy = o->first < first + pages && first < o->first + o->count;
+	}
+	med_unlock(med, &med->mem_lock);
+	return busy;
+}
+
 /* Claims the pages and removes the owner's access (lend/donate). */
 static int32_t txn_claim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 {
@@ -219,6 +261,8 @@ static int32_t txn_claim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 	uint32_t done = 0;
 	int32_t rc;
 
+	if (txn_hits_rxtx(vm, txn))
+		return FFA_RET_DENIED;
 	sorted = med_alloc(med, sizeof(*sorted) * txn->run_count);
 	if (!sorted)
 		return FFA_RET_NO_MEMORY;
@@ -525,7 +569,11 @@ void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffa_r
 	}
 	if (!buf)
 		return; /* FRAG_RX already in regs */
+	/* Under the RX/TX lock like a one-fragment send: the RX/TX pages
+	 * are checked against the transaction and cannot be mapped meanwhile. */
+	med_lock(med, &vm->rxtx_lock);
 	rc = mem_send(vm, version, fid, buf, total, &pre, &final_handle);
+	med_unlock(med, &vm->rxtx_lock);
 	med_free(med, (void *)pre.sp_head);
 	med_free(med, buf);
 	mem_reply(regs, rc, final_handle);
@@ -573,12 +621,14 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffa_regs *regs)
 
 	med_lock(med, &med->mem_lock);
 	txn = med_mem_find(med, handle);
-	if (!txn || txn->owner != vm || txn->state == MED_TXN_DONATED) {
-		rc = FFA_RET_INVALID_PARAMETERS; /* unknown, foreign, or donated away */
+	/* Unknown, foreign, donated away; or zeroing asked on a share (the
+	 * SPMC's rule: lend/donate only). */
+	if (!txn || txn->owner != vm || txn->state == MED_TXN_DONATED ||
+	    (txn->state == MED_TXN_LIVE && (flags & FFA_MEM_FLAG_ZERO_MEMORY) &&
+	     txn->op == MED_MEM_SHARE)) {
+		rc = FFA_RET_INVALID_PARAMETERS;
 	} else if (txn->state != MED_TXN_LIVE) {
 		rc = FFA_RET_DENIED; /* another vCPU is reclaiming it */
-	} else if ((flags & FFA_MEM_FLAG_ZERO_MEMORY) && txn->op == MED_MEM_SHARE) {
-		rc = FFA_RET_INVALID_PARAMETERS; /* as the SPMC rules: lend/donate only */
 	} else if (txn->to_sp) {
 		txn->state = MED_TXN_BUSY;
 		med_unlock(med, &med->mem_lock);

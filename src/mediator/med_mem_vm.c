@@ -325,13 +325,14 @@ void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffa_regs *regs)
 
 	med_lock(med, &med->mem_lock);
 	txn = med_mem_find(med, rel.handle);
+	/* INVALID_PARAMETERS: unknown, an SP's, not a borrower, or zeroing
+	 * asked on a share. */
+	rc = FFA_RET_INVALID_PARAMETERS;
 	if (!txn || txn->to_sp || (idx = borrow_index(txn, vm->id)) == UINT32_MAX) {
-		rc = FFA_RET_INVALID_PARAMETERS;
+		txn = NULL;
 	} else if (!txn->borrow[idx].retrieved || txn->state == MED_TXN_DONATED) {
 		rc = FFA_RET_DENIED;
-	} else if ((rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) && txn->op == MED_MEM_SHARE) {
-		rc = FFA_RET_INVALID_PARAMETERS;
-	} else {
+	} else if (!(rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) || txn->op != MED_MEM_SHARE) {
 		if ((rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) && med_mem_zero(med, txn) != FFA_RET_OK)
 			med_warn(med, "ffamed: could not zero %llx on relinquish",
 				 (unsigned long long)rel.handle);

@@ -297,10 +297,18 @@ void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffa_regs *regs)
 		goto out;
 
 	med_lock(med, &vm->rxtx_lock);
-	if (vm->rxtx.mapped)
+	/* Pages the VM shared, lent or donated cannot become its buffers:
+	 * the mediator (and the SPMC) would write memory others hold. The
+	 * send side refuses the converse (med_mem.c), under the same lock. */
+	if (vm->rxtx.mapped || med_mem_pages_in_use(vm, tx_ipa, pages) ||
+	    med_mem_pages_in_use(vm, rx_ipa, pages))
 		rc = FFA_RET_DENIED;
 	else
 		rc = med_rxtx_setup(vm, tx_ipa, rx_ipa, (uint32_t)pages);
+	if (rc == FFA_RET_OK) {
+		vm->rxtx.tx_ipa = tx_ipa;
+		vm->rxtx.rx_ipa = rx_ipa;
+	}
 	med_unlock(med, &vm->rxtx_lock);
 out:
 	if (rc != FFA_RET_OK) {

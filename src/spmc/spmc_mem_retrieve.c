@@ -142,7 +142,7 @@ static int32_t mem_sp_retrieve_req(struct ffamed_sp *sp, const uint8_t *req, uin
 		goto out;
 	rc = FFA_RET_INVALID_PARAMETERS;
 	if (spmc_version_at_least(version, FFA_VERSION_1_2) &&
-	    memcmp(mine.impdef, recv->impdef, sizeof(mine.impdef)))
+	    memcmp(mine.impdef, recv->impdef, sizeof(mine.impdef)) != 0)
 		goto out;
 	rc = FFA_RET_DENIED;
 	if (recv->resp)

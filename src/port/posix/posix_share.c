@@ -79,7 +79,9 @@ int32_t posix_guest_set_access(void *ctx, void *host_vm, uint64_t ipa, size_t np
 		if (vm->no_access[first + i] == revoke || !vm->pins[first + i]) {
 			/* A double change, or a page the mediator does not hold. */
 			posix_error(host, "VM %#x: set_access of IPA %#llx to %u from its state",
-				    vm->id, (unsigned long long)(ipa + i * POSIX_PAGE_SIZE),
+				    vm->id,
+				    (unsigned long long)ipa +
+					    (unsigned long long)i * POSIX_PAGE_SIZE,
 				    access);
 			ret = FFA_RET_INVALID_PARAMETERS;
 			goto out;
@@ -126,8 +128,9 @@ static size_t window_find(const struct ffamed_posix_vm *vm, size_t n)
 static void window_clear(struct ffamed_posix_vm *vm, size_t w, size_t n)
 {
 	/* Back to a reserved hole, not a gap another mmap could take. */
-	mmap(vm->window + w * POSIX_PAGE_SIZE, n * POSIX_PAGE_SIZE, PROT_NONE,
-	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	if (mmap(vm->window + w * POSIX_PAGE_SIZE, n * POSIX_PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+		posix_error(vm->host, "VM %#x: cannot clear %zu borrowed window pages", vm->id, n);
 	for (size_t i = 0; i < n; i++)
 		vm->window_page[w + i] = 0;
 }

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `ffamed script FILE...`: run text files of FF-A calls against a simulated
+ * system (docs/SCRIPT.md). Exit 0 if every line matched, 1 if any did not,
+ * 2 for a usage, file or syntax error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffamed_tool.h"
+#include "script.h"
+
+#define SCRIPT_MAX_FILE (4u << 20)
+
+static void script_usage(FILE *out)
+{
+	fprintf(out, "usage: ffamed script [-v] FILE...\n"
+		     "\n"
+		     "Runs each FILE, a text file of FF-A calls made by simulated VMs, against\n"
+		     "a fresh simulated system (mediator + software SPMC with ECHO, VMWATCH and\n"
+		     "OP-TEE SPs) and checks the answers. The format is in docs/SCRIPT.md.\n"
+		     "A mismatch prints the line, the expected and the actual values.\n"
+		     "Exit status: 0 all matched, 1 a mismatch or a leak, 2 a usage or syntax\n"
+		     "error.\n"
+		     "\n"
+		     "  -v       print every call and its reply\n"
+		     "  --help   this text\n");
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(SCRIPT_MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, SCRIPT_MAX_FILE + 1, f);
+	fclose(f);
+	if (n > SCRIPT_MAX_FILE) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int run_one(const char *path, bool verbose)
+{
+	struct script s;
+	char err[256];
+	size_t len = 0;
+	char *text = read_file(path, &len);
+	int failed;
+
+	if (!text) {
+		fprintf(stderr, "ffamed script: cannot read %s (missing or over 4 MiB)\n", path);
+		return 2;
+	}
+	if (script_parse(text, len, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		script_free(&s);
+		free(text);
+		return 2;
+	}
+	free(text);
+	failed = script_run(&s, path, stdout, verbose);
+	if (failed < 0) {
+		script_free(&s);
+		return 2;
+	}
+	printf("%s: %zu lines, %s (%d failed)\n", path, s.count, failed ? "FAIL" : "pass", failed);
+	script_free(&s);
+	return failed ? 1 : 0;
+}
+
+int cmd_script(int argc, char **argv)
+{
+	bool verbose = false;
+	int status = 0, files = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			script_usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "-v") == 0) {
+			verbose = true;
+			continue;
+		}
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "ffamed script: unknown option '%s'\n", argv[i]);
+			script_usage(stderr);
+			return 2;
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		int rc;
+
+		if (argv[i][0] == '-')
+			continue;
+		files++;
+		rc = run_one(argv[i], verbose);
+		if (rc > status)
+			status = rc;
+	}
+	if (!files) {
+		script_usage(stderr);
+		return 2;
+	}
+	return status;
+}
