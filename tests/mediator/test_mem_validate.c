@@ -303,6 +303,42 @@ static void test_receivers(void **state)
 	refused(e, FFA_MEM_DONATE_32, FFA_RET_INVALID_PARAMETERS);
 }
 
+/* RX/TX pages and memory in a transaction exclude each other: the mediator
+ * and the SPMC write a VM's RX buffer, so it cannot be lent, donated or
+ * shared; and a VM cannot map its buffers over pages others hold. */
+static void test_rxtx_and_shared_memory(void **state)
+{
+	struct env *e = *state;
+	uint64_t h = 0;
+	int32_t rc;
+
+	/* The RX page (RAM page 1) and the TX page (page 0) in a share. */
+	e->len = mb_simple(e->desc, sizeof(e->desc), FFA_VERSION_1_2, OWNER, BORROWER,
+			   FFA_MEM_PERM_DATA_RW, NULL, 1, 1);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
+	refused(e, FFA_MEM_SHARE_32, FFA_RET_DENIED);
+	e->len = mb_simple(e->desc, sizeof(e->desc), FFA_VERSION_1_2, OWNER, BORROWER,
+			   FFA_MEM_PERM_DATA_RW, NULL, 0, 3);
+	refused(e, FFA_MEM_DONATE_32, FFA_RET_DENIED);
+
+	/* Lent pages cannot become the VM's new RX/TX pair. */
+	good(e);
+	assert_int_equal(mb_send(e->a, FFA_MEM_LEND_32, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	assert_ffa_success(fix_call(e->a, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0));
+	rc = fix_map(e->a, MB_IPA(FIRST), MB_IPA(20), 1);
+	assert_int_equal(rc, FFA_RET_DENIED);
+	rc = fix_map(e->a, MB_IPA(20), MB_IPA(FIRST + 1), 1);
+	assert_int_equal(rc, FFA_RET_DENIED);
+	/* Pages next to them are fine; after the reclaim, those too. */
+	assert_int_equal(fix_map(e->a, MB_IPA(20), MB_IPA(FIRST + 2), 1), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
+	assert_ffa_success(fix_call(e->a, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0));
+	assert_int_equal(fix_map(e->a, MB_IPA(FIRST), MB_IPA(FIRST + 1), 1), FFA_RET_OK);
+	assert_ffa_success(fix_call(e->a, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0));
+	fix_map_default(e->a, 1);
+}
+
 static void test_handles(void **state)
 {
 	struct env *e = *state;
@@ -497,6 +533,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_buffer_and_features, env_setup,
 						env_teardown),
 		cmocka_unit_test_setup_teardown(test_fragment_errors, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_rxtx_and_shared_memory, env_setup,
+						env_teardown),
 		cmocka_unit_test(test_config_limits),
 	};
 
