@@ -140,6 +140,17 @@ struct ffamed_host_ops {
 	 * WORK context.
 	 */
 	void (*fw_call)(void *host, struct ffa_regs *regs);
+	/*
+	 * fw_call_on (optional): the same SMC issued on physical CPU `cpu`
+	 * (a linear index, as FF-A numbers an MP partition's execution
+	 * contexts); the host runs it there (e.g. by IPI) and waits. HOST
+	 * context, no mediator lock held. Used at VM teardown to finish
+	 * requests a multi-context SP left preempted: only FFA_RUN from that
+	 * CPU can resume such a context, and until something does, the SP
+	 * answers BUSY to every other VM's request on that CPU. Without it
+	 * the mediator tries fw_call and logs what stays stuck.
+	 */
+	void (*fw_call_on)(void *host, uint32_t cpu, struct ffa_regs *regs);
 
 	/* ---- Deferred work ------------------------------------------------
 	 * work_schedule: run work->fn(work) once, in WORK context, no sooner

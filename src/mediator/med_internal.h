@@ -412,6 +412,9 @@ void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
 void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
 			   struct ffa_regs *regs);
 void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+/* Teardown: finishes the VM's requests that SPs left preempted, so that the
+ * SP contexts serve other VMs again (the answers are dropped). */
+void med_msg_vm_drain(struct ffamed_vm *vm);
 
 /* ---- med_notif.c ------------------------------------------------------------ */
 /* Whether notifications work at all: firmware support or VM-to-VM built in. */

@@ -186,3 +186,39 @@ err:
 		  (unsigned)w1, (int)rc);
 	ffa_set_error(regs, rc);
 }
+
+/* FFA_RUNs at teardown for one preempted request: each answer may be
+ * another INTERRUPT/YIELD; bounded in case an SP never finishes. */
+#define MED_DRAIN_MAX_RUNS 64u
+
+void med_msg_vm_drain(struct ffamed_vm *vm)
+{
+	struct ffamed *med = vm->med;
+	struct ffa_regs r;
+
+	for (uint16_t v = 0; v < vm->vcpu_count; v++) {
+		struct med_vcpu *vc = &vm->vcpus[v];
+		const struct med_sp *sp;
+
+		for (uint32_t n = 0; vc->run_allowed && n < MED_DRAIN_MAX_RUNS; n++) {
+			sp = med_sp_find(med, vc->run_sp);
+			if (!sp) {
+				vc->run_allowed = false;
+				break;
+			}
+			ffa_regs_clear(&r);
+			r.x[0] = FFA_RUN;
+			r.x[1] = FFA_TARGET_INFO(vc->run_sp, vc->run_ctx);
+			if (sp->exec_ctx_count > 1 && med->ops->fw_call_on)
+				med->ops->fw_call_on(med->host, vc->run_ctx, &r);
+			else
+				med_fw_call(med, &r);
+			/* Updates run_allowed; the answer itself has nobody to go to. */
+			med_msg_reply(vm, vc, vc->run_req_fid, sp, true, &r);
+		}
+		if (vc->run_allowed)
+			med_err(med, "ffamed: VM %x vCPU %u: SP %x context %u left preempted",
+				(unsigned)vm->id, (unsigned)v, (unsigned)vc->run_sp,
+				(unsigned)vc->run_ctx);
+	}
+}

@@ -429,6 +429,8 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 		return;
 	med = vm->med;
 	med_pending_reap(med, false);
+	/* First: SP contexts it left preempted may also hold its memory. */
+	med_msg_vm_drain(vm);
 	/* Before the registry forgets it: a VM sharing with it must not see
 	 * it gone while its windows are still mapped. */
 	med_mem_vm_teardown(vm);

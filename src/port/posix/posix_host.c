@@ -222,6 +222,24 @@ static void host_fw_call(void *ctx, struct ffa_regs *regs)
 	fw(fw_ctx, ffamed_posix_current_cpu(host), regs);
 }
 
+/* At VM teardown: the call as if made on simulated CPU `cpu`. */
+static void host_fw_call_on(void *ctx, uint32_t cpu, struct ffa_regs *regs)
+{
+	struct ffamed_posix_host *host = ctx;
+	ffamed_posix_fw_fn fw;
+	void *fw_ctx;
+
+	posix_mutex_lock(&host->fw_lock);
+	fw = host->fw;
+	fw_ctx = host->fw_ctx;
+	posix_mutex_unlock(&host->fw_lock);
+	if (!fw || cpu >= host->cpu_count) {
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		return;
+	}
+	fw(fw_ctx, cpu, regs);
+}
+
 /* ---- The SPMC environment -------------------------------------------------- */
 
 static void *spmc_pa_map(void *ctx, uint64_t pa, size_t len)
@@ -309,6 +327,7 @@ static const struct ffamed_host_ops posix_ops = {
 	.vcpu_is_online = posix_vcpu_is_online,
 	.inject_virq = posix_inject_virq,
 	.fw_call = host_fw_call,
+	.fw_call_on = host_fw_call_on,
 	.work_schedule = posix_work_schedule,
 	.work_cancel_sync = posix_work_cancel_sync,
 	.guest_set_access = posix_guest_set_access,
