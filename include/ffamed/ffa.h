@@ -224,6 +224,15 @@
 #define FFA_FWK_MSG_VERSION_RESP      0x9u
 #define FFA_FWK_MSG(type)	      (FFA_MSG_FLAG_FRAMEWORK | (uint32_t)(type))
 
+/* ---- Indirect messaging (FFA_MSG_SEND2, v1.1) --------------------------- */
+/* w2 of FFA_MSG_SEND2: delay the Schedule Receiver Interrupt (SP senders only). */
+#define FFA_MSG_SEND2_FLAG_DELAY_SRI (1u << 1)
+/* w2 of FFA_MSG_WAIT (v1.2): keep the RX buffer instead of releasing it. */
+#define FFA_MSG_WAIT_FLAG_RETAIN_RX (1u << 0)
+/* Header sizes: a v1.1 sender writes 20 bytes, v1.2+ 40 (with the UUID). */
+#define FFA_MSG_HDR_SIZE_1_1 20u
+#define FFA_MSG_HDR_SIZE_1_2 40u
+
 /* ---- Notifications ----------------------------------------------------- */
 #define FFA_NOTIF_FLAG_PER_VCPU	   (1u << 0)
 #define FFA_NOTIF_SET_DELAY_SRI	   (1u << 1)
@@ -285,6 +294,20 @@ struct ffa_uuid {
 };
 
 /* ---- Descriptor layouts (all little-endian, packed as the spec places them) */
+
+/* The partition message header at offset 0 of the sender's TX buffer and,
+ * once delivered, of the receiver's RX buffer. v1.1 senders stop after
+ * `size` (20 bytes); the rest is v1.2. */
+struct ffa_msg_hdr {
+	uint32_t flags;	    /* SBZ */
+	uint32_t reserved0; /* SBZ */
+	uint32_t offset;    /* of the payload from the buffer start, >= header size */
+	uint16_t receiver;
+	uint16_t sender;
+	uint32_t size; /* payload bytes */
+	uint32_t reserved1;   /* v1.2, SBZ */
+	struct ffa_uuid uuid; /* v1.2: the service targeted (Nil: the partition) */
+};
 #define FFA_PACKED __attribute__((packed))
 
 /* Partition information, v1.0 (8 bytes). */
@@ -406,6 +429,13 @@ struct ffa_msg_header_1_2 {
 #define FFA_CHECK_OFF(t, f, n) _Static_assert(offsetof(struct t, f) == (n), #t "." #f)
 
 FFA_CHECK_SIZE(ffa_uuid, 16);
+FFA_CHECK_SIZE(ffa_msg_hdr, FFA_MSG_HDR_SIZE_1_2);
+FFA_CHECK_OFF(ffa_msg_hdr, offset, 8);
+FFA_CHECK_OFF(ffa_msg_hdr, receiver, 12);
+FFA_CHECK_OFF(ffa_msg_hdr, sender, 14);
+FFA_CHECK_OFF(ffa_msg_hdr, size, 16);
+FFA_CHECK_OFF(ffa_msg_hdr, reserved1, 20);
+FFA_CHECK_OFF(ffa_msg_hdr, uuid, 24);
 FFA_CHECK_SIZE(ffa_partition_info_1_0, 8);
 FFA_CHECK_OFF(ffa_partition_info_1_0, id, 0);
 FFA_CHECK_OFF(ffa_partition_info_1_0, exec_ctx_count, 2);

@@ -48,11 +48,46 @@ struct ffamed_config {
 	uint32_t mem_reclaim_retries;
 };
 
+/*
+ * Access control (docs/MESSAGING.md). Rights a VM grants toward a peer, a
+ * VM or an SP; each right covers both directions:
+ *   MSG     direct requests and indirect messages (FFA_MSG_SEND2)
+ *   NOTIFY  notifications (bind a sender, set a receiver's bits)
+ *   MEM     memory sharing, lending and donation
+ * Between two VMs a right holds only if both VMs' policies grant it to
+ * the other (and the mediator's config has vm_to_vm). Toward an SP, the
+ * VM's policy alone decides (the SPMC polices the secure side).
+ * Partition discovery lists to a VM only the peers it holds some right to.
+ */
+#define FFAMED_RIGHT_MSG    (1u << 0)
+#define FFAMED_RIGHT_NOTIFY (1u << 1)
+#define FFAMED_RIGHT_MEM    (1u << 2)
+#define FFAMED_RIGHTS_ALL   (FFAMED_RIGHT_MSG | FFAMED_RIGHT_NOTIFY | FFAMED_RIGHT_MEM)
+
+struct ffamed_peer_rights {
+	uint16_t peer;	 /* a VM ID (bit 15 clear) or an SP ID */
+	uint32_t rights; /* FFAMED_RIGHT_*: replaces the default for this peer */
+};
+
+struct ffamed_vm_policy {
+	uint32_t sp_default; /* rights toward SPs not listed in peers */
+	uint32_t vm_default; /* rights toward other VMs not listed */
+	const struct ffamed_peer_rights *peers; /* copied at VM creation */
+	uint32_t peer_count;			/* at most 1024 */
+};
+
+/* The policy of a VM created with policy == NULL: every right toward SPs,
+ * none toward other VMs. */
+#define FFAMED_POLICY_DEFAULT_SP FFAMED_RIGHTS_ALL
+#define FFAMED_POLICY_DEFAULT_VM 0u
+
 struct ffamed_vm_params {
 	uint16_t ffa_id;     /* 0x0001..0x7FFF, unique */
 	uint16_t vcpu_count; /* >= 1 */
 	bool aarch64;	     /* guest runs AArch64 (partition property bit 8) */
 	void *host_vm;	     /* the host's VM object, passed back to the port */
+	/* Access control; NULL: the defaults above. */
+	const struct ffamed_vm_policy *policy;
 };
 
 /*
@@ -78,20 +113,50 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 			 struct ffamed_vm **out);
 
 /*
- * Unregister a VM: no vCPU of it may be inside ffamed_handle_call() any more.
+ * Unregister a VM: no vCPU of it may be inside ffamed_handle_call() any more
+ * (blocked calls are dropped without vcpu_resume: take them back first with
+ * ffamed_vcpu_interrupt() if the host waits for them). Requests other VMs
+ * had sent it end with ABORTED; responses owed to it are dropped.
  * Unmaps its RX/TX (at the SPMC too), then sends VM_DESTROYED to subscribed
  * SPs that were told of its creation; an SP that cannot take it now is
  * retried from deferred work, bounded. HOST context.
  */
 void ffamed_vm_destroy(struct ffamed_vm *vm);
 
+/* What ffamed_handle_call() did with a call. */
+enum ffamed_call_status {
+	/* x0 is not an FF-A function ID: regs untouched, the host handles
+	 * it (e.g. PSCI). */
+	FFAMED_CALL_NOT_FFA = 0,
+	/* regs holds the reply: resume the vCPU with it. */
+	FFAMED_CALL_DONE = 1,
+	/* The call waits for another vCPU (FFA_MSG_WAIT, a direct request
+	 * to a VM, FFA_YIELD, FFA_RUN of a VM): the vCPU must not run until
+	 * the port's vcpu_resume() delivers the reply, which may already
+	 * have happened. Only when the port has vcpu_resume. */
+	FFAMED_CALL_BLOCKED = 2,
+};
+
 /*
  * Handle one trapped call from vCPU `vcpu` of `vm`: regs holds x0..x17 as the
- * guest left them and receives the reply. Returns false, regs untouched, if
- * x0 is not an FF-A function ID (the host handles it, e.g. PSCI). TRAP
- * context; vCPUs of any VMs may call it concurrently.
+ * guest left them and receives the reply (FFAMED_CALL_DONE). TRAP context;
+ * vCPUs of any VMs may call it concurrently, one call per vCPU at a time
+ * (a blocked call counts until it is resumed).
  */
-bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
+					   struct ffa_regs *regs);
+
+/*
+ * Take a blocked vCPU back (to deliver it an interrupt, to stop it): its
+ * blocked call finishes now, through vcpu_resume, with FFA_INTERRUPT. A
+ * vCPU waiting for a VM's response gets w1 = that VM's ID and vCPU and may
+ * FFA_RUN it later to go on waiting (the response is kept); a vCPU waiting
+ * for a message (FFA_MSG_WAIT, a response's implicit wait, FFA_YIELD)
+ * gets w1 = 0 and calls FFA_MSG_WAIT again when it wants messages.
+ * Returns whether the vCPU was blocked. Any context except inside
+ * vcpu_resume.
+ */
+bool ffamed_vcpu_interrupt(struct ffamed_vm *vm, uint16_t vcpu);
 
 /*
  * Notifications: the host tells the mediator when a vCPU can take

@@ -132,6 +132,19 @@ struct ffamed_host_ops {
 	 */
 	bool (*vcpu_is_online)(void *host, void *host_vm, uint16_t vcpu);
 	void (*inject_virq)(void *host, void *host_vm, uint16_t vcpu, uint32_t intid);
+	/*
+	 * vcpu_resume (optional): a call that ffamed_handle_call() answered
+	 * FFAMED_CALL_BLOCKED has finished; `regs` is its reply. The host
+	 * writes it to the vCPU and lets the vCPU run again. Called exactly
+	 * once per blocked call, from any context (usually another VM's TRAP
+	 * context), possibly before ffamed_handle_call() has returned
+	 * BLOCKED to the host (the host must keep the reply until then).
+	 * Called with mediator locks held: it must not call into the
+	 * mediator and must not wait for the vCPU. Without it the mediator
+	 * never blocks a call: FFA_MSG_WAIT and direct messages between VMs
+	 * are refused (docs/MESSAGING.md).
+	 */
+	void (*vcpu_resume)(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs);
 
 	/* ---- Firmware conduit ---------------------------------------------
 	 * fw_call: an SMC to the SPMC from the current physical CPU, x0..x17

@@ -471,13 +471,14 @@ void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer)
 	atomic_store_explicit(&med->tracer, tracer, memory_order_release);
 }
 
-bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
+					   struct ffa_regs *regs)
 {
 	uint32_t fid = (uint32_t)regs->x[0];
 	const struct ffamed_tracer *tracer;
 
 	if (!FFA_FID_IS_FFA(fid))
-		return false;
+		return FFAMED_CALL_NOT_FFA;
 	fid &= ~FFA_SMCCC_SVE_HINT;
 	/* SMC32: only w1..w7 carry arguments; the upper halves are junk. No
 	 * SMC32 handler reads x8 and up, so those stay as they are (unrolled:
@@ -498,5 +499,5 @@ bool ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *re
 		med_traced_call(vm, vcpu, fid, regs, tracer);
 	else
 		med_handle_ffa_call(vm, vcpu, fid, regs);
-	return true;
+	return FFAMED_CALL_DONE;
 }
