@@ -304,7 +304,7 @@ struct ffa_msg_hdr {
 	uint32_t offset;    /* of the payload from the buffer start, >= header size */
 	uint16_t receiver;
 	uint16_t sender;
-	uint32_t size; /* payload bytes */
+	uint32_t size;	      /* payload bytes */
 	uint32_t reserved1;   /* v1.2, SBZ */
 	struct ffa_uuid uuid; /* v1.2: the service targeted (Nil: the partition) */
 };

@@ -70,8 +70,8 @@ struct ffamed_peer_rights {
 };
 
 struct ffamed_vm_policy {
-	uint32_t sp_default; /* rights toward SPs not listed in peers */
-	uint32_t vm_default; /* rights toward other VMs not listed */
+	uint32_t sp_default;			/* rights toward SPs not listed in peers */
+	uint32_t vm_default;			/* rights toward other VMs not listed */
 	const struct ffamed_peer_rights *peers; /* copied at VM creation */
 	uint32_t peer_count;			/* at most 1024 */
 };
