@@ -55,7 +55,7 @@ struct ffamed_config {
  *   NOTIFY  notifications (bind a sender, set a receiver's bits)
  *   MEM     memory sharing, lending and donation
  * Between two VMs a right holds only if both VMs' policies grant it to
- * the other (and the mediator's config has vm_to_vm). Toward an SP, the
+ * the other; messages and notifications also need the config's vm_to_vm. Toward an SP, the
  * VM's policy alone decides (the SPMC polices the secure side).
  * Partition discovery lists to a VM only the peers it holds some right to.
  */

@@ -52,7 +52,10 @@ struct ffamed_sim_config {
 	uint16_t vcpus_per_vm;	 /* 0: 2 */
 	size_t ram_pages_per_vm; /* 0: 32 */
 	bool vm_to_vm;		 /* the mediator lists VMs to each other */
-	uint32_t seed;		 /* scatter order of guest pages (0: port default) */
+	/* Access policy of every VM (NULL: every right toward SPs, and
+	 * toward the other VMs when vm_to_vm; docs/MESSAGING.md). */
+	const struct ffamed_vm_policy *vm_policy;
+	uint32_t seed; /* scatter order of guest pages (0: port default) */
 	/* Simulated physical CPUs (0: enough for every initial vCPU plus the
 	 * host's own threads, at least 8). Every running vCPU thread and
 	 * every other thread that calls in holds one. At most 64. */

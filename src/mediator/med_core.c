@@ -114,6 +114,7 @@ static void med_fw_probe(struct ffamed *med)
 		{FFA_RUN, FFA_VERSION_1_0, MED_FW_RUN},
 		{FFA_RX_ACQUIRE, FFA_VERSION_1_1, MED_FW_RX_ACQUIRE},
 		{FFA_NOTIFICATION_BITMAP_CREATE, FFA_VERSION_1_1, MED_FW_NOTIF},
+		{FFA_MSG_SEND2, FFA_VERSION_1_1, MED_FW_MSG_SEND2},
 	};
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		if (med_version_at_least(v, probes[i].min_version) &&
@@ -278,12 +279,12 @@ static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm
 	ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 }
 
-static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
-			 struct ffa_regs *regs)
+static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					    uint32_t fid, struct ffa_regs *regs)
 {
 	if (!med_fid_gate(vm->med, version, fid)) {
 		med_refuse_unserved(vm, version, fid, regs);
-		return;
+		return FFAMED_CALL_DONE;
 	}
 
 	switch (fid) {
@@ -313,13 +314,23 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_PARTITION_INFO_GET_REGS:
 		med_handle_partition_info_get_regs(vm, version, regs);
 		break;
+	/* ---- Messaging (docs/MESSAGING.md): these may block ---- */
 	case FFA_MSG_SEND_DIRECT_REQ_32:
 	case FFA_MSG_SEND_DIRECT_REQ_64:
 	case FFA_MSG_SEND_DIRECT_REQ2:
-		med_handle_direct_req(vm, vcpu, version, fid, regs);
-		break;
+		return med_handle_direct_req(vm, vcpu, version, fid, regs);
+	case FFA_MSG_SEND_DIRECT_RESP_32:
+	case FFA_MSG_SEND_DIRECT_RESP_64:
+	case FFA_MSG_SEND_DIRECT_RESP2:
+		return med_handle_direct_resp(vm, vcpu, fid, regs);
 	case FFA_RUN:
-		med_handle_run(vm, vcpu, regs);
+		return med_handle_run(vm, vcpu, regs);
+	case FFA_MSG_WAIT:
+		return med_handle_msg_wait(vm, vcpu, version, regs);
+	case FFA_YIELD:
+		return med_handle_yield(vm, vcpu, version, regs);
+	case FFA_MSG_SEND2:
+		med_handle_msg_send2(vm, version, regs);
 		break;
 	case FFA_NOTIFICATION_BIND:
 	case FFA_NOTIFICATION_UNBIND:
@@ -368,17 +379,11 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 	case FFA_SUCCESS_64:
 	case FFA_INTERRUPT:
 	case FFA_INTERRUPT_64:
-	case FFA_YIELD:
-	case FFA_YIELD_64:
-	case FFA_MSG_WAIT: /* only partitions that receive requests wait */
-	case FFA_MSG_WAIT_64:
-	case FFA_RUN_64:
-	case FFA_MSG_POLL: /* v1.0 indirect messaging: not built */
+	case FFA_YIELD_64:    /* v1.3 */
+	case FFA_MSG_WAIT_64: /* v1.3 */
+	case FFA_RUN_64:      /* v1.3 */
+	case FFA_MSG_POLL:    /* v1.0 indirect messaging: removed in v1.1 */
 	case FFA_MSG_SEND:
-	case FFA_MSG_SEND2:		  /* v1.1 indirect messaging: not built */
-	case FFA_MSG_SEND_DIRECT_RESP_32: /* VMs receive no direct requests yet */
-	case FFA_MSG_SEND_DIRECT_RESP_64:
-	case FFA_MSG_SEND_DIRECT_RESP2:
 	case FFA_MEM_RETRIEVE_RESP: /* the relayer's answer, not a call */
 	case FFA_MEM_OP_PAUSE:	    /* time slicing: not built */
 	case FFA_MEM_OP_RESUME:
@@ -403,12 +408,13 @@ static void med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, 
 		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
 		break;
 	}
+	return FFAMED_CALL_DONE;
 }
 
 /* A VM's first call after FFA_VERSION makes its version final (or finds
  * that there is none): once per VM, out of the common path. */
-static __attribute__((noinline, cold)) void med_first_call(struct ffamed_vm *vm, uint16_t vcpu,
-							   uint32_t fid, struct ffa_regs *regs)
+static __attribute__((noinline, cold)) enum ffamed_call_status
+med_first_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs)
 {
 	uint32_t version = med_version_finalise(vm);
 
@@ -416,39 +422,38 @@ static __attribute__((noinline, cold)) void med_first_call(struct ffamed_vm *vm,
 		med_debug(vm->med, "ffamed: VM %x: %x before FFA_VERSION", (unsigned)vm->id,
 			  (unsigned)fid);
 		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		return;
+		return FFAMED_CALL_DONE;
 	}
-	med_dispatch(vm, vcpu, version, fid, regs);
+	return med_dispatch(vm, vcpu, version, fid, regs);
 }
 
 /* The call proper; fid has the SVE hint masked and regs are masked for SMC32.
  * Inlined into ffamed_handle_call: it is every call's path. */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) enum ffamed_call_status
 med_handle_ffa_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs)
 {
 	uint32_t version;
 
 	if (__builtin_expect(vcpu >= vm->vcpu_count, 0)) {
 		med_refuse_vcpu(vm, vcpu, regs);
-		return;
+		return FFAMED_CALL_DONE;
 	}
 	if (fid == FFA_VERSION) {
 		med_handle_version(vm, regs);
-		return;
+		return FFAMED_CALL_DONE;
 	}
 	version = med_vm_version(vm);
-	if (__builtin_expect(!version, 0)) {
-		med_first_call(vm, vcpu, fid, regs);
-		return;
-	}
-	med_dispatch(vm, vcpu, version, fid, regs);
+	if (__builtin_expect(!version, 0))
+		return med_first_call(vm, vcpu, fid, regs);
+	return med_dispatch(vm, vcpu, version, fid, regs);
 }
 
 /* Kept out of line so that the untraced path stays small. */
-static __attribute__((noinline)) void med_traced_call(struct ffamed_vm *vm, uint16_t vcpu,
-						      uint32_t fid, struct ffa_regs *regs,
-						      const struct ffamed_tracer *tracer)
+static __attribute__((noinline)) enum ffamed_call_status
+med_traced_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs,
+		const struct ffamed_tracer *tracer)
 {
+	enum ffamed_call_status st;
 	const struct ffamed_host_ops *ops = vm->med->ops;
 	void *host = vm->med->host;
 	struct ffamed_trace_rec rec;
@@ -459,11 +464,13 @@ static __attribute__((noinline)) void med_traced_call(struct ffamed_vm *vm, uint
 	for (int i = 0; i < 8; i++)
 		rec.in[i] = regs->x[i];
 	rec.t_start_ns = ops->now_ns ? ops->now_ns(host) : 0;
-	med_handle_ffa_call(vm, vcpu, fid, regs);
+	st = med_handle_ffa_call(vm, vcpu, fid, regs);
 	rec.t_end_ns = ops->now_ns ? ops->now_ns(host) : 0;
+	/* A blocked call has no reply yet: out[] all zero says so. */
 	for (int i = 0; i < 4; i++)
-		rec.out[i] = regs->x[i];
+		rec.out[i] = st == FFAMED_CALL_BLOCKED ? 0 : regs->x[i];
 	tracer->record(tracer->ctx, &rec);
+	return st;
 }
 
 void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer)
@@ -496,8 +503,6 @@ enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
 
 	tracer = atomic_load_explicit(&vm->med->tracer, memory_order_acquire);
 	if (__builtin_expect(tracer != NULL, 0))
-		med_traced_call(vm, vcpu, fid, regs, tracer);
-	else
-		med_handle_ffa_call(vm, vcpu, fid, regs);
-	return FFAMED_CALL_DONE;
+		return med_traced_call(vm, vcpu, fid, regs, tracer);
+	return med_handle_ffa_call(vm, vcpu, fid, regs);
 }

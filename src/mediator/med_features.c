@@ -39,23 +39,45 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 	case FFA_PARTITION_INFO_GET_REGS:
 		served = med_version_at_least(version, FFA_VERSION_1_2);
 		break;
-	/* Direct requests go to SPs only (VM-to-VM is not built): served when
-	 * the firmware takes them and some SP can receive them. */
+	/* Direct requests: to SPs when the firmware takes them and some SP
+	 * can receive them; to VMs when calls can block (docs/MESSAGING.md).
+	 * The receiving side (MSG_WAIT, RESP, YIELD) only for VMs. */
 	case FFA_MSG_SEND_DIRECT_REQ_32:
-		served = (med->fw_abis & MED_FW_DIRECT_REQ_32) &&
-			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV);
+		served = med_msg_vm_available(med) ||
+			 ((med->fw_abis & MED_FW_DIRECT_REQ_32) &&
+			  (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV));
 		break;
 	case FFA_MSG_SEND_DIRECT_REQ_64:
-		served = (med->fw_abis & MED_FW_DIRECT_REQ_64) &&
-			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV);
+		served = med_msg_vm_available(med) ||
+			 ((med->fw_abis & MED_FW_DIRECT_REQ_64) &&
+			  (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV));
 		break;
 	case FFA_MSG_SEND_DIRECT_REQ2:
 		served = med_version_at_least(version, FFA_VERSION_1_2) &&
-			 (med->fw_abis & MED_FW_DIRECT_REQ2) &&
-			 (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ2_RECV);
+			 (med_msg_vm_available(med) ||
+			  ((med->fw_abis & MED_FW_DIRECT_REQ2) &&
+			   (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ2_RECV)));
 		break;
 	case FFA_RUN:
-		served = (med->fw_abis & MED_FW_RUN) && med->sp_count;
+		served =
+			med_msg_vm_available(med) || ((med->fw_abis & MED_FW_RUN) && med->sp_count);
+		break;
+	case FFA_MSG_SEND_DIRECT_RESP_32:
+	case FFA_MSG_SEND_DIRECT_RESP_64:
+	case FFA_MSG_WAIT:
+	case FFA_YIELD:
+		served = med_msg_vm_available(med);
+		break;
+	case FFA_MSG_SEND_DIRECT_RESP2:
+		served =
+			med_version_at_least(version, FFA_VERSION_1_2) && med_msg_vm_available(med);
+		break;
+	/* Indirect messages: to VMs with VM-to-VM on, to SPs when the SPMC
+	 * takes them and some SP receives them. */
+	case FFA_MSG_SEND2:
+		served = med_version_at_least(version, FFA_VERSION_1_1) &&
+			 (med->cfg.vm_to_vm || ((med->fw_abis & MED_FW_MSG_SEND2) &&
+						(med->sp_props_any & FFA_PART_PROP_INDIRECT_MSG)));
 		break;
 	/* Notifications with SPs (firmware support) or VMs (VM-to-VM built
 	 * in). The mediator creates and destroys the bitmaps; a guest's

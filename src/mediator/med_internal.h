@@ -6,7 +6,11 @@
  *   med_features.c  FFA_FEATURES, FFA_ID_GET, FFA_SPM_ID_GET
  *   med_rxtx.c      VM RX/TX buffers; the mediator's own SPMC RX/TX pair
  *   med_partinfo.c  the SP cache, FFA_PARTITION_INFO_GET(_REGS)
- *   med_msg.c       direct requests VM -> SP, FFA_RUN
+ *   med_msg.c       direct requests VM -> SP, FFA_RUN of an SP
+ *   med_msg_vm.c    direct requests VM <-> VM, FFA_MSG_WAIT, FFA_YIELD,
+ *                   FFA_RUN of a VM, blocked calls (docs/MESSAGING.md)
+ *   med_msg_send2.c indirect messages (FFA_MSG_SEND2)
+ *   med_policy.c    the host's access-control policy per VM
  *   med_vm.c        VM registry, VM create/destroy, VM_CREATED/DESTROYED
  *   med_notif.c     notification calls: checks, routing VM <-> SP (forwarded)
  *                   and VM <-> VM, the VMs' bitmaps at the SPMC
@@ -19,8 +23,17 @@
  *
  * LOCK ORDER (outer first; a lock may only be taken while holding locks
  * listed before it):
+ *   0. vm->msg_lock        one VM's messaging state (struct med_vcpu's
+ *                          rx_/tx_ fields of all its vCPUs). Two VMs'
+ *                          msg_locks are taken in ascending VM ID order.
+ *                          The port's vcpu_resume is called under it;
+ *                          nothing else is taken under it (it is never
+ *                          held with an rxtx_lock: MSG_WAIT releases the
+ *                          RX before taking it).
  *   1. vm->rxtx_lock       one VM's RX/TX state (map, unmap, release, and
- *                          every user of the VM's RX or TX contents)
+ *                          every user of the VM's RX or TX contents). Two
+ *                          VMs' rxtx_locks (FFA_MSG_SEND2 VM -> VM) are
+ *                          taken in ascending VM ID order.
  *   2. med->registry_lock  the VM registry (insert, remove, enumeration
  *                          for partition info and teardown unbinding)
  *   2a. bucket->lock       one bucket of the ID index: lookup+ref, and
@@ -55,9 +68,10 @@
  *   med->pending_lock      the pending VM_DESTROYED records; a leaf: no
  *                          other mediator lock is taken under it
  * So "VM registry lock < VM version lock" and "VM rxtx lock < SPMC TX lock
- * < SPMC RX lock". Two VMs' rxtx or version locks are never held at once,
- * and no VM lock is held while waiting for another VM (the registry
- * reference drain in vm_destroy waits with no lock held).
+ * < SPMC RX lock". Two VMs' version locks are never held at once; two VMs'
+ * rxtx or msg locks only in VM ID order. No VM lock is held while waiting
+ * for another VM (the registry reference drain in vm_destroy waits with no
+ * lock held; a blocked call holds no lock).
  * The direct-message path takes no lock: the SP cache is immutable after
  * create, and a vCPU's state is only touched by that vCPU.
  */
@@ -97,6 +111,7 @@ enum med_fw_abi {
 	MED_FW_RUN = 1u << 3,
 	MED_FW_RX_ACQUIRE = 1u << 4,
 	MED_FW_NOTIF = 1u << 5, /* FFA_FEATURES(NOTIFICATION_BITMAP_CREATE) */
+	MED_FW_MSG_SEND2 = 1u << 6,
 };
 
 /* The served-FID table: [version minor][is 64-bit][fnum - FFA_FNUM_MIN]. */
@@ -161,13 +176,56 @@ struct med_notif {
 	struct med_notif_vcpu *vcpu;	/* vcpu_count entries */
 };
 
-/* FFA_RUN permission left on a vCPU by an INTERRUPT/YIELD answer. Only the
- * vCPU itself reads or writes it (no lock). */
+/* A vCPU as the receiver of direct requests from VMs (docs/MESSAGING.md). */
+enum med_vrx {
+	MED_VRX_RUNNING = 0, /* not waiting for a request */
+	MED_VRX_WAITING,     /* blocked in FFA_MSG_WAIT or a response */
+	MED_VRX_HANDLING,    /* holds a request it has not answered */
+	MED_VRX_YIELDED,     /* blocked in FFA_YIELD until the sender's FFA_RUN */
+};
+
+/* A vCPU as the sender of a direct request to a VM. */
+enum med_vtx {
+	MED_VTX_IDLE = 0,
+	MED_VTX_PENDING,     /* blocked until the response */
+	MED_VTX_INTERRUPTED, /* taken back by the host: FFA_RUN to wait again */
+	MED_VTX_YIELDED,     /* the receiver yielded: FFA_RUN to resume it */
+	MED_VTX_DONE,	     /* the response (or ABORTED) is kept for FFA_RUN */
+};
+
+/* One end of a VM-to-VM request: VM IDs are reused, serials are not. */
+struct med_peer {
+	uint64_t serial;
+	uint16_t id;
+	uint16_t vcpu;
+};
+
 struct med_vcpu {
+	/* FFA_RUN permission left by an SP's INTERRUPT/YIELD answer. Only
+	 * the vCPU itself reads or writes these (no lock). */
 	bool run_allowed;
 	uint16_t run_sp;
 	uint16_t run_ctx;
 	uint32_t run_req_fid; /* the request being resumed: decides the reply width */
+
+	/* Direct messages between VMs: vm->msg_lock. tx_state is also read
+	 * without it by the vCPU itself, which only needs "IDLE or not":
+	 * others never move it to or from IDLE while the vCPU runs. */
+	uint8_t rx_state;	  /* enum med_vrx */
+	_Atomic uint8_t tx_state; /* enum med_vtx */
+	uint32_t rx_fid;	  /* the request held (HANDLING, YIELDED) */
+	struct med_peer rx_from;  /* its sender */
+	uint32_t tx_fid;	  /* the request sent (tx_state != IDLE) */
+	struct med_peer tx_to;	  /* its receiver */
+	struct ffa_regs kept;	  /* the reply kept for FFA_RUN (DONE) */
+};
+
+/* The host's access policy for one VM, copied at create, then immutable. */
+struct med_policy {
+	uint32_t sp_default;
+	uint32_t vm_default;
+	uint32_t peer_count;
+	struct ffamed_peer_rights *peers; /* sorted by peer ID */
 };
 
 struct ffamed_vm {
@@ -176,6 +234,9 @@ struct ffamed_vm {
 	uint16_t vcpu_count;
 	bool aarch64;
 	void *host_vm;
+	uint64_t serial;	     /* unique for the mediator's life */
+	struct med_policy policy;    /* immutable: read without a lock */
+	struct ffamed_lock msg_lock; /* guards the vcpus' VM messaging state */
 
 	/* Registry lookups in flight; vm_destroy waits for it to drain.
 	 * Written by other VMs' CPUs (VM-to-VM calls): padded away from
@@ -289,6 +350,8 @@ struct ffamed {
 	struct ffamed_lock mem_lock; /* guards *mem and every VM's mem->owner */
 	struct med_mem *mem;
 
+	_Atomic uint64_t vm_serial; /* the last VM serial given */
+
 	struct ffamed_lock pending_lock; /* guards pending list, shutting_down */
 	struct med_pending_destroy *pending;
 	bool shutting_down;
@@ -382,6 +445,14 @@ void med_vm_rxtx_teardown(struct ffamed_vm *vm);
 int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size);
 void med_vm_rx_give_to_guest(struct ffamed_vm *vm);
 void med_vm_rx_put_back(struct ffamed_vm *vm);
+/* The guest gives its RX back (FFA_RX_RELEASE, or implied by
+ * FFA_MSG_WAIT): takes vm->rxtx_lock. DENIED when it does not own it; with
+ * ask_spmc, a forwarded RX we believe empty is released at the SPMC anyway
+ * (an SP may have filled it without our knowing yet). */
+int32_t med_vm_rx_release(struct ffamed_vm *vm, bool ask_spmc);
+/* The SPMC reported that it filled the VM's forwarded RX (SPM framework
+ * RX-full): the guest owns it now. */
+void med_vm_rx_filled_by_spmc(struct ffamed_vm *vm);
 /*
  * The mediator's own buffers with the SPMC (seed 004). rx_acquire takes the
  * RX lock (contention waits) and returns the buffer, or NULL with no lock
@@ -409,9 +480,50 @@ void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
 					struct ffa_regs *regs);
 
 /* ---- med_msg.c -------------------------------------------------------------- */
-void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
-			   struct ffa_regs *regs);
-void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+/* Direct requests and FFA_RUN: to an SP here, to a VM in med_msg_vm.c. */
+enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					      uint32_t fid, struct ffa_regs *regs);
+enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+static inline void med_regs_zero_from(struct ffa_regs *regs, int from)
+{
+	for (int i = from; i < FFA_NREGS; i++)
+		regs->x[i] = 0;
+}
+
+/* ---- med_msg_vm.c ------------------------------------------------------------ */
+/* Whether calls may block: VM-to-VM on and a port that resumes vCPUs. */
+static inline bool med_msg_vm_available(const struct ffamed *med)
+{
+	return med->cfg.vm_to_vm && med->ops->vcpu_resume;
+}
+enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
+					      struct ffa_regs *regs);
+enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					    struct ffa_regs *regs);
+enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
+					       struct ffa_regs *regs);
+enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					 struct ffa_regs *regs);
+int32_t med_msg_vm_init(struct ffamed_vm *vm);
+void med_msg_vm_fini(struct ffamed_vm *vm);
+/* Teardown, once the VM is out of the registry: see docs/MESSAGING.md. */
+void med_msg_vm_teardown(struct ffamed_vm *vm);
+
+/* ---- med_msg_send2.c ---------------------------------------------------------- */
+void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+
+/* ---- med_policy.c --------------------------------------------------------------- */
+int32_t med_policy_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy);
+void med_policy_fini(struct ffamed_vm *vm);
+/* What `vm`'s own policy grants toward `peer` (a VM or an SP). */
+uint32_t med_policy_grant(const struct ffamed_vm *vm, uint16_t peer);
+/* Rights between two VMs: what both grant. Messages, notifications and
+ * discovery also need cfg.vm_to_vm (their callers check); memory sharing
+ * between VMs does not (it predates the switch). */
+uint32_t med_rights_vm(const struct ffamed_vm *a, const struct ffamed_vm *b);
+/* Rights of `vm` toward `peer`, a VM (looked up) or an SP. 0 if unknown. */
+uint32_t med_rights(struct ffamed_vm *vm, uint16_t peer);
 /* Teardown: finishes the VM's requests that SPs left preempted, so that the
  * SP contexts serve other VMs again (the answers are dropped). */
 void med_msg_vm_drain(struct ffamed_vm *vm);
@@ -464,6 +576,8 @@ void med_notif_local_get_end(struct ffamed_vm *vm, uint16_t vcpu, uint32_t flags
 void med_notif_local_secure_pending(struct ffamed_vm *vm, uint16_t vcpu);
 /* A hypervisor framework notification (e.g. RX buffer full) for the VM. */
 void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
+/* Withdraws pending hypervisor framework bits (the RX was released). */
+void med_notif_local_clear_fwk(struct ffamed_vm *vm, uint32_t bits);
 
 /* ---- med_notif_info.c --------------------------------------------------------- */
 void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs);

@@ -126,25 +126,32 @@ static enum med_mem_op mem_op_of(uint32_t fid)
 	}
 }
 
-/* All SPs (true) or all registered VMs (false); errors otherwise. */
-static int32_t mem_classify(struct ffamed *med, const struct med_mem_desc *d, bool *to_sp)
+/* All SPs (true) or all registered VMs (false), each one the owner's
+ * policy lets it share with (DENIED otherwise); errors otherwise. */
+static int32_t mem_classify(struct ffamed_vm *owner, const struct med_mem_desc *d, bool *to_sp)
 {
+	struct ffamed *med = owner->med;
 	uint32_t sps = 0;
 
 	for (uint32_t i = 0; i < d->recv_count; i++) {
 		uint16_t id = d->recv[i].id;
+		uint32_t rights;
 
 		if (FFA_ID_IS_SECURE(id)) {
 			if (!med_sp_find(med, id))
 				return FFA_RET_INVALID_PARAMETERS;
+			rights = med_policy_grant(owner, id);
 			sps++;
 		} else {
 			struct ffamed_vm *other = med_vm_get(med, id);
 
 			if (!other)
 				return FFA_RET_INVALID_PARAMETERS;
+			rights = med_rights_vm(owner, other);
 			med_vm_put(other);
 		}
+		if (!(rights & FFAMED_RIGHT_MEM))
+			return FFA_RET_DENIED;
 	}
 	if (sps && sps != d->recv_count)
 		return FFA_RET_NOT_SUPPORTED; /* mixed SP and VM borrowers */
@@ -344,7 +351,7 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 	rc = FFA_RET_INVALID_PARAMETERS;
 	if (d.sender != vm->id)
 		goto out;
-	rc = mem_classify(med, &d, &to_sp);
+	rc = mem_classify(vm, &d, &to_sp);
 	if (rc != FFA_RET_OK)
 		goto out;
 	rc = FFA_RET_ABORTED; /* the same bytes classified differently: a bug */
@@ -457,7 +464,7 @@ static int32_t mem_send_first(struct ffamed_vm *vm, uint32_t version, uint32_t f
 	rc = med_mem_desc_parse_head(med, buf, frag, med_mem_fmt_of(version), mem_op_of(fid), &d);
 	if (rc != FFA_RET_OK)
 		return rc;
-	rc = d.sender == vm->id ? mem_classify(med, &d, &to_sp) : FFA_RET_INVALID_PARAMETERS;
+	rc = d.sender == vm->id ? mem_classify(vm, &d, &to_sp) : FFA_RET_INVALID_PARAMETERS;
 	if (rc == FFA_RET_OK && to_sp)
 		rc = med_mem_sp_begin(med, fid, &d, &vm->mem->send.handle, &vm->mem->send.sp_head,
 				      &vm->mem->send.sp_head_len);

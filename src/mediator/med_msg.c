@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Direct requests from a VM to an SP (FFA_MSG_SEND_DIRECT_REQ_32/64,
- * FFA_MSG_SEND_DIRECT_REQ2) and FFA_RUN to resume one.
+ * FFA_MSG_SEND_DIRECT_REQ2) and FFA_RUN to resume one. Requests to VMs and
+ * FFA_RUN of a VM go to med_msg_vm.c.
  *
  * FFA_RUN is bound to the vCPU whose request was preempted: when the SPMC
  * answers FFA_INTERRUPT or FFA_YIELD, that vCPU (and only it) may resume
@@ -28,13 +29,6 @@ static uint32_t med_sp_props(const struct ffamed *med, uint16_t id)
 static bool med_run_error_transient(int32_t err)
 {
 	return err == FFA_RET_BUSY || err == FFA_RET_RETRY || err == FFA_RET_INTERRUPTED;
-}
-
-/* Zeroes x[from..17]: registers a reply or request must not carry. */
-static inline void med_regs_zero_from(struct ffa_regs *regs, int from)
-{
-	for (int i = from; i < FFA_NREGS; i++)
-		regs->x[i] = 0;
 }
 
 /*
@@ -98,8 +92,8 @@ aborted:
 	ffa_set_error(regs, FFA_RET_ABORTED);
 }
 
-void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
-			   struct ffa_regs *regs)
+enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					      uint32_t fid, struct ffa_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -114,9 +108,9 @@ void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version
 	rc = FFA_RET_INVALID_PARAMETERS;
 	if (FFA_SENDER(w1) != vm->id || (regs->x[1] >> 32))
 		goto err; /* forged sender */
-	/* VM-to-VM messaging is not built: SP receivers only. */
-	if (FFA_ID_IS_SECURE(receiver))
-		sp = med_sp_find(med, receiver);
+	if (!FFA_ID_IS_SECURE(receiver))
+		return med_msg_vm_direct_req(vm, vcpu, fid, regs);
+	sp = med_sp_find(med, receiver);
 	if (!sp)
 		goto err;
 	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
@@ -131,12 +125,15 @@ void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version
 		need = FFA_PART_PROP_DIRECT_REQ_RECV;
 	}
 	rc = FFA_RET_DENIED;
-	if (!(med_sp_props(med, receiver) & need))
+	if (!(med_sp_props(med, receiver) & need) ||
+	    !(med_policy_grant(vm, receiver) & FFAMED_RIGHT_MSG))
 		goto err;
 	/* A preempted request must be resumed (FFA_RUN) before a new one:
-	 * a context left preempted would block that SP for everybody. */
+	 * a context left preempted would block that SP for everybody. The
+	 * same holds for a request to a VM still outstanding. */
 	rc = FFA_RET_BUSY;
-	if (vc->run_allowed)
+	if (vc->run_allowed ||
+	    atomic_load_explicit(&vc->tx_state, memory_order_relaxed) != MED_VTX_IDLE)
 		goto err;
 
 	/* The request goes to the firmware in place: x0, x2.. are the guest's
@@ -147,15 +144,16 @@ void med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version
 		med_regs_zero_from(regs, 8);
 	med_fw_call(med, regs);
 	med_msg_reply(vm, vc, fid, sp, false, regs);
-	return;
+	return FFAMED_CALL_DONE;
 
 err:
 	med_debug(med, "ffamed: VM %x: direct request %x w1 %x: %d", (unsigned)vm->id,
 		  (unsigned)fid, (unsigned)w1, (int)rc);
 	ffa_set_error(regs, rc);
+	return FFAMED_CALL_DONE;
 }
 
-void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -166,6 +164,8 @@ void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 	int32_t rc;
 
 	rc = FFA_RET_INVALID_PARAMETERS;
+	if (!FFA_ID_IS_SECURE(ep) && ep != FFA_HYP_ID && med_msg_vm_available(med))
+		return med_msg_vm_run(vm, vcpu, regs);
 	if (FFA_ID_IS_SECURE(ep))
 		sp = med_sp_find(med, ep);
 	if (!sp || ctx >= sp->exec_ctx_count)
@@ -179,12 +179,13 @@ void med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 	regs->x[1] = w1;
 	med_fw_call(med, regs);
 	med_msg_reply(vm, vc, vc->run_req_fid, sp, true, regs);
-	return;
+	return FFAMED_CALL_DONE;
 
 err:
 	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %d", (unsigned)vm->id, (unsigned)vcpu,
 		  (unsigned)w1, (int)rc);
 	ffa_set_error(regs, rc);
+	return FFAMED_CALL_DONE;
 }
 
 /* FFA_RUNs at teardown for one preempted request: each answer may be

@@ -135,12 +135,22 @@ void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs)
 			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 			return;
 		}
+		/* Unbinding is always allowed: it only takes rights away. */
+		if (bind && !(med_policy_grant(vm, sender) & FFAMED_RIGHT_NOTIFY)) {
+			ffa_set_error(regs, FFA_RET_DENIED);
+			return;
+		}
 		med_notif_forward(vm, regs);
 		return;
 	}
 	peer = med_notif_peer_vm(vm, sender);
 	if (!peer) {
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+		return;
+	}
+	if (bind && !(med_rights_vm(vm, peer) & FFAMED_RIGHT_NOTIFY)) {
+		med_vm_put(peer);
+		ffa_set_error(regs, FFA_RET_DENIED);
 		return;
 	}
 	/* The sender stays referenced until the binding is in place, so its
@@ -177,12 +187,21 @@ void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs)
 			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 			return;
 		}
+		if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_NOTIFY)) {
+			ffa_set_error(regs, FFA_RET_DENIED);
+			return;
+		}
 		med_notif_forward(vm, regs);
 		return;
 	}
 	peer = med_notif_peer_vm(vm, receiver);
 	if (!peer) {
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+		return;
+	}
+	if (!(med_rights_vm(vm, peer) & FFAMED_RIGHT_NOTIFY)) {
+		med_vm_put(peer);
+		ffa_set_error(regs, FFA_RET_DENIED);
 		return;
 	}
 	rc = med_notif_local_set(peer, vm->id, flags, bitmap);
@@ -236,7 +255,11 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *
 	}
 	regs->x[4] = (uint32_t)vm_bits;
 	regs->x[5] = (uint32_t)(vm_bits >> 32);
-	if (fw_flags & FFA_NOTIF_GET_SPM_FWK)
+	if (fw_flags & FFA_NOTIF_GET_SPM_FWK) {
 		regs->x[6] = (uint32_t)fw.x[6];
+		/* An SP's FFA_MSG_SEND2 filled the VM's RX at the SPMC. */
+		if (regs->x[6] & FFA_FWK_NOTIF_RX_FULL)
+			med_vm_rx_filled_by_spmc(vm);
+	}
 	regs->x[7] = hyp_fwk;
 }

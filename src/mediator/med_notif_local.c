@@ -236,6 +236,16 @@ void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits)
 	med_unlock(vm->med, &vm->notif_lock);
 }
 
+/* The one clear outside GET: a framework bit whose cause is gone (the RX
+ * it announced was released). An NPI already injected for it finds less
+ * to GET; no notification that still means something is lost. */
+void med_notif_local_clear_fwk(struct ffamed_vm *vm, uint32_t bits)
+{
+	med_lock(vm->med, &vm->notif_lock);
+	vm->notif.hyp_fwk &= ~bits;
+	med_unlock(vm->med, &vm->notif_lock);
+}
+
 void med_notif_local_secure_pending(struct ffamed_vm *vm, uint16_t vcpu)
 {
 	struct med_notif *n = &vm->notif;

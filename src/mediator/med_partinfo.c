@@ -179,21 +179,29 @@ static uint32_t med_guest_props(uint32_t props, uint32_t version)
 	return props & FFA_PART_PROP_MASK_1_2;
 }
 
-/* A VM as an endpoint: VM-to-VM messaging is not built, so no messaging
- * bits; only what is true of any VM. */
-static void med_vm_entry(const struct ffamed_vm *o, uint32_t version, struct med_sp *e)
+/* A VM as an endpoint, as seen by a VM holding `rights` toward it: the
+ * messaging bits say what that VM can do with it (docs/MESSAGING.md). */
+static void med_vm_entry(const struct ffamed_vm *o, uint32_t rights, uint32_t version,
+			 struct med_sp *e)
 {
+	uint32_t ov = med_vm_version(o);
+	bool v11 = med_version_at_least(ov, FFA_VERSION_1_1);
+	bool msg = rights & FFAMED_RIGHT_MSG;
+	uint32_t props = FFA_PART_PROP_ID_TYPE_PE | (o->aarch64 ? FFA_PART_PROP_AARCH64 : 0);
+
 	memset(e, 0, sizeof(*e));
 	e->id = o->id;
 	e->exec_ctx_count = o->vcpu_count;
-	/* With VM-to-VM on, VMs past v1.0 receive each other's notifications. */
-	bool notif =
-		o->med->cfg.vm_to_vm && med_version_at_least(med_vm_version(o), FFA_VERSION_1_1);
-
-	e->properties = med_guest_props(FFA_PART_PROP_ID_TYPE_PE |
-						(o->aarch64 ? FFA_PART_PROP_AARCH64 : 0) |
-						(notif ? FFA_PART_PROP_NOTIFICATIONS : 0),
-					version);
+	if (msg && med_msg_vm_available(o->med)) {
+		props |= FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND;
+		if (med_version_at_least(ov, FFA_VERSION_1_2))
+			props |= FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND;
+	}
+	if (msg && v11)
+		props |= FFA_PART_PROP_INDIRECT_MSG;
+	if ((rights & FFAMED_RIGHT_NOTIFY) && v11)
+		props |= FFA_PART_PROP_NOTIFICATIONS;
+	e->properties = med_guest_props(props, version);
 }
 
 typedef int32_t (*med_pi_put_fn)(void *arg, uint32_t index, const struct med_sp *e);
@@ -220,6 +228,9 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 
 		if (!nil && !ffa_uuid_equal(&sp->uuid, uuid))
 			continue;
+		/* Only what the policy lets the VM reach. */
+		if (!med_policy_grant(vm, sp->id))
+			continue;
 		for (uint32_t j = 0; !per_uuid && j < i && !dup; j++)
 			dup = med->sps[j].id == sp->id &&
 			      (nil || ffa_uuid_equal(&med->sps[j].uuid, uuid));
@@ -239,10 +250,14 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 		med_lock(med, &med->registry_lock);
 		for (uint32_t k = 0; k < med->cfg.max_vms && rc == FFA_RET_OK; k++) {
 			const struct ffamed_vm *o = med->vms[k];
+			uint32_t rights;
 
 			if (!o || o == vm || !med_vm_version(o))
 				continue;
-			med_vm_entry(o, version, &e);
+			rights = med_rights_vm(vm, o);
+			if (!rights)
+				continue;
+			med_vm_entry(o, rights, version, &e);
 			if (put)
 				rc = put(arg, idx, &e);
 			if (rc == FFA_RET_OK)
@@ -261,7 +276,8 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 		 * at all. The caller is a partition too, so with nothing else
 		 * to report it is told about itself.
 		 */
-		med_vm_entry(vm, version, &e);
+		/* Itself as the others would see it in an open system. */
+		med_vm_entry(vm, med->cfg.vm_to_vm ? FFAMED_RIGHTS_ALL : 0, version, &e);
 		if (put && (rc = put(arg, idx, &e)) != FFA_RET_OK)
 			return rc;
 		idx++;

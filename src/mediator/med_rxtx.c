@@ -357,29 +357,53 @@ void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffa_regs *regs)
 	ffa_set_success32(regs, 0, 0, 0);
 }
 
-void med_handle_rx_release(struct ffamed_vm *vm, struct ffa_regs *regs)
+int32_t med_vm_rx_release(struct ffamed_vm *vm, bool ask_spmc)
 {
 	struct ffamed *med = vm->med;
 	struct med_rxtx *b = &vm->rxtx;
 	int32_t rc = FFA_RET_OK;
 
+	med_lock(med, &vm->rxtx_lock);
+	if (!b->mapped || (b->rx_owner != MED_RX_GUEST && !(b->forwarded && ask_spmc))) {
+		rc = FFA_RET_DENIED;
+	} else if (b->forwarded) {
+		/*
+		 * Ownership goes back to the SPMC, the producer of a forwarded
+		 * RX. Forwarded even when we believe the RX empty: the SPMC may
+		 * have filled it (an SP's FFA_MSG_SEND2) before the guest's GET
+		 * told us, and it knows; it answers DENIED otherwise.
+		 */
+		rc = med_fw_simple(med, FFA_RX_RELEASE, vm->id, 0, 0, 0, 0, NULL);
+		if (rc != FFA_RET_OK && b->rx_owner == MED_RX_GUEST)
+			med_warn_guest(med, "ffamed: VM %x: SPMC refused RX_RELEASE (%d)",
+				       (unsigned)vm->id, (int)rc);
+	}
+	if (rc == FFA_RET_OK) {
+		b->rx_owner = MED_RX_PRODUCER;
+		/* Under the RX lock, so that no new message's bit is cleared. */
+		med_notif_local_clear_fwk(vm, FFA_FWK_NOTIF_RX_FULL);
+	}
+	med_unlock(med, &vm->rxtx_lock);
+	return rc;
+}
+
+void med_vm_rx_filled_by_spmc(struct ffamed_vm *vm)
+{
+	med_lock(vm->med, &vm->rxtx_lock);
+	if (vm->rxtx.mapped && vm->rxtx.forwarded)
+		vm->rxtx.rx_owner = MED_RX_GUEST;
+	med_unlock(vm->med, &vm->rxtx_lock);
+}
+
+void med_handle_rx_release(struct ffamed_vm *vm, struct ffa_regs *regs)
+{
+	int32_t rc;
+
 	if (regs->x[1]) { /* the VM ID field is the hypervisor's */
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
-	med_lock(med, &vm->rxtx_lock);
-	if (!b->mapped || b->rx_owner != MED_RX_GUEST) {
-		rc = FFA_RET_DENIED;
-	} else if (b->forwarded) {
-		/* Ownership goes back to the SPMC, the producer of a forwarded RX. */
-		rc = med_fw_simple(med, FFA_RX_RELEASE, vm->id, 0, 0, 0, 0, NULL);
-		if (rc != FFA_RET_OK)
-			med_warn(med, "ffamed: VM %x: SPMC refused RX_RELEASE (%d)",
-				 (unsigned)vm->id, (int)rc);
-	}
-	if (rc == FFA_RET_OK)
-		b->rx_owner = MED_RX_PRODUCER;
-	med_unlock(med, &vm->rxtx_lock);
+	rc = med_vm_rx_release(vm, true);
 	if (rc != FFA_RET_OK) {
 		ffa_set_error(regs, rc);
 		return;

@@ -341,6 +341,8 @@ static int32_t med_vm_notify_created(struct ffamed *med, struct ffamed_vm *vm)
 static void med_vm_free(struct ffamed *med, struct ffamed_vm *vm)
 {
 	med_mem_vm_free(vm);
+	med_msg_vm_fini(vm);
+	med_policy_fini(vm);
 	med->ops->lock_destroy(med->host, &vm->rxtx_lock);
 	med->ops->lock_destroy(med->host, &vm->version_lock);
 	med_free(med, vm->created_told);
@@ -381,8 +383,10 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	vm->vcpu_count = params->vcpu_count;
 	vm->aarch64 = params->aarch64;
 	vm->host_vm = params->host_vm;
+	vm->serial = atomic_fetch_add(&med->vm_serial, 1) + 1;
 	med->ops->lock_init(med->host, &vm->version_lock);
 	med->ops->lock_init(med->host, &vm->rxtx_lock);
+	med_msg_vm_init(vm);
 	vm->vcpus = med_alloc(med, sizeof(*vm->vcpus) * vm->vcpu_count);
 	vm->rxtx.tx_pa = med_alloc(med, sizeof(uint64_t) * med->cfg.rxtx_max_pages);
 	vm->rxtx.rx_pa = med_alloc(med, sizeof(uint64_t) * med->cfg.rxtx_max_pages);
@@ -392,6 +396,9 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 		rc = FFA_RET_NO_MEMORY;
 		goto err_free;
 	}
+	rc = med_policy_init(vm, params->policy);
+	if (rc != FFA_RET_OK)
+		goto err_free;
 	/* Before the VM can be found: other VMs may notify it at once. */
 	rc = med_notif_local_init(vm);
 	if (rc != FFA_RET_OK)
@@ -436,6 +443,8 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med_mem_vm_teardown(vm);
 	med_vm_rxtx_teardown(vm);
 	med_registry_remove(med, vm);
+	/* Out of reach now: settle the direct requests it is part of. */
+	med_msg_vm_teardown(vm);
 	/* No BIND naming it can be in flight now (each holds a reference):
 	 * a later VM with its ID must not inherit its bindings. */
 	med_notif_local_forget_sender(med, vm->id);

@@ -365,6 +365,8 @@ static void fix_vm_release(struct fix_vm *v)
 	free(v->win_pa);
 	free(v->win_write);
 	pthread_mutex_destroy(&v->mem_lock);
+	pthread_mutex_destroy(&v->call_lock);
+	pthread_cond_destroy(&v->call_cond);
 	free(v->page_pa);
 	free(v->pins);
 	free(v->readonly);
@@ -409,6 +411,92 @@ static void fix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t i
 	assert_true(intid < 64);
 	atomic_fetch_or(&v->virq[vcpu], 1ull << intid);
 	atomic_fetch_add(&v->injections, 1);
+}
+
+static void fix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs)
+{
+	struct fix *fix = host;
+	struct fix_vm *v = host_vm;
+
+	assert_true(vcpu < v->vcpus);
+	pthread_mutex_lock(&v->call_lock);
+	if (!v->in_flight[vcpu] || v->resumed[vcpu]) {
+		atomic_fetch_add(&fix->port_errors, 1);
+	} else {
+		v->reply[vcpu] = *regs;
+		v->resumed[vcpu] = true;
+		pthread_cond_broadcast(&v->call_cond);
+	}
+	pthread_mutex_unlock(&v->call_lock);
+}
+
+enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *regs)
+{
+	enum ffamed_call_status st;
+
+	assert_true(vcpu < v->vcpus);
+	pthread_mutex_lock(&v->call_lock);
+	/* One call per vCPU at a time: the previous one must be collected. */
+	assert_false(v->in_flight[vcpu]);
+	v->in_flight[vcpu] = true;
+	v->resumed[vcpu] = false;
+	pthread_mutex_unlock(&v->call_lock);
+	st = ffamed_handle_call(v->vm, vcpu, regs);
+	assert_true(st != FFAMED_CALL_NOT_FFA);
+	if (st == FFAMED_CALL_DONE) {
+		pthread_mutex_lock(&v->call_lock);
+		/* A DONE call is never also resumed. */
+		assert_false(v->resumed[vcpu]);
+		v->in_flight[vcpu] = false;
+		pthread_mutex_unlock(&v->call_lock);
+	}
+	return st;
+}
+
+bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out)
+{
+	bool got;
+
+	pthread_mutex_lock(&v->call_lock);
+	got = v->in_flight[vcpu] && v->resumed[vcpu];
+	if (got) {
+		*out = v->reply[vcpu];
+		v->in_flight[vcpu] = false;
+		v->resumed[vcpu] = false;
+	}
+	pthread_mutex_unlock(&v->call_lock);
+	return got;
+}
+
+void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out)
+{
+	pthread_mutex_lock(&v->call_lock);
+	assert_true(v->in_flight[vcpu]);
+	while (!v->resumed[vcpu])
+		pthread_cond_wait(&v->call_cond, &v->call_lock);
+	*out = v->reply[vcpu];
+	v->in_flight[vcpu] = false;
+	v->resumed[vcpu] = false;
+	pthread_mutex_unlock(&v->call_lock);
+}
+
+struct ffa_regs fix_call_sync(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in)
+{
+	struct ffa_regs r = *in;
+
+	if (fix_call_async(v, vcpu, &r) == FFAMED_CALL_BLOCKED)
+		fix_wait_resumed(v, vcpu, &r);
+	return r;
+}
+
+bool fix_blocked(struct fix_vm *v, uint16_t vcpu)
+{
+	bool b;
+
+	pthread_mutex_lock(&v->call_lock);
+	b = v->in_flight[vcpu] && !v->resumed[vcpu];
+	pthread_mutex_unlock(&v->call_lock);
+	return b;
 }
 
 uint64_t fix_virq_take(struct fix_vm *v, uint16_t vcpu)
@@ -622,6 +710,7 @@ struct fix *fix_create(const struct fix_opts *opts)
 		.guest_set_access = fix_set_access,
 		.borrow_map = fix_borrow_map,
 		.borrow_unmap = fix_borrow_unmap,
+		.vcpu_resume = fix->opts.blocking ? fix_vcpu_resume : NULL,
 	};
 	fix->env = (struct ffamed_spmc_env){
 		.ctx = fix,
@@ -673,6 +762,7 @@ void fix_destroy(struct fix *fix)
 	assert_int_equal(atomic_load(&fix->live_maps), 0);
 	assert_int_equal(atomic_load(&fix->live_page_allocs), 0);
 	assert_int_equal(atomic_load(&fix->live_host_vms), 0);
+	assert_int_equal(atomic_load(&fix->port_errors), 0);
 	assert_int_equal(fix->queued, 0);
 	ffamed_spmc_destroy(fix->spmc);
 	for (size_t i = 0; i < FIX_MEM_PAGES; i++)
@@ -706,6 +796,8 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	assert_true(v->page_pa && v->pins && v->readonly && v->no_access && v->win_pa &&
 		    v->win_write);
 	pthread_mutex_init(&v->mem_lock, NULL);
+	pthread_mutex_init(&v->call_lock, NULL);
+	pthread_cond_init(&v->call_cond, NULL);
 	atomic_store(&v->refs, 1);
 	atomic_fetch_add(&fix->live_host_vms, 1);
 	if (!scatter) {
@@ -730,6 +822,12 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	return v;
 }
 
+const struct ffamed_vm_policy fix_policy_open = {
+	.sp_default = FFAMED_RIGHTS_ALL,
+	.vm_default = FFAMED_RIGHTS_ALL,
+};
+const struct ffamed_vm_policy fix_policy_none_marker;
+
 int32_t fix_vm_register(struct fix_vm *v, bool aarch64)
 {
 	struct ffamed_vm_params p = {
@@ -737,6 +835,9 @@ int32_t fix_vm_register(struct fix_vm *v, bool aarch64)
 		.vcpu_count = v->vcpus,
 		.aarch64 = aarch64,
 		.host_vm = v,
+		.policy = !v->policy			 ? &fix_policy_open
+			  : v->policy == FIX_POLICY_NONE ? NULL
+							 : v->policy,
 	};
 
 	return ffamed_vm_create(v->fix->med, &p, &v->vm);

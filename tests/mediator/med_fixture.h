@@ -59,12 +59,23 @@ struct fix_opts {
 	void *hook_arg;
 	bool expect_create_fail;
 	int med_alloc_fail_after; /* >0: that allocation of ffamed_create fails */
+	/* The port resumes blocked calls (vcpu_resume): FFA_MSG_WAIT and
+	 * direct messages between VMs are served (docs/MESSAGING.md). */
+	bool blocking;
 };
+
+/* The policy fix_vm_register() gives a VM whose v->policy is NULL: every
+ * right toward everybody (the tests of other features run in an open
+ * system). FIX_POLICY_NONE passes NULL: the mediator's own defaults. */
+extern const struct ffamed_vm_policy fix_policy_open;
+extern const struct ffamed_vm_policy fix_policy_none_marker;
+#define FIX_POLICY_NONE (&fix_policy_none_marker)
 
 struct fix_vm {
 	struct fix *fix;
 	uint16_t id;
 	uint16_t vcpus;
+	const struct ffamed_vm_policy *policy; /* set before registering */
 	uint32_t ram_pages;
 	uint64_t *page_pa;	    /* per IPA page */
 	_Atomic int *pins;	    /* per IPA page */
@@ -87,6 +98,14 @@ struct fix_vm {
 	bool win_scatter;	       /* leave a hole after every mapped window page */
 	_Atomic int access_fail_after; /* >0: that set_access call fails */
 	_Atomic int borrow_fail_after; /* >0: that borrow_map call fails */
+
+	/* Blocked calls (opts.blocking), under call_lock: per vCPU, whether a
+	 * call is in flight and whether its reply came (vcpu_resume). */
+	pthread_mutex_t call_lock;
+	pthread_cond_t call_cond;
+	bool in_flight[FIX_MAX_VCPUS];
+	bool resumed[FIX_MAX_VCPUS];
+	struct ffa_regs reply[FIX_MAX_VCPUS];
 };
 
 struct fix {
@@ -112,6 +131,7 @@ struct fix {
 	_Atomic long live_maps;	  /* map_pages not unmapped */
 	_Atomic long live_page_allocs;
 	_Atomic long live_host_vms; /* fix_vm objects not yet released */
+	_Atomic long port_errors;   /* vcpu_resume without a call in flight, twice, ... */
 	_Atomic int map_fail_after; /* >0: the map after this many more succeed fails */
 	_Atomic int alloc_fail_after;
 	_Atomic int log_count[4];
@@ -166,6 +186,19 @@ uint64_t fix_vm_pins(struct fix_vm *v);
 struct ffa_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
 			 uint64_t x3, uint64_t x4, uint64_t x5);
 struct ffa_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in);
+/*
+ * Blocked calls (opts.blocking). fix_call_async makes the call: DONE leaves
+ * the reply in *regs; BLOCKED leaves the vCPU in flight until the mediator
+ * resumes it, which fix_resumed (non-blocking: false if not yet) or
+ * fix_wait_resumed (waits) collect. A single thread can thus play several
+ * vCPUs. fix_call_sync does both: the reply whatever happened.
+ */
+enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *regs);
+bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out);
+void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out);
+struct ffa_regs fix_call_sync(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in);
+/* Whether a call of the vCPU is blocked (in flight, not resumed). */
+bool fix_blocked(struct fix_vm *v, uint16_t vcpu);
 /* FFA_VERSION then FFA_ID_GET: the version is final. */
 void fix_negotiate(struct fix_vm *v, uint32_t version);
 int32_t fix_map(struct fix_vm *v, uint64_t tx_ipa, uint64_t rx_ipa, uint32_t pages);

@@ -14,7 +14,6 @@ static const uint32_t never_served[] = {
 	FFA_MSG_WAIT,
 	FFA_MSG_POLL,
 	FFA_MSG_SEND,
-	FFA_MSG_SEND2,
 	FFA_MSG_SEND_DIRECT_RESP_32,
 	FFA_MSG_SEND_DIRECT_RESP_64,
 	FFA_MSG_SEND_DIRECT_RESP2,
@@ -71,6 +70,24 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 	assert_int_equal(features(v, FFA_MSG_SEND_DIRECT_REQ2, 0, NULL) == FFA_RET_OK,
 			 have_sps && v12);
 	assert_int_equal(features(v, FFA_RUN, 0, NULL) == FFA_RET_OK, have_sps);
+	/* Indirect messages from v1.1: to VMs with VM-to-VM on, to SPs when
+	 * the SPMC takes them and one of its SPs receives them. */
+	{
+		struct ffa_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
+		bool sp_indirect = false;
+
+		if (have_spmc && fix->spmc)
+			ffamed_spmc_call(fix->spmc, 0, &q);
+		const struct ffamed_sp_config *sps = fix->opts.sps ? fix->opts.sps : fix->sp_cfg;
+		uint32_t n =
+			fix->opts.sps ? fix->opts.sp_count : fix_default_sps(fix, fix->opts.cpus);
+
+		for (uint32_t i = 0; have_sps && i < n; i++)
+			sp_indirect |= !!(sps[i].properties & FFA_PART_PROP_INDIRECT_MSG);
+		assert_int_equal(features(v, FFA_MSG_SEND2, 0, NULL) == FFA_RET_OK,
+				 v11 && (fix->opts.med_cfg.vm_to_vm ||
+					 (q.x[0] == FFA_SUCCESS_32 && sp_indirect)));
+	}
 	/* Memory sharing: the fixture's port has every memory op. */
 	{
 		static const uint32_t mem[] = {

@@ -238,8 +238,10 @@ static void never_zero_partitions_and_vms(void **state)
 	e = entry(a, 0, 24);
 	assert_int_equal(e.id, 1);
 	assert_int_equal(e.exec_ctx_count, 2);
-	/* VM-to-VM is on: VMs are notification receivers. */
-	assert_int_equal(e.properties, FFA_PART_PROP_AARCH64 | FFA_PART_PROP_NOTIFICATIONS);
+	/* VM-to-VM is on: VMs take notifications and indirect messages (not
+	 * direct ones: this fixture's port cannot block a call). */
+	assert_int_equal(e.properties, FFA_PART_PROP_AARCH64 | FFA_PART_PROP_NOTIFICATIONS |
+					       FFA_PART_PROP_INDIRECT_MSG);
 	release(a);
 	/* A specific UUID with nothing behind it is still an error. */
 	r = pig(a, &optee_uuid, 0);

@@ -244,11 +244,18 @@ static void test_vm_to_vm_lists_other_vms(void **state)
 		vms_seen++;
 		assert_true(parts[i].id == 2 || parts[i].id == 9);
 		assert_int_equal(parts[i].exec_ctx_count, parts[i].id == 9 ? 3 : 2);
-		/* With VM-to-VM on, VMs past v1.0 (VM 9, not 2) receive each
-		 * other's notifications. */
+		/* With VM-to-VM on (and an open policy), VMs past v1.0 (VM 9,
+		 * not 2) take notifications and indirect messages; direct ones
+		 * when the port can block calls. */
 		assert_int_equal(parts[i].properties,
 				 FFA_PART_PROP_AARCH64 |
-					 (parts[i].id == 9 ? FFA_PART_PROP_NOTIFICATIONS : 0));
+					 (parts[i].id == 9 ? FFA_PART_PROP_NOTIFICATIONS |
+								     FFA_PART_PROP_INDIRECT_MSG
+							   : 0) |
+					 (ffamed_posix_host_ops()->vcpu_resume
+						  ? FFA_PART_PROP_DIRECT_REQ_RECV |
+							    FFA_PART_PROP_DIRECT_REQ_SEND
+						  : 0));
 	}
 	/* The others, not the caller itself. */
 	assert_int_equal(vms_seen, 2);
