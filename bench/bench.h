@@ -110,6 +110,12 @@ extern const size_t bench_case_count;
  * out-of-line call made. Subtracted to give the mediator's own count. */
 int bench_harness_op(struct bench_ctx *c);
 
+/* ---- bench_msg.c: messaging between VMs (a second mediator) ---- */
+int bench_msg_setup(struct bench_sys *s);
+int bench_msg_teardown(struct bench_sys *s);
+int bench_msg_direct_med(struct bench_ctx *c);
+int bench_msg_send2_med(struct bench_ctx *c);
+
 /* ---- bench_host.c ---- */
 int bench_sys_create(struct bench_sys *s);
 void bench_sys_destroy(struct bench_sys *s);

@@ -414,10 +414,13 @@ static int vm_to_vm_setup(struct bench_sys *s)
 		return -1;
 	for (uint32_t i = 0; i < 2 * BENCH_VMS; i++) {
 		struct bench_vm *v = &v2v_vms[i];
+		static const struct ffamed_vm_policy open = {.sp_default = FFAMED_RIGHTS_ALL,
+							     .vm_default = FFAMED_RIGHTS_ALL};
 		struct ffamed_vm_params p = {.ffa_id = (uint16_t)(0x20 + i),
 					     .vcpu_count = BENCH_VCPUS,
 					     .aarch64 = true,
-					     .host_vm = v};
+					     .host_vm = v,
+					     .policy = &open};
 
 		v->id = p.ffa_id;
 		if (ffamed_vm_create(v2v_med, &p, &v->vm) != FFA_RET_OK)
@@ -605,5 +608,12 @@ const struct bench_case bench_cases[] = {
 	 vm_to_vm_med, vm_to_vm_dir, vm_to_vm_teardown, NULL},
 	{"notif_sp_to_vm_sri", "SP sets -> SRI: INFO_GET -> NPI -> VM GET", 0, sp_to_vm_setup,
 	 sp_to_vm_sri_med, sp_to_vm_sri_dir, sp_to_vm_teardown, NULL},
+	/* VM <-> VM round trips; there is no direct VM-to-VM path, so the
+	 * reference is the cheapest round trip without a mediator: a 64-bit
+	 * direct request to ECHO straight at the SPMC. */
+	{"msg_vm_direct", "VM REQ_64 -> waiting VM -> RESP_64", BENCH_SCALING, bench_msg_setup,
+	 bench_msg_direct_med, req64_dir, bench_msg_teardown, NULL},
+	{"msg_vm_send2", "VM SEND2 -> GET/read/RX_RELEASE, and back", BENCH_SCALING,
+	 bench_msg_setup, bench_msg_send2_med, req64_dir, bench_msg_teardown, NULL},
 };
 const size_t bench_case_count = sizeof(bench_cases) / sizeof(bench_cases[0]);
