@@ -172,8 +172,7 @@ static bool guest_setup(struct guest *g)
 /* ---- Discovery ----------------------------------------------------------------- */
 
 /* A VM listed to another VM (VM-to-VM is on): one of the system's, not the
- * caller, with its vCPU count, and a receiver of notifications when both
- * it and the caller speak v1.1 or later. */
+ * caller, with its vCPU count and the messaging bits of an open system. */
 static void check_vm_entry(struct guest *g, const char *what, const struct ffac_partition *p)
 {
 	const struct run_vm *other = NULL;
@@ -187,9 +186,16 @@ static void check_vm_entry(struct guest *g, const char *what, const struct ffac_
 		return;
 	}
 	guest_expect_u64(g, what, p->exec_ctx_count, other->vcpus);
+	/* The simulated system is open (every right between VMs): the bits
+	 * say what the peer can do (docs/MESSAGING.md). */
 	props = FFA_PART_PROP_AARCH64;
 	if (other->version_asked >= FFA_VERSION_1_1)
-		props |= FFA_PART_PROP_NOTIFICATIONS;
+		props |= FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_INDIRECT_MSG;
+	if (ffamed_posix_host_ops()->vcpu_resume) {
+		props |= FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND;
+		if (other->version_asked >= FFA_VERSION_1_2)
+			props |= FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND;
+	}
 	guest_expect_u64(g, what, p->properties, run_expected_props(props, g->c.version));
 }
 
