@@ -20,8 +20,14 @@
 
 /* ---- ECHO SP ----------------------------------------------------------------
  * UUID 0ffa3ec0-5e1f-4c0d-8e5a-ec40ec40ec40. Properties: DIRECT_REQ_RECV |
- * DIRECT_REQ_SEND | NOTIFICATIONS | AARCH64 | DIRECT_REQ2_RECV. UP (1
- * context) or MP.
+ * DIRECT_REQ_SEND | INDIRECT_MSG | NOTIFICATIONS | AARCH64 |
+ * DIRECT_REQ2_RECV. UP (1 context) or MP.
+ *
+ * Indirect messages (FFA_MSG_SEND2): every message is echoed back to its
+ * sender VM (same UUID, same payload) with ffamed_sp_msg_send2 on the CPU
+ * that delivered it, no SRI delay; counted in indirect_echoed, or in
+ * indirect_refused with the status of the last refusal (e.g. BUSY: the
+ * VM's RX was full) when the SPMC refuses the echo.
  *
  * Protocol, decided by P[0] (compared as a whole register):
  *   FFAMED_ECHO_CMD_WHOAMI: answers P[0] = the command, P[1] = SP ID,
@@ -46,6 +52,14 @@
  *   FFAMED_ECHO_CMD_NOTIF_BIND, P[1] = flags (bit0 per-vCPU): the SP binds
  *       those notifications to receive them from the requesting VM.
  *   FFAMED_ECHO_CMD_NOTIF_UNBIND: the SP unbinds them.
+ *   FFAMED_ECHO_CMD_SEND2, P[1] = VM ID (<= 0xFFFF), P[2] = flags (0 or
+ *       FFA_MSG_SEND2_FLAG_DELAY_SRI: SRI when this answer goes back),
+ *       P[3] = N words, P[4..4+N) = the words: the SP sends that VM an
+ *       indirect message (Nil UUID) whose payload is the N words as 8-byte
+ *       little-endian values (a REQ_32 word is its 32-bit value, zero
+ *       extended). N is 1 for REQ_32/64 and 1..10 for REQ2; another N
+ *       answers INVALID_PARAMETERS with nothing sent. P[1] of the answer =
+ *       the status of ffamed_sp_msg_send2.
  *   anything else: answers every payload register unchanged.
  */
 #define FFAMED_SP_ECHO_UUID                                                                        \
@@ -57,7 +71,8 @@
 	}
 #define FFAMED_SP_ECHO_PROPS                                                                       \
 	(FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND |                           \
-	 FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_AARCH64 | FFA_PART_PROP_DIRECT_REQ2_RECV)
+	 FFA_PART_PROP_INDIRECT_MSG | FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_AARCH64 |        \
+	 FFA_PART_PROP_DIRECT_REQ2_RECV)
 #define FFAMED_ECHO_CMD_WHOAMI	     0xEC400001u
 #define FFAMED_ECHO_CMD_INTERRUPT    0xEC400002u
 #define FFAMED_ECHO_CMD_YIELD	     0xEC400003u
@@ -65,6 +80,8 @@
 #define FFAMED_ECHO_CMD_NOTIF_GET    0xEC400005u
 #define FFAMED_ECHO_CMD_NOTIF_BIND   0xEC400006u
 #define FFAMED_ECHO_CMD_NOTIF_UNBIND 0xEC400007u
+#define FFAMED_ECHO_CMD_SEND2	     0xEC400008u
+#define FFAMED_ECHO_SEND2_MAX_WORDS  10
 #define FFAMED_SP_ECHO_MAX_CTX	     64
 
 /* Counters; read them with atomic_load. */
@@ -73,6 +90,11 @@ struct ffamed_sp_echo {
 	_Atomic uint64_t resumes;   /* entries through FFA_RUN */
 	_Atomic uint64_t responses; /* requests answered */
 	_Atomic uint64_t responses_per_ctx[FFAMED_SP_ECHO_MAX_CTX];
+	_Atomic uint64_t indirect_received;    /* indirect messages handled */
+	_Atomic uint64_t indirect_echoed;      /* ... echoed back to the sender */
+	_Atomic uint64_t indirect_refused;     /* ... whose echo the SPMC refused */
+	_Atomic int32_t indirect_last_refusal; /* status of the last refused echo */
+	_Atomic uint64_t send2_sent;	       /* FFAMED_ECHO_CMD_SEND2 messages sent */
 };
 
 void ffamed_sp_echo_config(struct ffamed_sp_config *cfg, struct ffamed_sp_echo *state, uint16_t id,

@@ -65,6 +65,16 @@ struct ffamed_sp_msg {
 	uint32_t cpu;	      /* physical CPU running it now (changes on FFA_RUN for UP SPs) */
 };
 
+/* An indirect message as the SP sees it in its mailbox. */
+struct ffamed_sp_indirect_msg {
+	uint16_t sender;      /* the sending VM */
+	uint16_t receiver;    /* this SP */
+	struct ffa_uuid uuid; /* Nil for a v1.1 header or a Nil UUID */
+	const void *payload;  /* in the SP's mailbox; valid until the handler returns */
+	uint32_t size;
+	uint32_t cpu; /* physical CPU the handler runs on (the sender's) */
+};
+
 struct ffamed_sp_ops {
 	/* Fill resp->x[3..7] (REQ_32/64; masked to 32 bits for REQ_32) or
 	 * resp->x[4..17] (REQ2); the SPMC writes x0..x2 itself. */
@@ -76,6 +86,10 @@ struct ffamed_sp_ops {
 	/* The SPMC is being destroyed: free what the SP got from it (e.g.
 	 * retrieved regions). NULL: nothing to do. */
 	void (*fini)(struct ffamed_sp *sp);
+	/* An indirect message (FFA_MSG_SEND2) was delivered to the SP's
+	 * mailbox; see "Indirect messaging" below. NULL: messages are taken
+	 * and dropped (counted). */
+	void (*indirect_msg)(struct ffamed_sp *sp, const struct ffamed_sp_indirect_msg *msg);
 };
 
 struct ffamed_sp_config {
@@ -189,8 +203,9 @@ struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
  *                       no bitmap for that VM; vCPU ID >= its vCPU count
  *   SUCCESS_32: w2/w3 = SP bitmap lo/hi (bit0 asked: global pending plus
  *   that vCPU's per-vCPU pending, then cleared), w4/w5 = 0, w6 = SPM
- *   framework bitmap (always 0: this SPMC has no indirect messaging),
- *   w7 = 0. Flags 0 succeed with nothing returned or cleared.
+ *   framework bitmap (bit2 asked: the pending bits, i.e. RX-buffer-full
+ *   after an SP's indirect message, then cleared; else 0), w7 = 0. Flags 0
+ *   succeed with nothing returned or cleared.
  * FFA_NOTIFICATION_INFO_GET_32 / _64  no inputs (w1..w7 / x1..x7 MBZ:
  *   INVALID_PARAMETERS)
  *   NO_DATA             nothing pending that was not listed already
@@ -199,8 +214,8 @@ struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
  *   w3..w7 (2 per register, 10 at most) or x3..x7 (4 per register, 20).
  *   Receivers in ascending VM ID order, then the SPs in configuration
  *   order. For each: one list with the ID alone if it has unlisted global
- *   pending bits, then lists of up to 3 vCPU IDs (ascending) with unlisted
- *   per-vCPU pending bits. VMs are listed for notifications SPs set (the
+ *   pending bits (for a VM, SPM framework bits count as global), then lists of up to 3 vCPU IDs
+ * (ascending) with unlisted per-vCPU pending bits. VMs are listed for notifications SPs set (the
  *   hypervisor should get them and inject its NPI); SPs are listed for
  *   notifications VMs set (the scheduler should FFA_RUN those vCPUs). What
  *   is listed is not listed again until a new bit becomes pending there
@@ -252,6 +267,70 @@ int32_t ffamed_sp_notification_set(struct ffamed_sp *sp, uint16_t receiver_vm, u
  *   NOT_SUPPORTED       the SP does not take notifications
  */
 int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx, uint64_t *vm_bitmap);
+
+/* ---- Indirect messaging (FFA_MSG_SEND2, v1.1; docs/MESSAGING-SPMC.md) --------
+ * Each SP whose partition properties have bit 2 (FFA_PART_PROP_INDIRECT_MSG)
+ * has a mailbox of FFAMED_SP_MAILBOX_SIZE bytes inside the SPMC (its RX
+ * buffer), holding one message at a time.
+ *
+ * FFA_MSG_SEND2 (VM -> SP, v1.1+ callers; v1.0: NOT_SUPPORTED)
+ *   w1[31:16] = the sending VM, whose forwarded TX buffer holds the message
+ *   (header at offset 0); w1[15:0] MBZ; w2 (flags) MBZ; w3..w7 MBZ.
+ *   Checks in this order, on a copy of the header:
+ *   INVALID_PARAMETERS  w1[15:0] != 0; VM ID 0 or secure; w2 != 0 (delay
+ *                       SRI is for SPs); w3..w7 != 0; the VM has no
+ *                       forwarded mailbox; header flags or reserved0 != 0;
+ *                       header sender != the w1 VM; receiver not one of
+ *                       the SPs; size 0; offset < 20; offset + size beyond
+ *                       the VM's TX or the SP's mailbox; offset >= 40 (a
+ *                       v1.2 header): reserved1 != 0, or a UUID that is
+ *                       neither Nil nor one of the receiver's (offset < 40:
+ *                       a v1.1 header, the UUID is Nil)
+ *   DENIED              the receiver lacks property bit 2
+ *   BUSY                the SP's mailbox holds a message (its handler is
+ *                       still running)
+ *   On SUCCESS_32 the payload was copied into the SP's mailbox and the SP's
+ *   ops->indirect_msg ran to completion on the calling CPU, with no SPMC
+ *   lock held; the mailbox is free again when it returns. This models "the
+ *   SP got cycles at once": a real SPMC would set the SP's RX-full framework
+ *   notification and the SP would read the message when next scheduled.
+ *   The handler may run while the same SP's direct request handlers run on
+ *   other CPUs. A delayed SRI it asked for fires when it returns.
+ * FFA_FEATURES(FFA_MSG_SEND2): SUCCESS, w2 = 0, at v1.1+.
+ *
+ * SP -> VM: ffamed_sp_msg_send2 writes a v1.2 header (offset 40, sender =
+ * the SP, the UUID or Nil) and the payload into the VM's forwarded RX
+ * buffer, gives the buffer to the normal world (FFA_RX_ACQUIRE of that VM
+ * then answers DENIED; the hypervisor's FFA_RX_RELEASE(VM ID) gives it
+ * back) and, if the VM has a notification bitmap, sets its SPM framework
+ * notification RX-buffer-full (FFA_FWK_NOTIF_RX_FULL): INFO_GET lists the
+ * VM (global list), NOTIFICATION_GET with flag bit 2 returns it in w6, and
+ * the SRI is raised as for ffamed_sp_notification_set_on (at once on
+ * `cpu`, or when the SP's current handler returns with the delay flag).
+ * Without a bitmap the message is delivered with no notification and no
+ * SRI. FFA_RX_RELEASE(VM ID) and FFA_RXTX_UNMAP of the VM clear a pending
+ * RX-full bit: once the buffer is released the notification says nothing
+ * true. BITMAP_DESTROY is not refused for it (the bit goes with the bitmap).
+ */
+#define FFAMED_SP_MAILBOX_SIZE 4096u
+
+/*
+ * Send `size` bytes at `payload` to VM `receiver_vm` from SP `sp`, on
+ * physical CPU `cpu` (msg->cpu in a handler). uuid NULL: Nil. flags: 0 or
+ * FFA_MSG_SEND2_FLAG_DELAY_SRI. Callable from SP handlers (direct_req,
+ * indirect_msg) and test threads. Returns 0 or, checked in this order:
+ *   INVALID_PARAMETERS  receiver_vm has bit 15 set (SP to SP is not
+ *                       modelled); other flag bits; size 0 or payload NULL;
+ *                       cpu >= cpu_count
+ *   DENIED              the SP lacks property bit 2
+ *   BUSY                the VM has no forwarded mailbox
+ *   INVALID_PARAMETERS  40 + size larger than the VM's RX buffer
+ *   BUSY                the VM's RX is not the SPMC's (the VM or the
+ *                       hypervisor holds it)
+ */
+int32_t ffamed_sp_msg_send2(struct ffamed_sp *sp, uint32_t cpu, uint16_t receiver_vm,
+			    const struct ffa_uuid *uuid, const void *payload, uint32_t size,
+			    uint32_t flags);
 
 /* ---- Memory management (docs/MEMORY-SPMC.md) ---------------------------------
  * The hypervisor's side is the FF-A ABI: FFA_MEM_SHARE/LEND/DONATE (32/64)
@@ -358,6 +437,17 @@ uint64_t ffamed_spmc_notif_pending(struct ffamed_spmc *spmc, uint16_t receiver, 
  * them are per-vCPU. */
 uint64_t ffamed_spmc_notif_bound(struct ffamed_spmc *spmc, uint16_t receiver, uint16_t sender,
 				 uint64_t *per_vcpu);
+
+/* Indirect messaging: messages taken into SP sp_id's mailbox (handled or
+ * dropped for want of a handler), those dropped, and the SP's successful
+ * ffamed_sp_msg_send2 calls (0 for an unknown SP); whether its mailbox
+ * holds a message now; the pending SPM framework bits of VM vm_id (0
+ * without a bitmap). */
+uint64_t ffamed_spmc_sp_msgs_received(struct ffamed_spmc *spmc, uint16_t sp_id);
+uint64_t ffamed_spmc_sp_msgs_dropped(struct ffamed_spmc *spmc, uint16_t sp_id);
+uint64_t ffamed_spmc_sp_msgs_sent(struct ffamed_spmc *spmc, uint16_t sp_id);
+bool ffamed_spmc_sp_mailbox_full(struct ffamed_spmc *spmc, uint16_t sp_id);
+uint32_t ffamed_spmc_notif_fwk_pending(struct ffamed_spmc *spmc, uint16_t vm_id);
 
 /* ---- Fault injection for tests ----------------------------------------- */
 #define FFAMED_SPMC_BOGUS_NWD_ID 0x0042u /* the entry partinfo_include_nonsecure_id adds */

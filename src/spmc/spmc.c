@@ -190,6 +190,7 @@ static bool spmc_fid_supported(uint32_t fid, uint32_t version)
 	case FFA_NOTIFICATION_GET:
 	case FFA_NOTIFICATION_INFO_GET_32:
 	case FFA_NOTIFICATION_INFO_GET_64:
+	case FFA_MSG_SEND2:
 		return spmc_version_at_least(version, FFA_VERSION_1_1);
 	case FFA_PARTITION_INFO_GET_REGS:
 	case FFA_MSG_SEND_DIRECT_REQ2:
@@ -319,6 +320,9 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *r
 		break;
 	case FFA_RUN:
 		spmc_run(spmc, cpu, regs);
+		break;
+	case FFA_MSG_SEND2:
+		spmc_msg_send2(spmc, cpu, regs);
 		break;
 	case FFA_NOTIFICATION_BITMAP_CREATE:
 		spmc_notif_bitmap_create(spmc, regs);

@@ -6,11 +6,14 @@
  *   spmc_partinfo.c FFA_PARTITION_INFO_GET and _GET_REGS
  *   spmc_msg.c      direct requests, execution contexts, FFA_RUN
  *   spmc_notif.c    notifications: bitmaps, bindings, set/get, INFO_GET, SRI
+ *   spmc_msg2.c     indirect messaging: FFA_MSG_SEND2, SP mailboxes, SP -> VM
  *   spmc_mem*.c     memory management (spmc_mem_internal.h)
  *
  * Locks (none is held while an SP handler runs or env->raise_sri is
- * called; none is taken while another is held, except notif_vms_lock ->
- * one VM's notif.lock):
+ * called; none is taken while another is held, except in the order
+ * mbox_lock -> notif_vms_lock -> one VM's notif.lock: an SP's message to a
+ * VM fills its RX and sets its RX-full notification as one step, and
+ * RX_RELEASE clears both as one step):
  *   version_lock     the negotiated caller version
  *   mbox_lock        the hypervisor's RX/TX pair and every VM mailbox
  *   faults_lock      the injected faults
@@ -57,6 +60,8 @@ struct spmc_notif_recv {
 	uint64_t global_listed;	 /* those INFO_GET reported already */
 	uint64_t *vcpu;		 /* vcpu_count: pending per-vCPU bits */
 	uint64_t *vcpu_listed;	 /* vcpu_count: those INFO_GET reported */
+	uint32_t fwk;		 /* VMs: pending SPM framework bits */
+	uint32_t fwk_listed;	 /* those INFO_GET reported */
 };
 
 struct ffamed_sp {
@@ -66,6 +71,14 @@ struct ffamed_sp {
 	struct spmc_ctx *ctx;	     /* cfg.exec_ctx_count entries */
 	struct spmc_notif_recv notif;
 	_Atomic bool sri_delayed; /* raise the SRI when a handler returns */
+	/* Indirect messaging (spmc_msg2.c). mbox_full is taken by a sender
+	 * (false -> true) before it writes mbox, and given back after the
+	 * handler returned: it alone guards mbox. */
+	_Atomic bool mbox_full;
+	uint8_t *mbox; /* FFAMED_SP_MAILBOX_SIZE bytes; NULL without property bit 2 */
+	_Atomic uint64_t msgs_received;
+	_Atomic uint64_t msgs_dropped;
+	_Atomic uint64_t msgs_sent;
 };
 
 /* A VM's RX/TX pair forwarded by the hypervisor (scattered pages). */
@@ -147,6 +160,8 @@ void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffa_regs *regs);
 void spmc_rx_release(struct ffamed_spmc *spmc, struct ffa_regs *regs);
 void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffa_regs *regs);
 int32_t spmc_mailboxes_init(struct ffamed_spmc *spmc);
+/* The mapped pair of VM vm_id (mbox_lock held); NULL if none. */
+struct spmc_vm_mailbox *spmc_vm_find(struct ffamed_spmc *spmc, uint16_t vm_id);
 void spmc_mailboxes_fini(struct ffamed_spmc *spmc);
 
 /* ---- spmc_partinfo.c ------------------------------------------------------ */
@@ -175,6 +190,17 @@ void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs);
 void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is64);
 /* An SP handler returned on `cpu`: raise the SRI it delayed, if any. */
 void spmc_notif_handler_done(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu);
+/* Set (true) or clear SPM framework bits of VM vm_id; false when it has no
+ * bitmap. Set marks them unlisted for INFO_GET. */
+bool spmc_notif_fwk_update(struct ffamed_spmc *spmc, uint16_t vm_id, uint32_t bits, bool set);
+/* An SP set a notification for the normal world: raise the SRI on `cpu`
+ * now, or when its current handler returns (delay). No lock held. */
+void spmc_notif_sri(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu, bool delay);
+
+/* ---- spmc_msg2.c ---------------------------------------------------------- */
+int32_t spmc_msg2_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
+void spmc_msg2_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
+void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
 
 /* ---- spmc_mem*.c ------------------------------------------------------------ */
 struct spmc_mem;

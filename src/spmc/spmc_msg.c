@@ -35,10 +35,12 @@ int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: REQ2 needs v1.2", cfg->id);
 		return FFA_RET_INVALID_PARAMETERS;
 	}
-	/* Notifications exist from v1.1 on. */
-	if ((cfg->properties & FFA_PART_PROP_NOTIFICATIONS) &&
+	/* Notifications and FFA_MSG_SEND2 exist from v1.1 on (bit 2 meant
+	 * v1.0's FFA_MSG_SEND before, which this SPMC does not deliver). */
+	if ((cfg->properties & (FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_INDIRECT_MSG)) &&
 	    !spmc_version_at_least(version, FFA_VERSION_1_1)) {
-		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: notifications need v1.1", cfg->id);
+		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: notifications / SEND2 need v1.1",
+			 cfg->id);
 		return FFA_RET_INVALID_PARAMETERS;
 	}
 	sp->ctx = env->alloc(env->ctx, sizeof(*sp->ctx) * cfg->exec_ctx_count);
@@ -54,6 +56,12 @@ int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 		sp->ctx = NULL;
 		return FFA_RET_NO_MEMORY;
 	}
+	if (spmc_msg2_sp_init(spmc, sp)) {
+		spmc_notif_sp_fini(spmc, sp);
+		env->free(env->ctx, sp->ctx);
+		sp->ctx = NULL;
+		return FFA_RET_NO_MEMORY;
+	}
 	env->lock_init(env->ctx, &sp->ctx_lock);
 	return FFA_RET_OK;
 }
@@ -63,6 +71,7 @@ void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp)
 	if (sp->cfg.ops && sp->cfg.ops->fini)
 		sp->cfg.ops->fini(sp);
 	spmc_notif_sp_fini(spmc, sp);
+	spmc_msg2_sp_fini(spmc, sp);
 	spmc->env.lock_destroy(spmc->env.ctx, &sp->ctx_lock);
 	spmc->env.free(spmc->env.ctx, sp->ctx);
 	sp->ctx = NULL;

@@ -102,6 +102,8 @@ static void recv_clear(struct spmc_notif_recv *r)
 	r->bound_per_vcpu = 0;
 	r->global = 0;
 	r->global_listed = 0;
+	r->fwk = 0;
+	r->fwk_listed = 0;
 	memset(r->sender, 0, sizeof(r->sender));
 }
 
@@ -174,10 +176,12 @@ static bool info_visit(struct info_lists *l, struct spmc_notif_recv *r)
 	uint16_t vcpus[NOTIF_LIST_MAX_VCPUS];
 	uint32_t n = 0;
 
-	if (r->global & ~r->global_listed) {
+	/* Framework notifications are global: any vCPU may collect them. */
+	if ((r->global & ~r->global_listed) || (r->fwk & ~r->fwk_listed)) {
 		if (!info_add(l, r->id, NULL, 0))
 			return false;
 		r->global_listed = r->global;
+		r->fwk_listed = r->fwk;
 	}
 	for (uint32_t i = 0; i < r->vcpu_count; i++) {
 		if (!(r->vcpu[i] & ~r->vcpu_listed[i]))
@@ -487,6 +491,7 @@ void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs)
 	uint16_t vcpu = FFA_NOTIF_GET_VCPU(w1);
 	struct spmc_notif_recv *r;
 	uint64_t got = 0;
+	uint32_t fwk = 0;
 
 	/* The VM and hypervisor-framework classes are the hypervisor's own. */
 	if (FFA_ID_IS_SECURE(vm_id) || (flags & ~(FFA_NOTIF_GET_SP | FFA_NOTIF_GET_SPM_FWK)) ||
@@ -505,9 +510,14 @@ void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs)
 	}
 	if (flags & FFA_NOTIF_GET_SP)
 		got = recv_take(r, vcpu);
+	if (flags & FFA_NOTIF_GET_SPM_FWK) {
+		fwk = r->fwk;
+		r->fwk = 0;
+		r->fwk_listed = 0;
+	}
 	spmc_unlock(spmc, &r->lock);
-	/* w6: no SPM framework notification exists without indirect messaging. */
 	ffa_set_success32(regs, 0, (uint32_t)got, (uint32_t)(got >> 32));
+	regs->x[6] = fwk;
 }
 
 /* ---- INFO_GET --------------------------------------------------------------- */
@@ -599,10 +609,7 @@ int32_t ffamed_sp_notification_set_on(struct ffamed_sp *sp, uint32_t cpu, uint16
 	spmc_unlock(spmc, &r->lock);
 	if (err)
 		return err;
-	if (flags & FFA_NOTIF_SET_DELAY_SRI)
-		atomic_store(&sp->sri_delayed, true);
-	else
-		spmc_raise_sri(spmc, cpu);
+	spmc_notif_sri(spmc, sp, cpu, flags & FFA_NOTIF_SET_DELAY_SRI);
 	return FFA_RET_OK;
 }
 
@@ -627,6 +634,43 @@ int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx, uint64_t 
 	}
 	spmc_unlock(spmc, &sp->notif.lock);
 	return err;
+}
+
+void spmc_notif_sri(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu, bool delay)
+{
+	if (delay)
+		atomic_store(&sp->sri_delayed, true);
+	else
+		spmc_raise_sri(spmc, cpu);
+}
+
+bool spmc_notif_fwk_update(struct ffamed_spmc *spmc, uint16_t vm_id, uint32_t bits, bool set)
+{
+	struct spmc_notif_recv *r = vm_lock(spmc, vm_id);
+
+	if (!r)
+		return false;
+	if (set) {
+		r->fwk |= bits;
+		r->fwk_listed &= ~bits;
+	} else {
+		r->fwk &= ~bits;
+		r->fwk_listed &= ~bits;
+	}
+	spmc_unlock(spmc, &r->lock);
+	return true;
+}
+
+uint32_t ffamed_spmc_notif_fwk_pending(struct ffamed_spmc *spmc, uint16_t vm_id)
+{
+	struct spmc_notif_recv *r = FFA_ID_IS_SECURE(vm_id) ? NULL : vm_lock(spmc, vm_id);
+	uint32_t bits = 0;
+
+	if (r) {
+		bits = r->fwk;
+		spmc_unlock(spmc, &r->lock);
+	}
+	return bits;
 }
 
 void spmc_notif_handler_done(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu)

@@ -75,7 +75,7 @@ static bool spmc_range_in_use(const struct ffamed_spmc *spmc, uint64_t base, uin
 	return false;
 }
 
-static struct spmc_vm_mailbox *spmc_vm_find(struct ffamed_spmc *spmc, uint16_t vm_id)
+struct spmc_vm_mailbox *spmc_vm_find(struct ffamed_spmc *spmc, uint16_t vm_id)
 {
 	for (uint32_t i = 0; i < spmc->max_vms; i++)
 		if (spmc->vms[i].mapped && spmc->vms[i].vm_id == vm_id)
@@ -314,6 +314,8 @@ void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffa_regs *regs)
 		mb->mapped = false;
 		mb->page_count = 0;
 		spmc->vm_mapped_count--;
+		/* A message an SP left there goes with the buffer. */
+		spmc_notif_fwk_update(spmc, id, FFA_FWK_NOTIF_RX_FULL, false);
 	}
 	spmc_unlock(spmc, &spmc->mbox_lock);
 	ffa_set_success32(regs, 0, 0, 0);
@@ -353,6 +355,9 @@ void spmc_rx_release(struct ffamed_spmc *spmc, struct ffa_regs *regs)
 	if (*owner != FFAMED_SPMC_RX_OWNER_NWD)
 		goto refuse;
 	*owner = FFAMED_SPMC_RX_OWNER_SPMC;
+	/* The buffer is empty again: an RX-full notification would lie. */
+	if (id != FFA_HYP_ID)
+		spmc_notif_fwk_update(spmc, id, FFA_FWK_NOTIF_RX_FULL, false);
 	spmc_unlock(spmc, &spmc->mbox_lock);
 	ffa_set_success32(regs, 0, 0, 0);
 	return;

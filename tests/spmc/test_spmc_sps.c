@@ -31,13 +31,18 @@ static void test_echo_config(void **state)
 	assert_int_equal(cfg.exec_ctx_count, 3);
 	assert_int_equal(cfg.properties,
 			 FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND |
-				 FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_AARCH64 |
-				 FFA_PART_PROP_DIRECT_REQ2_RECV);
+				 FFA_PART_PROP_INDIRECT_MSG | FFA_PART_PROP_NOTIFICATIONS |
+				 FFA_PART_PROP_AARCH64 | FFA_PART_PROP_DIRECT_REQ2_RECV);
 	assert_int_equal(cfg.uuid_count, 1);
 	assert_memory_equal(cfg.uuids[0].b, u.b, 16);
 	assert_ptr_equal(cfg.priv, &st);
 	assert_int_equal(atomic_load(&st.requests), 0);
 	assert_int_equal(atomic_load(&st.responses_per_ctx[63]), 0);
+	assert_int_equal(atomic_load(&st.indirect_received), 0);
+	assert_int_equal(atomic_load(&st.indirect_echoed), 0);
+	assert_int_equal(atomic_load(&st.indirect_refused), 0);
+	assert_int_equal(atomic_load(&st.indirect_last_refusal), 0);
+	assert_int_equal(atomic_load(&st.send2_sent), 0);
 }
 
 static void test_echo_yield_counts(void **state)

@@ -191,13 +191,13 @@ static void test_features(void **state)
 				       FFA_MEM_DONATE_32,
 				       FFA_MEM_RECLAIM,
 				       FFA_MEM_FRAG_TX,
-				       FFA_MEM_FRAG_RX};
-	static const uint32_t no[] = {FFA_MEM_RELINQUISH,  FFA_MEM_RETRIEVE_RESP,
-				      FFA_MEM_PERM_GET_64, FFA_MEM_OP_PAUSE,
-				      FFA_MSG_SEND2,	   FFA_MSG_WAIT,
-				      FFA_YIELD,	   FFA_MSG_POLL,
-				      FFA_CONSOLE_LOG_64,  FFA_SECONDARY_EP_REGISTER_64,
-				      0x84000000u};
+				       FFA_MEM_FRAG_RX,
+				       FFA_MSG_SEND2};
+	static const uint32_t no[] = {
+		FFA_MEM_RELINQUISH, FFA_MEM_RETRIEVE_RESP, FFA_MEM_PERM_GET_64,
+		FFA_MEM_OP_PAUSE,   FFA_MSG_WAIT,	   FFA_YIELD,
+		FFA_MSG_POLL,	    FFA_CONSOLE_LOG_64,	   FFA_SECONDARY_EP_REGISTER_64,
+		0x84000000u};
 	struct ffa_regs r;
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -255,11 +255,13 @@ static void test_features_rxtx_v1_1(void **state)
 static void test_unknown_and_unsupported(void **state)
 {
 	struct fx *f = *state;
-	static const uint32_t fids[] = {
-		FFA_MEM_RELINQUISH, FFA_MEM_RETRIEVE_RESP, FFA_MEM_OP_PAUSE,   FFA_MEM_PERM_SET_32,
-		FFA_MSG_SEND2,	    FFA_MSG_WAIT,	   FFA_YIELD,	       FFA_ERROR,
-		FFA_SUCCESS_32,	    FFA_INTERRUPT,	   FFA_CONSOLE_LOG_32, FFA_NS_RES_INFO_GET,
-		0x840000EFu,	    0x82000000u,	   0x12345678u};
+	static const uint32_t fids[] = {FFA_MEM_RELINQUISH,  FFA_MEM_RETRIEVE_RESP,
+					FFA_MEM_OP_PAUSE,    FFA_MEM_PERM_SET_32,
+					FFA_MSG_WAIT,	     FFA_YIELD,
+					FFA_ERROR,	     FFA_SUCCESS_32,
+					FFA_INTERRUPT,	     FFA_CONSOLE_LOG_32,
+					FFA_NS_RES_INFO_GET, 0x840000EFu,
+					0x82000000u,	     0x12345678u};
 
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++)
 		fx_assert_error((struct ffa_regs[]){FX_CALL0(f, fids[i])}, FFA_RET_NOT_SUPPORTED);
