@@ -79,6 +79,109 @@ int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t 
 int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
 			 const uint64_t args[14], uint64_t out[14], uint32_t *resumes);
 
+/* ---- Receiving direct requests (a VM as a receiver) ---------------------------
+ * FFA_MSG_WAIT once: *event gets the registers of what ended the wait (a
+ * DIRECT_REQ_32/64 or REQ2, FFA_RUN, FFA_INTERRUPT...). Returns OK for any
+ * such event, the code of an FFA_ERROR (NOT_SUPPORTED for an SMCCC unknown
+ * function). flags: 0, or FFA_MSG_WAIT_FLAG_RETAIN_RX at v1.2+ (keep the RX
+ * buffer; without it, v1.1+ callees release it): anything else is refused
+ * (INVALID_PARAMETERS) without a call.
+ */
+int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffa_regs *event);
+
+/* A request as the receiver got it. */
+struct ffac_direct_msg {
+	uint32_t fid; /* FFA_MSG_SEND_DIRECT_REQ_32, _REQ_64 or _REQ2 */
+	uint16_t sender;
+	uint16_t receiver;
+	uint32_t flags;	      /* REQ_32/64: w2 (bit 31: framework message); REQ2: 0 */
+	struct ffa_uuid uuid; /* REQ2: the service asked for; Nil otherwise */
+	uint32_t words;	      /* payload words: 5 (x3..x7) or 14 for REQ2 (x4..x17) */
+	uint64_t payload[14]; /* REQ_32: 32-bit values */
+};
+
+/* What a handler wants done with the request. */
+#define FFAC_DIRECT_RESPOND 0 /* send resp[0..words) as the response */
+#define FFAC_DIRECT_YIELD   1 /* FFA_YIELD; the handler runs again when resumed */
+
+/* Fills resp[0..msg->words) (zeroed before the first run, kept across
+ * yields; a REQ_32 response keeps the low 32 bits of each word). Returns
+ * FFAC_DIRECT_RESPOND or FFAC_DIRECT_YIELD; any other value responds.
+ * docs/MESSAGING-CLIENT.md has the whole loop. */
+typedef int (*ffac_direct_handler_fn)(void *ctx, const struct ffac_direct_msg *msg,
+				      uint64_t resp[14]);
+
+struct ffac_serve_stats {
+	uint64_t requests;   /* responses sent */
+	uint64_t interrupts; /* FFA_INTERRUPT events (from a wait or a yield) */
+	uint64_t yields;     /* FFA_YIELD calls that returned SUCCESS */
+	uint64_t runs;	     /* FFA_RUN events with no request (cycles given) */
+};
+
+/*
+ * Serve direct requests until *stop (may be NULL: never) is seen set, which
+ * is checked on entry and at each FFA_INTERRUPT: FFA_MSG_WAIT (v1.2+: with
+ * RETAIN_RX, so serving never takes the RX buffer from its other users);
+ * each request goes to fn and is answered with the response of its kind
+ * (RESP_32/64/RESP2, w1 = own ID << 16 | requester), which is also the wait
+ * for the next event. FFA_RUN events wait again. If the handler asks to
+ * yield, FFA_YIELD is called; its SUCCESS_32 (the requester ran us) runs
+ * the handler again, its FFA_INTERRUPT too once *stop is checked (the
+ * request is still ours). Returns OK when stopped, else the first error an
+ * event carried (FFA_ERROR code; BAD_REPLY = ABORTED for an event that is
+ * not FF-A's, or a request not addressed to us); the loop then has left
+ * the waiting state. stats (may be NULL) is added to, not reset.
+ */
+int32_t ffac_direct_serve(struct ffac *c, ffac_direct_handler_fn fn, void *ctx,
+			  const _Atomic bool *stop, struct ffac_serve_stats *stats);
+
+/* ---- Indirect messages (FFA_MSG_SEND2, v1.1+) --------------------------------
+ * The message goes through the mapped TX buffer, in the layout of the
+ * negotiated version: v1.1 a 20-byte header and the payload at offset 20;
+ * v1.2+ a 40-byte header with the UUID and the payload at offset 40. The
+ * caller serialises the users of its TX and RX buffers.
+ */
+/* uuid NULL: Nil (a v1.1 client can send nothing else: INVALID_PARAMETERS).
+ * size 0 or payload NULL: INVALID_PARAMETERS. Header and payload must fit
+ * the TX buffer, else NO_MEMORY. DENIED without RX/TX mapped,
+ * NOT_SUPPORTED below v1.1, all without a call. */
+int32_t ffac_msg_send2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
+		       const void *payload, uint32_t size);
+
+/* A message read from the RX buffer. */
+struct ffac_msg {
+	uint16_t sender;
+	uint16_t receiver;
+	struct ffa_uuid uuid; /* Nil unless a v1.2+ header with offset >= 40 */
+	uint32_t size;	      /* payload bytes in the message */
+	uint32_t copied;      /* bytes copied out: min(size, max) */
+};
+
+/*
+ * Read the message in the RX buffer: the header is copied out once and
+ * only the copy is used; offset >= 20, offset + size within the RX buffer
+ * and receiver == own ID, else BAD_REPLY (ABORTED). The payload goes to
+ * buf[0..max); a longer one is truncated and the call returns NO_MEMORY
+ * (out->size says how long it was). The RX buffer is released
+ * (FFA_RX_RELEASE) whenever it was read, even on a bad header: the message
+ * is consumed either way. If only the release fails, *out and buf hold the
+ * message and the release's error is returned. DENIED without RX/TX mapped,
+ * NOT_SUPPORTED below v1.1 (no call then).
+ */
+int32_t ffac_msg_read(struct ffac *c, struct ffac_msg *out, void *buf, uint32_t max);
+
+struct ffac_notif_bits; /* below */
+typedef void (*ffac_msg_fn)(void *ctx, const struct ffac_msg *msg, const void *payload);
+/*
+ * After ffac_notif_handle_npi(): if a framework notification says the RX
+ * buffer is full (hyp_fwk bit 0: a message from a VM; spm_fwk bit 0: from an
+ * SP), read the message into buf[0..max) and hand it to fn whenever its
+ * header was valid (even truncated, or if the release failed). Returns OK
+ * with no call when neither bit is set, else what ffac_msg_read returned.
+ */
+int32_t ffac_msg_handle_rx_full(struct ffac *c, const struct ffac_notif_bits *bits, void *buf,
+				uint32_t max, ffac_msg_fn fn, void *ctx);
+
 /* ---- Notifications (v1.1+) --------------------------------------------------
  * A guest (own ID not 0) never creates its bitmap (the hypervisor did) and
  * handles the Notification Pending Interrupt by calling GET on the vCPU that

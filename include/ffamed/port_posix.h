@@ -7,6 +7,7 @@
  *     the guest's own view of its RAM is a contiguous mapping of them;
  *   - vCPUs are threads, each bound to a simulated physical CPU index;
  *   - virtual interrupts are per-vCPU pending bits with a wake-up;
+ *   - a call the mediator blocks parks the vCPU thread on its resume slot;
  *   - deferred work runs on a worker thread.
  * ffamed_posix_host_ops() implements struct ffamed_host_ops over it; the
  * host pointer for those ops is the struct ffamed_posix_host.
@@ -110,6 +111,48 @@ uint64_t ffamed_posix_vcpu_take_virqs(struct ffamed_posix_vm *vm, uint16_t vcpu)
 /* Wait until an interrupt is pending or timeout; true if one is. */
 bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, uint64_t timeout_ns);
 
+/* ---- Blocked calls (ops->vcpu_resume) --------------------------------------
+ * Each vCPU has a resume slot for its call into the mediator. The vCPU
+ * thread arms it before calling in, because the reply of a blocked call
+ * may come before ffamed_handle_call() has even returned:
+ *
+ *	ffamed_posix_vcpu_call_begin(vm, vcpu);
+ *	if (ffamed_handle_call(mvm, vcpu, regs) == FFAMED_CALL_BLOCKED)
+ *		ffamed_posix_vcpu_wait_resume(vm, vcpu, regs); // regs = the reply
+ *	else
+ *		ffamed_posix_vcpu_call_end(vm, vcpu);
+ *
+ * ops->vcpu_resume stores the reply in the slot and wakes the vCPU; it may
+ * run on any thread, with mediator locks held, and never waits. Counted as
+ * contract violations (ffamed_posix_error_count): a resume with no call in
+ * flight, a second resume of one call, a resume of a call that then ended
+ * without blocking (call_end sees it), call_begin with a call in flight,
+ * wait_resume or call_end with none (wait_resume then returns at once with
+ * FFA_ERROR(ABORTED) in regs). Only the vCPU's own thread calls these three.
+ */
+void ffamed_posix_vcpu_call_begin(struct ffamed_posix_vm *vm, uint16_t vcpu);
+void ffamed_posix_vcpu_call_end(struct ffamed_posix_vm *vm, uint16_t vcpu);
+/* Waits (without bound) for the reply of the blocked call, stores it in
+ * regs and disarms the slot. */
+void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
+				   struct ffa_regs *regs);
+/*
+ * wait_resume that also comes back, returning false, when a virtual
+ * interrupt is pending for the vCPU before the reply came: regs untouched,
+ * the call still in flight. A host then takes the vCPU back with
+ * ffamed_vcpu_interrupt(), which resumes it with FFA_INTERRUPT (or, if the
+ * call was no longer blocked, its reply is on the way), and waits again:
+ *	while (!ffamed_posix_vcpu_wait_resume_or_virq(vm, vcpu, regs))
+ *		if (!ffamed_vcpu_interrupt(mvm, vcpu))
+ *			break_to_plain_wait_resume;
+ * True: the reply is in regs, as from wait_resume.
+ */
+bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					   struct ffa_regs *regs);
+/* Whether the vCPU's thread is inside wait_resume with no reply yet (for
+ * tests and scenarios that wait until a vCPU is parked; any thread). */
+bool ffamed_posix_vcpu_is_blocked(struct ffamed_posix_vm *vm, uint16_t vcpu);
+
 /* Fault injection: the nth ops->alloc call from now (1: the next one)
  * returns NULL, once; 0 cancels. Requests over 1 GiB always get NULL. */
 void ffamed_posix_fail_alloc(struct ffamed_posix_host *host, unsigned long nth);
@@ -126,7 +169,8 @@ size_t ffamed_posix_mapped_pages(const struct ffamed_posix_host *host);
 size_t ffamed_posix_live_vms(const struct ffamed_posix_host *host);
 /* Contract violations the port detected and logged as errors: unpin of a
  * page not pinned, a VM freed with pins left, a bad PA to map_pages, an
- * unmap_pages of something not mapped, a virq INTID >= 64... Tests expect 0. */
+ * unmap_pages of something not mapped, a virq INTID >= 64, a misused
+ * resume slot (see Blocked calls)... Tests expect 0. */
 size_t ffamed_posix_error_count(const struct ffamed_posix_host *host);
 /* Times the SPMC raised the Schedule Receiver Interrupt (env->raise_sri). */
 size_t ffamed_posix_sri_count(const struct ffamed_posix_host *host);

@@ -38,8 +38,24 @@ int sim_call_slot(uint32_t fid)
 
 void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 {
+	/* A vCPU the VM does not have gets the mediator's refusal, which
+	 * never blocks: no slot to arm (and no port error to count). */
+	bool slot = vcpu < vm->vcpu_count;
+	enum ffamed_call_status status;
+
 	atomic_fetch_add(&vm->calls[sim_call_slot((uint32_t)regs->x[0])], 1);
-	if (!ffamed_handle_call(vm->mvm, vcpu, regs))
+	/* Armed first: the reply of a blocked call may come before
+	 * ffamed_handle_call returns. */
+	if (slot)
+		ffamed_posix_vcpu_call_begin(vm->pvm, vcpu);
+	status = ffamed_handle_call(vm->mvm, vcpu, regs);
+	if (status == FFAMED_CALL_BLOCKED && slot) {
+		ffamed_posix_vcpu_wait_resume(vm->pvm, vcpu, regs);
+		return;
+	}
+	if (slot)
+		ffamed_posix_vcpu_call_end(vm->pvm, vcpu);
+	if (status == FFAMED_CALL_NOT_FFA)
 		regs->x[0] = SIM_SMCCC_UNKNOWN;
 }
 

@@ -225,6 +225,82 @@ static void test_req2_errors(void **state)
 			 FFA_RET_ABORTED);
 }
 
+/* ---- A VM as the receiver (docs/MESSAGING.md) ------------------------------------
+ * The same loop: the target info names the receiver VM and its vCPU. */
+#define VM_PEER 0x0003u
+
+static void test_req_to_vm_interrupt_and_yield(void **state)
+{
+	uint64_t out[5] = {0};
+	uint32_t resumes = 0;
+	uint32_t interrupted = FFA_TARGET_INFO(VM_PEER, 1); /* the receiver's vCPU 1 */
+	uint32_t yielded = FFA_TARGET_INFO(VM_PEER, 0);
+
+	(void)state;
+	fake_push(&fake, FFA_INTERRUPT, interrupted);
+	fake_push(&fake, FFA_YIELD, yielded, 0, 0);
+	fake_push(&fake, FFA_MSG_SEND_DIRECT_RESP_64, (VM_PEER << 16) | OWN_ID, 0, 21, 22, 23, 24,
+		  25);
+	assert_int_equal(ffac_direct_req(&client, VM_PEER, true, args5, out, &resumes), FFA_RET_OK);
+	fake_assert_call(&fake, 0, FFA_MSG_SEND_DIRECT_REQ_64, (OWN_ID << 16) | VM_PEER, 0,
+			 args5[0], args5[1], args5[2], args5[3], args5[4]);
+	/* Each FFA_RUN names the vCPU the last answer named. */
+	fake_assert_call(&fake, 1, FFA_RUN, interrupted);
+	fake_assert_call(&fake, 2, FFA_RUN, yielded);
+	assert_int_equal(resumes, 2);
+	assert_int_equal(out[0], 21);
+	assert_int_equal(out[4], 25);
+}
+
+static void test_req_to_vm_destroyed_while_interrupted(void **state)
+{
+	uint32_t resumes = 0;
+
+	(void)state;
+	/* The receiver went away: the FFA_RUN gets ABORTED. */
+	fake_push(&fake, FFA_INTERRUPT, FFA_TARGET_INFO(VM_PEER, 0));
+	fake_push_error(&fake, FFA_RET_ABORTED);
+	assert_int_equal(ffac_direct_req(&client, VM_PEER, false, args5, NULL, &resumes),
+			 FFA_RET_ABORTED);
+	fake_assert_call(&fake, 1, FFA_RUN, FFA_TARGET_INFO(VM_PEER, 0));
+	assert_int_equal(resumes, 1);
+	/* Refused outright (no right to talk to it, or nobody waits). */
+	fake_push_error(&fake, FFA_RET_DENIED);
+	assert_int_equal(ffac_direct_req(&client, VM_PEER, false, args5, NULL, NULL),
+			 FFA_RET_DENIED);
+	fake_push_error(&fake, FFA_RET_BUSY);
+	assert_int_equal(ffac_direct_req(&client, VM_PEER, false, args5, NULL, NULL), FFA_RET_BUSY);
+	/* A response from another VM than the one asked is not the answer. */
+	fake_push(&fake, FFA_MSG_SEND_DIRECT_RESP_32, (0x0004u << 16) | OWN_ID);
+	assert_int_equal(ffac_direct_req(&client, VM_PEER, false, args5, NULL, NULL),
+			 FFA_RET_ABORTED);
+}
+
+static void test_req2_to_vm_yield(void **state)
+{
+	uint64_t args[14], out[14] = {0};
+	uint32_t resumes = 0;
+	uint32_t yielded = FFA_TARGET_INFO(VM_PEER, 1);
+
+	(void)state;
+	for (int i = 0; i < 14; i++)
+		args[i] = 100 + (uint64_t)i;
+	fake_push(&fake, FFA_YIELD, yielded, 5, 0);
+	fake_push(&fake, FFA_MSG_SEND_DIRECT_RESP2, (VM_PEER << 16) | OWN_ID, 0, 0, 41, 42, 43, 44,
+		  45, 46, 47, 48, 49, 50, 51, 52, 53, 54);
+	/* VMs have no UUID: Nil. */
+	assert_int_equal(ffac_direct_req2(&client, VM_PEER, NULL, args, out, &resumes), FFA_RET_OK);
+	assert_int_equal((uint32_t)fake.calls[0].x[0], FFA_MSG_SEND_DIRECT_REQ2);
+	assert_int_equal(fake.calls[0].x[1], (OWN_ID << 16) | VM_PEER);
+	assert_int_equal(fake.calls[0].x[2], 0);
+	assert_int_equal(fake.calls[0].x[3], 0);
+	assert_int_equal(fake.calls[0].x[17], 113);
+	fake_assert_call(&fake, 1, FFA_RUN, yielded);
+	assert_int_equal(resumes, 1);
+	assert_int_equal(out[0], 41);
+	assert_int_equal(out[13], 54);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +314,9 @@ int main(void)
 		cmocka_unit_test_setup(test_req2_registers, setup),
 		cmocka_unit_test_setup(test_req2_nil_uuid_and_resume, setup),
 		cmocka_unit_test_setup(test_req2_errors, setup),
+		cmocka_unit_test_setup(test_req_to_vm_interrupt_and_yield, setup),
+		cmocka_unit_test_setup(test_req_to_vm_destroyed_while_interrupted, setup),
+		cmocka_unit_test_setup(test_req2_to_vm_yield, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

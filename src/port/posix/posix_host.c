@@ -326,6 +326,7 @@ static const struct ffamed_host_ops posix_ops = {
 	.vm_put = posix_vm_put,
 	.vcpu_is_online = posix_vcpu_is_online,
 	.inject_virq = posix_inject_virq,
+	.vcpu_resume = posix_vcpu_resume,
 	.fw_call = host_fw_call,
 	.fw_call_on = host_fw_call_on,
 	.work_schedule = posix_work_schedule,

@@ -11,11 +11,14 @@
  *   posix_share.c   memory sharing: owner access (lend) and the borrowed
  *                   window where a VM sees other VMs' pages
  *   posix_vcpu.c    vCPU threads, online state, virtual interrupts
+ *   posix_resume.c  blocked calls: each vCPU's resume slot (vcpu_resume)
  *   posix_work.c    the deferred-work worker thread
  *
  * Lock order (outer first): worker.lock, vm->pin_lock, host->map_lock,
- * arena.lock, host->cpu_lock, host->fw_lock. The port never holds one of
- * its locks while calling out (work callbacks, firmware, vCPU functions).
+ * arena.lock, host->cpu_lock, host->fw_lock. A vCPU's resume_lock and
+ * wake_lock are leaves, taken under mediator locks, never one inside the
+ * other. The port never holds one of its locks while calling out (work
+ * callbacks, firmware, vCPU functions).
  */
 #ifndef FFAMED_POSIX_INTERNAL_H
 #define FFAMED_POSIX_INTERNAL_H
@@ -125,6 +128,16 @@ struct posix_vcpu {
 	 * no data (pending is atomic). */
 	pthread_mutex_t wake_lock;
 	pthread_cond_t wake_cond;
+	/* The resume slot of the vCPU's call into the mediator: armed by
+	 * call_begin before the call, filled by vcpu_resume (any thread,
+	 * under mediator locks), collected by wait_resume. Guards
+	 * call_in_flight, resumed, waiting, reply. A leaf lock. */
+	pthread_mutex_t resume_lock;
+	pthread_cond_t resume_cond; /* resumed became true, or a virq pending */
+	bool call_in_flight;	    /* between call_begin and call_end/wait_resume */
+	bool resumed;		    /* the in-flight call's reply is in `reply` */
+	bool waiting;		    /* the vCPU sleeps in wait_resume */
+	struct ffa_regs reply;
 	/* Thread state, touched only by the controlling (host) thread. */
 	bool running; /* started and not yet joined */
 	pthread_t thread;
@@ -236,6 +249,15 @@ void posix_vcpus_fini(struct ffamed_posix_vm *vm);
 void posix_vcpus_join_all(struct ffamed_posix_vm *vm);
 bool posix_vcpu_is_online(void *host, void *host_vm, uint16_t vcpu);
 void posix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid);
+/* The vCPU, or NULL (logged as a contract violation) if out of range. */
+struct posix_vcpu *posix_vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu, const char *what);
+
+/* ---- blocked calls (posix_resume.c) ---- */
+void posix_resume_init(struct posix_vcpu *v);
+void posix_resume_fini(struct posix_vcpu *v);
+void posix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs);
+/* A virtual interrupt became pending: wake wait_resume_or_virq. */
+void posix_resume_kick(struct posix_vcpu *v);
 
 /* ---- deferred work (posix_work.c) ---- */
 int32_t posix_work_init(struct ffamed_posix_host *host);

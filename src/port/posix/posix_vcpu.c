@@ -25,6 +25,7 @@ int32_t posix_vcpus_init(struct ffamed_posix_vm *vm)
 		atomic_init(&v->pending, 0);
 		posix_mutex_init(&v->wake_lock);
 		posix_cond_init(&v->wake_cond);
+		posix_resume_init(v);
 	}
 	return FFA_RET_OK;
 }
@@ -32,6 +33,7 @@ int32_t posix_vcpus_init(struct ffamed_posix_vm *vm)
 void posix_vcpus_fini(struct ffamed_posix_vm *vm)
 {
 	for (uint16_t i = 0; i < vm->vcpu_count; i++) {
+		posix_resume_fini(&vm->vcpus[i]);
 		pthread_cond_destroy(&vm->vcpus[i].wake_cond);
 		pthread_mutex_destroy(&vm->vcpus[i].wake_lock);
 	}
@@ -39,8 +41,7 @@ void posix_vcpus_fini(struct ffamed_posix_vm *vm)
 	vm->vcpus = NULL;
 }
 
-/* The vCPU, or NULL (logged as a contract violation) if out of range. */
-static struct posix_vcpu *vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu, const char *what)
+struct posix_vcpu *posix_vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu, const char *what)
 {
 	if (vcpu < vm->vcpu_count)
 		return &vm->vcpus[vcpu];
@@ -79,7 +80,7 @@ int32_t ffamed_posix_vcpu_start(struct ffamed_posix_vm *vm, uint16_t vcpu, ffame
 
 void ffamed_posix_vcpu_join(struct ffamed_posix_vm *vm, uint16_t vcpu)
 {
-	struct posix_vcpu *v = vcpu_of(vm, vcpu, "vcpu_join");
+	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, "vcpu_join");
 
 	if (!v || !v->running)
 		return;
@@ -100,7 +101,7 @@ void posix_vcpus_join_all(struct ffamed_posix_vm *vm)
 
 void ffamed_posix_vcpu_set_online(struct ffamed_posix_vm *vm, uint16_t vcpu, bool online)
 {
-	struct posix_vcpu *v = vcpu_of(vm, vcpu, "vcpu_set_online");
+	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, "vcpu_set_online");
 
 	if (v)
 		atomic_store(&v->online, online);
@@ -108,7 +109,7 @@ void ffamed_posix_vcpu_set_online(struct ffamed_posix_vm *vm, uint16_t vcpu, boo
 
 bool posix_vcpu_is_online(void *host, void *host_vm, uint16_t vcpu)
 {
-	struct posix_vcpu *v = vcpu_of(host_vm, vcpu, "vcpu_is_online");
+	struct posix_vcpu *v = posix_vcpu_of(host_vm, vcpu, "vcpu_is_online");
 
 	(void)host;
 	return v && atomic_load(&v->online);
@@ -116,7 +117,7 @@ bool posix_vcpu_is_online(void *host, void *host_vm, uint16_t vcpu)
 
 void posix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
 {
-	struct posix_vcpu *v = vcpu_of(host_vm, vcpu, "inject_virq");
+	struct posix_vcpu *v = posix_vcpu_of(host_vm, vcpu, "inject_virq");
 
 	if (!v)
 		return;
@@ -131,18 +132,21 @@ void posix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
 	posix_mutex_lock(&v->wake_lock);
 	pthread_cond_broadcast(&v->wake_cond);
 	posix_mutex_unlock(&v->wake_lock);
+	/* A parked vCPU may be waiting for interrupts too (the two leaf
+	 * locks are taken one after the other, never nested). */
+	posix_resume_kick(v);
 }
 
 uint64_t ffamed_posix_vcpu_take_virqs(struct ffamed_posix_vm *vm, uint16_t vcpu)
 {
-	struct posix_vcpu *v = vcpu_of(vm, vcpu, "vcpu_take_virqs");
+	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, "vcpu_take_virqs");
 
 	return v ? atomic_exchange(&v->pending, 0) : 0;
 }
 
 bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, uint64_t timeout_ns)
 {
-	struct posix_vcpu *v = vcpu_of(vm, vcpu, "vcpu_wait_virq");
+	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, "vcpu_wait_virq");
 	uint64_t now;
 	uint64_t deadline;
 	struct timespec ts;
