@@ -293,6 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.vcpus_per_vm = FUZZ_VCPUS;
 	cfg.ram_pages_per_vm = FUZZ_RAM;
 	cfg.vm_to_vm = flags & 1;
+	cfg.take_back_blocked = true; /* one thread plays every vCPU */
 	cfg.cpu_count = 16;
 	if (ffamed_sim_create(&cfg, &sim) != FFA_RET_OK)
 		abort();

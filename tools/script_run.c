@@ -79,6 +79,7 @@ static int run_system(struct runner *r, const struct script_system *s)
 	cfg.vcpus_per_vm = s->vcpus;
 	cfg.ram_pages_per_vm = s->ram;
 	cfg.vm_to_vm = s->vm_to_vm;
+	cfg.take_back_blocked = true; /* a script plays every vCPU on one thread */
 	cfg.seed = s->seed;
 	if (ffamed_sim_create(&cfg, &r->sim) != FFA_RET_OK) {
 		fprintf(r->out, "%s: cannot build the simulated system\n", r->file);

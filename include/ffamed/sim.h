@@ -55,6 +55,10 @@ struct ffamed_sim_config {
 	/* Access policy of every VM (NULL: every right toward SPs, and
 	 * toward the other VMs when vm_to_vm; docs/MESSAGING.md). */
 	const struct ffamed_vm_policy *vm_policy;
+	/* A call that blocks (docs/MESSAGING.md) is taken back at once with
+	 * ffamed_vcpu_interrupt, unless its reply already came: for drivers
+	 * that play every vCPU on one thread (fuzzers, scripts). */
+	bool take_back_blocked;
 	uint32_t seed; /* scatter order of guest pages (0: port default) */
 	/* Simulated physical CPUs (0: enough for every initial vCPU plus the
 	 * host's own threads, at least 8). Every running vCPU thread and
@@ -113,8 +117,10 @@ const struct ffamed_sp_config *ffamed_sim_sp_configs(const struct ffamed_sim *si
  */
 int32_t ffamed_sim_vm_add(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
 			  struct ffamed_sim_vm **out);
-/* Join the VM's vCPU threads, destroy the mediator VM (VM_DESTROYED), check
- * that no guest page stays pinned, destroy the host VM. */
+/* Take back its blocked vCPUs (once each: a guest program that waits
+ * again needs its own stop condition), join the VM's vCPU threads, destroy
+ * the mediator VM (VM_DESTROYED), check that no guest page stays pinned,
+ * destroy the host VM. */
 void ffamed_sim_vm_remove(struct ffamed_sim_vm *vm);
 
 /* Live VMs by position (0..n-1, in order of addition) or by ID; NULL if none. */
@@ -135,6 +141,9 @@ void ffamed_sim_vcpu_join(struct ffamed_sim_vm *vm, uint16_t vcpu);
 
 /* A vCPU stops or starts taking interrupts (port, then mediator). */
 void ffamed_sim_vcpu_set_online(struct ffamed_sim_vm *vm, uint16_t vcpu, bool online);
+/* Take a vCPU blocked in a call back (its call returns FFA_INTERRUPT):
+ * ffamed_vcpu_interrupt. Returns whether it was blocked. */
+bool ffamed_sim_vcpu_interrupt(struct ffamed_sim_vm *vm, uint16_t vcpu);
 
 /* ---- The trap path ----------------------------------------------------------- */
 /*

@@ -50,6 +50,11 @@ void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffa_r
 		ffamed_posix_vcpu_call_begin(vm->pvm, vcpu);
 	status = ffamed_handle_call(vm->mvm, vcpu, regs);
 	if (status == FFAMED_CALL_BLOCKED && slot) {
+		/* A driver that plays every vCPU on one thread (a fuzzer, a
+		 * script) could wait for ever: the host takes the vCPU back at
+		 * once (FFA_INTERRUPT), unless the reply already came. */
+		if (vm->sim->cfg.take_back_blocked)
+			ffamed_vcpu_interrupt(vm->mvm, vcpu);
 		ffamed_posix_vcpu_wait_resume(vm->pvm, vcpu, regs);
 		return;
 	}
@@ -160,4 +165,9 @@ void ffamed_sim_guest_rx_lock(struct ffamed_sim_vm *vm)
 void ffamed_sim_guest_rx_unlock(struct ffamed_sim_vm *vm)
 {
 	pthread_mutex_unlock(&vm->rx_lock);
+}
+
+bool ffamed_sim_vcpu_interrupt(struct ffamed_sim_vm *vm, uint16_t vcpu)
+{
+	return ffamed_vcpu_interrupt(vm->mvm, vcpu);
 }

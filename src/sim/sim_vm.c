@@ -110,6 +110,8 @@ void ffamed_sim_vm_remove(struct ffamed_sim_vm *vm)
 	size_t pins;
 
 	for (uint16_t i = 0; i < vm->vcpu_count; i++)
+		ffamed_vcpu_interrupt(vm->mvm, i);
+	for (uint16_t i = 0; i < vm->vcpu_count; i++)
 		ffamed_posix_vcpu_join(vm->pvm, i);
 	sim_vm_unreserve(sim, vm);
 

@@ -267,6 +267,7 @@ int iso_setup(void **state)
 	cfg.vm_count = 5;
 	cfg.vcpus_per_vm = ISO_VCPUS;
 	cfg.ram_pages_per_vm = ISO_RAM_PAGES;
+	cfg.take_back_blocked = true; /* the attacks run on one thread */
 	assert_int_equal(ffamed_sim_create(&cfg, &iso.sim), FFA_RET_OK);
 	iso.spmc = ffamed_sim_spmc(iso.sim);
 

@@ -688,9 +688,22 @@ static void atk_msg_send2_to_victim(void **state)
 {
 	uint8_t *tx = iso_va(A, TX);
 
+	struct ffa_msg_hdr h = {
+		.offset = FFA_MSG_HDR_SIZE_1_2, .sender = V1, .receiver = ECHO, .size = 8};
+
 	(void)state;
 	memset(tx, 0x5A, FFA_PAGE_SIZE);
-	iso_expect(NOTSUP, A, 0, FFA_MSG_SEND2, SR(A, 0), 0, 0, 0, 0);
+	memcpy(tx, &h, sizeof(h));
+	/* The sender-ID register is the hypervisor's to fill. */
+	iso_expect(INVAL, A, 0, FFA_MSG_SEND2, SR(V1, 0), 0, 0, 0, 0);
+	/* A header naming a victim as the sender. */
+	iso_expect(INVAL, A, 0, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
+	/* Straight into a victim's RX: no VM-to-VM in this system. */
+	h.sender = A;
+	h.receiver = V2;
+	memcpy(tx, &h, sizeof(h));
+	iso_expect(DENIED, A, 0, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
+	/* The v1.0 form is gone. */
 	iso_expect(NOTSUP, A, 0, FFA_MSG_SEND, SR(A, V1), 0, 0, 64, 0);
 }
 

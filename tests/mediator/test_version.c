@@ -154,18 +154,11 @@ static void fid_decoding(void **state)
 	}
 
 	/* Unknown FF-A FIDs: NOT_SUPPORTED, sign-extended. */
-	const uint32_t unknown[] = {FFA_SMC32(0xEF),
-				    FFA_SMC64(0xA0),
-				    FFA_SMC64(0x63),
-				    FFA_SMC32(0x8B),
-				    FFA_MSG_SEND2,
-				    FFA_MEM_OP_PAUSE,
-				    FFA_NOTIFICATION_BITMAP_CREATE,
-				    FFA_RX_ACQUIRE,
-				    FFA_SUCCESS_32,
-				    FFA_MSG_SEND_DIRECT_RESP_32,
-				    FFA_MSG_WAIT,
-				    FFA_YIELD};
+	const uint32_t unknown[] = {
+		FFA_SMC32(0xEF), FFA_SMC64(0xA0),  FFA_SMC64(0x63),
+		FFA_SMC32(0x8B), FFA_MEM_OP_PAUSE, FFA_NOTIFICATION_BITMAP_CREATE,
+		FFA_RX_ACQUIRE,	 FFA_SUCCESS_32,   FFA_MSG_SEND_DIRECT_RESP_32,
+		FFA_MSG_WAIT,	 FFA_YIELD};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		r = fix_call(v, 0, unknown[i], 1, 2, 3, 4, 5);
 		assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
