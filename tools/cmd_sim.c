@@ -420,11 +420,13 @@ static int run_sim(struct run *run)
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		for (uint16_t v = 0; v < run->opt.vcpus; v++)
 			ffamed_sim_vcpu_join(run->vms[i].svm, v);
+	run_msg_phase(run);
 
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		snapshot_calls(&run->vms[i]);
 	check_sp_accounting(run);
 	run_notif_check(run);
+	run_msg_check(run);
 	check_memory_rounds(run);
 	if (run->trace) {
 		ffamed_set_tracer(ffamed_sim_mediator(run->sim), NULL);

@@ -6,6 +6,7 @@
 
 /* A notification counter of the run, for printing. */
 #define N(field) ((unsigned long long)atomic_load(&run->notif.field))
+#define M(field) ((unsigned long long)atomic_load(&run->msg.field))
 
 static void version_str(uint32_t v, char *buf, size_t len)
 {
@@ -89,6 +90,11 @@ void run_report_text(const struct run *run)
 	       "VM->SP %llu/%llu; %llu NPIs taken, %llu empty GETs\n",
 	       N(sp_to_vm_sent), N(sp_to_vm_delivered), N(vm_to_vm_sent), N(vm_to_vm_delivered),
 	       N(vm_to_sp_sent), N(vm_to_sp_delivered), N(npis), N(empty_gets));
+	printf("  messages (sent/delivered, %u VM pairs): VM->VM direct %llu/%llu, "
+	       "VM<->VM SEND2 %llu/%llu, SP->VM SEND2 %llu/%llu, VM->SP->VM SEND2 %llu/%llu\n",
+	       run->msg.pairs, M(direct_sent), M(direct_answered), M(indirect_sent),
+	       M(indirect_delivered), M(sp_to_vm_sent), M(sp_to_vm_delivered), M(vm_to_sp_sent),
+	       M(vm_to_sp_delivered));
 	printf("  VMWATCH SP: %llu VM_CREATED (%u VMs live while running), %llu VM_DESTROYED, "
 	       "%u live after teardown\n",
 	       (unsigned long long)s->vmwatch_created, s->vmwatch_live_during,
@@ -186,6 +192,13 @@ void run_report_json(const struct run *run)
 	       "\"empty_gets\": %llu},\n",
 	       N(sp_to_vm_sent), N(sp_to_vm_delivered), N(vm_to_vm_sent), N(vm_to_vm_delivered),
 	       N(vm_to_sp_sent), N(vm_to_sp_delivered), N(npis), N(empty_gets));
+	printf("    \"messages\": {\"pairs\": %u, \"vm_direct\": {\"sent\": %llu, "
+	       "\"delivered\": %llu}, \"vm_send2\": {\"sent\": %llu, \"delivered\": %llu}, "
+	       "\"sp_to_vm\": {\"sent\": %llu, \"delivered\": %llu}, "
+	       "\"vm_to_sp_to_vm\": {\"sent\": %llu, \"delivered\": %llu}},\n",
+	       run->msg.pairs, M(direct_sent), M(direct_answered), M(indirect_sent),
+	       M(indirect_delivered), M(sp_to_vm_sent), M(sp_to_vm_delivered), M(vm_to_sp_sent),
+	       M(vm_to_sp_delivered));
 	printf("    \"vmwatch\": {\"created\": %llu, \"live_during\": %u, \"destroyed\": %llu, "
 	       "\"live_after\": %u, \"duplicate_created\": %llu, \"unknown_destroyed\": %llu},\n",
 	       (unsigned long long)s->vmwatch_created, s->vmwatch_live_during,

@@ -86,6 +86,14 @@ struct run_vm {
 	int notif_index;
 	_Atomic uint64_t notif_sp_got[FFAMED_SIM_MAX_CPUS];
 	_Atomic uint64_t notif_vm_got[FFAMED_SIM_MAX_CPUS];
+
+	/* Messaging (sim_msg.c): whether it takes part, its pair. */
+	bool msg_on;
+	bool msg_pinger;
+	struct run_vm *msg_peer;
+	pthread_barrier_t *msg_pair;
+	_Atomic uint64_t msg_served; /* direct requests its server answered */
+	_Atomic bool msg_server_done;
 };
 
 struct run_vcpu {
@@ -117,9 +125,20 @@ struct run_notif {
 	_Atomic uint64_t empty_gets;	/* NPI-triggered GETs that found nothing */
 };
 
+/* Messages sent and delivered, by kind (sim_msg.c). */
+struct run_msg {
+	uint32_t pairs;	   /* VM pairs taking part */
+	_Atomic bool stop; /* the servers stop at their next interrupt */
+	_Atomic uint64_t direct_sent, direct_answered;
+	_Atomic uint64_t indirect_sent, indirect_delivered;
+	_Atomic uint64_t sp_to_vm_sent, sp_to_vm_delivered;
+	_Atomic uint64_t vm_to_sp_sent, vm_to_sp_delivered;
+};
+
 struct run {
 	struct run_options opt;
 	struct run_notif notif;
+	struct run_msg msg;
 	struct ffamed_sim *sim;
 	struct ffamed_trace *trace; /* NULL: not tracing */
 	uint32_t cpu_count;
@@ -164,6 +183,10 @@ void run_notif_plan(struct run *run);
 void run_notif_vcpu(struct guest *g);
 void run_notif_check(struct run *run);
 uint32_t run_notif_rounds(const struct run *run);
+
+/* Messaging between VMs and with ECHO, after the workload (sim_msg.c). */
+void run_msg_phase(struct run *run);
+void run_msg_check(struct run *run);
 
 /* The guest program of one vCPU (an ffamed_posix_vcpu_fn). */
 void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg);
