@@ -151,8 +151,8 @@ static void msg_direct_part(struct guest *g, struct run_vm *peer)
 static void msg_indirect_part(struct guest *g, struct run_vm *peer, bool pinger)
 {
 	struct run_msg *m = &g->run->msg;
-	struct ffac_msg msg;
-	uint64_t token;
+	struct ffac_msg msg = {0};
+	uint64_t token = 0;
 
 	for (uint32_t k = 0; k < msg_rounds(g->run); k++) {
 		uint64_t want = (uint64_t)(pinger ? g->vm->id : peer->id) << 32 | k;
@@ -181,8 +181,8 @@ static void msg_indirect_part(struct guest *g, struct run_vm *peer, bool pinger)
 static void msg_sp_part(struct guest *g)
 {
 	struct run_msg *m = &g->run->msg;
-	struct ffac_msg msg;
-	uint64_t token;
+	struct ffac_msg msg = {0};
+	uint64_t token = 0;
 
 	for (uint32_t k = 0; k < msg_rounds(g->run); k++) {
 		uint64_t want = (uint64_t)g->vm->id << 48 | 0x5F0000u | k;
