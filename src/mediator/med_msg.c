@@ -110,23 +110,27 @@ enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcp
 		goto err; /* forged sender */
 	if (!FFA_ID_IS_SECURE(receiver))
 		return med_msg_vm_direct_req(vm, vcpu, fid, regs);
+	/* Framework messages are the hypervisor's, not a guest's. */
+	if (fid != FFA_MSG_SEND_DIRECT_REQ2 && regs->x[2])
+		goto err;
+	/* Before the lookup: without the right, whether the SP exists is
+	 * none of the VM's business. */
+	rc = FFA_RET_DENIED;
+	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_MSG))
+		goto err;
+	rc = FFA_RET_INVALID_PARAMETERS;
 	sp = med_sp_find(med, receiver);
 	if (!sp)
 		goto err;
+	need = FFA_PART_PROP_DIRECT_REQ_RECV;
 	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
 		ffa_uuid_from_x(&uuid, regs->x[2], regs->x[3]);
 		if (!ffa_uuid_is_nil(&uuid) && !med_sp_has_uuid(med, receiver, &uuid))
 			goto err;
 		need = FFA_PART_PROP_DIRECT_REQ2_RECV;
-	} else {
-		/* Framework messages are the hypervisor's, not a guest's. */
-		if (regs->x[2])
-			goto err;
-		need = FFA_PART_PROP_DIRECT_REQ_RECV;
 	}
 	rc = FFA_RET_DENIED;
-	if (!(med_sp_props(med, receiver) & need) ||
-	    !(med_policy_grant(vm, receiver) & FFAMED_RIGHT_MSG))
+	if (!(med_sp_props(med, receiver) & need))
 		goto err;
 	/* A preempted request must be resumed (FFA_RUN) before a new one:
 	 * a context left preempted would block that SP for everybody. The
@@ -166,6 +170,10 @@ enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, stru
 	rc = FFA_RET_INVALID_PARAMETERS;
 	if (!FFA_ID_IS_SECURE(ep) && ep != FFA_HYP_ID && med_msg_vm_available(med))
 		return med_msg_vm_run(vm, vcpu, regs);
+	if (FFA_ID_IS_SECURE(ep) && !(med_policy_grant(vm, ep) & FFAMED_RIGHT_MSG)) {
+		rc = FFA_RET_DENIED; /* existence not told, as for requests */
+		goto err;
+	}
 	if (FFA_ID_IS_SECURE(ep))
 		sp = med_sp_find(med, ep);
 	if (!sp || ctx >= sp->exec_ctx_count)

@@ -178,6 +178,28 @@ err:
 	return FFAMED_CALL_DONE;
 }
 
+/*
+ * FFA_RUN of the receiver of a request that is settled already: the reply
+ * kept for it, or ABORTED when the receiver is gone (its teardown may not
+ * have reached us yet). Under vm->msg_lock. Whether it answered the RUN.
+ */
+static bool med_run_settled(struct med_vcpu *vc, uint16_t target, uint16_t tvcpu, bool gone,
+			    struct ffa_regs *regs)
+{
+	uint8_t st = med_tx_state(vc);
+
+	if (st == MED_VTX_IDLE || vc->tx_to.id != target || vc->tx_to.vcpu != tvcpu)
+		return false;
+	if (st == MED_VTX_DONE)
+		*regs = vc->kept;
+	else if (gone && (st == MED_VTX_INTERRUPTED || st == MED_VTX_YIELDED))
+		med_error_regs(regs, FFA_RET_ABORTED);
+	else
+		return false;
+	med_tx_set(vc, MED_VTX_IDLE);
+	return true;
+}
+
 enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
 {
 	struct ffamed *med = vm->med;
@@ -190,24 +212,41 @@ enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu, stru
 
 	/* A reply kept for us needs no lookup: its sender may be gone. */
 	med_lock(med, &vm->msg_lock);
-	if (med_tx_state(vc) == MED_VTX_DONE && vc->tx_to.id == target && vc->tx_to.vcpu == tvcpu) {
-		*regs = vc->kept;
-		med_tx_set(vc, MED_VTX_IDLE);
+	if (med_run_settled(vc, target, tvcpu, false, regs)) {
 		med_unlock(med, &vm->msg_lock);
 		return FFAMED_CALL_DONE;
 	}
 	med_unlock(med, &vm->msg_lock);
 
+	/* Without the right, whether the VM exists is not told. */
+	rc = FFA_RET_DENIED;
+	if (target != vm->id && !(med_policy_grant(vm, target) & FFAMED_RIGHT_MSG))
+		goto err;
 	rc = FFA_RET_INVALID_PARAMETERS;
 	rv = target == vm->id ? NULL : med_vm_get(med, target);
-	if (!rv)
+	if (!rv) {
+		/* Our receiver may be gone with its teardown yet to tell us. */
+		med_lock(med, &vm->msg_lock);
+		if (target != vm->id && med_run_settled(vc, target, tvcpu, true, regs)) {
+			med_unlock(med, &vm->msg_lock);
+			return FFAMED_CALL_DONE;
+		}
+		med_unlock(med, &vm->msg_lock);
 		goto err;
+	}
 	if (tvcpu >= rv->vcpu_count) {
 		med_vm_put(rv);
 		goto err;
 	}
 	rc = FFA_RET_DENIED;
 	med_lock2(med, vm, rv);
+	/* The reply may have come since we looked; a VM with our receiver's
+	 * ID but another serial means that the receiver is gone. */
+	if (med_run_settled(vc, target, tvcpu, vc->tx_to.serial != rv->serial, regs)) {
+		med_unlock2(med, vm, rv);
+		med_vm_put(rv);
+		return FFAMED_CALL_DONE;
+	}
 	if ((med_tx_state(vc) != MED_VTX_INTERRUPTED && med_tx_state(vc) != MED_VTX_YIELDED) ||
 	    !med_peer_is(&vc->tx_to, rv, tvcpu)) {
 		med_unlock2(med, vm, rv);
@@ -244,22 +283,27 @@ enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu,
 
 	if (regs->x[1] || (flags & ~(v12 ? FFA_MSG_WAIT_FLAG_RETAIN_RX : 0u)))
 		goto err;
-	/* w3..w7 only: SMC32 callers may leave junk in x8 and up. */
-	for (int i = 3; i < 8; i++)
+	/* w3..w7; x8..x17 too from v1.2 (SMCCC 1.2 callers zero them), while
+	 * an older caller may leave junk there. */
+	for (int i = 3; i < (v12 ? FFA_NREGS : 8); i++)
 		if (regs->x[i])
 			goto err;
-	/* The RX goes back first, outside the msg lock (lock order). */
+	/* A request it holds must be answered first, and a refused wait
+	 * gives nothing back. Only this vCPU moves its rx_state away from
+	 * RUNNING, so the answer holds once the lock is dropped. */
+	rc = FFA_RET_DENIED;
+	med_lock(med, &vm->msg_lock);
+	if (vc->rx_state != MED_VRX_RUNNING) {
+		med_unlock(med, &vm->msg_lock);
+		goto err;
+	}
+	med_unlock(med, &vm->msg_lock);
+	/* The RX goes back outside the msg lock (lock order). */
 	if (med_version_at_least(version, FFA_VERSION_1_1) &&
 	    !(flags & FFA_MSG_WAIT_FLAG_RETAIN_RX))
 		(void)med_vm_rx_release(vm, false);
 
-	rc = FFA_RET_DENIED;
 	med_lock(med, &vm->msg_lock);
-	if (vc->rx_state != MED_VRX_RUNNING) {
-		/* A request it holds must be answered first. */
-		med_unlock(med, &vm->msg_lock);
-		goto err;
-	}
 	vc->rx_state = MED_VRX_WAITING;
 	med_unlock(med, &vm->msg_lock);
 	return FFAMED_CALL_BLOCKED;
