@@ -137,6 +137,9 @@ static int32_t mem_classify(struct ffamed_vm *owner, const struct med_mem_desc *
 		uint16_t id = d->recv[i].id;
 		uint32_t rights;
 
+		/* The owner's own policy before any lookup: existence not told. */
+		if (!(med_policy_grant(owner, id) & FFAMED_RIGHT_MEM))
+			return FFA_RET_DENIED;
 		if (FFA_ID_IS_SECURE(id)) {
 			if (!med_sp_find(med, id))
 				return FFA_RET_INVALID_PARAMETERS;

@@ -130,14 +130,16 @@ void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs)
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
+	/* The policy first: without the right, whether the sender exists is
+	 * none of the VM's business. Unbinding is always allowed: it only
+	 * takes rights away. */
+	if (bind && !(med_policy_grant(vm, sender) & FFAMED_RIGHT_NOTIFY)) {
+		ffa_set_error(regs, FFA_RET_DENIED);
+		return;
+	}
 	if (FFA_ID_IS_SECURE(sender)) {
 		if (!(vm->med->fw_abis & MED_FW_NOTIF) || !med_sp_find(vm->med, sender)) {
 			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-			return;
-		}
-		/* Unbinding is always allowed: it only takes rights away. */
-		if (bind && !(med_policy_grant(vm, sender) & FFAMED_RIGHT_NOTIFY)) {
-			ffa_set_error(regs, FFA_RET_DENIED);
 			return;
 		}
 		med_notif_forward(vm, regs);
@@ -182,13 +184,14 @@ void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs)
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
+	/* The policy before any lookup, as for BIND. */
+	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_NOTIFY)) {
+		ffa_set_error(regs, FFA_RET_DENIED);
+		return;
+	}
 	if (FFA_ID_IS_SECURE(receiver)) {
 		if (!(vm->med->fw_abis & MED_FW_NOTIF) || !med_sp_find(vm->med, receiver)) {
 			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-			return;
-		}
-		if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_NOTIFY)) {
-			ffa_set_error(regs, FFA_RET_DENIED);
 			return;
 		}
 		med_notif_forward(vm, regs);
