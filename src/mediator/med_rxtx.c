@@ -374,9 +374,20 @@ int32_t med_vm_rx_release(struct ffamed_vm *vm, bool ask_spmc)
 		 * told us, and it knows; it answers DENIED otherwise.
 		 */
 		rc = med_fw_simple(med, FFA_RX_RELEASE, vm->id, 0, 0, 0, 0, NULL);
-		if (rc != FFA_RET_OK && b->rx_owner == MED_RX_GUEST)
+		if (rc == FFA_RET_DENIED && b->rx_owner == MED_RX_GUEST) {
+			/*
+			 * The SPMC holds the RX empty: our GUEST was stale (a
+			 * GET marks it after the SPMC's answer, and another
+			 * vCPU's release can come in between). Believe the
+			 * producer, or the VM could never receive nor unmap.
+			 */
+			med_debug(med, "ffamed: VM %x: RX_RELEASE: the SPMC holds the RX",
+				  (unsigned)vm->id);
+			b->rx_owner = MED_RX_PRODUCER;
+		} else if (rc != FFA_RET_OK && b->rx_owner == MED_RX_GUEST) {
 			med_warn_guest(med, "ffamed: VM %x: SPMC refused RX_RELEASE (%d)",
 				       (unsigned)vm->id, (int)rc);
+		}
 	}
 	if (rc == FFA_RET_OK) {
 		b->rx_owner = MED_RX_PRODUCER;
