@@ -132,7 +132,18 @@ static int32_t med_send2_sp(struct ffamed_vm *vm, uint32_t version)
 		rc = med_hdr_check(vm, version, &hdr);
 	if (rc != FFA_RET_OK)
 		goto out;
+	/*
+	 * The SPMC reads the TX itself and cannot know the sender's header
+	 * size: with the payload at 40 or beyond it takes bytes 20..39 for
+	 * the v1.2 fields. A v1.1 sender's bytes there must then read as a
+	 * valid v1.2 tail, or the two of us would disagree on the message.
+	 */
+	if (!med_version_at_least(version, FFA_VERSION_1_2) && hdr.offset >= FFA_MSG_HDR_SIZE_1_2)
+		memcpy(&hdr.reserved1, (const uint8_t *)vm->rxtx.tx + FFA_MSG_HDR_SIZE_1_1,
+		       FFA_MSG_HDR_SIZE_1_2 - FFA_MSG_HDR_SIZE_1_1);
 	rc = FFA_RET_INVALID_PARAMETERS;
+	if (hdr.reserved1)
+		goto out;
 	sp = med_sp_find(med, hdr.receiver);
 	if (!sp)
 		goto out;
