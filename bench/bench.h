@@ -110,6 +110,11 @@ extern const size_t bench_case_count;
  * out-of-line call made. Subtracted to give the mediator's own count. */
 int bench_harness_op(struct bench_ctx *c);
 
+/* The second mediators' (VM-to-VM cases) firmware: none, and their VMs'
+ * policy: every right (bench_cases.c). */
+void bench_no_firmware(void *host, struct ffa_regs *regs);
+extern const struct ffamed_vm_policy bench_policy_open;
+
 /* ---- bench_msg.c: messaging between VMs (a second mediator) ---- */
 int bench_msg_setup(struct bench_sys *s);
 int bench_msg_teardown(struct bench_sys *s);

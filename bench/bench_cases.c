@@ -396,8 +396,13 @@ static struct ffamed *v2v_med;
 static struct bench_vm v2v_vms[2 * BENCH_VMS];
 static struct ffamed_host_ops v2v_ops;
 
+const struct ffamed_vm_policy bench_policy_open = {
+	.sp_default = FFAMED_RIGHTS_ALL,
+	.vm_default = FFAMED_RIGHTS_ALL,
+};
+
 /* The second mediator has no firmware: the SPMC is the first one's. */
-static void v2v_no_firmware(void *host, struct ffa_regs *regs)
+void bench_no_firmware(void *host, struct ffa_regs *regs)
 {
 	(void)host;
 	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
@@ -409,18 +414,16 @@ static int vm_to_vm_setup(struct bench_sys *s)
 	struct ffa_regs r;
 
 	v2v_ops = s->ops;
-	v2v_ops.fw_call = v2v_no_firmware;
+	v2v_ops.fw_call = bench_no_firmware;
 	if (sp_to_vm_setup(s) || ffamed_create(&v2v_ops, s, &cfg, &v2v_med) != FFA_RET_OK)
 		return -1;
 	for (uint32_t i = 0; i < 2 * BENCH_VMS; i++) {
 		struct bench_vm *v = &v2v_vms[i];
-		static const struct ffamed_vm_policy open = {.sp_default = FFAMED_RIGHTS_ALL,
-							     .vm_default = FFAMED_RIGHTS_ALL};
 		struct ffamed_vm_params p = {.ffa_id = (uint16_t)(0x20 + i),
 					     .vcpu_count = BENCH_VCPUS,
 					     .aarch64 = true,
 					     .host_vm = v,
-					     .policy = &open};
+					     .policy = &bench_policy_open};
 
 		v->id = p.ffa_id;
 		if (ffamed_vm_create(v2v_med, &p, &v->vm) != FFA_RET_OK)

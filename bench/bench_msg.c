@@ -26,11 +26,6 @@ static struct ffamed_host_ops msg_ops;
 static struct bench_vm msg_vms[2 * BENCH_VMS];
 static struct msg_slot msg_slots[2 * BENCH_VMS][BENCH_VCPUS];
 
-static const struct ffamed_vm_policy msg_policy_open = {
-	.sp_default = FFAMED_RIGHTS_ALL,
-	.vm_default = FFAMED_RIGHTS_ALL,
-};
-
 static void msg_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs)
 {
 	struct bench_vm *v = host_vm;
@@ -52,13 +47,6 @@ static bool msg_take(uint32_t vm, uint16_t vcpu, struct ffa_regs *out)
 	return true;
 }
 
-/* VM-to-VM needs no firmware: this mediator has none. */
-static void msg_no_firmware(void *host, struct ffa_regs *regs)
-{
-	(void)host;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-}
-
 static int msg_call(uint32_t vm, uint16_t vcpu, struct ffa_regs *r)
 {
 	return (int)ffamed_handle_call(msg_vms[vm].vm, vcpu, r);
@@ -70,7 +58,7 @@ int bench_msg_setup(struct bench_sys *s)
 	struct ffa_regs r;
 
 	msg_ops = s->ops;
-	msg_ops.fw_call = msg_no_firmware;
+	msg_ops.fw_call = bench_no_firmware; /* VM-to-VM needs none */
 	msg_ops.vcpu_resume = msg_resume;
 	if (ffamed_create(&msg_ops, s, &cfg, &msg_med) != FFA_RET_OK)
 		return -1;
@@ -81,7 +69,7 @@ int bench_msg_setup(struct bench_sys *s)
 					     .vcpu_count = BENCH_VCPUS,
 					     .aarch64 = true,
 					     .host_vm = v,
-					     .policy = &msg_policy_open};
+					     .policy = &bench_policy_open};
 
 		v->id = p.ffa_id;
 		v->ram_pages = 0;

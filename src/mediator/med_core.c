@@ -18,6 +18,13 @@ void med_unlock(const struct ffamed *med, struct ffamed_lock *lock)
 	med->ops->lock_release(med->host, lock);
 }
 
+void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed_lock *a,
+			  uint16_t id_b, struct ffamed_lock *b)
+{
+	med_lock(med, id_a < id_b ? a : b);
+	med_lock(med, id_a < id_b ? b : a);
+}
+
 void *med_alloc(const struct ffamed *med, size_t size)
 {
 	return med->ops->alloc(med->host, size);

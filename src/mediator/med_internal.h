@@ -381,6 +381,9 @@ void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *
 /* ---- med_core.c ----------------------------------------------------------- */
 void med_lock(const struct ffamed *med, struct ffamed_lock *lock);
 void med_unlock(const struct ffamed *med, struct ffamed_lock *lock);
+/* Two VMs' locks of one kind, in ascending VM ID order (the lock order). */
+void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed_lock *a,
+			  uint16_t id_b, struct ffamed_lock *b);
 void *med_alloc(const struct ffamed *med, size_t size);
 void med_free(const struct ffamed *med, void *ptr);
 /* regs in/out through the firmware conduit. */
@@ -475,6 +478,8 @@ void med_sp_cache_fini(struct ffamed *med);
 /* The first cache entry with this ID (any UUID), or NULL. */
 const struct med_sp *med_sp_find(const struct ffamed *med, uint16_t id);
 bool med_sp_has_uuid(const struct ffamed *med, uint16_t id, const struct ffa_uuid *uuid);
+/* Union of the properties of every cache entry of SP `id` (one per UUID). */
+uint32_t med_sp_props(const struct ffamed *med, uint16_t id);
 void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
 void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
 					struct ffa_regs *regs);
@@ -505,7 +510,7 @@ enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vc
 					       struct ffa_regs *regs);
 enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
 					 struct ffa_regs *regs);
-int32_t med_msg_vm_init(struct ffamed_vm *vm);
+void med_msg_vm_init(struct ffamed_vm *vm);
 void med_msg_vm_fini(struct ffamed_vm *vm);
 /* Teardown, once the VM is out of the registry: see docs/MESSAGING.md. */
 void med_msg_vm_teardown(struct ffamed_vm *vm);

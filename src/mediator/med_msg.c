@@ -14,17 +14,6 @@
  */
 #include "med_internal.h"
 
-/* Union of the properties of every cache entry of SP `id` (one per UUID). */
-static uint32_t med_sp_props(const struct ffamed *med, uint16_t id)
-{
-	uint32_t props = 0;
-
-	for (uint32_t i = 0; i < med->sp_count; i++)
-		if (med->sps[i].id == id)
-			props |= med->sps[i].properties;
-	return props;
-}
-
 /* Errors after which a resumable context may still be resumed. */
 static bool med_run_error_transient(int32_t err)
 {

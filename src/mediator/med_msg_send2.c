@@ -41,18 +41,6 @@ static int32_t med_hdr_check(const struct ffamed_vm *vm, uint32_t version,
 	return FFA_RET_OK;
 }
 
-static void med_rxtx_lock2(struct ffamed *med, struct ffamed_vm *a, struct ffamed_vm *b)
-{
-	if (a->id > b->id) {
-		struct ffamed_vm *t = a;
-
-		a = b;
-		b = t;
-	}
-	med_lock(med, &a->rxtx_lock);
-	med_lock(med, &b->rxtx_lock);
-}
-
 /* Writes the message into rv's RX in rv's header layout (both locks held). */
 static int32_t med_deliver_vm(struct ffamed_vm *vm, struct ffamed_vm *rv,
 			      const struct ffa_msg_hdr *hdr)
@@ -103,7 +91,7 @@ static int32_t med_send2_vm(struct ffamed_vm *vm, uint32_t version, uint16_t rec
 	    !med_version_at_least(med_vm_version(rv), FFA_VERSION_1_1))
 		goto out_put;
 
-	med_rxtx_lock2(med, vm, rv);
+	med_lock_in_id_order(med, vm->id, &vm->rxtx_lock, rv->id, &rv->rxtx_lock);
 	/* Read again under the locks: the guest may have rewritten it. */
 	rc = med_hdr_copy(vm, version, &hdr);
 	if (rc == FFA_RET_OK)
@@ -122,7 +110,6 @@ out_put:
 static int32_t med_send2_sp(struct ffamed_vm *vm, uint32_t version)
 {
 	struct ffamed *med = vm->med;
-	const struct med_sp *sp;
 	struct ffa_msg_hdr hdr;
 	int32_t rc;
 
@@ -144,21 +131,16 @@ static int32_t med_send2_sp(struct ffamed_vm *vm, uint32_t version)
 	rc = FFA_RET_INVALID_PARAMETERS;
 	if (hdr.reserved1)
 		goto out;
-	sp = med_sp_find(med, hdr.receiver);
-	if (!sp)
-		goto out;
-	if (!ffa_uuid_is_nil(&hdr.uuid) && !med_sp_has_uuid(med, hdr.receiver, &hdr.uuid))
-		goto out;
+	/* The policy before the lookup, as for every path: existence not told. */
 	rc = FFA_RET_DENIED;
 	if (!(med_policy_grant(vm, hdr.receiver) & FFAMED_RIGHT_MSG))
 		goto out;
-	/* Properties are per UUID entry: any entry of the SP taking them. */
+	rc = FFA_RET_INVALID_PARAMETERS;
+	if (!med_sp_find(med, hdr.receiver) ||
+	    (!ffa_uuid_is_nil(&hdr.uuid) && !med_sp_has_uuid(med, hdr.receiver, &hdr.uuid)))
+		goto out;
 	rc = FFA_RET_DENIED;
-	for (uint32_t i = 0; i < med->sp_count; i++)
-		if (med->sps[i].id == hdr.receiver &&
-		    (med->sps[i].properties & FFA_PART_PROP_INDIRECT_MSG))
-			rc = FFA_RET_OK;
-	if (rc != FFA_RET_OK)
+	if (!(med_sp_props(med, hdr.receiver) & FFA_PART_PROP_INDIRECT_MSG))
 		goto out;
 	/* The SPMC reads the VM's TX itself: only a pair it has mapped. */
 	rc = FFA_RET_NOT_SUPPORTED;

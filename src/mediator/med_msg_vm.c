@@ -25,14 +25,7 @@ static inline void med_tx_set(struct med_vcpu *vc, enum med_vtx st)
 
 static void med_lock2(struct ffamed *med, struct ffamed_vm *a, struct ffamed_vm *b)
 {
-	if (a->id > b->id) {
-		struct ffamed_vm *t = a;
-
-		a = b;
-		b = t;
-	}
-	med_lock(med, &a->msg_lock);
-	med_lock(med, &b->msg_lock);
+	med_lock_in_id_order(med, a->id, &a->msg_lock, b->id, &b->msg_lock);
 }
 
 static void med_unlock2(struct ffamed *med, struct ffamed_vm *a, struct ffamed_vm *b)
@@ -82,10 +75,9 @@ static struct ffamed_vm *med_peer_get(struct ffamed *med, const struct med_peer 
 	return o;
 }
 
-int32_t med_msg_vm_init(struct ffamed_vm *vm)
+void med_msg_vm_init(struct ffamed_vm *vm)
 {
 	vm->med->ops->lock_init(vm->med->host, &vm->msg_lock);
-	return FFA_RET_OK;
 }
 
 void med_msg_vm_fini(struct ffamed_vm *vm)

@@ -156,6 +156,16 @@ const struct med_sp *med_sp_find(const struct ffamed *med, uint16_t id)
 	return NULL;
 }
 
+uint32_t med_sp_props(const struct ffamed *med, uint16_t id)
+{
+	uint32_t props = 0;
+
+	for (uint32_t i = 0; i < med->sp_count; i++)
+		if (med->sps[i].id == id)
+			props |= med->sps[i].properties;
+	return props;
+}
+
 bool med_sp_has_uuid(const struct ffamed *med, uint16_t id, const struct ffa_uuid *uuid)
 {
 	for (uint32_t i = 0; i < med->sp_count; i++)
