@@ -112,7 +112,7 @@ int bench_harness_op(struct bench_ctx *c);
 
 /* The second mediators' (VM-to-VM cases) firmware: none, and their VMs'
  * policy: every right (bench_cases.c). */
-void bench_no_firmware(void *host, struct ffa_regs *regs);
+void bench_no_firmware(void *host, struct ffamed_regs *regs);
 extern const struct ffamed_vm_policy bench_policy_open;
 
 /* ---- bench_msg.c: messaging between VMs (a second mediator) ---- */

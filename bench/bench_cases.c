@@ -14,18 +14,18 @@
 
 /* ---- Calls -------------------------------------------------------------------- */
 
-static inline bool med_call(struct bench_ctx *c, struct ffa_regs *r)
+static inline bool med_call(struct bench_ctx *c, struct ffamed_regs *r)
 {
 	return ffamed_handle_call(c->vm->vm, c->vcpu, r);
 }
 
-static inline void dir_call(struct bench_ctx *c, struct ffa_regs *r)
+static inline void dir_call(struct bench_ctx *c, struct ffamed_regs *r)
 {
 	ffamed_spmc_call(c->sys->dspmc, bench_cpu(), r);
 }
 
-static inline void regs_set(struct ffa_regs *r, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
-			    uint64_t x4)
+static inline void regs_set(struct ffamed_regs *r, uint64_t x0, uint64_t x1, uint64_t x2,
+			    uint64_t x3, uint64_t x4)
 {
 	ffa_regs_clear(r);
 	r->x[0] = x0;
@@ -48,7 +48,7 @@ static struct ffamed_sp *dir_echo(struct bench_ctx *c)
 /* ---- The harness alone ------------------------------------------------------------- */
 
 static __attribute__((noinline)) bool null_call(struct ffamed_vm *vm, uint16_t vcpu,
-						struct ffa_regs *r)
+						struct ffamed_regs *r)
 {
 	__asm__ volatile("" : : "r"(vm), "r"(vcpu), "r"(r) : "memory");
 	return true;
@@ -56,7 +56,7 @@ static __attribute__((noinline)) bool null_call(struct ffamed_vm *vm, uint16_t v
 
 int bench_harness_op(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_ID_GET, 0, 0, 0, 0);
 	null_call(c->vm->vm, c->vcpu, &r);
@@ -67,7 +67,7 @@ int bench_harness_op(struct bench_ctx *c)
 
 static int version_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0);
 	med_call(c, &r);
@@ -76,7 +76,7 @@ static int version_med(struct bench_ctx *c)
 
 static int version_dir(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0);
 	dir_call(c, &r);
@@ -85,7 +85,7 @@ static int version_dir(struct bench_ctx *c)
 
 static int id_get_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_ID_GET, 0, 0, 0, 0);
 	med_call(c, &r);
@@ -94,7 +94,7 @@ static int id_get_med(struct bench_ctx *c)
 
 static int id_get_dir(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_ID_GET, 0, 0, 0, 0);
 	dir_call(c, &r);
@@ -103,7 +103,7 @@ static int id_get_dir(struct bench_ctx *c)
 
 static int features_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_FEATURES, FFA_MSG_SEND_DIRECT_REQ_64, 0, 0, 0);
 	med_call(c, &r);
@@ -112,7 +112,7 @@ static int features_med(struct bench_ctx *c)
 
 static int features_dir(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_FEATURES, FFA_MSG_SEND_DIRECT_REQ_64, 0, 0, 0);
 	dir_call(c, &r);
@@ -124,7 +124,7 @@ static int features_dir(struct bench_ctx *c)
 static int rxtx_map_all(struct bench_sys *s)
 {
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		regs_set(&r, FFA_RXTX_MAP_64, BENCH_TX_IPA, BENCH_RX_IPA, 1, 0);
 		ffamed_handle_call(s->vms[i].vm, 0, &r);
@@ -137,7 +137,7 @@ static int rxtx_map_all(struct bench_sys *s)
 static int rxtx_unmap_all(struct bench_sys *s)
 {
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		regs_set(&r, FFA_RXTX_UNMAP, 0, 0, 0, 0);
 		ffamed_handle_call(s->vms[i].vm, 0, &r);
@@ -150,7 +150,7 @@ static int rxtx_unmap_all(struct bench_sys *s)
 /* The discovery a guest makes: fill the RX, then give it back. */
 static int partinfo_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int bad;
 
 	regs_set(&r, FFA_PARTITION_INFO_GET, 0, 0, 0, 0);
@@ -163,7 +163,7 @@ static int partinfo_med(struct bench_ctx *c)
 
 static int partinfo_dir(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int bad;
 
 	regs_set(&r, FFA_PARTITION_INFO_GET, 0, 0, 0, 0);
@@ -176,7 +176,7 @@ static int partinfo_dir(struct bench_ctx *c)
 
 static int partinfo_regs_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0);
 	med_call(c, &r);
@@ -185,7 +185,7 @@ static int partinfo_regs_med(struct bench_ctx *c)
 
 static int partinfo_regs_dir(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0);
 	dir_call(c, &r);
@@ -197,7 +197,7 @@ static int partinfo_regs_dir(struct bench_ctx *c)
 static int direct_req(struct bench_ctx *c, uint32_t fid, bool mediated)
 {
 	uint16_t sender = mediated ? c->vm->id : FFA_HYP_ID;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int first = fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3;
 	int last = fid == FFA_MSG_SEND_DIRECT_REQ2 ? FFA_NREGS - 1 : 7;
 
@@ -247,7 +247,7 @@ static int req2_dir(struct bench_ctx *c)
 
 static int rxtx_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int bad;
 
 	regs_set(&r, FFA_RXTX_MAP_64, BENCH_TX_IPA, BENCH_RX_IPA, 1, 0);
@@ -268,7 +268,7 @@ static int rxtx_dir(struct bench_ctx *c)
 	struct ffa_mem_composite comp = {.total_page_count = 1, .constituent_count = 1};
 	struct ffa_mem_constituent con = {.page_count = 1};
 	size_t comp_len = sizeof(comp) + sizeof(con);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int bad;
 
 	d.rx_region_offset = sizeof(d);
@@ -292,7 +292,7 @@ static int rxtx_dir(struct bench_ctx *c)
 
 static int notif_bind_med(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint64_t w1 = ((uint64_t)BENCH_ECHO_ID << 16) | c->vm->id;
 	int bad;
 
@@ -306,7 +306,7 @@ static int notif_bind_med(struct bench_ctx *c)
 
 static int notif_bind_dir(struct bench_ctx *c)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint64_t w1 = ((uint64_t)BENCH_ECHO_ID << 16) | c->vm->id;
 	int bad;
 
@@ -323,7 +323,7 @@ static int sp_to_vm_setup(struct bench_sys *s)
 {
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
 		uint64_t w1 = ((uint64_t)BENCH_ECHO_ID << 16) | s->vms[i].id;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		regs_set(&r, FFA_NOTIFICATION_BIND, w1, 0, BENCH_SP_NOTIF_BIT, 0);
 		ffamed_handle_call(s->vms[i].vm, 0, &r);
@@ -341,7 +341,7 @@ static int sp_to_vm_teardown(struct bench_sys *s)
 {
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
 		uint64_t w1 = ((uint64_t)BENCH_ECHO_ID << 16) | s->vms[i].id;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		regs_set(&r, FFA_NOTIFICATION_UNBIND, w1, 0, BENCH_SP_NOTIF_BIT, 0);
 		ffamed_handle_call(s->vms[i].vm, 0, &r);
@@ -360,7 +360,7 @@ static int sp_to_vm(struct bench_ctx *c, bool mediated)
 {
 	struct ffamed_sp *sp = mediated ? med_echo(c) : dir_echo(c);
 	uint64_t w1 = ((uint64_t)c->vcpu << 16) | c->vm->id;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	if (!(mediated && atomic_load_explicit(&c->sys->fw_stub, memory_order_relaxed)) &&
 	    ffamed_sp_notification_set_on(sp, bench_cpu(), c->vm->id, 0, BENCH_SP_NOTIF_BIT))
@@ -402,7 +402,7 @@ const struct ffamed_vm_policy bench_policy_open = {
 };
 
 /* The second mediator has no firmware: the SPMC is the first one's. */
-void bench_no_firmware(void *host, struct ffa_regs *regs)
+void bench_no_firmware(void *host, struct ffamed_regs *regs)
 {
 	(void)host;
 	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
@@ -411,7 +411,7 @@ void bench_no_firmware(void *host, struct ffa_regs *regs)
 static int vm_to_vm_setup(struct bench_sys *s)
 {
 	struct ffamed_config cfg = {.vm_to_vm = true};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	v2v_ops = s->ops;
 	v2v_ops.fw_call = bench_no_firmware;
@@ -458,7 +458,7 @@ static int vm_to_vm_med(struct bench_ctx *c)
 {
 	struct bench_vm *send = &v2v_vms[2 * c->index], *recv = &v2v_vms[2 * c->index + 1];
 	uint64_t npis = atomic_load_explicit(&recv->npis, memory_order_relaxed);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_NOTIFICATION_SET, ((uint64_t)send->id << 16) | recv->id, 0,
 		 BENCH_NOTIF_BIT, 0);
@@ -485,7 +485,7 @@ static int sp_to_vm_sri(struct bench_ctx *c, bool mediated)
 {
 	struct ffamed_sp *sp = mediated ? med_echo(c) : dir_echo(c);
 	uint64_t npis = atomic_load_explicit(&c->vm->npis, memory_order_relaxed);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	if (ffamed_sp_notification_set_on(sp, bench_cpu(), c->vm->id, 0, BENCH_SP_NOTIF_BIT))
 		return 1;
@@ -549,7 +549,7 @@ static int vm_to_sp(struct bench_ctx *c, bool mediated)
 	uint64_t w1 = ((uint64_t)c->vm->id << 16) | BENCH_ECHO_ID;
 	uint64_t bit = BENCH_NOTIF_BIT << c->index;
 	uint64_t got = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	regs_set(&r, FFA_NOTIFICATION_SET, w1, 0, bit, 0);
 	if (mediated)

@@ -239,7 +239,7 @@ static void virq_cb(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
 }
 
 /* The firmware stub: an SPMC that costs nothing and shares nothing. */
-static void fw_stub_call(struct ffa_regs *regs)
+static void fw_stub_call(struct ffamed_regs *regs)
 {
 	uint32_t fid = (uint32_t)regs->x[0];
 	uint64_t w1 = regs->x[1];
@@ -260,7 +260,7 @@ static void fw_stub_call(struct ffa_regs *regs)
 	}
 }
 
-static void fw_call_cb(void *host, struct ffa_regs *regs)
+static void fw_call_cb(void *host, struct ffamed_regs *regs)
 {
 	struct bench_sys *s = host;
 
@@ -317,7 +317,7 @@ static int32_t spmc_make(struct bench_sys *s, struct ffamed_sp_config *cfg,
  * notification bitmap per VM (as the mediator makes them). */
 static int direct_init(struct bench_sys *s)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffa_regs_clear(&r);
 	r.x[0] = FFA_VERSION;

@@ -16,7 +16,7 @@
 #define MSG_PAYLOAD 64u
 
 struct msg_slot {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	bool resumed;
 	char pad[64];
 };
@@ -26,7 +26,7 @@ static struct ffamed_host_ops msg_ops;
 static struct bench_vm msg_vms[2 * BENCH_VMS];
 static struct msg_slot msg_slots[2 * BENCH_VMS][BENCH_VCPUS];
 
-static void msg_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs)
+static void msg_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffamed_regs *regs)
 {
 	struct bench_vm *v = host_vm;
 	struct msg_slot *slot = &msg_slots[v - msg_vms][vcpu];
@@ -36,7 +36,7 @@ static void msg_resume(void *host, void *host_vm, uint16_t vcpu, const struct ff
 	slot->resumed = true;
 }
 
-static bool msg_take(uint32_t vm, uint16_t vcpu, struct ffa_regs *out)
+static bool msg_take(uint32_t vm, uint16_t vcpu, struct ffamed_regs *out)
 {
 	struct msg_slot *slot = &msg_slots[vm][vcpu];
 
@@ -47,7 +47,7 @@ static bool msg_take(uint32_t vm, uint16_t vcpu, struct ffa_regs *out)
 	return true;
 }
 
-static int msg_call(uint32_t vm, uint16_t vcpu, struct ffa_regs *r)
+static int msg_call(uint32_t vm, uint16_t vcpu, struct ffamed_regs *r)
 {
 	return (int)ffamed_handle_call(msg_vms[vm].vm, vcpu, r);
 }
@@ -55,7 +55,7 @@ static int msg_call(uint32_t vm, uint16_t vcpu, struct ffa_regs *r)
 int bench_msg_setup(struct bench_sys *s)
 {
 	struct ffamed_config cfg = {.vm_to_vm = true};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	msg_ops = s->ops;
 	msg_ops.fw_call = bench_no_firmware; /* VM-to-VM needs none */
@@ -124,7 +124,7 @@ int bench_msg_direct_med(struct bench_ctx *c)
 {
 	uint32_t a = 2 * c->index, b = a + 1;
 	uint64_t token = (uint64_t)c->index << 32 | 0x5EED;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffa_regs_clear(&r);
 	r.x[0] = FFA_MSG_SEND_DIRECT_REQ_64;
@@ -158,7 +158,7 @@ static int msg_send2_one(uint32_t from, uint32_t to, uint64_t token)
 	};
 	struct ffa_msg_hdr got;
 	uint64_t echoed;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	memcpy(tx, &hdr, sizeof(hdr));
 	memcpy(tx + sizeof(hdr), &token, sizeof(token));

@@ -517,7 +517,7 @@ static void print_json(const struct bench_state *st)
 static int negotiate(struct bench_sys *s)
 {
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		ffa_regs_clear(&r);
 		r.x[0] = FFA_VERSION;

@@ -23,14 +23,14 @@ struct share_env {
 	struct ffac_mem_range *ranges;
 };
 
-static void med_conduit(void *ctx, struct ffa_regs *regs)
+static void med_conduit(void *ctx, struct ffamed_regs *regs)
 {
 	struct share_env *e = ctx;
 
 	ffamed_handle_call(e->vm.vm, 0, regs);
 }
 
-static void dir_conduit(void *ctx, struct ffa_regs *regs)
+static void dir_conduit(void *ctx, struct ffamed_regs *regs)
 {
 	struct share_env *e = ctx;
 

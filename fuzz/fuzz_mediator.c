@@ -139,7 +139,7 @@ static void fuzz_call(struct ffamed_sim *sim, struct fuzz_in *in, bool raw)
 	struct ffamed_sim_vm *vm = fuzz_vm(sim, in);
 	/* vCPU indices past the VM's count are an attack too. */
 	uint16_t vcpu = (uint16_t)(fuzz_u8(in) % (FUZZ_VCPUS + 2));
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	unsigned nregs;
 
 	ffa_regs_clear(&r);
@@ -186,7 +186,7 @@ static void fuzz_mem_desc(struct ffamed_sim *sim, struct fuzz_in *in)
 	struct ffa_mem_composite comp;
 	struct ffa_mem_constituent cons;
 	uint32_t emads, ncons, off, total;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	if (!vm)
 		return;
@@ -240,7 +240,7 @@ static void fuzz_setup(struct ffamed_sim *sim, struct fuzz_in *in)
 {
 	static const uint32_t versions[] = {FFA_VERSION_1_0, FFA_VERSION_1_1, FFA_VERSION_1_2};
 	struct ffamed_sim_vm *vm = fuzz_vm(sim, in);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	if (!vm)
 		return;

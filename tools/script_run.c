@@ -109,7 +109,7 @@ static void run_call(struct runner *r, const struct script_line *l)
 	uint32_t fid = (uint32_t)l->regs[0];
 	/* An SMC32 call's results are w registers. */
 	uint64_t mask = FFA_FID_IS_64(fid) ? UINT64_MAX : 0xFFFFFFFFull;
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	bool bad = false;
 	char line[4096];
 	size_t used = 0;

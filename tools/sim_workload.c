@@ -412,7 +412,7 @@ static void guest_optee(struct guest *g)
 static void guest_refusals(struct guest *g)
 {
 	uint64_t args[14] = {1}, out[14];
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	guest_expect_ret(g, "DIRECT_REQ_64 to no partition",
 			 ffac_direct_req(&g->c, NO_SUCH_SP, true, args, out, NULL),

@@ -14,7 +14,7 @@
 #include "ffamed/ffa.h"
 
 /* Issue one call: x0..x17 in, x0..x17 out. */
-typedef void (*ffac_conduit_fn)(void *ctx, struct ffa_regs *regs);
+typedef void (*ffac_conduit_fn)(void *ctx, struct ffamed_regs *regs);
 
 struct ffac {
 	ffac_conduit_fn call;
@@ -87,7 +87,7 @@ int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uu
  * buffer; without it, v1.1+ callees release it): anything else is refused
  * (INVALID_PARAMETERS) without a call.
  */
-int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffa_regs *event);
+int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffamed_regs *event);
 
 /* A request as the receiver got it. */
 struct ffac_direct_msg {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ffamed/regs.h"
+
 /* ---- SMCCC function ID composition ------------------------------------ */
 #define FFA_SMC32(fnum)	   (0x84000000u | (uint32_t)(fnum))
 #define FFA_SMC64(fnum)	   (0xC4000000u | (uint32_t)(fnum))
@@ -506,11 +508,6 @@ FFA_CHECK_OFF(ffa_msg_header_1_2, reserved1, 20);
 FFA_CHECK_OFF(ffa_msg_header_1_2, uuid, 24);
 
 /* ---- Register file -------------------------------------------------------- */
-/* x0..x17 of an SMCCC v1.2 call; the same struct carries arguments in and
- * results out. 32-bit callers use only the low words of x0..x7. */
-#define FFA_NREGS 18
-struct ffa_regs {
-	uint64_t x[FFA_NREGS];
-};
+#define FFA_NREGS FFAMED_NREGS
 
 #endif /* FFAMED_FFA_H */

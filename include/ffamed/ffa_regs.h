@@ -13,7 +13,7 @@
 
 #include "ffamed/ffa.h"
 
-static inline void ffa_regs_clear(struct ffa_regs *r)
+static inline void ffa_regs_clear(struct ffamed_regs *r)
 {
 	memset(r, 0, sizeof(*r));
 }
@@ -22,14 +22,14 @@ static inline void ffa_regs_clear(struct ffa_regs *r)
  * An FFA_ERROR reply. The code is sign-extended to 64 bits in x2: Linux 6.1
  * compares whole registers with a 64-bit -1.
  */
-static inline void ffa_set_error(struct ffa_regs *r, int32_t err)
+static inline void ffa_set_error(struct ffamed_regs *r, int32_t err)
 {
 	ffa_regs_clear(r);
 	r->x[0] = FFA_ERROR;
 	r->x[2] = (uint64_t)(int64_t)err;
 }
 
-static inline void ffa_set_success32(struct ffa_regs *r, uint32_t w1, uint32_t w2, uint32_t w3)
+static inline void ffa_set_success32(struct ffamed_regs *r, uint32_t w1, uint32_t w2, uint32_t w3)
 {
 	ffa_regs_clear(r);
 	r->x[0] = FFA_SUCCESS_32;
@@ -38,23 +38,23 @@ static inline void ffa_set_success32(struct ffa_regs *r, uint32_t w1, uint32_t w
 	r->x[3] = w3;
 }
 
-static inline bool ffa_is_error(const struct ffa_regs *r)
+static inline bool ffa_is_error(const struct ffamed_regs *r)
 {
 	return (uint32_t)r->x[0] == FFA_ERROR;
 }
 
-static inline bool ffa_is_success(const struct ffa_regs *r)
+static inline bool ffa_is_success(const struct ffamed_regs *r)
 {
 	return (uint32_t)r->x[0] == FFA_SUCCESS_32 || (uint32_t)r->x[0] == FFA_SUCCESS_64;
 }
 
-static inline int32_t ffa_error_code(const struct ffa_regs *r)
+static inline int32_t ffa_error_code(const struct ffamed_regs *r)
 {
 	return (int32_t)(uint32_t)r->x[2];
 }
 
 /* FFA_OK for SUCCESS, the error code for ERROR, NOT_SUPPORTED otherwise. */
-static inline int32_t ffa_result(const struct ffa_regs *r)
+static inline int32_t ffa_result(const struct ffamed_regs *r)
 {
 	if (ffa_is_success(r))
 		return FFA_RET_OK;

@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ffamed/ffa.h"
 #include "ffamed/port.h"
+#include "ffamed/regs.h"
 
 /* The version the mediator implements and answers FFA_VERSION with. */
-#define FFAMED_VERSION FFA_VERSION_1_2
+#define FFAMED_FFA_VERSION 0x10002u /* v1.2 */
 
 struct ffamed;
 struct ffamed_vm;
@@ -144,7 +144,7 @@ enum ffamed_call_status {
  * (a blocked call counts until it is resumed).
  */
 enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
-					   struct ffa_regs *regs);
+					   struct ffamed_regs *regs);
 
 /*
  * Take a blocked vCPU back (to deliver it an interrupt, to stop it): its

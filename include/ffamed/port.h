@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ffamed/ffa.h"
+#include "ffamed/regs.h"
 
 /*
  * Storage for one host lock, embedded in mediator objects so that taking a
@@ -144,7 +144,8 @@ struct ffamed_host_ops {
 	 * never blocks a call: FFA_MSG_WAIT and direct messages between VMs
 	 * are refused (docs/MESSAGING.md).
 	 */
-	void (*vcpu_resume)(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs);
+	void (*vcpu_resume)(void *host, void *host_vm, uint16_t vcpu,
+			    const struct ffamed_regs *regs);
 
 	/* ---- Firmware conduit ---------------------------------------------
 	 * fw_call: an SMC to the SPMC from the current physical CPU, x0..x17
@@ -152,7 +153,7 @@ struct ffamed_host_ops {
 	 * (the SPMC RX/TX locks are held across it by design). TRAP, HOST or
 	 * WORK context.
 	 */
-	void (*fw_call)(void *host, struct ffa_regs *regs);
+	void (*fw_call)(void *host, struct ffamed_regs *regs);
 	/*
 	 * fw_call_on (optional): the same SMC issued on physical CPU `cpu`
 	 * (a linear index, as FF-A numbers an MP partition's execution
@@ -163,7 +164,7 @@ struct ffamed_host_ops {
 	 * answers BUSY to every other VM's request on that CPU. Without it
 	 * the mediator tries fw_call and logs what stays stuck.
 	 */
-	void (*fw_call_on)(void *host, uint32_t cpu, struct ffa_regs *regs);
+	void (*fw_call_on)(void *host, uint32_t cpu, struct ffamed_regs *regs);
 
 	/* ---- Deferred work ------------------------------------------------
 	 * work_schedule: run work->fn(work) once, in WORK context, no sooner

@@ -48,7 +48,7 @@ void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_en
 
 /* Where ops->fw_call goes: fw(fw_ctx, current physical CPU, regs). Without
  * one, every firmware call answers FFA_ERROR(NOT_SUPPORTED). */
-typedef void (*ffamed_posix_fw_fn)(void *fw_ctx, uint32_t cpu, struct ffa_regs *regs);
+typedef void (*ffamed_posix_fw_fn)(void *fw_ctx, uint32_t cpu, struct ffamed_regs *regs);
 void ffamed_posix_set_firmware(struct ffamed_posix_host *host, ffamed_posix_fw_fn fw, void *fw_ctx);
 
 /* Physical CPU index of the calling thread: vCPU threads get a unique one
@@ -135,7 +135,7 @@ void ffamed_posix_vcpu_call_end(struct ffamed_posix_vm *vm, uint16_t vcpu);
 /* Waits (without bound) for the reply of the blocked call, stores it in
  * regs and disarms the slot. */
 void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
-				   struct ffa_regs *regs);
+				   struct ffamed_regs *regs);
 /*
  * wait_resume that also comes back, returning false, when a virtual
  * interrupt is pending for the vCPU before the reply came: regs untouched,
@@ -148,7 +148,7 @@ void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
  * True: the reply is in regs, as from wait_resume.
  */
 bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
-					   struct ffa_regs *regs);
+					   struct ffamed_regs *regs);
 /* Whether the vCPU's thread is inside wait_resume with no reply yet (for
  * tests and scenarios that wait until a vCPU is parked; any thread). */
 bool ffamed_posix_vcpu_is_blocked(struct ffamed_posix_vm *vm, uint16_t vcpu);

@@ -150,7 +150,7 @@ bool ffamed_sim_vcpu_interrupt(struct ffamed_sim_vm *vm, uint16_t vcpu);
  * A guest's SMC/HVC from vCPU `vcpu`: counted, then handed to the mediator;
  * what the mediator does not take is answered as an unknown SMC (x0 = -1).
  */
-void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *regs);
 
 /* Calls made at the guest conduit with this function ID (SVE hint masked;
  * 32- and 64-bit IDs apart). Any ID outside the FF-A range shares one
@@ -162,7 +162,7 @@ struct ffamed_sim_conduit {
 	struct ffamed_sim_vm *vm;
 	uint16_t vcpu;
 };
-void ffamed_sim_conduit_call(void *ctx, struct ffa_regs *regs);
+void ffamed_sim_conduit_call(void *ctx, struct ffamed_regs *regs);
 /* ffac_init over a conduit for (vm, vcpu); `conduit` must outlive `c`. */
 void ffamed_sim_client_init(struct ffac *c, struct ffamed_sim_conduit *conduit,
 			    struct ffamed_sim_vm *vm, uint16_t vcpu);

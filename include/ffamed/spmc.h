@@ -57,12 +57,12 @@ enum ffamed_sp_action {
 
 /* A direct request as the SP sees it. */
 struct ffamed_sp_msg {
-	uint32_t fid;	      /* DIRECT_REQ_32, DIRECT_REQ_64 or DIRECT_REQ2 */
-	uint16_t sender;      /* endpoint ID of the requester (a VM, or 0) */
-	uint16_t ctx;	      /* execution context index handling it */
-	uint32_t resumed;     /* times this request was resumed by FFA_RUN */
-	struct ffa_regs regs; /* the request as received */
-	uint32_t cpu;	      /* physical CPU running it now (changes on FFA_RUN for UP SPs) */
+	uint32_t fid;		 /* DIRECT_REQ_32, DIRECT_REQ_64 or DIRECT_REQ2 */
+	uint16_t sender;	 /* endpoint ID of the requester (a VM, or 0) */
+	uint16_t ctx;		 /* execution context index handling it */
+	uint32_t resumed;	 /* times this request was resumed by FFA_RUN */
+	struct ffamed_regs regs; /* the request as received */
+	uint32_t cpu;		 /* physical CPU running it now (changes on FFA_RUN for UP SPs) */
 };
 
 /* An indirect message as the SP sees it in its mailbox. */
@@ -79,7 +79,7 @@ struct ffamed_sp_ops {
 	/* Fill resp->x[3..7] (REQ_32/64; masked to 32 bits for REQ_32) or
 	 * resp->x[4..17] (REQ2); the SPMC writes x0..x2 itself. */
 	enum ffamed_sp_action (*direct_req)(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-					    struct ffa_regs *resp);
+					    struct ffamed_regs *resp);
 	/* VM availability framework message (created or destroyed). Returns
 	 * the status for w3: 0, or an FF-A error such as RETRY. NULL: 0. */
 	int32_t (*vm_availability)(struct ffamed_sp *sp, bool created, uint16_t vm_id);
@@ -141,7 +141,7 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc);
  * on physical CPU `cpu`. x0..x17 in, x0..x17 out. Thread-safe: several CPUs
  * may call at once.
  */
-void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
+void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
 
 struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
 

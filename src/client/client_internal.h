@@ -29,18 +29,18 @@
 #define FFAC_MAX_RESUMES      1000
 #define FFAC_MAX_REGS_RETRIES 8
 
-static inline void ffac_call(struct ffac *c, struct ffa_regs *regs)
+static inline void ffac_call(struct ffac *c, struct ffamed_regs *regs)
 {
 	c->call(c->call_ctx, regs);
 }
 
-static inline uint32_t ffac_w0(const struct ffa_regs *regs)
+static inline uint32_t ffac_w0(const struct ffamed_regs *regs)
 {
 	return (uint32_t)regs->x[0];
 }
 
 /* The error code of an FFA_ERROR answer; a non-negative code is malformed. */
-static inline int32_t ffac_error_of(const struct ffa_regs *regs)
+static inline int32_t ffac_error_of(const struct ffamed_regs *regs)
 {
 	int32_t err = ffa_error_code(regs);
 
@@ -49,7 +49,7 @@ static inline int32_t ffac_error_of(const struct ffa_regs *regs)
 
 /* OK for FFA_SUCCESS_32/64, the code for FFA_ERROR, NOT_SUPPORTED for an
  * SMCCC unknown-function answer, BAD_REPLY for anything else. */
-static inline int32_t ffac_status(const struct ffa_regs *regs)
+static inline int32_t ffac_status(const struct ffamed_regs *regs)
 {
 	if (ffa_is_success(regs))
 		return FFA_RET_OK;
@@ -61,7 +61,7 @@ static inline int32_t ffac_status(const struct ffa_regs *regs)
 }
 
 /* Registers for a call with function ID `fid`, everything else zero. */
-static inline void ffac_regs_for(struct ffa_regs *regs, uint32_t fid)
+static inline void ffac_regs_for(struct ffamed_regs *regs, uint32_t fid)
 {
 	ffa_regs_clear(regs);
 	regs->x[0] = fid;

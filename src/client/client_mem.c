@@ -122,7 +122,7 @@ static int32_t mem_send(struct ffac *c, uint32_t fid, const struct ffac_mem_send
 	uint32_t frag;
 	uint32_t sent;
 	uint32_t nfrags = 1;
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	if (!c->rxtx_mapped || !c->version)
 		return FFA_RET_DENIED;
@@ -202,7 +202,7 @@ int32_t ffac_mem_donate(struct ffac *c, const struct ffac_mem_send *s, uint64_t 
 
 int32_t ffac_mem_reclaim(struct ffac *c, uint64_t handle, uint32_t flags)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	ffac_regs_for(&regs, FFA_MEM_RECLAIM);
 	regs.x[1] = (uint32_t)handle;
@@ -307,7 +307,7 @@ int32_t ffac_mem_retrieve(struct ffac *c, uint64_t handle, uint16_t sender, uint
 			  struct ffac_mem_retrieved *info)
 {
 	struct resp_parse ps = {0};
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	uint32_t req_len;
 	uint32_t total;
 	uint32_t frag;
@@ -379,7 +379,7 @@ int32_t ffac_mem_retrieve(struct ffac *c, uint64_t handle, uint16_t sender, uint
 int32_t ffac_mem_relinquish(struct ffac *c, uint64_t handle, uint32_t flags)
 {
 	struct ffa_mem_relinquish r = {.handle = handle, .flags = flags, .endpoint_count = 1};
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	if (!c->rxtx_mapped)
 		return FFA_RET_DENIED;

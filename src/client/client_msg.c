@@ -18,7 +18,7 @@
  * something other than INTERRUPT/YIELD. The guest would handle its own
  * interrupt between the two; here there is nothing to handle.
  */
-static int32_t ffac_send_and_run(struct ffac *c, struct ffa_regs *regs, uint32_t *resumes)
+static int32_t ffac_send_and_run(struct ffac *c, struct ffamed_regs *regs, uint32_t *resumes)
 {
 	uint32_t runs = 0;
 
@@ -42,8 +42,8 @@ static int32_t ffac_send_and_run(struct ffac *c, struct ffa_regs *regs, uint32_t
 }
 
 /* The final answer: the expected response from `dst` to us, or an error. */
-static int32_t ffac_check_resp(const struct ffac *c, const struct ffa_regs *regs, uint32_t resp_fid,
-			       uint16_t dst)
+static int32_t ffac_check_resp(const struct ffac *c, const struct ffamed_regs *regs,
+			       uint32_t resp_fid, uint16_t dst)
 {
 	if (ffa_is_error(regs))
 		return ffac_error_of(regs);
@@ -58,7 +58,7 @@ int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t 
 			uint64_t out[5], uint32_t *resumes)
 {
 	uint64_t mask = is64 ? UINT64_MAX : UINT32_MAX;
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	if (resumes)
@@ -88,7 +88,7 @@ int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t 
 int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
 			 const uint64_t args[14], uint64_t out[14], uint32_t *resumes)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	if (resumes)

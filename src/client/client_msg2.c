@@ -30,7 +30,7 @@ int32_t ffac_msg_send2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid
 	bool v12 = c->version >= FFA_VERSION_1_2;
 	uint32_t hdr_size = v12 ? FFA_MSG_HDR_SIZE_1_2 : FFA_MSG_HDR_SIZE_1_1;
 	struct ffa_msg_hdr hdr;
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	ret = ffac_msg2_usable(c);

@@ -13,7 +13,7 @@
 static int32_t ffac_notif_simple(struct ffac *c, uint32_t fid, uint64_t w1, uint64_t w2,
 				 uint64_t bitmap)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	ffac_regs_for(&regs, fid);
 	regs.x[1] = w1;
@@ -96,7 +96,7 @@ int32_t ffac_notif_set(struct ffac *c, uint16_t receiver, int32_t vcpu, uint64_t
 
 int32_t ffac_notif_get(struct ffac *c, uint16_t vcpu, uint32_t flags, struct ffac_notif_bits *out)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	ffac_regs_for(&regs, FFA_NOTIFICATION_GET);
@@ -120,7 +120,7 @@ int32_t ffac_notif_handle_npi(struct ffac *c, uint16_t vcpu, struct ffac_notif_b
 
 /* The ID at position i of an INFO_GET answer: 4 per register in the 64-bit
  * form, 2 in the 32-bit one (a 64-bit caller may get either). */
-static uint16_t ffac_info_id(const struct ffa_regs *regs, bool is64, unsigned i)
+static uint16_t ffac_info_id(const struct ffamed_regs *regs, bool is64, unsigned i)
 {
 	unsigned per = is64 ? 4u : 2u;
 
@@ -130,7 +130,7 @@ static uint16_t ffac_info_id(const struct ffa_regs *regs, bool is64, unsigned i)
 int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ctx)
 {
 	for (unsigned round = 0; round < FFAC_MAX_INFO_ROUNDS; round++) {
-		struct ffa_regs regs;
+		struct ffamed_regs regs;
 		bool is64;
 		unsigned lists, pos = 0, max;
 		int32_t ret;

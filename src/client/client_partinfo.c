@@ -33,7 +33,7 @@ static uint32_t ffac_le32(const uint8_t *p)
 	       ((uint32_t)p[3] << 24);
 }
 
-static void ffac_pig_call(struct ffac *c, struct ffa_regs *regs, const struct ffa_uuid *uuid,
+static void ffac_pig_call(struct ffac *c, struct ffamed_regs *regs, const struct ffa_uuid *uuid,
 			  uint32_t flags)
 {
 	ffac_regs_for(regs, FFA_PARTITION_INFO_GET);
@@ -54,7 +54,7 @@ static int32_t ffac_release_keep(struct ffac *c, int32_t ret)
 
 int32_t ffac_partition_count(struct ffac *c, const struct ffa_uuid *uuid, uint32_t *count)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	if (!uuid)
@@ -94,7 +94,7 @@ static void ffac_parse_desc(const uint8_t *desc, size_t size, struct ffac_partit
 }
 
 /* Copy out what the callee wrote into RX; the buffer is still ours. */
-static int32_t ffac_parse_rx(struct ffac *c, const struct ffa_regs *regs,
+static int32_t ffac_parse_rx(struct ffac *c, const struct ffamed_regs *regs,
 			     struct ffac_partition *out, uint32_t max, uint32_t *count)
 {
 	uint32_t n = (uint32_t)regs->x[2];
@@ -121,7 +121,7 @@ static int32_t ffac_parse_rx(struct ffac *c, const struct ffa_regs *regs,
 int32_t ffac_partition_list(struct ffac *c, const struct ffa_uuid *uuid, struct ffac_partition *out,
 			    uint32_t max, uint32_t *count)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	uint32_t total = 0;
 	int32_t ret;
 
@@ -151,8 +151,8 @@ int32_t ffac_partition_list(struct ffac *c, const struct ffa_uuid *uuid, struct 
 }
 
 /* One GET_REGS answer: descriptors start..cur in x3.., `per` registers each. */
-static void ffac_parse_regs(const struct ffa_regs *regs, uint32_t start, uint32_t cur, uint32_t per,
-			    struct ffac_partition *out, uint32_t max)
+static void ffac_parse_regs(const struct ffamed_regs *regs, uint32_t start, uint32_t cur,
+			    uint32_t per, struct ffac_partition *out, uint32_t max)
 {
 	for (uint32_t idx = start; idx <= cur; idx++) {
 		uint32_t r = FFAC_REGS_FIRST + (idx - start) * per;
@@ -175,7 +175,7 @@ static void ffac_parse_regs(const struct ffa_regs *regs, uint32_t start, uint32_
 int32_t ffac_partition_list_regs(struct ffac *c, const struct ffa_uuid *uuid,
 				 struct ffac_partition *out, uint32_t max, uint32_t *count)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	uint32_t start = 0, tag = 0, last_seen = 0;
 	int retries = 0;
 

@@ -10,7 +10,7 @@
 int32_t ffac_rxtx_map(struct ffac *c, void *tx, uint64_t tx_ipa, void *rx, uint64_t rx_ipa,
 		      uint32_t pages)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	if (!tx || !rx || pages == 0)
@@ -40,7 +40,7 @@ int32_t ffac_rxtx_map(struct ffac *c, void *tx, uint64_t tx_ipa, void *rx, uint6
 
 int32_t ffac_rxtx_unmap(struct ffac *c)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	if (!c->rxtx_mapped)
@@ -64,7 +64,7 @@ int32_t ffac_rxtx_unmap(struct ffac *c)
 
 int32_t ffac_rx_release(struct ffac *c)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	ffac_regs_for(&regs, FFA_RX_RELEASE);
 	ffac_call(c, &regs);

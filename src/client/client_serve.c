@@ -18,7 +18,7 @@
 
 /* What an event returned by a wait means for the loop: OK for any FF-A
  * event, the code of an FFA_ERROR, NOT_SUPPORTED for SMCCC unknown. */
-static int32_t ffac_event_status(const struct ffa_regs *regs)
+static int32_t ffac_event_status(const struct ffamed_regs *regs)
 {
 	if (ffa_is_error(regs))
 		return ffac_error_of(regs);
@@ -27,7 +27,7 @@ static int32_t ffac_event_status(const struct ffa_regs *regs)
 	return FFA_RET_OK;
 }
 
-int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffa_regs *event)
+int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffamed_regs *event)
 {
 	if (!event)
 		return FFA_RET_INVALID_PARAMETERS;
@@ -53,7 +53,7 @@ static bool ffac_is_request(uint32_t fid)
 }
 
 /* The request in `regs`, if it is addressed to us. */
-static int32_t ffac_parse_request(const struct ffac *c, const struct ffa_regs *regs,
+static int32_t ffac_parse_request(const struct ffac *c, const struct ffamed_regs *regs,
 				  struct ffac_direct_msg *msg)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
@@ -83,7 +83,7 @@ static int32_t ffac_parse_request(const struct ffac *c, const struct ffa_regs *r
 
 /* The response to `msg`; issuing it returns the next event in regs. */
 static void ffac_build_response(const struct ffac *c, const struct ffac_direct_msg *msg,
-				const uint64_t resp[14], struct ffa_regs *regs)
+				const uint64_t resp[14], struct ffamed_regs *regs)
 {
 	bool req2 = msg->fid == FFA_MSG_SEND_DIRECT_REQ2;
 	unsigned first = req2 ? FFAC_REQ2_PAYLOAD : FFAC_REQ_PAYLOAD;
@@ -109,7 +109,7 @@ struct ffac_serve {
  * and answer it: regs then holds the next event. *stopped: the loop must
  * end now (stop seen at an interrupt during a yield; no response sent).
  */
-static int32_t ffac_serve_request(struct ffac_serve *s, struct ffa_regs *regs, bool *stopped)
+static int32_t ffac_serve_request(struct ffac_serve *s, struct ffamed_regs *regs, bool *stopped)
 {
 	struct ffac_direct_msg msg;
 	uint64_t resp[FFAC_REQ2_WORDS];
@@ -151,7 +151,7 @@ int32_t ffac_direct_serve(struct ffac *c, ffac_direct_handler_fn fn, void *ctx,
 	struct ffac_serve s = {.c = c, .fn = fn, .ctx = ctx, .stop = stop, .stats = stats};
 	/* Serving must not take the RX buffer from a message being read. */
 	uint32_t wait_flags = c->version >= FFA_VERSION_1_2 ? FFA_MSG_WAIT_FLAG_RETAIN_RX : 0;
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	bool stopped;
 	int32_t ret;
 

@@ -18,7 +18,7 @@ void ffac_init(struct ffac *c, ffac_conduit_fn call, void *call_ctx)
 /* One FFA_VERSION call; the answer is w0 itself, not SUCCESS/ERROR. */
 static uint32_t ffac_version_call(struct ffac *c, uint32_t ask)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 
 	ffac_regs_for(&regs, FFA_VERSION);
 	regs.x[1] = ask;
@@ -57,7 +57,7 @@ int32_t ffac_negotiate(struct ffac *c, uint32_t want)
 /* A call answered with SUCCESS carrying a 16-bit ID in w2. */
 static int32_t ffac_get_id(struct ffac *c, uint32_t fid, uint16_t *id)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	ffac_regs_for(&regs, fid);
@@ -90,7 +90,7 @@ int32_t ffac_spm_id_get(struct ffac *c, uint16_t *id)
 
 int32_t ffac_features(struct ffac *c, uint32_t id, uint32_t in, uint32_t *w2, uint32_t *w3)
 {
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 	int32_t ret;
 
 	ffac_regs_for(&regs, FFA_FEATURES);

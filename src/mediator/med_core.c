@@ -36,15 +36,15 @@ void med_free(const struct ffamed *med, void *ptr)
 		med->ops->free(med->host, ptr);
 }
 
-void med_fw_call(const struct ffamed *med, struct ffa_regs *regs)
+void med_fw_call(const struct ffamed *med, struct ffamed_regs *regs)
 {
 	med->ops->fw_call(med->host, regs);
 }
 
 int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
-		      uint64_t a4, uint64_t a5, struct ffa_regs *out)
+		      uint64_t a4, uint64_t a5, struct ffamed_regs *out)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffa_regs_clear(&r);
 	r.x[0] = fid;
@@ -64,21 +64,21 @@ int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint6
 /* Negotiates with the SPMC; leaves fw_version 0 when there is none usable. */
 static void med_fw_probe(struct ffamed *med)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t v;
 
 	ffa_regs_clear(&r);
 	r.x[0] = FFA_VERSION;
-	r.x[1] = FFAMED_VERSION;
+	r.x[1] = FFAMED_FFA_VERSION;
 	med_fw_call(med, &r);
 	v = (uint32_t)r.x[0];
 	/* NOT_SUPPORTED (-1) and FFA_ERROR both have bit 31 set. */
 	if ((v & FFA_VERSION_MBZ_BIT) ||
-	    FFA_VERSION_MAJOR(v) != FFA_VERSION_MAJOR(FFAMED_VERSION)) {
+	    FFA_VERSION_MAJOR(v) != FFA_VERSION_MAJOR(FFAMED_FFA_VERSION)) {
 		med_info(med, "ffamed: no FF-A SPMC (FFA_VERSION answered %x)", v);
 		return;
 	}
-	if (FFA_VERSION_MINOR(v) < FFA_VERSION_MINOR(FFAMED_VERSION)) {
+	if (FFA_VERSION_MINOR(v) < FFA_VERSION_MINOR(FFAMED_FFA_VERSION)) {
 		/* An older SPMC: ask for its version so that it serves us the
 		 * formats it knows (compatibility needs caller minor <= its). */
 		ffa_regs_clear(&r);
@@ -90,7 +90,7 @@ static void med_fw_probe(struct ffamed *med)
 			return;
 		}
 	} else {
-		v = FFAMED_VERSION;
+		v = FFAMED_FFA_VERSION;
 	}
 
 	if (med_fw_simple(med, FFA_ID_GET, 0, 0, 0, 0, 0, &r) != FFA_RET_OK) {
@@ -271,7 +271,7 @@ uint32_t ffamed_vm_version(const struct ffamed_vm *vm)
  * handler (no registers to save: the handlers are reached by tail calls).
  */
 static __attribute__((noinline, cold)) void
-med_refuse_unserved(struct ffamed_vm *vm, uint32_t version, uint32_t fid, struct ffa_regs *regs)
+med_refuse_unserved(struct ffamed_vm *vm, uint32_t version, uint32_t fid, struct ffamed_regs *regs)
 {
 	med_debug(vm->med, "ffamed: VM %x: %x not supported at %x", (unsigned)vm->id, (unsigned)fid,
 		  (unsigned)version);
@@ -279,7 +279,7 @@ med_refuse_unserved(struct ffamed_vm *vm, uint32_t version, uint32_t fid, struct
 }
 
 static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm, uint16_t vcpu,
-							    struct ffa_regs *regs)
+							    struct ffamed_regs *regs)
 {
 	med_warn_guest(vm->med, "ffamed: VM %x: call from vCPU %u of %u", (unsigned)vm->id,
 		       (unsigned)vcpu, (unsigned)vm->vcpu_count);
@@ -287,7 +287,7 @@ static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm
 }
 
 static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    uint32_t fid, struct ffa_regs *regs)
+					    uint32_t fid, struct ffamed_regs *regs)
 {
 	if (!med_fid_gate(vm->med, version, fid)) {
 		med_refuse_unserved(vm, version, fid, regs);
@@ -421,7 +421,7 @@ static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu,
 /* A VM's first call after FFA_VERSION makes its version final (or finds
  * that there is none): once per VM, out of the common path. */
 static __attribute__((noinline, cold)) enum ffamed_call_status
-med_first_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs)
+med_first_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_regs *regs)
 {
 	uint32_t version = med_version_finalise(vm);
 
@@ -437,7 +437,7 @@ med_first_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_reg
 /* The call proper; fid has the SVE hint masked and regs are masked for SMC32.
  * Inlined into ffamed_handle_call: it is every call's path. */
 static inline __attribute__((always_inline)) enum ffamed_call_status
-med_handle_ffa_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs)
+med_handle_ffa_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_regs *regs)
 {
 	uint32_t version;
 
@@ -457,7 +457,7 @@ med_handle_ffa_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ff
 
 /* Kept out of line so that the untraced path stays small. */
 static __attribute__((noinline)) enum ffamed_call_status
-med_traced_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffa_regs *regs,
+med_traced_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_regs *regs,
 		const struct ffamed_tracer *tracer)
 {
 	enum ffamed_call_status st;
@@ -486,7 +486,7 @@ void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer)
 }
 
 enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
-					   struct ffa_regs *regs)
+					   struct ffamed_regs *regs)
 {
 	uint32_t fid = (uint32_t)regs->x[0];
 	const struct ffamed_tracer *tracer;

@@ -153,7 +153,7 @@ void med_served_init(struct ffamed *med)
 	}
 }
 
-void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	uint32_t id = (uint32_t)regs->x[1];
 	uint32_t in_props = (uint32_t)regs->x[2];
@@ -198,12 +198,12 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs
 	}
 }
 
-void med_handle_id_get(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	ffa_set_success32(regs, 0, vm->id, 0);
 }
 
-void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	/* med_fid_served() already checked v1.1+ and an SPMC. */
 	ffa_set_success32(regs, 0, vm->med->spmc_id, 0);

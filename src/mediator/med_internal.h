@@ -217,7 +217,7 @@ struct med_vcpu {
 	struct med_peer rx_from;  /* its sender */
 	uint32_t tx_fid;	  /* the request sent (tx_state != IDLE) */
 	struct med_peer tx_to;	  /* its receiver */
-	struct ffa_regs kept;	  /* the reply kept for FFA_RUN (DONE) */
+	struct ffamed_regs kept;  /* the reply kept for FFA_RUN (DONE) */
 };
 
 /* The host's access policy for one VM, copied at create, then immutable. */
@@ -387,10 +387,10 @@ void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed
 void *med_alloc(const struct ffamed *med, size_t size);
 void med_free(const struct ffamed *med, void *ptr);
 /* regs in/out through the firmware conduit. */
-void med_fw_call(const struct ffamed *med, struct ffa_regs *regs);
+void med_fw_call(const struct ffamed *med, struct ffamed_regs *regs);
 /* A call with w1..w5 whose answer is SUCCESS or ERROR: returns the code. */
 int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
-		      uint64_t a4, uint64_t a5, struct ffa_regs *out);
+		      uint64_t a4, uint64_t a5, struct ffamed_regs *out);
 static inline bool med_version_at_least(uint32_t v, uint32_t min)
 {
 	return FFA_VERSION_MAJOR(v) == FFA_VERSION_MAJOR(min) &&
@@ -398,7 +398,7 @@ static inline bool med_version_at_least(uint32_t v, uint32_t min)
 }
 
 /* ---- med_version.c ---------------------------------------------------------- */
-void med_handle_version(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* The version gate for every other FF-A call: returns the final version,
  * or 0 when FFA_VERSION was never called (the caller answers NOT_SUPPORTED). */
 uint32_t med_version_finalise(struct ffamed_vm *vm);
@@ -422,20 +422,21 @@ static inline bool med_fid_gate(const struct ffamed *med, uint32_t version, uint
 	uint32_t minor = FFA_VERSION_MINOR(version);
 	uint32_t idx = FFA_FNUM(fid) - FFA_FNUM_MIN;
 
-	/* Negotiation keeps final versions within 1.0..FFAMED_VERSION. */
-	_Static_assert(FFA_VERSION_MINOR(FFAMED_VERSION) < MED_SERVED_MINORS, "table too small");
+	/* Negotiation keeps final versions within 1.0..FFAMED_FFA_VERSION. */
+	_Static_assert(FFA_VERSION_MINOR(FFAMED_FFA_VERSION) < MED_SERVED_MINORS,
+		       "table too small");
 	if (FFA_VERSION_MAJOR(version) != 1 || minor >= MED_SERVED_MINORS)
 		return false;
 	return (med->served[minor][FFA_FID_IS_64(fid)][idx / 64] >> (idx % 64)) & 1;
 }
-void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
-void med_handle_id_get(struct ffamed_vm *vm, struct ffa_regs *regs);
-void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
+void med_handle_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs);
+void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs);
 
 /* ---- med_rxtx.c --------------------------------------------------------------- */
-void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffa_regs *regs);
-void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffa_regs *regs);
-void med_handle_rx_release(struct ffamed_vm *vm, struct ffa_regs *regs);
+void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs);
+void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs);
+void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* Teardown: unmaps whatever is mapped, whoever owns the RX. */
 void med_vm_rxtx_teardown(struct ffamed_vm *vm);
 /*
@@ -480,16 +481,18 @@ const struct med_sp *med_sp_find(const struct ffamed *med, uint16_t id);
 bool med_sp_has_uuid(const struct ffamed *med, uint16_t id, const struct ffa_uuid *uuid);
 /* Union of the properties of every cache entry of SP `id` (one per UUID). */
 uint32_t med_sp_props(const struct ffamed *med, uint16_t id);
-void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version,
+				   struct ffamed_regs *regs);
 void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
-					struct ffa_regs *regs);
+					struct ffamed_regs *regs);
 
 /* ---- med_msg.c -------------------------------------------------------------- */
 /* Direct requests and FFA_RUN: to an SP here, to a VM in med_msg_vm.c. */
 enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					      uint32_t fid, struct ffa_regs *regs);
-enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
-static inline void med_regs_zero_from(struct ffa_regs *regs, int from)
+					      uint32_t fid, struct ffamed_regs *regs);
+enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu,
+				       struct ffamed_regs *regs);
+static inline void med_regs_zero_from(struct ffamed_regs *regs, int from)
 {
 	for (int i = from; i < FFA_NREGS; i++)
 		regs->x[i] = 0;
@@ -502,21 +505,22 @@ static inline bool med_msg_vm_available(const struct ffamed *med)
 	return med->cfg.vm_to_vm && med->ops->vcpu_resume;
 }
 enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					      struct ffa_regs *regs);
-enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+					      struct ffamed_regs *regs);
+enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
+				       struct ffamed_regs *regs);
 enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    struct ffa_regs *regs);
+					    struct ffamed_regs *regs);
 enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					       struct ffa_regs *regs);
+					       struct ffamed_regs *regs);
 enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					 struct ffa_regs *regs);
+					 struct ffamed_regs *regs);
 void med_msg_vm_init(struct ffamed_vm *vm);
 void med_msg_vm_fini(struct ffamed_vm *vm);
 /* Teardown, once the VM is out of the registry: see docs/MESSAGING.md. */
 void med_msg_vm_teardown(struct ffamed_vm *vm);
 
 /* ---- med_msg_send2.c ---------------------------------------------------------- */
-void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
+void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
 
 /* ---- med_policy.c --------------------------------------------------------------- */
 int32_t med_policy_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy);
@@ -540,9 +544,9 @@ bool med_notif_available(const struct ffamed *med);
 int32_t med_notif_vm_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
 void med_notif_vm_destroy(struct ffamed_vm *vm);
-void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs); /* and UNBIND */
-void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs);
-void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs);
+void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs); /* and UNBIND */
+void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs);
+void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs);
 
 /* ---- med_notif_local.c -------------------------------------------------------- */
 /* Receiver state: allocated before the VM is registered, freed after. */
@@ -585,7 +589,7 @@ void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
 void med_notif_local_clear_fwk(struct ffamed_vm *vm, uint32_t bits);
 
 /* ---- med_notif_info.c --------------------------------------------------------- */
-void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs);
+void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs);
 
 /* ---- med_mem.c ----------------------------------------------------------------- */
 /* Whether any of `pages` pages at `ipa` of the VM is in a memory transaction
@@ -604,12 +608,12 @@ void med_mem_vm_free(struct ffamed_vm *vm);
 /* DONATE/LEND/SHARE (32/64) and FRAG_TX; RECLAIM; RETRIEVE_REQ, RELINQUISH
  * and FRAG_RX (VM borrowers). */
 void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			 struct ffa_regs *regs);
-void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
-void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffa_regs *regs);
-void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs);
-void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffa_regs *regs);
-void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffa_regs *regs);
+			 struct ffamed_regs *regs);
+void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
+void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs);
+void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
+void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs);
+void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
 /* The ID index, at mediator create/destroy. */

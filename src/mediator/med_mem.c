@@ -416,7 +416,7 @@ out_desc:
 
 /* ---- Guest calls: send and FRAG_TX --------------------------------------------------- */
 
-static void mem_reply_frag_rx(struct ffa_regs *regs, uint64_t handle, size_t offset)
+static void mem_reply_frag_rx(struct ffamed_regs *regs, uint64_t handle, size_t offset)
 {
 	ffa_regs_clear(regs);
 	regs->x[0] = FFA_MEM_FRAG_RX;
@@ -425,7 +425,7 @@ static void mem_reply_frag_rx(struct ffa_regs *regs, uint64_t handle, size_t off
 	regs->x[3] = offset;
 }
 
-static void mem_reply(struct ffa_regs *regs, int32_t rc, uint64_t handle)
+static void mem_reply(struct ffamed_regs *regs, int32_t rc, uint64_t handle)
 {
 	if (rc != FFA_RET_OK)
 		ffa_set_error(regs, rc);
@@ -478,7 +478,7 @@ static int32_t mem_send_first(struct ffamed_vm *vm, uint32_t version, uint32_t f
 }
 
 void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			 struct ffa_regs *regs)
+			 struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	uint64_t total = (uint32_t)regs->x[1];
@@ -533,7 +533,7 @@ reply_maybe:
 		ffa_set_error(regs, rc);
 }
 
-void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
@@ -607,7 +607,7 @@ static void mem_sp_donated(struct med_mem_txn *txn)
 	}
 }
 
-void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);

@@ -32,7 +32,7 @@ static int32_t sp_stream(struct ffamed *med, uint32_t fid, uint16_t vm_id, const
 	size_t tx_size = med_spmc_rxtx_size(med) & ~(size_t)15;
 	size_t sent = from, len = first_len;
 	uint64_t h_frag = from ? *handle : FFA_INVALID_HANDLE;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint8_t *tx;
 	int32_t rc;
 
@@ -108,7 +108,7 @@ int32_t med_mem_sp_begin(struct ffamed *med, uint32_t fid, const struct med_mem_
 	enum med_mem_fmt fmt = med_mem_fmt_of(med->fw_version);
 	size_t len = med_mem_desc_size(fmt, d->recv_count, 0);
 	size_t total = med_mem_desc_size(fmt, d->recv_count, d->total_pages);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint8_t *buf, *tx;
 	int32_t rc;
 

@@ -143,7 +143,7 @@ out:
 	return out;
 }
 
-static void retrieve_reply(struct ffa_regs *regs, size_t total, size_t frag)
+static void retrieve_reply(struct ffamed_regs *regs, size_t total, size_t frag)
 {
 	ffa_regs_clear(regs);
 	regs->x[0] = FFA_MEM_RETRIEVE_RESP;
@@ -151,7 +151,7 @@ static void retrieve_reply(struct ffa_regs *regs, size_t total, size_t frag)
 	regs->x[2] = frag;
 }
 
-void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	enum med_mem_fmt fmt = med_mem_fmt_of(version);
@@ -257,7 +257,7 @@ unlock:
 	retrieve_reply(regs, resp_size, frag);
 }
 
-void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
@@ -299,7 +299,7 @@ unlock:
 	regs->x[3] = len;
 }
 
-void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct ffa_mem_relinquish rel;

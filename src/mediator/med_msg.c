@@ -27,7 +27,7 @@ static bool med_run_error_transient(int32_t err)
  * every direct message: no copy of the register file either way.
  */
 static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t req_fid,
-			  const struct med_sp *sp, bool is_run, struct ffa_regs *regs)
+			  const struct med_sp *sp, bool is_run, struct ffamed_regs *regs)
 {
 	uint32_t f = (uint32_t)regs->x[0];
 	uint32_t w1 = (uint32_t)regs->x[1];
@@ -82,7 +82,7 @@ aborted:
 }
 
 enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					      uint32_t fid, struct ffa_regs *regs)
+					      uint32_t fid, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -146,7 +146,8 @@ err:
 	return FFAMED_CALL_DONE;
 }
 
-enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu,
+				       struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -192,7 +193,7 @@ err:
 void med_msg_vm_drain(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	for (uint16_t v = 0; v < vm->vcpu_count; v++) {
 		struct med_vcpu *vc = &vm->vcpus[v];

@@ -153,7 +153,7 @@ out:
 	return rc;
 }
 
-void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct ffa_msg_hdr hdr;

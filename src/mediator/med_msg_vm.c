@@ -34,7 +34,7 @@ static void med_unlock2(struct ffamed *med, struct ffamed_vm *a, struct ffamed_v
 	med_unlock(med, &a->msg_lock);
 }
 
-static void med_resume(struct ffamed_vm *vm, uint16_t vcpu, const struct ffa_regs *regs)
+static void med_resume(struct ffamed_vm *vm, uint16_t vcpu, const struct ffamed_regs *regs)
 {
 	vm->med->ops->vcpu_resume(vm->med->host, vm->host_vm, vcpu, regs);
 }
@@ -42,7 +42,7 @@ static void med_resume(struct ffamed_vm *vm, uint16_t vcpu, const struct ffa_reg
 static void med_resume_simple(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, uint32_t w1,
 			      uint32_t w2, uint32_t w3)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffa_regs_clear(&r);
 	r.x[0] = fid;
@@ -52,7 +52,7 @@ static void med_resume_simple(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
 	med_resume(vm, vcpu, &r);
 }
 
-static void med_error_regs(struct ffa_regs *r, int32_t err)
+static void med_error_regs(struct ffamed_regs *r, int32_t err)
 {
 	ffa_regs_clear(r);
 	ffa_set_error(r, err);
@@ -100,7 +100,7 @@ static int32_t med_pick_receiver(const struct ffamed_vm *rv, uint16_t vcpu)
 }
 
 enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					      struct ffa_regs *regs)
+					      struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -176,7 +176,7 @@ err:
  * have reached us yet). Under vm->msg_lock. Whether it answered the RUN.
  */
 static bool med_run_settled(struct med_vcpu *vc, uint16_t target, uint16_t tvcpu, bool gone,
-			    struct ffa_regs *regs)
+			    struct ffamed_regs *regs)
 {
 	uint8_t st = med_tx_state(vc);
 
@@ -192,7 +192,8 @@ static bool med_run_settled(struct med_vcpu *vc, uint16_t target, uint16_t tvcpu
 	return true;
 }
 
-enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
+				       struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -265,7 +266,7 @@ err:
 /* ---- Receiver side ------------------------------------------------------------------ */
 
 enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    struct ffa_regs *regs)
+					    struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -359,7 +360,7 @@ static struct med_vcpu *med_waiting_sender(struct ffamed_vm *vm, uint16_t vcpu,
 
 /* Hands a reply to a sender: now if it is blocked, else kept for FFA_RUN. */
 static void med_reply_to_sender(struct ffamed_vm *sv, uint16_t svcpu, struct med_vcpu *sc,
-				const struct ffa_regs *reply)
+				const struct ffamed_regs *reply)
 {
 	if (med_tx_state(sc) == MED_VTX_PENDING) {
 		med_tx_set(sc, MED_VTX_IDLE);
@@ -371,7 +372,7 @@ static void med_reply_to_sender(struct ffamed_vm *sv, uint16_t svcpu, struct med
 }
 
 enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					       struct ffa_regs *regs)
+					       struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -417,7 +418,7 @@ err:
 }
 
 enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					 struct ffa_regs *regs)
+					 struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
@@ -498,7 +499,7 @@ bool ffamed_vcpu_interrupt(struct ffamed_vm *vm, uint16_t vcpu)
 void med_msg_vm_teardown(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
-	struct ffa_regs aborted;
+	struct ffamed_regs aborted;
 
 	if (!med->ops->vcpu_resume)
 		return;

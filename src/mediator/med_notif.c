@@ -33,7 +33,7 @@ bool med_notif_available(const struct ffamed *med)
 
 /* Forwarded calls answer SUCCESS or ERROR; pass the guest a clean copy
  * (SUCCESS with no arguments, or the error sign-extended). */
-static void med_notif_reply_simple(const struct ffa_regs *fw, struct ffa_regs *regs)
+static void med_notif_reply_simple(const struct ffamed_regs *fw, struct ffamed_regs *regs)
 {
 	if (ffa_is_success(fw))
 		ffa_set_success32(regs, 0, 0, 0);
@@ -43,9 +43,9 @@ static void med_notif_reply_simple(const struct ffa_regs *fw, struct ffa_regs *r
 
 /* Forwards w0..w7 of the guest's call unchanged: the SPMC checks the MBZ
  * registers and flags it knows. */
-static void med_notif_forward(struct ffamed_vm *vm, struct ffa_regs *regs)
+static void med_notif_forward(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
-	struct ffa_regs fw;
+	struct ffamed_regs fw;
 
 	ffa_regs_clear(&fw);
 	for (int i = 0; i < 8; i++)
@@ -96,7 +96,7 @@ void med_notif_vm_destroy(struct ffamed_vm *vm)
 	vm->notif_bitmap = false;
 }
 
-static uint64_t med_notif_bitmap(const struct ffa_regs *regs)
+static uint64_t med_notif_bitmap(const struct ffamed_regs *regs)
 {
 	return (uint64_t)(uint32_t)regs->x[3] | (uint64_t)(uint32_t)regs->x[4] << 32;
 }
@@ -114,7 +114,7 @@ static struct ffamed_vm *med_notif_peer_vm(struct ffamed_vm *vm, uint16_t id)
  * BIND and UNBIND: w1 = sender [31:16] | receiver (this VM) [15:0], w2 =
  * flags (BIND: bit0 per-vCPU; UNBIND: MBZ), w3/w4 = the IDs.
  */
-void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	bool bind = (uint32_t)regs->x[0] == FFA_NOTIFICATION_BIND;
 	uint32_t w1 = (uint32_t)regs->x[1];
@@ -169,7 +169,7 @@ void med_handle_notif_bind(struct ffamed_vm *vm, struct ffa_regs *regs)
 }
 
 /* SET: w1 = sender (this VM) [31:16] | receiver [15:0], w2 = flags. */
-void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
@@ -220,13 +220,13 @@ void med_handle_notif_set(struct ffamed_vm *vm, struct ffa_regs *regs)
  * The SP and SPM framework classes live at the SPMC; the VM and hypervisor
  * framework classes are kept here. The answer merges both.
  */
-void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
 	uint32_t fw_flags = flags & (FFA_NOTIF_GET_SP | FFA_NOTIF_GET_SPM_FWK);
 	struct med_notif_secure_snap snap;
-	struct ffa_regs fw;
+	struct ffamed_regs fw;
 	uint64_t vm_bits;
 	uint32_t hyp_fwk;
 	int32_t rc;

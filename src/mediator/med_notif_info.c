@@ -26,7 +26,7 @@ static bool med_info_fits(const struct med_info_out *o, unsigned vcpus)
 	return o->lists < MED_INFO_MAX_LISTS && o->ids + 1 + vcpus <= o->max_ids;
 }
 
-void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffa_regs *regs)
+void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs)
 {
 	bool is64 = fid == FFA_NOTIFICATION_INFO_GET_64;
 	struct med_notif *n = &vm->notif;

@@ -15,7 +15,7 @@
 #define MED_SRI_MAX_ROUNDS 64u
 
 /* The 16-bit ID at position i of an INFO_GET answer (x3..x7). */
-static uint16_t med_info_id(const struct ffa_regs *r, bool is64, unsigned i)
+static uint16_t med_info_id(const struct ffamed_regs *r, bool is64, unsigned i)
 {
 	unsigned per_reg = is64 ? 4u : 2u;
 	uint64_t reg = r->x[3 + i / per_reg];
@@ -53,7 +53,7 @@ static void med_sri_signal(struct ffamed *med, uint16_t id, const uint16_t *vcpu
 }
 
 /* One INFO_GET answer: signals its lists; false if it is malformed. */
-static bool med_sri_parse(struct ffamed *med, const struct ffa_regs *r)
+static bool med_sri_parse(struct ffamed *med, const struct ffamed_regs *r)
 {
 	bool is64 = (uint32_t)r->x[0] == FFA_SUCCESS_64;
 	unsigned max_ids = is64 ? FFA_NOTIF_INFO_MAX_IDS_64 : FFA_NOTIF_INFO_MAX_IDS_32;
@@ -78,7 +78,7 @@ static bool med_sri_parse(struct ffamed *med, const struct ffa_regs *r)
 
 void ffamed_handle_sri(struct ffamed *med)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int32_t rc;
 
 	if (!(med->fw_abis & MED_FW_NOTIF))

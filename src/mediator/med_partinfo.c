@@ -102,7 +102,7 @@ static int32_t med_sp_cache_fill(struct ffamed *med, const uint8_t *buf, uint32_
 int32_t med_sp_cache_init(struct ffamed *med)
 {
 	bool fw_owned = false;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint8_t *buf;
 	int32_t rc;
 
@@ -319,7 +319,7 @@ static int32_t med_pi_put_rx(void *arg, uint32_t index, const struct med_sp *e)
 	return FFA_RET_OK;
 }
 
-void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struct ffa_regs *regs)
+void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	bool v1_1 = med_version_at_least(version, FFA_VERSION_1_1);
@@ -393,7 +393,7 @@ static int32_t med_pi_put_regs(void *arg, uint32_t index, const struct med_sp *e
 }
 
 void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
-					struct ffa_regs *regs)
+					struct ffamed_regs *regs)
 {
 	struct med_pi_regs pr = {0};
 	struct ffa_uuid uuid;

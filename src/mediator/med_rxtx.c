@@ -276,7 +276,7 @@ err:
 	return rc;
 }
 
-void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	/* The 32-bit form's arguments were masked to their low words. */
@@ -321,7 +321,7 @@ out:
 	ffa_set_success32(regs, 0, 0, 0);
 }
 
-void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
 	struct med_rxtx *b = &vm->rxtx;
@@ -406,7 +406,7 @@ void med_vm_rx_filled_by_spmc(struct ffamed_vm *vm)
 	med_unlock(vm->med, &vm->rxtx_lock);
 }
 
-void med_handle_rx_release(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	int32_t rc;
 

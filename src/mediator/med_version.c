@@ -13,7 +13,7 @@
  */
 #include "med_internal.h"
 
-void med_handle_version(struct ffamed_vm *vm, struct ffa_regs *regs)
+void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	uint32_t asked = (uint32_t)regs->x[1];
 
@@ -24,16 +24,16 @@ void med_handle_version(struct ffamed_vm *vm, struct ffa_regs *regs)
 		regs->x[0] = (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED;
 		return;
 	}
-	regs->x[0] = FFAMED_VERSION;
+	regs->x[0] = FFAMED_FFA_VERSION;
 
 	if (med_vm_version(vm))
 		return; /* final: later requests change nothing */
 
 	med_lock(vm->med, &vm->version_lock);
 	if (!atomic_load_explicit(&vm->version, memory_order_relaxed)) {
-		if (FFA_VERSION_MAJOR(asked) != FFA_VERSION_MAJOR(FFAMED_VERSION) ||
-		    FFA_VERSION_MINOR(asked) > FFA_VERSION_MINOR(FFAMED_VERSION))
-			vm->version_requested = FFAMED_VERSION;
+		if (FFA_VERSION_MAJOR(asked) != FFA_VERSION_MAJOR(FFAMED_FFA_VERSION) ||
+		    FFA_VERSION_MINOR(asked) > FFA_VERSION_MINOR(FFAMED_FFA_VERSION))
+			vm->version_requested = FFAMED_FFA_VERSION;
 		else
 			vm->version_requested = asked;
 	}

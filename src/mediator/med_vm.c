@@ -132,7 +132,7 @@ static bool med_avail_retryable(int32_t rc)
 static int32_t med_avail_send(struct ffamed *med, uint16_t sp_id, uint16_t vm_id, bool created)
 {
 	uint32_t type = created ? FFA_FWK_MSG_VM_CREATED : FFA_FWK_MSG_VM_DESTROYED;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t w1;
 
 	ffa_regs_clear(&r);

@@ -36,7 +36,7 @@ int sim_call_slot(uint32_t fid)
 	return (int)(FFA_FNUM(fid) - FFA_FNUM_MIN) + (FFA_FID_IS_64(fid) ? SIM_FNUM_COUNT : 0);
 }
 
-void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
 {
 	/* A vCPU the VM does not have gets the mediator's refusal, which
 	 * never blocks: no slot to arm (and no port error to count). */
@@ -69,7 +69,7 @@ uint64_t ffamed_sim_vm_call_count(const struct ffamed_sim_vm *vm, uint32_t fid)
 	return atomic_load(&vm->calls[sim_call_slot(fid)]);
 }
 
-void ffamed_sim_conduit_call(void *ctx, struct ffa_regs *regs)
+void ffamed_sim_conduit_call(void *ctx, struct ffamed_regs *regs)
 {
 	struct ffamed_sim_conduit *conduit = ctx;
 

@@ -18,7 +18,7 @@ void ffamed_sim_default_config(struct ffamed_sim_config *cfg)
 }
 
 /* The host's firmware conduit lands in the SPMC. */
-static void sim_fw_call(void *fw_ctx, uint32_t cpu, struct ffa_regs *regs)
+static void sim_fw_call(void *fw_ctx, uint32_t cpu, struct ffamed_regs *regs)
 {
 	ffamed_spmc_call(fw_ctx, cpu, regs);
 }

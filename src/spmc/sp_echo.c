@@ -17,7 +17,7 @@ static int echo_payload_base(const struct ffamed_sp_msg *msg)
 }
 
 static void echo_whoami(const struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-			struct ffa_regs *resp, int p)
+			struct ffamed_regs *resp, int p)
 {
 	resp->x[p] = msg->regs.x[p];
 	resp->x[p + 1] = ffamed_sp_id(sp);
@@ -33,8 +33,8 @@ static bool echo_is_notif_cmd(uint64_t cmd)
 }
 
 /* The notification commands, for the requesting VM. */
-static void echo_notif(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, struct ffa_regs *resp,
-		       int p)
+static void echo_notif(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
+		       struct ffamed_regs *resp, int p)
 {
 	uint64_t cmd = msg->regs.x[p];
 	uint32_t flags = (uint32_t)msg->regs.x[p + 1];
@@ -58,8 +58,8 @@ static void echo_notif(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, st
 }
 
 /* FFAMED_ECHO_CMD_SEND2: P[1] VM, P[2] flags, P[3] N, P[4..] the words. */
-static void echo_send2(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, struct ffa_regs *resp,
-		       int p)
+static void echo_send2(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
+		       struct ffamed_regs *resp, int p)
 {
 	struct ffamed_sp_echo *st = ffamed_sp_priv(sp);
 	uint64_t vm = msg->regs.x[p + 1];
@@ -84,7 +84,7 @@ static void echo_send2(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, st
 }
 
 static enum ffamed_sp_action echo_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-					     struct ffa_regs *resp)
+					     struct ffamed_regs *resp)
 {
 	struct ffamed_sp_echo *st = ffamed_sp_priv(sp);
 	int p = echo_payload_base(msg);

@@ -174,7 +174,7 @@ static int32_t memsp_read32(struct ffamed_sp *sp, const struct ffamed_sp_mem_reg
 }
 
 static enum ffamed_sp_action memsp_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-					      struct ffa_regs *resp)
+					      struct ffamed_regs *resp)
 {
 	struct ffamed_sp_memsp *st = ffamed_sp_priv(sp);
 	int p = msg->fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3;

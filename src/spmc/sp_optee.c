@@ -46,7 +46,7 @@ static void arg_write32(volatile uint8_t *p, uint32_t v)
 
 /* A yielding call: answer the command in the shared struct optee_msg_arg. */
 static void optee_yielding(struct ffamed_sp *sp, struct ffamed_sp_optee *st,
-			   const struct ffamed_sp_msg *msg, struct ffa_regs *resp)
+			   const struct ffamed_sp_msg *msg, struct ffamed_regs *resp)
 {
 	const struct ffamed_sp_optee_mem *mem = atomic_load(&st->mem);
 	volatile uint8_t *arg = NULL;
@@ -75,7 +75,7 @@ static void optee_yielding(struct ffamed_sp *sp, struct ffamed_sp_optee *st,
 /* ENABLE_ASYNC_NOTIF: signal the bottom-half notification once, as OP-TEE
  * does when it has deferred work, so the VM's handler runs. */
 static void optee_enable_async(struct ffamed_sp *sp, struct ffamed_sp_optee *st,
-			       const struct ffamed_sp_msg *msg, struct ffa_regs *resp)
+			       const struct ffamed_sp_msg *msg, struct ffamed_regs *resp)
 {
 	uint32_t id = (uint32_t)msg->regs.x[4];
 
@@ -92,7 +92,7 @@ static void optee_enable_async(struct ffamed_sp *sp, struct ffamed_sp_optee *st,
 }
 
 static enum ffamed_sp_action optee_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-					      struct ffa_regs *resp)
+					      struct ffamed_regs *resp)
 {
 	struct ffamed_sp_optee *st = ffamed_sp_priv(sp);
 	const struct ffamed_sp_optee_mem *mem;

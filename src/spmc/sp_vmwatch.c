@@ -48,7 +48,7 @@ static int32_t vmwatch_vm_availability(struct ffamed_sp *sp, bool created, uint1
 }
 
 static enum ffamed_sp_action
-vmwatch_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, struct ffa_regs *resp)
+vmwatch_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg, struct ffamed_regs *resp)
 {
 	int p = msg->fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3;
 

@@ -34,7 +34,8 @@ void spmc_log(struct ffamed_spmc *spmc, enum ffamed_log_level level, const char 
 	va_end(ap);
 }
 
-void spmc_refuse(struct ffamed_spmc *spmc, struct ffa_regs *regs, int32_t err, const char *fmt, ...)
+void spmc_refuse(struct ffamed_spmc *spmc, struct ffamed_regs *regs, int32_t err, const char *fmt,
+		 ...)
 {
 	va_list ap;
 
@@ -44,7 +45,7 @@ void spmc_refuse(struct ffamed_spmc *spmc, struct ffa_regs *regs, int32_t err, c
 	ffa_set_error(regs, err);
 }
 
-bool spmc_regs_mbz(const struct ffa_regs *regs, bool is32, int first, int last)
+bool spmc_regs_mbz(const struct ffamed_regs *regs, bool is32, int first, int last)
 {
 	for (int i = first; i <= last; i++) {
 		uint64_t v = is32 ? (uint32_t)regs->x[i] : regs->x[i];
@@ -94,7 +95,7 @@ uint64_t ffamed_spmc_call_count(struct ffamed_spmc *spmc, uint32_t fid)
 
 /* ---- FFA_VERSION ----------------------------------------------------------- */
 
-static void spmc_version_call(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+static void spmc_version_call(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t asked = (uint32_t)regs->x[1];
 	uint64_t answer = spmc->version;
@@ -201,7 +202,7 @@ static bool spmc_fid_supported(uint32_t fid, uint32_t version)
 	}
 }
 
-static void spmc_features(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t version)
+static void spmc_features(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint32_t version)
 {
 	uint32_t id = (uint32_t)regs->x[1];
 	uint32_t props = (uint32_t)regs->x[2];
@@ -243,7 +244,7 @@ static void spmc_features(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint3
 
 /* ---- ID queries ------------------------------------------------------------ */
 
-static void spmc_id_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint16_t id)
+static void spmc_id_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint16_t id)
 {
 	if (!spmc_regs_mbz(regs, true, 1, 7)) {
 		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: ID_GET w1-w7 MBZ");
@@ -254,7 +255,7 @@ static void spmc_id_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint16_
 
 /* ---- Dispatch ------------------------------------------------------------- */
 
-void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs)
+void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
 {
 	/* SMCCC v1.3 SVE hint: not part of the function ID. */
 	uint32_t fid = (uint32_t)regs->x[0] & ~FFA_SMCCC_SVE_HINT;

@@ -146,33 +146,33 @@ void spmc_unlock(struct ffamed_spmc *spmc, struct ffamed_lock *lock);
 void spmc_log(struct ffamed_spmc *spmc, enum ffamed_log_level level, const char *fmt, ...);
 /* Logs why a call is refused (so a mediator bug is easy to find) and
  * writes FFA_ERROR(err) into regs. */
-void spmc_refuse(struct ffamed_spmc *spmc, struct ffa_regs *regs, int32_t err, const char *fmt,
+void spmc_refuse(struct ffamed_spmc *spmc, struct ffamed_regs *regs, int32_t err, const char *fmt,
 		 ...);
 struct ffamed_spmc_faults spmc_faults(struct ffamed_spmc *spmc);
 /* True when registers first..last (inclusive) are zero; only their low
  * 32 bits count for SMC32 calls. */
-bool spmc_regs_mbz(const struct ffa_regs *regs, bool is32, int first, int last);
+bool spmc_regs_mbz(const struct ffamed_regs *regs, bool is32, int first, int last);
 bool spmc_version_at_least(uint32_t v, uint32_t min);
 
 /* ---- spmc_rxtx.c ---------------------------------------------------------- */
-void spmc_rxtx_map(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32);
-void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_rx_release(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_rxtx_map(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is32);
+void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_rx_release(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
 int32_t spmc_mailboxes_init(struct ffamed_spmc *spmc);
 /* The mapped pair of VM vm_id (mbox_lock held); NULL if none. */
 struct spmc_vm_mailbox *spmc_vm_find(struct ffamed_spmc *spmc, uint16_t vm_id);
 void spmc_mailboxes_fini(struct ffamed_spmc *spmc);
 
 /* ---- spmc_partinfo.c ------------------------------------------------------ */
-void spmc_partition_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t version);
-void spmc_partition_info_get_regs(struct ffamed_spmc *spmc, struct ffa_regs *regs,
+void spmc_partition_info_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint32_t version);
+void spmc_partition_info_get_regs(struct ffamed_spmc *spmc, struct ffamed_regs *regs,
 				  uint32_t version);
 
 /* ---- spmc_msg.c ----------------------------------------------------------- */
-void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs, uint32_t fid,
+void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs, uint32_t fid,
 		     uint32_t version);
-void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
+void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
 int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 		     const struct ffamed_sp_config *cfg);
 void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
@@ -182,12 +182,12 @@ int32_t spmc_notif_init(struct ffamed_spmc *spmc);
 void spmc_notif_fini(struct ffamed_spmc *spmc);
 int32_t spmc_notif_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
 void spmc_notif_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
-void spmc_notif_bitmap_create(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_notif_bitmap_destroy(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_notif_bind(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool bind);
-void spmc_notif_set(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is64);
+void spmc_notif_bitmap_create(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_notif_bitmap_destroy(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_notif_bind(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool bind);
+void spmc_notif_set(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_notif_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is64);
 /* An SP handler returned on `cpu`: raise the SRI it delayed, if any. */
 void spmc_notif_handler_done(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu);
 /* Set (true) or clear SPM framework bits of VM vm_id; false when it has no
@@ -200,17 +200,18 @@ void spmc_notif_sri(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu
 /* ---- spmc_msg2.c ---------------------------------------------------------- */
 int32_t spmc_msg2_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
 void spmc_msg2_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
-void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs);
+void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
 
 /* ---- spmc_mem*.c ------------------------------------------------------------ */
 struct spmc_mem;
 int32_t spmc_mem_init(struct ffamed_spmc *spmc, const struct ffamed_spmc_config *cfg);
 void spmc_mem_fini(struct ffamed_spmc *spmc);
-void spmc_mem_send(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t fid, uint32_t version);
-void spmc_mem_frag_tx(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_mem_reclaim(struct ffamed_spmc *spmc, struct ffa_regs *regs);
-void spmc_mem_hyp_retrieve(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32,
+void spmc_mem_send(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint32_t fid,
+		   uint32_t version);
+void spmc_mem_frag_tx(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_mem_reclaim(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
+void spmc_mem_hyp_retrieve(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is32,
 			   uint32_t version);
-void spmc_mem_hyp_frag_rx(struct ffamed_spmc *spmc, struct ffa_regs *regs);
+void spmc_mem_hyp_frag_rx(struct ffamed_spmc *spmc, struct ffamed_regs *regs);
 
 #endif /* FFAMED_SPMC_INTERNAL_H */

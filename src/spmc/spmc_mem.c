@@ -346,7 +346,7 @@ out:
 	return rc;
 }
 
-static void mem_reply_progress(struct ffa_regs *regs, const struct spmc_mem_txn *txn)
+static void mem_reply_progress(struct ffamed_regs *regs, const struct spmc_mem_txn *txn)
 {
 	ffa_regs_clear(regs);
 	if (txn->complete) {
@@ -360,7 +360,8 @@ static void mem_reply_progress(struct ffa_regs *regs, const struct spmc_mem_txn 
 	regs->x[4] = (uint64_t)txn->sender << 16;
 }
 
-void spmc_mem_send(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t fid, uint32_t version)
+void spmc_mem_send(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint32_t fid,
+		   uint32_t version)
 {
 	struct spmc_mem *mem = spmc->mem;
 	bool is32 = !FFA_FID_IS_64(fid);
@@ -416,7 +417,7 @@ void spmc_mem_send(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t fid
 	spmc_unlock(spmc, &mem->lock);
 }
 
-void spmc_mem_frag_tx(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_mem_frag_tx(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	struct spmc_mem *mem = spmc->mem;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
@@ -477,7 +478,7 @@ abort:
 		    (unsigned long long)handle, rc);
 }
 
-void spmc_mem_reclaim(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_mem_reclaim(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	struct spmc_mem *mem = spmc->mem;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);

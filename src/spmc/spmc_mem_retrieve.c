@@ -383,7 +383,7 @@ static bool mem_hyp_rx_put(struct ffamed_spmc *spmc, uint32_t *frag)
 	return true;
 }
 
-void spmc_mem_hyp_retrieve(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32,
+void spmc_mem_hyp_retrieve(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is32,
 			   uint32_t version)
 {
 	struct spmc_mem *mem = spmc->mem;
@@ -457,7 +457,7 @@ out_mbox:
 	regs->x[2] = frag;
 }
 
-void spmc_mem_hyp_frag_rx(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_mem_hyp_frag_rx(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	struct spmc_mem *mem = spmc->mem;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);

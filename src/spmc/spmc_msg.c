@@ -140,9 +140,9 @@ static void sp_trace(const struct ffamed_spmc_tracer *tracer, const struct ffame
  * parks or frees the context and writes what the normal world sees.
  */
 static void ctx_run(struct ffamed_spmc *spmc, struct ffamed_sp *sp, struct ffamed_sp_msg *msg,
-		    uint32_t cpu, struct ffa_regs *regs)
+		    uint32_t cpu, struct ffamed_regs *regs)
 {
-	struct ffa_regs resp;
+	struct ffamed_regs resp;
 	enum ffamed_sp_action action = FFAMED_SP_RESPOND;
 	enum ffamed_spmc_ctx_state next = FFAMED_SPMC_CTX_IDLE;
 	struct spmc_ctx *ctx = &sp->ctx[msg->ctx];
@@ -210,7 +210,7 @@ static bool ctx_for_cpu(const struct ffamed_sp *sp, uint32_t cpu, uint16_t *idx)
 /* ---- VM availability ------------------------------------------------------------ */
 
 static void spmc_vm_availability(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint32_t cpu,
-				 struct ffa_regs *regs, uint32_t type)
+				 struct ffamed_regs *regs, uint32_t type)
 {
 	bool created = type == FFA_FWK_MSG_VM_CREATED;
 	uint32_t need = created ? FFA_PART_PROP_VM_CREATED : FFA_PART_PROP_VM_DESTROYED;
@@ -263,7 +263,7 @@ static bool sp_has_uuid(const struct ffamed_sp *sp, const struct ffa_uuid *uuid)
 	return false;
 }
 
-void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs, uint32_t fid,
+void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs, uint32_t fid,
 		     uint32_t version)
 {
 	bool is32 = fid == FFA_MSG_SEND_DIRECT_REQ_32;
@@ -342,7 +342,7 @@ void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *re
 
 /* ---- FFA_RUN ----------------------------------------------------------------- */
 
-void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs)
+void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t idx = FFA_TARGET_VCPU(w1);

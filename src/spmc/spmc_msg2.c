@@ -137,7 +137,7 @@ static void send2_deliver(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 	atomic_store_explicit(&sp->mbox_full, false, memory_order_release);
 }
 
-void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffa_regs *regs)
+void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];

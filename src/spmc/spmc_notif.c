@@ -144,7 +144,7 @@ static bool info_add(struct info_lists *l, uint16_t ep, const uint16_t *vcpus, u
 	return true;
 }
 
-static void info_pack(const struct info_lists *l, struct ffa_regs *regs, bool is64)
+static void info_pack(const struct info_lists *l, struct ffamed_regs *regs, bool is64)
 {
 	uint32_t per_reg = is64 ? 4 : 2;
 	uint64_t w2 = (l->more ? FFA_NOTIF_INFO_MORE_PENDING : 0) |
@@ -301,7 +301,7 @@ void spmc_notif_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp)
 
 /* ---- BITMAP_CREATE / BITMAP_DESTROY ----------------------------------------- */
 
-void spmc_notif_bitmap_create(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_notif_bitmap_create(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t vcpu_count = (uint32_t)regs->x[2];
@@ -356,7 +356,7 @@ unlock:
 	ffa_set_success32(regs, 0, 0, 0);
 }
 
-void spmc_notif_bitmap_destroy(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_notif_bitmap_destroy(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t vm_id = FFA_RECEIVER(w1);
@@ -404,7 +404,7 @@ unlock:
 
 /* ---- BIND / UNBIND (hypervisor, for a VM receiver) ----------------------------- */
 
-void spmc_notif_bind(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool bind)
+void spmc_notif_bind(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool bind)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
@@ -451,7 +451,7 @@ static bool set_flags_ok(uint32_t flags)
 	return (flags & FFA_NOTIF_FLAG_PER_VCPU) || NOTIF_VCPU(flags) == 0;
 }
 
-void spmc_notif_set(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_notif_set(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
@@ -483,7 +483,7 @@ void spmc_notif_set(struct ffamed_spmc *spmc, struct ffa_regs *regs)
 
 /* ---- GET (hypervisor, for a VM receiver) ----------------------------------------- */
 
-void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_notif_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
@@ -522,7 +522,7 @@ void spmc_notif_get(struct ffamed_spmc *spmc, struct ffa_regs *regs)
 
 /* ---- INFO_GET --------------------------------------------------------------- */
 
-void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is64)
+void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is64)
 {
 	struct info_lists lists = {.max_ids = is64 ? FFA_NOTIF_INFO_MAX_IDS_64
 						   : FFA_NOTIF_INFO_MAX_IDS_32};

@@ -107,7 +107,7 @@ static void partinfo_encode(const struct partinfo_entry *e, uint8_t *dst, uint32
 	memcpy(dst, &d, size < sizeof(d) ? size : sizeof(d));
 }
 
-void spmc_partition_info_get(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t version)
+void spmc_partition_info_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint32_t version)
 {
 	struct partinfo_query q;
 	struct ffa_uuid uuid;
@@ -165,7 +165,8 @@ refuse:
 	spmc_refuse(spmc, regs, err, "spmc: PARTITION_INFO_GET: RX not ours or too small");
 }
 
-void spmc_partition_info_get_regs(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint32_t version)
+void spmc_partition_info_get_regs(struct ffamed_spmc *spmc, struct ffamed_regs *regs,
+				  uint32_t version)
 {
 	struct partinfo_query q;
 	struct ffa_uuid uuid;
@@ -175,7 +176,7 @@ void spmc_partition_info_get_regs(struct ffamed_spmc *spmc, struct ffa_regs *reg
 	uint32_t last;
 	uint32_t n = 0;
 	uint16_t size = spmc_faults(spmc).partinfo_desc_size;
-	struct ffa_regs out;
+	struct ffamed_regs out;
 
 	if ((x3 >> 32) || !spmc_regs_mbz(regs, false, 4, 17)) {
 		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS,

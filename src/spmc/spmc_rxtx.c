@@ -95,8 +95,8 @@ static bool spmc_ns_ram(struct ffamed_spmc *spmc, uint64_t pa, uint64_t pages)
 
 /* ---- The hypervisor's own pair ------------------------------------------- */
 
-static void spmc_map_hyp(struct ffamed_spmc *spmc, struct ffa_regs *regs, uint64_t tx, uint64_t rx,
-			 uint64_t pages)
+static void spmc_map_hyp(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint64_t tx,
+			 uint64_t rx, uint64_t pages)
 {
 	struct spmc_hyp_mailbox *hyp = &spmc->hyp;
 	uint64_t len;
@@ -211,7 +211,7 @@ static bool spmc_vm_pages_free(const struct ffamed_spmc *spmc, const struct spmc
 	return true;
 }
 
-static void spmc_map_vm(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+static void spmc_map_vm(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	struct ffa_endpoint_rxtx_desc desc;
 	struct spmc_vm_mailbox *mb = NULL;
@@ -274,7 +274,7 @@ refuse:
 	spmc_refuse(spmc, regs, err, "spmc: forwarded RXTX_MAP: %s", why);
 }
 
-void spmc_rxtx_map(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32)
+void spmc_rxtx_map(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is32)
 {
 	uint64_t tx = is32 ? (uint32_t)regs->x[1] : regs->x[1];
 	uint64_t rx = is32 ? (uint32_t)regs->x[2] : regs->x[2];
@@ -292,7 +292,7 @@ void spmc_rxtx_map(struct ffamed_spmc *spmc, struct ffa_regs *regs, bool is32)
 
 /* ---- Unmap, release, acquire ------------------------------------------------ */
 
-void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t id = FFA_RXTX_UNMAP_ID(w1);
@@ -326,7 +326,7 @@ not_mapped:
 	spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: RXTX_UNMAP(%x): not mapped", id);
 }
 
-void spmc_rx_release(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_rx_release(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t id = FFA_RX_VM_ID(w1);
@@ -367,7 +367,7 @@ refuse:
 	spmc_refuse(spmc, regs, err, "spmc: RX_RELEASE(%x): not mapped or not owned", id);
 }
 
-void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffa_regs *regs)
+void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t id = FFA_RX_VM_ID(w1);

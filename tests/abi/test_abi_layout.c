@@ -37,7 +37,7 @@ static void versions_encode_major_minor(void **state)
 
 static void errors_are_sign_extended(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	(void)state;
 	ffa_set_error(&r, FFA_RET_NOT_SUPPORTED);
 	assert_int_equal(r.x[0], FFA_ERROR);

@@ -18,7 +18,7 @@ void fake_init(struct fake_conduit *f, uint8_t *rx, size_t rx_size)
 	ffa_set_error(&f->fallback, FFA_RET_NOT_SUPPORTED);
 }
 
-void fake_conduit_call(void *ctx, struct ffa_regs *regs)
+void fake_conduit_call(void *ctx, struct ffamed_regs *regs)
 {
 	struct fake_conduit *f = ctx;
 	unsigned i = f->ncalls++;

@@ -16,7 +16,7 @@
 #define FAKE_MAX_STEPS 64
 
 struct fake_step {
-	struct ffa_regs reply;
+	struct ffamed_regs reply;
 	const void *rx_data; /* copied to the RX buffer before replying */
 	size_t rx_len;
 };
@@ -24,19 +24,19 @@ struct fake_step {
 struct fake_conduit {
 	struct fake_step steps[FAKE_MAX_STEPS];
 	unsigned nsteps;
-	unsigned ncalls;		       /* all calls, recorded or not */
-	struct ffa_regs calls[FAKE_MAX_STEPS]; /* the first FAKE_MAX_STEPS */
-	struct ffa_regs fallback;	       /* default: FFA_ERROR(NOT_SUPPORTED) */
+	unsigned ncalls;			  /* all calls, recorded or not */
+	struct ffamed_regs calls[FAKE_MAX_STEPS]; /* the first FAKE_MAX_STEPS */
+	struct ffamed_regs fallback;		  /* default: FFA_ERROR(NOT_SUPPORTED) */
 	uint8_t *rx;
 	size_t rx_size;
 	/* Called with each call's registers before it is answered (NULL: none):
 	 * lets a test see what the client put in its TX buffer at that time. */
-	void (*on_call)(struct fake_conduit *f, const struct ffa_regs *regs);
+	void (*on_call)(struct fake_conduit *f, const struct ffamed_regs *regs);
 	void *on_call_ctx;
 };
 
 void fake_init(struct fake_conduit *f, uint8_t *rx, size_t rx_size);
-void fake_conduit_call(void *ctx, struct ffa_regs *regs);
+void fake_conduit_call(void *ctx, struct ffamed_regs *regs);
 
 /* Script the next reply: registers x0.. given in order, the rest zero. */
 struct fake_step *fake_push_n(struct fake_conduit *f, size_t n, const uint64_t *x);

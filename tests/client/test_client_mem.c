@@ -33,7 +33,7 @@ struct mem_env {
 
 static struct mem_env env;
 
-static void capture_tx(struct fake_conduit *f, const struct ffa_regs *regs)
+static void capture_tx(struct fake_conduit *f, const struct ffamed_regs *regs)
 {
 	uint32_t fid = (uint32_t)regs->x[0];
 	uint32_t len = 0;

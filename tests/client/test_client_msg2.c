@@ -29,7 +29,7 @@ static _Alignas(4096) uint8_t rx[MBOX];
 /* The TX buffer as the callee saw it when FFA_MSG_SEND2 came. */
 static uint8_t tx_seen[MBOX];
 
-static void snapshot_tx(struct fake_conduit *f, const struct ffa_regs *regs)
+static void snapshot_tx(struct fake_conduit *f, const struct ffamed_regs *regs)
 {
 	(void)f;
 	if ((uint32_t)regs->x[0] == FFA_MSG_SEND2)

@@ -59,7 +59,7 @@ static int handler(void *ctx, const struct ffac_direct_msg *msg, uint64_t resp[1
 }
 
 /* The callee sets stop while it answers the 6th call. */
-static void stop_at_call_6(struct fake_conduit *f, const struct ffa_regs *regs)
+static void stop_at_call_6(struct fake_conduit *f, const struct ffamed_regs *regs)
 {
 	struct service *s = f->on_call_ctx;
 
@@ -70,7 +70,7 @@ static void stop_at_call_6(struct fake_conduit *f, const struct ffa_regs *regs)
 
 static void msg_wait_one_event(void **state)
 {
-	struct ffa_regs ev;
+	struct ffamed_regs ev;
 
 	(void)state;
 	fake_push(&fake, FFA_MSG_SEND_DIRECT_REQ_64, TO_US, 0, 1, 2, 3, 4, 5);
@@ -92,7 +92,7 @@ static void msg_wait_one_event(void **state)
 
 static void msg_wait_bad_flags(void **state)
 {
-	struct ffa_regs ev;
+	struct ffamed_regs ev;
 
 	(void)state;
 	assert_int_equal(ffac_msg_wait(&client, 2, &ev), FFA_RET_INVALID_PARAMETERS);

@@ -38,7 +38,7 @@ struct model_vcpu {
 	unsigned errors;
 };
 
-static void model_answer_req(struct model_vcpu *v, struct ffa_regs *regs)
+static void model_answer_req(struct model_vcpu *v, struct ffamed_regs *regs)
 {
 	uint32_t target = FFA_TARGET_INFO(SP_ID, v->id);
 
@@ -56,7 +56,7 @@ static void model_answer_req(struct model_vcpu *v, struct ffa_regs *regs)
 		regs->x[3 + i] = ~v->pending[i];
 }
 
-static void model_call(void *ctx, struct ffa_regs *regs)
+static void model_call(void *ctx, struct ffamed_regs *regs)
 {
 	struct model_vcpu *v = ctx;
 	struct model_callee *m = v->callee;

@@ -160,9 +160,9 @@ struct broker {
 	pthread_cond_t cond;
 	bool receiver_waiting; /* in MSG_WAIT (or a response's wait) */
 	bool request_ready;    /* for the receiver */
-	struct ffa_regs request;
+	struct ffamed_regs request;
 	bool answer_ready; /* for the requester: a response or FFA_YIELD */
-	struct ffa_regs answer;
+	struct ffamed_regs answer;
 	bool yielded;	/* the receiver waits in FFA_YIELD for an FFA_RUN */
 	bool run_given; /* the requester ran it */
 	bool interrupt; /* the host takes the receiver back */
@@ -175,7 +175,7 @@ struct endpoint {
 };
 
 /* Receiver side: wait for a request or an interrupt; the event in regs. */
-static void broker_wait(struct broker *b, struct ffa_regs *regs)
+static void broker_wait(struct broker *b, struct ffamed_regs *regs)
 {
 	b->receiver_waiting = true;
 	pthread_cond_broadcast(&b->cond);
@@ -192,7 +192,7 @@ static void broker_wait(struct broker *b, struct ffa_regs *regs)
 	*regs = b->request;
 }
 
-static void broker_answer(struct broker *b, const struct ffa_regs *answer)
+static void broker_answer(struct broker *b, const struct ffamed_regs *answer)
 {
 	b->answer = *answer;
 	b->answer_ready = true;
@@ -200,7 +200,7 @@ static void broker_answer(struct broker *b, const struct ffa_regs *answer)
 }
 
 /* Requester side: the answer to a request or an FFA_RUN. */
-static void broker_collect(struct broker *b, struct ffa_regs *regs)
+static void broker_collect(struct broker *b, struct ffamed_regs *regs)
 {
 	while (!b->answer_ready)
 		pthread_cond_wait(&b->cond, &b->lock);
@@ -208,7 +208,7 @@ static void broker_collect(struct broker *b, struct ffa_regs *regs)
 	*regs = b->answer;
 }
 
-static void broker_call(void *ctx, struct ffa_regs *regs)
+static void broker_call(void *ctx, struct ffamed_regs *regs)
 {
 	struct endpoint *ep = ctx;
 	struct broker *b = ep->b;
@@ -226,7 +226,7 @@ static void broker_call(void *ctx, struct ffa_regs *regs)
 		broker_wait(b, regs);
 		break;
 	case FFA_YIELD: {
-		struct ffa_regs y;
+		struct ffamed_regs y;
 
 		ffa_regs_clear(&y);
 		y.x[0] = FFA_YIELD;

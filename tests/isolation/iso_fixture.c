@@ -68,14 +68,14 @@ uint64_t iso_pa(uint16_t id, uint64_t ipa)
 	return pa;
 }
 
-void iso_call_regs(uint16_t id, uint16_t vcpu, struct ffa_regs *regs)
+void iso_call_regs(uint16_t id, uint16_t vcpu, struct ffamed_regs *regs)
 {
 	ffamed_sim_guest_call(iso_vm(id), vcpu, regs);
 }
 
 struct iso_thread_call {
 	struct ffamed_sim_vm *vm;
-	struct ffa_regs *regs;
+	struct ffamed_regs *regs;
 };
 
 static void iso_vcpu_fn(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
@@ -86,7 +86,7 @@ static void iso_vcpu_fn(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 	ffamed_sim_guest_call(c->vm, vcpu, c->regs);
 }
 
-void iso_call_on_vcpu(uint16_t id, uint16_t vcpu, struct ffa_regs *regs)
+void iso_call_on_vcpu(uint16_t id, uint16_t vcpu, struct ffamed_regs *regs)
 {
 	struct iso_thread_call c = {.vm = iso_vm(id), .regs = regs};
 
@@ -94,10 +94,10 @@ void iso_call_on_vcpu(uint16_t id, uint16_t vcpu, struct ffa_regs *regs)
 	ffamed_sim_vcpu_join(c.vm, vcpu);
 }
 
-int32_t iso_call(uint16_t id, uint16_t vcpu, struct ffa_regs *out, uint64_t fid, uint64_t a1,
+int32_t iso_call(uint16_t id, uint16_t vcpu, struct ffamed_regs *out, uint64_t fid, uint64_t a1,
 		 uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffa_regs_clear(&r);
 	r.x[0] = fid;
@@ -117,7 +117,7 @@ int32_t iso_call(uint16_t id, uint16_t vcpu, struct ffa_regs *out, uint64_t fid,
 void iso_expect(int32_t want, uint16_t id, uint16_t vcpu, uint64_t fid, uint64_t a1, uint64_t a2,
 		uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	iso_call(id, vcpu, &r, fid, a1, a2, a3, a4, a5, 0, 0);
 	if (want != FFA_RET_OK)
@@ -244,10 +244,10 @@ static void check_unchanged(void)
 
 static void up(uint16_t id, uint32_t version, bool map)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	iso_call(id, 0, &r, FFA_VERSION, version, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(r.x[0], FFAMED_VERSION);
+	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	if (map)
 		assert_int_equal(iso_call(id, 0, NULL, FFA_RXTX_MAP_64, FFAMED_SIM_TX_IPA,
 					  FFAMED_SIM_RX_IPA, 1, 0, 0, 0, 0),
@@ -260,7 +260,7 @@ static void up(uint16_t id, uint32_t version, bool map)
 int iso_setup(void **state)
 {
 	struct ffamed_sim_config cfg;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	ffamed_sim_default_config(&cfg);
@@ -315,7 +315,7 @@ int iso_setup(void **state)
  * VM 2 resumes its request and gets the answer. */
 static void victims_still_work(void)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int runs = 0;
 
 	assert_int_equal(iso_call(ISO_VICTIM1, 0, NULL, FFA_RX_RELEASE, 0, 0, 0, 0, 0, 0, 0),

@@ -58,12 +58,12 @@ void iso_snapshot(unsigned allow);
 
 /* A raw call from VM `id`, vCPU `vcpu`: x0 = fid, then a1..a7 (more with
  * iso_call_regs). Returns the reply's FF-A result (ffa_result). */
-int32_t iso_call(uint16_t id, uint16_t vcpu, struct ffa_regs *out, uint64_t fid, uint64_t a1,
+int32_t iso_call(uint16_t id, uint16_t vcpu, struct ffamed_regs *out, uint64_t fid, uint64_t a1,
 		 uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7);
-void iso_call_regs(uint16_t id, uint16_t vcpu, struct ffa_regs *regs);
+void iso_call_regs(uint16_t id, uint16_t vcpu, struct ffamed_regs *regs);
 /* The same from the VM's own vCPU thread (another physical CPU, so another
  * execution context of an MP SP than the test thread's). */
-void iso_call_on_vcpu(uint16_t id, uint16_t vcpu, struct ffa_regs *regs);
+void iso_call_on_vcpu(uint16_t id, uint16_t vcpu, struct ffamed_regs *regs);
 /* iso_call and assert the error code. */
 void iso_expect(int32_t want, uint16_t id, uint16_t vcpu, uint64_t fid, uint64_t a1, uint64_t a2,
 		uint64_t a3, uint64_t a4, uint64_t a5);

@@ -46,7 +46,7 @@ static void record_failure(uint16_t vm, uint16_t vcpu, const char *what, uint64_
 	pthread_mutex_unlock(&first_lock);
 }
 
-static void call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffa_regs *r, uint64_t fid,
+static void call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *r, uint64_t fid,
 		 uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	ffa_regs_clear(r);
@@ -69,7 +69,7 @@ static void victim1(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
 	struct ffamed_sim_vm *vm = sim_vm(pvm);
 	const uint8_t *rx = ffamed_sim_guest_va(vm, FFAMED_SIM_RX_IPA);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)arg;
 	for (int i = 0; i < ITERS; i++) {
@@ -101,7 +101,7 @@ static void victim1(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 static void victim2(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
 	struct ffamed_sim_vm *vm = sim_vm(pvm);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)arg;
 	for (int i = 0; i < ITERS; i++) {
@@ -131,7 +131,7 @@ static bool keep_attacking(unsigned n)
 }
 
 /* An attack call must be refused (FFA_ERROR) with one of two codes. */
-static void refused(uint16_t vm, uint16_t vcpu, const char *what, const struct ffa_regs *r,
+static void refused(uint16_t vm, uint16_t vcpu, const char *what, const struct ffamed_regs *r,
 		    int32_t e1, int32_t e2)
 {
 	if (r->x[0] != FFA_ERROR || (ffa_error_code(r) != e1 && ffa_error_code(r) != e2))
@@ -142,7 +142,7 @@ static void attacker3(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
 	struct ffamed_sim_vm *vm = sim_vm(pvm);
 	uint8_t *tx = ffamed_sim_guest_va(vm, FFAMED_SIM_TX_IPA);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	unsigned n = 0;
 
 	(void)arg;
@@ -185,7 +185,7 @@ static void attacker3(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 static void attacker4(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
 	struct ffamed_sim_vm *vm = sim_vm(pvm);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	unsigned n = 0;
 
 	(void)arg;
@@ -207,7 +207,7 @@ static void attacker4(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 static void up(uint16_t id)
 {
 	struct ffamed_sim_vm *vm = ffamed_sim_find_vm(sim, id);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	call(vm, 0, &r, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0);
 	assert_int_equal(r.x[0], FFA_VERSION_1_2);

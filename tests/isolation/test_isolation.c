@@ -161,7 +161,7 @@ static void atk_map32_upper_junk(void **state)
 static void atk_map_readonly_rx(void **state)
 {
 	struct ffamed_posix_vm *pvm = ffamed_sim_vm_posix(iso_vm(A_NOMAP));
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	ffamed_posix_vm_set_readonly(pvm, RX, true);
@@ -262,7 +262,7 @@ static void atk_pig_bad_flags(void **state)
 /* Count-only does not hand the RX over. */
 static void atk_pig_count_only_keeps_rx(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A, 0, &r, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, FFA_PARTITION_INFO_GET_COUNT_FLAG, 0,
@@ -274,7 +274,7 @@ static void atk_pig_count_only_keeps_rx(void **state)
 
 static void atk_pig_no_rx(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A_NOMAP, 0, &r, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0, 0, 0);
@@ -325,7 +325,7 @@ static void atk_direct_to_missing_sp(void **state)
 /* OP-TEE takes no DIRECT_REQ2. */
 static void atk_direct_req2_to_optee(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A, 0, &r, FFA_MSG_SEND_DIRECT_REQ2, SR(A, OPTEE), 0, 0, 1, 0, 0, 0);
@@ -361,7 +361,7 @@ static void atk_direct_reserved_flags(void **state)
  * thread's ECHO context holds VM 2's preempted request). */
 static void atk_direct32_upper_junk(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_snapshot(ISO_ALLOW_SP_CALLS);
@@ -406,7 +406,7 @@ static void atk_run_idle_context(void **state)
 
 static void atk_run_bad_targets(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	static const uint32_t targets[] = {
 		FFA_TARGET_INFO(ECHO, 0xFFFF), FFA_TARGET_INFO(0x8004, 0),
 		FFA_TARGET_INFO(V2, 0),	       FFA_TARGET_INFO(A, 0),
@@ -456,7 +456,7 @@ static void atk_notif_unbind_victim(void **state)
 /* Bind with another VM as the sender: VM-to-VM is not offered. */
 static void atk_notif_bind_vm_sender(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A, 0, &r, FFA_NOTIFICATION_BIND, SR(V1, A), 0, 0x1, 0, 0, 0, 0);
@@ -480,7 +480,7 @@ static void atk_notif_set_unbound(void **state)
 
 static void atk_notif_set_to_vm(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A, 0, &r, FFA_NOTIFICATION_SET, SR(A, V1), 0, 0x1, 0, 0, 0, 0);
@@ -532,7 +532,7 @@ static void atk_notif_flood(void **state)
  */
 static void check_info_get_lists_only_caller(uint64_t fid)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t lists, idx = 0;
 
 	iso_call(A, 0, &r, fid, 0, 0, 0, 0, 0, 0, 0);
@@ -579,7 +579,7 @@ static void atk_calls_before_version(void **state)
 
 static void atk_version_mbz_bit(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A_FRESH, 0, &r, FFA_VERSION, FFA_VERSION_MBZ_BIT | FFA_VERSION_1_2, 0, 0, 0, 0, 0,
@@ -591,28 +591,28 @@ static void atk_version_mbz_bit(void **state)
  * the VM is then served as 1.2 (what it was told), never as 2.0 or 0.9. */
 static void atk_version_other_majors(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A_FRESH, 0, &r, FFA_VERSION, FFA_MAKE_VERSION(2, 0), 0, 0, 0, 0, 0, 0);
-	assert_int_equal(r.x[0], FFAMED_VERSION);
+	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	iso_call(A_FRESH, 0, &r, FFA_VERSION, FFA_MAKE_VERSION(0, 9), 0, 0, 0, 0, 0, 0);
-	assert_int_equal(r.x[0], FFAMED_VERSION);
+	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	iso_call(A_FRESH, 0, &r, FFA_VERSION, FFA_MAKE_VERSION(1, 0x7FFF), 0, 0, 0, 0, 0, 0);
-	assert_int_equal(r.x[0], FFAMED_VERSION);
+	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	iso_expect(FFA_RET_OK, A_FRESH, 0, FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_int_equal(ffamed_vm_version(ffamed_sim_vm_mediator(iso_vm(A_FRESH))),
-			 FFAMED_VERSION);
+			 FFAMED_FFA_VERSION);
 }
 
 /* After its first other call a VM's version is final. */
 static void atk_version_change_after_final(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A, 0, &r, FFA_VERSION, FFA_VERSION_1_0, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(r.x[0], FFAMED_VERSION);
+	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	assert_int_equal(ffamed_vm_version(ffamed_sim_vm_mediator(iso_vm(A))), FFA_VERSION_1_2);
 	/* Still served as 1.2: GET_REGS (1.2 only) works. */
 	iso_expect(FFA_RET_OK, A, 0, FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0, 0);
@@ -640,7 +640,7 @@ static void atk_sve_hint_bit(void **state)
 /* IDs at and past the edges of the FF-A range are not FF-A. */
 static void atk_fid_edges(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	static const uint32_t not_ffa[] = {0x8400005Fu, 0x840000F0u, 0xC400005Fu,
 					   0x840000FFu, 0x04000063u, 0x84000063u | 0x20000u};
 	static const uint32_t reserved[] = {0x840000EFu, 0xC40000EFu,	 0x84000091u,	0xC4000060u,
@@ -734,7 +734,7 @@ static void atk_vm_dies_holding_state(void **state)
  */
 static void atk_vm_dies_with_preempted_request(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	bool stuck = false;
 
 	(void)state;

@@ -413,7 +413,8 @@ static void fix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t i
 	atomic_fetch_add(&v->injections, 1);
 }
 
-static void fix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs)
+static void fix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu,
+			    const struct ffamed_regs *regs)
 {
 	struct fix *fix = host;
 	struct fix_vm *v = host_vm;
@@ -430,7 +431,7 @@ static void fix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const stru
 	pthread_mutex_unlock(&v->call_lock);
 }
 
-enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *regs)
+enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs *regs)
 {
 	enum ffamed_call_status st;
 
@@ -453,7 +454,7 @@ enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct f
 	return st;
 }
 
-bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out)
+bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs *out)
 {
 	bool got;
 
@@ -468,7 +469,7 @@ bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out)
 	return got;
 }
 
-void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out)
+void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs *out)
 {
 	pthread_mutex_lock(&v->call_lock);
 	assert_true(v->in_flight[vcpu]);
@@ -480,9 +481,9 @@ void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out)
 	pthread_mutex_unlock(&v->call_lock);
 }
 
-struct ffa_regs fix_call_sync(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in)
+struct ffamed_regs fix_call_sync(struct fix_vm *v, uint16_t vcpu, const struct ffamed_regs *in)
 {
-	struct ffa_regs r = *in;
+	struct ffamed_regs r = *in;
 
 	if (fix_call_async(v, vcpu, &r) == FFAMED_CALL_BLOCKED)
 		fix_wait_resumed(v, vcpu, &r);
@@ -528,7 +529,7 @@ uint64_t fix_fw_count(struct fix *fix, uint32_t fid)
 	return atomic_load(&fix->fw_calls[FFA_FID_IS_64(fid)][fid & 0xFF]);
 }
 
-static void fix_fw_call(void *host, struct ffa_regs *regs)
+static void fix_fw_call(void *host, struct ffamed_regs *regs)
 {
 	struct fix *fix = host;
 	uint32_t fid = (uint32_t)regs->x[0];
@@ -895,27 +896,27 @@ uint64_t fix_vm_pins(struct fix_vm *v)
 	return n;
 }
 
-struct ffa_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in)
+struct ffamed_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffamed_regs *in)
 {
-	struct ffa_regs r = *in;
+	struct ffamed_regs r = *in;
 
 	assert_true(ffamed_handle_call(v->vm, vcpu, &r));
 	return r;
 }
 
-struct ffa_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
-			 uint64_t x3, uint64_t x4, uint64_t x5)
+struct ffamed_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
+			    uint64_t x3, uint64_t x4, uint64_t x5)
 {
-	struct ffa_regs r = {{x0, x1, x2, x3, x4, x5}};
+	struct ffamed_regs r = {{x0, x1, x2, x3, x4, x5}};
 
 	return fix_call_regs(v, vcpu, &r);
 }
 
 void fix_negotiate(struct fix_vm *v, uint32_t version)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_VERSION, version, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_VERSION, version, 0, 0, 0, 0);
 
-	assert_int_equal(r.x[0], FFAMED_VERSION);
+	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	r = fix_call(v, 0, FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_ffa_success(r);
 	assert_int_equal(ffamed_vm_version(v->vm), version);
@@ -923,7 +924,7 @@ void fix_negotiate(struct fix_vm *v, uint32_t version)
 
 int32_t fix_map(struct fix_vm *v, uint64_t tx_ipa, uint64_t rx_ipa, uint32_t pages)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_RXTX_MAP_64, tx_ipa, rx_ipa, pages, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_RXTX_MAP_64, tx_ipa, rx_ipa, pages, 0, 0);
 
 	return ffa_result(&r);
 }

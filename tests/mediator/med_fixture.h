@@ -45,7 +45,7 @@
 
 struct fix;
 /* Return true when the hook answered the firmware call itself. */
-typedef bool (*fix_fw_hook)(struct fix *fix, struct ffa_regs *regs, void *arg);
+typedef bool (*fix_fw_hook)(struct fix *fix, struct ffamed_regs *regs, void *arg);
 
 struct fix_opts {
 	struct ffamed_config med_cfg;
@@ -105,7 +105,7 @@ struct fix_vm {
 	pthread_cond_t call_cond;
 	bool in_flight[FIX_MAX_VCPUS];
 	bool resumed[FIX_MAX_VCPUS];
-	struct ffa_regs reply[FIX_MAX_VCPUS];
+	struct ffamed_regs reply[FIX_MAX_VCPUS];
 };
 
 struct fix {
@@ -183,9 +183,9 @@ uint32_t fix_vm_window_pages(struct fix_vm *v);
 bool fix_vm_window_writable(struct fix_vm *v, uint64_t ipa);
 uint64_t fix_vm_pins(struct fix_vm *v);
 
-struct ffa_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
-			 uint64_t x3, uint64_t x4, uint64_t x5);
-struct ffa_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in);
+struct ffamed_regs fix_call(struct fix_vm *v, uint16_t vcpu, uint64_t x0, uint64_t x1, uint64_t x2,
+			    uint64_t x3, uint64_t x4, uint64_t x5);
+struct ffamed_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffamed_regs *in);
 /*
  * Blocked calls (opts.blocking). fix_call_async makes the call: DONE leaves
  * the reply in *regs; BLOCKED leaves the vCPU in flight until the mediator
@@ -193,10 +193,10 @@ struct ffa_regs fix_call_regs(struct fix_vm *v, uint16_t vcpu, const struct ffa_
  * fix_wait_resumed (waits) collect. A single thread can thus play several
  * vCPUs. fix_call_sync does both: the reply whatever happened.
  */
-enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *regs);
-bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out);
-void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffa_regs *out);
-struct ffa_regs fix_call_sync(struct fix_vm *v, uint16_t vcpu, const struct ffa_regs *in);
+enum ffamed_call_status fix_call_async(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs *regs);
+bool fix_resumed(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs *out);
+void fix_wait_resumed(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs *out);
+struct ffamed_regs fix_call_sync(struct fix_vm *v, uint16_t vcpu, const struct ffamed_regs *in);
 /* Whether a call of the vCPU is blocked (in flight, not resumed). */
 bool fix_blocked(struct fix_vm *v, uint16_t vcpu);
 /* FFA_VERSION then FFA_ID_GET: the version is final. */
@@ -219,13 +219,13 @@ void fix_worker_stop(struct fix *fix);
  * argument may be any expression (e.g. a call returning the registers). */
 #define assert_ffa_error(r, code)                                                                  \
 	do {                                                                                       \
-		struct ffa_regs err_regs_ = (r);                                                   \
+		struct ffamed_regs err_regs_ = (r);                                                \
 		assert_int_equal(err_regs_.x[0], FFA_ERROR);                                       \
 		assert_int_equal(err_regs_.x[2], (uint64_t)(int64_t)(code));                       \
 	} while (0)
 #define assert_ffa_success(r)                                                                      \
 	do {                                                                                       \
-		struct ffa_regs ok_regs_ = (r);                                                    \
+		struct ffamed_regs ok_regs_ = (r);                                                 \
 		if (!ffa_is_success(&ok_regs_))                                                    \
 			fail_msg("not success: x0 %lx x2 %lx", (unsigned long)ok_regs_.x[0],       \
 				 (unsigned long)ok_regs_.x[2]);                                    \

@@ -133,7 +133,7 @@ int32_t mb_send(struct fix_vm *v, uint32_t fid, const uint8_t *desc, size_t len,
 {
 	size_t sent = len < tx_size ? len : tx_size;
 	uint64_t first_h = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	if (frags)
 		*frags = 0;
@@ -168,7 +168,7 @@ int32_t mb_send(struct fix_vm *v, uint32_t fid, const uint8_t *desc, size_t len,
 
 int32_t mb_reclaim(struct fix_vm *v, uint64_t handle, uint32_t flags)
 {
-	struct ffa_regs r =
+	struct ffamed_regs r =
 		fix_call(v, 0, FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, flags, 0, 0);
 
 	return ffa_result(&r);
@@ -176,7 +176,7 @@ int32_t mb_reclaim(struct fix_vm *v, uint64_t handle, uint32_t flags)
 
 int32_t mb_rx_release(struct fix_vm *v)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
 
 	return ffa_result(&r);
 }
@@ -195,7 +195,7 @@ int32_t mb_retrieve(struct fix_vm *v, uint32_t version, uint64_t handle, uint16_
 		.recv = {{.id = v->id, .perm = perm}},
 	};
 	size_t n = mb_build(req, sizeof(req), &d), total, got;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	if (frags)
 		*frags = 0;
@@ -249,7 +249,7 @@ int32_t mb_relinquish(struct fix_vm *v, uint64_t handle, uint32_t flags)
 {
 	struct ffa_mem_relinquish rel = {.handle = handle, .flags = flags, .endpoint_count = 1};
 	uint16_t id = v->id;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	mb_write_tx(v, 0, &rel, sizeof(rel));
 	mb_write_tx(v, sizeof(rel), &id, sizeof(id));

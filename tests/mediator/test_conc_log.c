@@ -19,7 +19,7 @@ static void *flood(void *arg)
 	struct fix_vm *v = arg;
 
 	for (int i = 0; i < CALLS; i++) {
-		struct ffa_regs r = fix_call(v, 9, FFA_ID_GET, 0, 0, 0, 0, 0);
+		struct ffamed_regs r = fix_call(v, 9, FFA_ID_GET, 0, 0, 0, 0, 0);
 
 		if (r.x[0] != FFA_ERROR)
 			return (void *)1;

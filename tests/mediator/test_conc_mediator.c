@@ -17,7 +17,7 @@ static struct fix *fix;
 
 enum { R_OK, R_BUSY, R_DENIED, R_INVAL, R_OTHER, R_N };
 
-static int classify(const struct ffa_regs *r)
+static int classify(const struct ffamed_regs *r)
 {
 	if (!ffa_is_error(r))
 		return R_OK;
@@ -51,7 +51,7 @@ static void *vcpu_thread(void *p)
 {
 	struct vcpu_arg *a = p;
 	struct fix_vm *v = a->v;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_set_cpu(a->cpu);
 	for (int i = 0; i < ITERS; i++) {
@@ -113,7 +113,7 @@ static void *vcpu_thread(void *p)
 			}
 			break;
 		default: {
-			struct ffa_regs in = {{FFA_PARTITION_INFO_GET_REGS}};
+			struct ffamed_regs in = {{FFA_PARTITION_INFO_GET_REGS}};
 
 			r = fix_call_regs(v, a->vcpu, &in);
 			assert_int_equal(r.x[0], FFA_SUCCESS_64);
@@ -136,7 +136,7 @@ static void *lifecycle_thread(void *p)
 	fix_set_cpu(3);
 	while (!atomic_load(&lifecycle_stop)) {
 		struct fix_vm *v = fix_vm_new(fix, id, 1, 4, true);
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
 		fix_negotiate(v, FFA_VERSION_1_2);
@@ -207,7 +207,7 @@ static void *rxtx_racer(void *p)
 
 	fix_set_cpu(a->cpu);
 	for (int i = 0; i < ITERS; i++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 		int c;
 
 		seed = seed * 1103515245u + 12345u;
@@ -250,7 +250,7 @@ static void conc_rxtx_vs_partinfo(void **state)
 	pthread_t th[4];
 	struct fix_vm *v;
 	long ok = 0, all = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix = fix_create(NULL);
 	v = fix_vm(fix, 1, 4);
@@ -287,7 +287,7 @@ static void *spmc_rx_user(void *p)
 
 	fix_set_cpu(a->cpu);
 	for (int i = 0; i < ITERS / 3; i++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 		uint8_t *rx = med_spmc_rx_acquire(fix->med);
 		uint16_t id;
 
@@ -342,11 +342,11 @@ static void *version_racer(void *p)
 	uint32_t mine = FFA_MAKE_VERSION(1, a->vcpu % 3);
 
 	for (int i = 0; i < 50; i++) {
-		struct ffa_regs r = fix_call(a->v, a->vcpu, FFA_VERSION, mine, 0, 0, 0, 0);
+		struct ffamed_regs r = fix_call(a->v, a->vcpu, FFA_VERSION, mine, 0, 0, 0, 0);
 
-		assert_int_equal(r.x[0], FFAMED_VERSION);
+		assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	}
-	struct ffa_regs r = fix_call(a->v, a->vcpu, FFA_ID_GET, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(a->v, a->vcpu, FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_ffa_success(r);
 	a->counts[R_OK] = ffamed_vm_version(a->v->vm);
 	return NULL;

@@ -92,8 +92,8 @@ static void test_tx_rewritten(void **state)
 	while (!atomic_load(&s.rounds))
 		sched_yield(); /* racing from the first call */
 	for (int i = 0; i < ITER * 4; i++) {
-		struct ffa_regs r = fix_call(a, 0, i & 1 ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_64,
-					     s.len, s.len, 0, 0, 0);
+		struct ffamed_regs r = fix_call(a, 0, i & 1 ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_64,
+						s.len, s.len, 0, 0, 0);
 
 		if (ffa_is_success(&r)) {
 			uint64_t h = (uint32_t)r.x[2] | ((uint64_t)(uint32_t)r.x[3] << 32);
@@ -110,7 +110,7 @@ static void test_tx_rewritten(void **state)
 	/* Nothing is wedged: the good descriptor, now stable, goes through. */
 	mb_write_tx(a, 0, desc, s.len);
 	{
-		struct ffa_regs r = fix_call(a, 0, FFA_MEM_LEND_64, s.len, s.len, 0, 0, 0);
+		struct ffamed_regs r = fix_call(a, 0, FFA_MEM_LEND_64, s.len, s.len, 0, 0, 0);
 		uint64_t h = (uint32_t)r.x[2] | ((uint64_t)(uint32_t)r.x[3] << 32);
 
 		assert_ffa_success(r);
@@ -137,12 +137,12 @@ static void *race_lend(void *arg)
 
 	fix_set_cpu(r->vcpu);
 	for (int i = 0; i < ITER; i++) {
-		struct ffa_regs x =
+		struct ffamed_regs x =
 			fix_call(r->v, r->vcpu, FFA_MEM_LEND_64, r->len, r->len, 0, 0, 0);
 
 		if (ffa_is_success(&x)) {
 			uint64_t h = (uint32_t)x.x[2] | ((uint64_t)(uint32_t)x.x[3] << 32);
-			struct ffa_regs y;
+			struct ffamed_regs y;
 
 			assert_int_equal(atomic_fetch_add(r->holders, 1), 0);
 			r->wins++;
@@ -213,11 +213,11 @@ static void *work_loop(void *arg)
 					 len, FFA_PAGE_SIZE, &h, NULL),
 				 FFA_RET_OK);
 		if (to_sp) {
-			struct ffa_regs in = {{FFA_MSG_SEND_DIRECT_REQ_32,
-					       FFA_SENDER_RECEIVER(w->owner->id, MEMSP), 0,
-					       FFAMED_MEMSP_CMD_RETRIEVE, (uint32_t)h, h >> 32,
-					       FFAMED_MEMSP_ACCESS_RW}};
-			struct ffa_regs r = fix_call_regs(w->owner, 0, &in);
+			struct ffamed_regs in = {{FFA_MSG_SEND_DIRECT_REQ_32,
+						  FFA_SENDER_RECEIVER(w->owner->id, MEMSP), 0,
+						  FFAMED_MEMSP_CMD_RETRIEVE, (uint32_t)h, h >> 32,
+						  FFAMED_MEMSP_ACCESS_RW}};
+			struct ffamed_regs r = fix_call_regs(w->owner, 0, &in);
 
 			assert_int_equal((uint32_t)r.x[4], 0);
 			in.x[3] = FFAMED_MEMSP_CMD_RELINQUISH;

@@ -74,7 +74,7 @@ static void *sender_thread(void *p)
 
 	fix_set_cpu(s->vcpu);
 	for (int n = 0; n < SENDS; n++) {
-		struct ffa_regs r = fix_call(s->v, s->vcpu, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
+		struct ffamed_regs r = fix_call(s->v, s->vcpu, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
 
 		switch (ffa_result(&r)) {
 		case FFA_RET_OK:
@@ -98,7 +98,7 @@ static void *sender_thread(void *p)
 /* Reads (GET says full) and releases; the message must be whole. */
 static void drain(struct fix_vm *v, uint16_t vcpu)
 {
-	struct ffa_regs r =
+	struct ffamed_regs r =
 		fix_call(v, vcpu, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(vcpu, v->id),
 			 FFA_NOTIF_GET_HYP_FWK, 0, 0, 0);
 	const uint8_t *rx;
@@ -131,7 +131,7 @@ static void *mapper_thread(void *p)
 
 	fix_set_cpu(s->vcpu);
 	for (unsigned n = 0; !atomic_load(&senders_done); n++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 		int32_t rc;
 
 		drain(s->v, s->vcpu);

@@ -53,7 +53,7 @@ static void *sender_thread(void *p)
 	memcpy(tx, &h, sizeof(h));
 	while (s->ok < MSGS) {
 		struct payload m = {.sender = s->v->id, .seq = (uint32_t)s->ok};
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		memcpy(tx + hs, &m, sizeof(m));
 		r = fix_call(s->v, 0, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
@@ -106,7 +106,7 @@ static void exact_accounting(bool no_vm_rxtx)
 	 * nothing means every SUCCESS has been collected. */
 	for (;;) {
 		bool done = atomic_load(&senders_finished) == NSENDERS;
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fix_call(recv, 0, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(0, RECV_ID),
 				 FFA_NOTIF_GET_HYP_FWK, 0, 0, 0);
 		const uint8_t *rx = fix_vm_ptr(recv, RX_IPA);
@@ -185,7 +185,7 @@ static void *td_sender_thread(void *p)
 	memcpy(fix_vm_ptr(s->v, TX_IPA), &h, sizeof(h));
 	for (int n = 0; n < TEARDOWN_SENDS; n++) {
 		bool gone = atomic_load(s->gone);
-		struct ffa_regs r = fix_call(s->v, 0, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
+		struct ffamed_regs r = fix_call(s->v, 0, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
 		int32_t rc = ffa_result(&r);
 
 		if (rc == FFA_RET_OK)

@@ -39,7 +39,7 @@ static _Atomic bool srv_exited[SRV_VCPUS];
 static _Atomic bool storm, storm_over, storm_clients_only;
 static _Atomic uint64_t yields_interrupted, runs;
 
-static void complain(const char *what, const struct ffa_regs *r)
+static void complain(const char *what, const struct ffamed_regs *r)
 {
 	fprintf(stderr, "%s: x0 %lx x1 %lx x2 %lx x3 %lx\n", what, (unsigned long)r->x[0],
 		(unsigned long)r->x[1], (unsigned long)r->x[2], (unsigned long)r->x[3]);
@@ -60,7 +60,7 @@ static int payload_reg(uint64_t fid)
 static void *server(void *arg)
 {
 	uint16_t vcpu = (uint16_t)(uintptr_t)arg;
-	struct ffa_regs in = {{FFA_MSG_WAIT}}, r;
+	struct ffamed_regs in = {{FFA_MSG_WAIT}}, r;
 
 	for (;;) {
 		uint64_t tag;
@@ -72,7 +72,7 @@ static void *server(void *arg)
 			/* In a storm, taken back while waiting: wait again. */
 			if (atomic_load(&storm) && !atomic_load(&storm_over) &&
 			    !atomic_load(&srv_stop)) {
-				in = (struct ffa_regs){{FFA_MSG_WAIT}};
+				in = (struct ffamed_regs){{FFA_MSG_WAIT}};
 				continue;
 			}
 			break;
@@ -97,7 +97,7 @@ static void *server(void *arg)
 		 * ends at the client's FFA_RUN, or when the host takes us back
 		 * (the request is still ours either way). */
 		if (atomic_load(&storm) && TAG_ITER(tag) % 3 == 0) {
-			struct ffa_regs y = {{FFA_YIELD}};
+			struct ffamed_regs y = {{FFA_YIELD}};
 
 			y = fix_call_sync(srv, vcpu, &y);
 			if (y.x[0] == FFA_INTERRUPT)
@@ -106,7 +106,7 @@ static void *server(void *arg)
 				complain("server: yield", &y);
 		}
 		/* Echo: tag back, plus a word the client checks. */
-		in = (struct ffa_regs){
+		in = (struct ffamed_regs){
 			{ffa_direct_resp_fid((uint32_t)r.x[0]), FFA_SENDER_RECEIVER(SERVER, from)}};
 		in.x[p] = tag;
 		in.x[p + 1] = tag ^ 0x5A5A5A5Au;
@@ -135,7 +135,7 @@ static void *client(void *arg)
 		uint32_t fid = fids[i % 3];
 		int p = payload_reg(fid);
 		uint64_t tag = TAG(c->idx, i);
-		struct ffa_regs in = {{fid, FFA_SENDER_RECEIVER(v->id, SERVER)}}, r;
+		struct ffamed_regs in = {{fid, FFA_SENDER_RECEIVER(v->id, SERVER)}}, r;
 
 		bool ran = false;
 
@@ -144,7 +144,7 @@ static void *client(void *arg)
 		/* Taken back, or the server yielded: run the server's vCPU the
 		 * reply names, until the response comes. */
 		while (r.x[0] == FFA_INTERRUPT || r.x[0] == FFA_YIELD) {
-			struct ffa_regs run = {{FFA_RUN, (uint32_t)r.x[1]}};
+			struct ffamed_regs run = {{FFA_RUN, (uint32_t)r.x[1]}};
 
 			if (FFA_TARGET_EP((uint32_t)r.x[1]) != SERVER) {
 				complain("client: interrupt names another VM", &r);

@@ -22,7 +22,7 @@ struct vcpu_arg {
 
 static uint64_t get_all(struct fix_vm *v, uint16_t vcpu)
 {
-	struct ffa_regs r =
+	struct ffamed_regs r =
 		fix_call(v, vcpu, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(vcpu, v->id),
 			 FFA_NOTIF_GET_FLAGS_MASK, 0, 0, 0);
 
@@ -38,7 +38,7 @@ static void *vcpu_thread(void *p)
 	struct ffamed_sp *echo = ffamed_spmc_find_sp(fix->spmc, FIX_SP_ECHO);
 	uint64_t bit = 1ull << (a->vcpu * 8 + a->v->id);
 	uint32_t flags = FFA_NOTIF_FLAG_PER_VCPU | ((uint32_t)a->vcpu << FFA_NOTIF_SET_VCPU_SHIFT);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_set_cpu(a->cpu);
 	/* Binds race with the other vCPU's on the same bitmap. */
@@ -67,7 +67,7 @@ static void *churn_thread(void *p)
 {
 	struct ffamed_sp *echo = ffamed_spmc_find_sp(fix->spmc, FIX_SP_ECHO);
 	long *cycles = p;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_set_cpu(3);
 	for (int i = 0; i < LIFE_CYCLES; i++) {

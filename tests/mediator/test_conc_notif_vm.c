@@ -69,9 +69,9 @@ static void *vm_sender(void *p)
 		flags = FFA_NOTIF_FLAG_PER_VCPU | ((uint32_t)s->target_vcpu << 16);
 	for (uint64_t i = 0; i < ITERS; i++) {
 		wait_received(s->id, i);
-		struct ffa_regs r = fix_call(s->v, s->vcpu, FFA_NOTIFICATION_SET,
-					     FFA_SENDER_RECEIVER(s->v->id, RECV_ID), flags,
-					     (uint32_t)(1ull << s->id), (1ull << s->id) >> 32, 0);
+		struct ffamed_regs r = fix_call(
+			s->v, s->vcpu, FFA_NOTIFICATION_SET, FFA_SENDER_RECEIVER(s->v->id, RECV_ID),
+			flags, (uint32_t)(1ull << s->id), (1ull << s->id) >> 32, 0);
 		assert_ffa_success(r);
 	}
 	wait_received(s->id, ITERS);
@@ -155,9 +155,9 @@ static void *receiver(void *p)
 			sched_yield();
 			continue;
 		}
-		struct ffa_regs r = fix_call(recv_vm, vcpu, FFA_NOTIFICATION_GET,
-					     FFA_SENDER_RECEIVER(vcpu, RECV_ID),
-					     FFA_NOTIF_GET_FLAGS_MASK, 0, 0, 0);
+		struct ffamed_regs r = fix_call(recv_vm, vcpu, FFA_NOTIFICATION_GET,
+						FFA_SENDER_RECEIVER(vcpu, RECV_ID),
+						FFA_NOTIF_GET_FLAGS_MASK, 0, 0, 0);
 		assert_int_equal(r.x[0], FFA_SUCCESS_32);
 		account(vcpu, r.x[4] | r.x[5] << 32);
 		account(vcpu, r.x[2] | r.x[3] << 32);
@@ -228,7 +228,7 @@ static void stress(bool poll)
 	assert_int_equal(atomic_load(&wrong_vcpu), 0);
 	/* Nothing left pending anywhere. */
 	for (uint16_t v = 0; v < 2; v++) {
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fix_call(recv_vm, v, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(v, RECV_ID),
 				 FFA_NOTIF_GET_FLAGS_MASK, 0, 0, 0);
 		for (int i = 2; i < 8; i++)

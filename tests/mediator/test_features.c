@@ -32,7 +32,7 @@ static const uint32_t never_served[] = {
 
 static int32_t features(struct fix_vm *v, uint32_t id, uint32_t in, uint32_t *w2)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_FEATURES, id, in, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_FEATURES, id, in, 0, 0, 0);
 
 	if (ffa_is_error(&r)) {
 		assert_int_equal(r.x[2], (uint64_t)(int64_t)ffa_error_code(&r));
@@ -73,7 +73,7 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 	/* Indirect messages from v1.1: to VMs with VM-to-VM on, to SPs when
 	 * the SPMC takes them and one of its SPs receives them. */
 	{
-		struct ffa_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
+		struct ffamed_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
 		bool sp_indirect = false;
 
 		if (have_spmc && fix->spmc)
@@ -138,7 +138,7 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 			bool reported = features(v, fid, 0, NULL) == FFA_RET_OK;
 			/* FEATURES(0) asks about feature 0, which does not exist. */
 			uint64_t x1 = fid == FFA_FEATURES ? FFA_FEATURES : 0;
-			struct ffa_regs r = fix_call(v, 0, fid, x1, 0, 0, 0, 0);
+			struct ffamed_regs r = fix_call(v, 0, fid, x1, 0, 0, 0, 0);
 			bool refused =
 				ffa_is_error(&r) && ffa_error_code(&r) == FFA_RET_NOT_SUPPORTED;
 
@@ -148,7 +148,7 @@ static void check_version(struct fix *fix, uint16_t id, uint32_t version, bool h
 		}
 	}
 
-	struct ffa_regs r = fix_call(v, 0, FFA_SPM_ID_GET, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_SPM_ID_GET, 0, 0, 0, 0, 0);
 	if (v11 && have_spmc) {
 		assert_ffa_success(r);
 		assert_int_equal(r.x[2], FFA_SPMC_ID_DEFAULT);

@@ -21,7 +21,7 @@ static uint64_t fake_now(void *host)
 /* A call from a vCPU the VM does not have: a guest-triggered warning. */
 static void bad_vcpu_call(struct fix_vm *v)
 {
-	struct ffa_regs r = fix_call(v, 7, FFA_ID_GET, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 7, FFA_ID_GET, 0, 0, 0, 0, 0);
 
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 }

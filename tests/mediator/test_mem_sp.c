@@ -39,19 +39,19 @@ static struct fix *sp_fix(struct sp_env *e, uint32_t spmc_version, fix_fw_hook h
 }
 
 /* One MEMSP command by direct request; returns the answer registers. */
-static struct ffa_regs memsp_cmd(struct fix_vm *v, uint16_t sp, uint32_t cmd, uint64_t handle,
-				 uint32_t p3, uint32_t p4)
+static struct ffamed_regs memsp_cmd(struct fix_vm *v, uint16_t sp, uint32_t cmd, uint64_t handle,
+				    uint32_t p3, uint32_t p4)
 {
-	struct ffa_regs in = {{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(v->id, sp), 0, cmd,
-			       (uint32_t)handle, handle >> 32, p3, p4}};
-	struct ffa_regs r = fix_call_regs(v, 0, &in);
+	struct ffamed_regs in = {{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(v->id, sp), 0,
+				  cmd, (uint32_t)handle, handle >> 32, p3, p4}};
+	struct ffamed_regs r = fix_call_regs(v, 0, &in);
 
 	assert_int_equal((uint32_t)r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 	assert_int_equal((uint32_t)r.x[3], cmd);
 	return r;
 }
 
-static int32_t memsp_status(const struct ffa_regs *r)
+static int32_t memsp_status(const struct ffamed_regs *r)
 {
 	return (int32_t)(uint32_t)r->x[4];
 }
@@ -87,7 +87,7 @@ static void one_case(uint32_t fid, uint32_t guest_v, uint32_t spmc_v, bool big)
 	bool lend = donate || fid == FFA_MEM_LEND_32 || fid == FFA_MEM_LEND_64;
 	uint64_t handle = 0, pins, fw_frags;
 	unsigned frags = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	size_t len;
 
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
@@ -174,7 +174,7 @@ static void test_coalesce(void **state)
 	struct fix_vm *v = fix_vm_new(fix, OWNER, 1, 64, false); /* contiguous RAM */
 	uint8_t desc[1024];
 	uint64_t handle = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	size_t len;
 
 	(void)state;
@@ -228,7 +228,7 @@ static void test_two_sps_and_mixed(void **state)
 	struct fix_vm *v = fix_vm(fix, OWNER, 1), *w = fix_vm(fix, 2, 1);
 	uint8_t desc[512];
 	uint64_t handle = 0, pins;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	size_t len;
 
 	(void)state;
@@ -268,7 +268,7 @@ struct fail_hook {
 	bool bad_offset; /* instead: answer FRAG_RX with a wrong offset */
 };
 
-static bool fail_hook_fn(struct fix *fix, struct ffa_regs *regs, void *arg)
+static bool fail_hook_fn(struct fix *fix, struct ffamed_regs *regs, void *arg)
 {
 	struct fail_hook *h = arg;
 	uint32_t fid = (uint32_t)regs->x[0];
@@ -342,7 +342,7 @@ static void test_teardown_sp_holds(void **state)
 	struct fix_vm *v = fix_vm(fix, OWNER, 1);
 	uint8_t desc[512];
 	uint64_t h1 = 0, h2 = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	size_t len;
 
 	(void)state;
@@ -404,7 +404,7 @@ static void test_donate_to_sp(void **state)
 	uint8_t desc[512];
 	uint64_t h = 0;
 	uint32_t sum = 0x811c9dc5u;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	size_t len;
 
 	(void)state;
@@ -458,7 +458,7 @@ static void test_sp_fragment_aborts(void **state)
 	struct fix_vm *v = fix_vm(fix, OWNER, 1);
 	uint8_t desc[1024];
 	uint64_t h, pins;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	size_t len;
 
 	(void)state;

@@ -149,7 +149,8 @@ static void test_counts_overflow(void **state)
 	good(e);
 	mb_write_tx(e->a, 0, e->desc, e->len);
 	{
-		struct ffa_regs r = fix_call(e->a, 0, FFA_MEM_LEND_32, e->len, e->len + 1, 0, 0, 0);
+		struct ffamed_regs r =
+			fix_call(e->a, 0, FFA_MEM_LEND_32, e->len, e->len + 1, 0, 0, 0);
 
 		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 		r = fix_call(e->a, 0, FFA_MEM_LEND_32, 0, 0, 0, 0, 0);
@@ -429,7 +430,7 @@ static void test_no_buffer_and_features(void **state)
 {
 	struct env *e = *state;
 	struct fix_vm *c = fix_vm(e->fix, 3, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(c, FFA_VERSION_1_1);
 	r = fix_call(c, 0, FFA_MEM_SHARE_32, 100, 100, 0, 0, 0);
@@ -452,7 +453,7 @@ static void test_no_buffer_and_features(void **state)
 static void test_fragment_errors(void **state)
 {
 	struct env *e = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint64_t h;
 
 	good(e);

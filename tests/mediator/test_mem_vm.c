@@ -360,7 +360,7 @@ static void test_impdef_quoted(void **state)
 	};
 	uint8_t desc[256];
 	uint64_t h = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	struct pair p;
 	size_t len;
 

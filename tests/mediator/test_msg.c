@@ -25,10 +25,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct ffa_regs req(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t sender,
-			   uint16_t receiver, uint64_t p0, uint64_t p1)
+static struct ffamed_regs req(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t sender,
+			      uint16_t receiver, uint64_t p0, uint64_t p1)
 {
-	struct ffa_regs in = {{fid, FFA_SENDER_RECEIVER(sender, receiver)}};
+	struct ffamed_regs in = {{fid, FFA_SENDER_RECEIVER(sender, receiver)}};
 
 	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
 		in.x[4] = p0;
@@ -43,7 +43,7 @@ static struct ffa_regs req(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16
 static void direct_req_good(void **state)
 {
 	(void)state;
-	struct ffa_regs r, in;
+	struct ffamed_regs r, in;
 
 	/* 32-bit: junk in the upper halves is dropped both ways. */
 	r = req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1, FIX_SP_ECHO,
@@ -57,8 +57,9 @@ static void direct_req_good(void **state)
 		assert_int_equal(r.x[i], 0);
 
 	/* 64-bit payload echoed whole. */
-	in = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_REQ_64, FFA_SENDER_RECEIVER(1, FIX_SP_ECHO), 0,
-				0x1111222233334444ull, 5, 6, 7, 0x8888999900001111ull, 0xDEAD}};
+	in = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_REQ_64, FFA_SENDER_RECEIVER(1, FIX_SP_ECHO),
+				   0, 0x1111222233334444ull, 5, 6, 7, 0x8888999900001111ull,
+				   0xDEAD}};
 	r = fix_call_regs(a, 1, &in);
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_64);
 	for (int i = 3; i < 8; i++)
@@ -66,7 +67,7 @@ static void direct_req_good(void **state)
 	assert_int_equal(r.x[8], 0);
 
 	/* REQ2 at 1.2, Nil UUID or one of the SP's. */
-	in = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_REQ2, FFA_SENDER_RECEIVER(1, FIX_SP_ECHO)}};
+	in = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_REQ2, FFA_SENDER_RECEIVER(1, FIX_SP_ECHO)}};
 	for (int i = 4; i < FFA_NREGS; i++)
 		in.x[i] = 0x100u + (uint64_t)i;
 	r = fix_call_regs(a, 0, &in);
@@ -91,7 +92,7 @@ static void direct_req_bad(void **state)
 	uint64_t fw32 = fix_fw_count(fix, FFA_MSG_SEND_DIRECT_REQ_32);
 	uint64_t fw2 = fix_fw_count(fix, FFA_MSG_SEND_DIRECT_REQ2);
 	const struct ffa_uuid ou = FFAMED_SP_OPTEE_UUID;
-	struct ffa_regs r, in;
+	struct ffamed_regs r, in;
 
 	r = req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 2, FIX_SP_ECHO, 0, 0); /* forged sender */
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
@@ -104,11 +105,12 @@ static void direct_req_bad(void **state)
 	r = req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1, FFA_SPMC_ID_DEFAULT, 0, 0);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	/* Framework messages are not a guest's to send. */
-	in = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(1, FIX_SP_VMWATCH),
-				FFA_FWK_MSG(FFA_FWK_MSG_VM_DESTROYED), 0, 0, 7}};
+	in = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_REQ_32,
+				   FFA_SENDER_RECEIVER(1, FIX_SP_VMWATCH),
+				   FFA_FWK_MSG(FFA_FWK_MSG_VM_DESTROYED), 0, 0, 7}};
 	r = fix_call_regs(a, 0, &in);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
-	in = (struct ffa_regs){
+	in = (struct ffamed_regs){
 		{FFA_MSG_SEND_DIRECT_REQ_64, (1ull << 40) | FFA_SENDER_RECEIVER(1, FIX_SP_ECHO)}};
 	r = fix_call_regs(a, 0, &in);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
@@ -117,8 +119,8 @@ static void direct_req_bad(void **state)
 	assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
 	r = req(a, 0, FFA_MSG_SEND_DIRECT_REQ2, 1, FIX_SP_OPTEE, 0, 0);
 	assert_ffa_error(r, FFA_RET_DENIED);
-	in = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_REQ2, FFA_SENDER_RECEIVER(1, FIX_SP_ECHO),
-				ffa_uuid_x(&ou, 0), ffa_uuid_x(&ou, 1)}};
+	in = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_REQ2, FFA_SENDER_RECEIVER(1, FIX_SP_ECHO),
+				   ffa_uuid_x(&ou, 0), ffa_uuid_x(&ou, 1)}};
 	r = fix_call_regs(a, 0, &in);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(fix_fw_count(fix, FFA_MSG_SEND_DIRECT_REQ_32), fw32);
@@ -128,7 +130,7 @@ static void direct_req_bad(void **state)
 static void interrupt_and_yield_loops(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	int loops = 0;
 
 	r = req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1, FIX_SP_ECHO, FFAMED_ECHO_CMD_INTERRUPT, 3);
@@ -160,7 +162,7 @@ static void run_is_bound_to_the_vcpu(void **state)
 {
 	(void)state;
 	uint32_t target = FFA_TARGET_INFO(FIX_SP_ECHO, 0);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = fix_call(a, 0, FFA_RUN, target, 0, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_DENIED); /* nothing recorded */
@@ -195,7 +197,7 @@ static void run_is_bound_to_the_vcpu(void **state)
 
 static uint32_t forge;
 
-static bool forge_hook(struct fix *f, struct ffa_regs *regs, void *arg)
+static bool forge_hook(struct fix *f, struct ffamed_regs *regs, void *arg)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 
@@ -241,7 +243,7 @@ static bool forge_hook(struct fix *f, struct ffa_regs *regs, void *arg)
 static void bad_answers_aborted(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix->hook = forge_hook;
 	for (forge = 1; forge <= 5; forge++) {
@@ -273,7 +275,7 @@ static void receiver_must_take_requests(void **state)
 	struct fix_opts o = {.sps = cfg, .sp_count = 1};
 	struct fix *f;
 	struct fix_vm *v;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_sp_echo_config(&cfg[0], &echo, 0x8040, 1);
 	cfg[0].properties &= ~FFA_PART_PROP_DIRECT_REQ_RECV;

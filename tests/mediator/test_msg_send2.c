@@ -122,21 +122,21 @@ static void put_msg(struct fix_vm *v, uint16_t to, uint32_t size, uint8_t seed)
 	put_payload(v, hs, size, seed);
 }
 
-static struct ffa_regs send2(struct fix_vm *v)
+static struct ffamed_regs send2(struct fix_vm *v)
 {
 	return fix_call(v, 0, FFA_MSG_SEND2, 0, 0, 0, 0, 0);
 }
 
 static int32_t send2_rc(struct fix_vm *v)
 {
-	struct ffa_regs r = send2(v);
+	struct ffamed_regs r = send2(v);
 
 	return ffa_result(&r);
 }
 
-static struct ffa_regs notif_get(struct fix_vm *v, uint32_t flags)
+static struct ffamed_regs notif_get(struct fix_vm *v, uint32_t flags)
 {
-	struct ffa_regs r =
+	struct ffamed_regs r =
 		fix_call(v, 0, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(0, v->id), flags, 0, 0, 0);
 
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
@@ -151,14 +151,14 @@ static uint32_t get_hyp_fwk(struct fix_vm *v)
 
 static int32_t rx_release(struct fix_vm *v)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
 
 	return ffa_result(&r);
 }
 
 static int32_t rxtx_unmap(struct fix_vm *v)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0);
 
 	return ffa_result(&r);
 }
@@ -398,7 +398,7 @@ static void rx_ownership_one(bool no_vm_rxtx)
 	struct fix *fix = make(no_vm_rxtx);
 	struct fix_vm *a = make_vm(fix, 1, FFA_VERSION_1_2, 1, NULL);
 	struct fix_vm *b = make_vm(fix, 2, FFA_VERSION_1_2, 1, NULL);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Empty: nothing to release (a forwarded release goes to the SPMC,
 	 * which says the same). */
@@ -445,7 +445,7 @@ static void rx_ownership_one(bool no_vm_rxtx)
 		 * SEND2 does before b's GET tells the mediator): RX_ACQUIRE
 		 * fails, the message waits; b's release, forwarded although
 		 * the mediator believes the RX empty, frees it. */
-		struct ffa_regs q = {{FFA_RX_ACQUIRE, 2}};
+		struct ffamed_regs q = {{FFA_RX_ACQUIRE, 2}};
 
 		ffamed_spmc_call(fix->spmc, 0, &q);
 		assert_ffa_success(q);
@@ -485,7 +485,7 @@ struct get_race {
 	int32_t release_rc;
 };
 
-static bool get_race_hook(struct fix *fix, struct ffa_regs *regs, void *arg)
+static bool get_race_hook(struct fix *fix, struct ffamed_regs *regs, void *arg)
 {
 	struct get_race *g = arg;
 
@@ -507,8 +507,8 @@ static void rx_release_races_get(void **state)
 	struct fix *fix = fix_create(&o);
 	struct fix_vm *a = make_vm(fix, 1, FFA_VERSION_1_2, 1, NULL);
 	struct fix_vm *b = make_vm(fix, 2, FFA_VERSION_1_2, 1, NULL);
-	struct ffa_regs q = {{FFA_RX_ACQUIRE, 2}};
-	struct ffa_regs r;
+	struct ffamed_regs q = {{FFA_RX_ACQUIRE, 2}};
+	struct ffamed_regs r;
 
 	g.b = b;
 	assert_true(b->vm->rxtx.forwarded);
@@ -559,7 +559,7 @@ static void refusals_sender_side(void **state)
 	/* w1..w7 MBZ: checked first, before anything else (here a sender
 	 * without a pair, whose header cannot even be read). */
 	for (int i = 1; i < 8; i++) {
-		struct ffa_regs in = {{FFA_MSG_SEND2}};
+		struct ffamed_regs in = {{FFA_MSG_SEND2}};
 
 		in.x[i] = i == 1 ? (1u << 16) : 1;
 		put_msg(a, 2, 8, 0);
@@ -568,7 +568,7 @@ static void refusals_sender_side(void **state)
 	}
 	/* SMC32: the upper halves of x1..x7 are not arguments. */
 	{
-		struct ffa_regs in = {
+		struct ffamed_regs in = {
 			{FFA_MSG_SEND2, 1ull << 32, 1ull << 33, 0, 0, 0, 0, 1ull << 63}};
 
 		assert_ffa_success(fix_call_regs(a, 0, &in));
@@ -924,7 +924,7 @@ struct sp_hook {
 	struct fix_vm *sender;
 };
 
-static bool sp_hook_fn(struct fix *fix, struct ffa_regs *regs, void *arg)
+static bool sp_hook_fn(struct fix *fix, struct ffamed_regs *regs, void *arg)
 {
 	struct sp_hook *h = arg;
 
@@ -1038,7 +1038,7 @@ static void vm_to_sp_refusals(void **state)
 		struct fix_vm *d = make_vm(fix, 2, FFA_VERSION_1_2, 1, &pol_no_sp);
 		struct fix_vm *n = make_vm(fix, 3, FFA_VERSION_1_2, 0, NULL);
 		bool spmc_takes = fix->med->fw_abis & MED_FW_MSG_SEND2;
-		struct ffa_regs in = {{FFA_MSG_SEND2, 0, 0, 0, 0, 0, 0, 1}};
+		struct ffamed_regs in = {{FFA_MSG_SEND2, 0, 0, 0, 0, 0, 0, 1}};
 
 		/* The emulation is seen; the software SPMC (until it serves
 		 * SEND2) is not: then the good path is NOT_SUPPORTED. */
@@ -1142,7 +1142,7 @@ static void vm_to_sp_spmc_good_path(void **state)
 	(void)state;
 	struct sp_hook h = {.emulate = false};
 	struct fix *fix = make_sp_fix(&h, false, true);
-	struct ffa_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
+	struct ffamed_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
 	struct fix_vm *a, *b;
 	uint8_t junk[HDR_1_2 - HDR_1_1];
 
@@ -1196,7 +1196,7 @@ static void vm_to_sp_v1_1_header_gap(void **state)
 	(void)state;
 	struct sp_hook h = {.emulate = false};
 	struct fix *fix = make_sp_fix(&h, false, true);
-	struct ffa_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
+	struct ffamed_regs q = {{FFA_FEATURES, FFA_MSG_SEND2}};
 	struct fix_vm *b;
 	uint8_t junk[HDR_1_2 - HDR_1_1];
 
@@ -1242,7 +1242,7 @@ static void sp_and_vm_into_one_rx(void **state)
 	static const uint8_t hello[5] = "hello";
 	uint64_t acq = fix_fw_count(fix, FFA_RX_ACQUIRE);
 	struct ffa_msg_hdr m;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint8_t got[5];
 
 	assert_non_null(sp);

@@ -39,15 +39,15 @@ static int teardown(void **state)
 
 static enum ffamed_call_status msg_wait(struct fix_vm *v, uint16_t vcpu)
 {
-	struct ffa_regs r = {{FFA_MSG_WAIT}};
+	struct ffamed_regs r = {{FFA_MSG_WAIT}};
 
 	return fix_call_async(v, vcpu, &r);
 }
 
 static enum ffamed_call_status send_req(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t to,
-					uint64_t p, struct ffa_regs *r)
+					uint64_t p, struct ffamed_regs *r)
 {
-	*r = (struct ffa_regs){{fid, FFA_SENDER_RECEIVER(v->id, to)}};
+	*r = (struct ffamed_regs){{fid, FFA_SENDER_RECEIVER(v->id, to)}};
 	r->x[fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3] = p;
 	return fix_call_async(v, vcpu, r);
 }
@@ -55,37 +55,37 @@ static enum ffamed_call_status send_req(struct fix_vm *v, uint16_t vcpu, uint32_
 static enum ffamed_call_status send_resp(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t to,
 					 uint64_t p)
 {
-	struct ffa_regs r = {{fid, FFA_SENDER_RECEIVER(v->id, to)}};
+	struct ffamed_regs r = {{fid, FFA_SENDER_RECEIVER(v->id, to)}};
 
 	r.x[fid == FFA_MSG_SEND_DIRECT_RESP2 ? 4 : 3] = p;
 	return fix_call_async(v, vcpu, &r);
 }
 
 /* A call that must be answered at once; its reply. */
-static struct ffa_regs done(struct fix_vm *v, uint16_t vcpu, struct ffa_regs r)
+static struct ffamed_regs done(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs r)
 {
 	assert_int_equal(fix_call_async(v, vcpu, &r), FFAMED_CALL_DONE);
 	return r;
 }
 
 /* A call that must block. */
-static void blocks(struct fix_vm *v, uint16_t vcpu, struct ffa_regs r)
+static void blocks(struct fix_vm *v, uint16_t vcpu, struct ffamed_regs r)
 {
 	assert_int_equal(fix_call_async(v, vcpu, &r), FFAMED_CALL_BLOCKED);
 }
 
 /* The reply a blocked call got (it must have got one). */
-static struct ffa_regs got(struct fix_vm *v, uint16_t vcpu)
+static struct ffamed_regs got(struct fix_vm *v, uint16_t vcpu)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_true(fix_resumed(v, vcpu, &r));
 	return r;
 }
 
-static struct ffa_regs req(struct fix_vm *v, uint32_t fid, uint16_t to, uint64_t p)
+static struct ffamed_regs req(struct fix_vm *v, uint32_t fid, uint16_t to, uint64_t p)
 {
-	struct ffa_regs r = {{fid, FFA_SENDER_RECEIVER(v->id, to)}};
+	struct ffamed_regs r = {{fid, FFA_SENDER_RECEIVER(v->id, to)}};
 
 	r.x[fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3] = p;
 	return r;
@@ -94,7 +94,7 @@ static struct ffa_regs req(struct fix_vm *v, uint32_t fid, uint16_t to, uint64_t
 /* The host takes a blocked vCPU back: its call returns FFA_INTERRUPT, w1. */
 static void take_back(struct fix_vm *v, uint16_t vcpu, uint32_t w1)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_true(ffamed_vcpu_interrupt(v->vm, vcpu));
 	r = got(v, vcpu);
@@ -107,7 +107,7 @@ static void take_back(struct fix_vm *v, uint16_t vcpu, uint32_t w1)
 static void deliver(struct fix_vm *s, uint16_t sv, struct fix_vm *r, uint16_t rv, uint32_t fid,
 		    uint64_t p)
 {
-	struct ffa_regs x;
+	struct ffamed_regs x;
 
 	assert_int_equal(msg_wait(r, rv), FFAMED_CALL_BLOCKED);
 	blocks(s, sv, req(s, fid, r->id, p));
@@ -121,7 +121,7 @@ static void ping_pong(void **state)
 	(void)state;
 	static const uint32_t fids[] = {FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64,
 					FFA_MSG_SEND_DIRECT_REQ2};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(msg_wait(b, 1), FFAMED_CALL_BLOCKED);
 	for (uint32_t i = 0; i < 3; i++) {
@@ -154,7 +154,7 @@ static void ping_pong(void **state)
 static void busy_and_refusals(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Nobody waits. */
 	assert_int_equal(send_req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1, &r), FFAMED_CALL_DONE);
@@ -164,16 +164,16 @@ static void busy_and_refusals(void **state)
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(send_req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1, 1, &r), FFAMED_CALL_DONE);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
-	r = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(2, 2)}};
+	r = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(2, 2)}};
 	assert_int_equal(fix_call_async(a, 0, &r), FFAMED_CALL_DONE);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	/* A response with no request held; a yield with none. */
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 0), FFAMED_CALL_DONE);
-	r = (struct ffa_regs){{FFA_YIELD}};
+	r = (struct ffamed_regs){{FFA_YIELD}};
 	assert_int_equal(fix_call_async(b, 0, &r), FFAMED_CALL_DONE);
 	assert_ffa_error(r, FFA_RET_DENIED);
 	/* MSG_WAIT with junk. */
-	r = (struct ffa_regs){{FFA_MSG_WAIT, 1}};
+	r = (struct ffamed_regs){{FFA_MSG_WAIT, 1}};
 	assert_int_equal(fix_call_async(b, 0, &r), FFAMED_CALL_DONE);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 
@@ -195,24 +195,24 @@ static void busy_and_refusals(void **state)
 static void yield_interrupt_run(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(msg_wait(b, 0), FFAMED_CALL_BLOCKED);
 	assert_int_equal(send_req(a, 0, FFA_MSG_SEND_DIRECT_REQ_64, 2, 9, &r), FFAMED_CALL_BLOCKED);
 	assert_true(fix_resumed(b, 0, &r));
 	/* b yields: a gets FFA_YIELD naming b's vCPU. */
-	r = (struct ffa_regs){{FFA_YIELD, 0, 10, 0}};
+	r = (struct ffamed_regs){{FFA_YIELD, 0, 10, 0}};
 	assert_int_equal(fix_call_async(b, 0, &r), FFAMED_CALL_BLOCKED);
 	assert_true(fix_resumed(a, 0, &r));
 	assert_int_equal(r.x[0], FFA_YIELD);
 	assert_int_equal(r.x[1], FFA_TARGET_INFO(2, 0));
 	assert_int_equal(r.x[2], 10);
 	/* Only the right target may be run. */
-	r = (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}};
+	r = (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}};
 	assert_int_equal(fix_call_async(a, 0, &r), FFAMED_CALL_DONE);
 	assert_ffa_error(r, FFA_RET_DENIED);
 	/* a runs b: b's yield returns SUCCESS, a waits again. */
-	r = (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}};
+	r = (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}};
 	assert_int_equal(fix_call_async(a, 0, &r), FFAMED_CALL_BLOCKED);
 	assert_true(fix_resumed(b, 0, &r));
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
@@ -223,7 +223,7 @@ static void yield_interrupt_run(void **state)
 	assert_int_equal(r.x[1], FFA_TARGET_INFO(2, 0));
 	/* b answers meanwhile: kept for a's FFA_RUN. */
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_64, 1, 77), FFAMED_CALL_BLOCKED);
-	r = (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}};
+	r = (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}};
 	assert_int_equal(fix_call_async(a, 0, &r), FFAMED_CALL_DONE);
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_64);
 	assert_int_equal(r.x[3], 77);
@@ -234,7 +234,7 @@ static void yield_interrupt_run(void **state)
 static void receiver_destroyed(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(msg_wait(b, 0), FFAMED_CALL_BLOCKED);
 	assert_int_equal(send_req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1, &r), FFAMED_CALL_BLOCKED);
@@ -254,7 +254,7 @@ static void receiver_destroyed(void **state)
 static void sender_destroyed(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(msg_wait(b, 0), FFAMED_CALL_BLOCKED);
 	assert_int_equal(send_req(a, 0, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1, &r), FFAMED_CALL_BLOCKED);
@@ -274,7 +274,7 @@ static void request_refusals(void **state)
 {
 	(void)state;
 	struct ffa_uuid u = {{1}};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	c = fix_vm(fix, 3, 1);
 	fix_negotiate(c, FFA_VERSION_1_1);
@@ -330,7 +330,7 @@ static void request_refusals(void **state)
 	/* c answers: kept; a collects it with FFA_RUN and may send again. */
 	assert_int_equal(send_resp(c, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 6), FFAMED_CALL_BLOCKED);
 	assert_ffa_error(done(a, 0, req(a, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1)), FFA_RET_BUSY);
-	r = done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(3, 0)}});
+	r = done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(3, 0)}});
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 	assert_int_equal(r.x[3], 6);
 
@@ -340,7 +340,7 @@ static void request_refusals(void **state)
 	r = done(a, 1, r);
 	assert_int_equal(r.x[0], FFA_INTERRUPT);
 	assert_ffa_error(done(a, 1, req(a, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1)), FFA_RET_BUSY);
-	r = done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(FIX_SP_ECHO, 0)}});
+	r = done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(FIX_SP_ECHO, 0)}});
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 
 	/* Both b and c hold nothing and wait: the request goes through. */
@@ -371,29 +371,29 @@ static void nothing_blocks_without_support(void **state)
 		static const uint32_t reqs[] = {FFA_MSG_SEND_DIRECT_REQ_32,
 						FFA_MSG_SEND_DIRECT_REQ_64,
 						FFA_MSG_SEND_DIRECT_REQ2};
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		fix_negotiate(x, FFA_VERSION_1_2);
 		fix_negotiate(y, FFA_VERSION_1_2);
 		for (size_t k = 0; k < 3; k++) {
-			r = fix_call_sync(x, 0,
-					  &(struct ffa_regs){{reqs[k], FFA_SENDER_RECEIVER(1, 2)}});
+			r = fix_call_sync(
+				x, 0, &(struct ffamed_regs){{reqs[k], FFA_SENDER_RECEIVER(1, 2)}});
 			assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 		}
 		for (size_t k = 0; k < 5; k++) {
-			r = (struct ffa_regs){{recv_side[k], FFA_SENDER_RECEIVER(2, 1)}};
+			r = (struct ffamed_regs){{recv_side[k], FFA_SENDER_RECEIVER(2, 1)}};
 			if (recv_side[k] == FFA_MSG_WAIT || recv_side[k] == FFA_YIELD)
 				r.x[1] = 0;
 			r = fix_call_sync(y, 0, &r);
 			assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
 		}
-		r = fix_call_sync(x, 0, &(struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
+		r = fix_call_sync(x, 0, &(struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
 		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 		/* The SP still answers. */
 		r = fix_call_sync(x, 0,
-				  &(struct ffa_regs){{FFA_MSG_SEND_DIRECT_REQ_32,
-						      FFA_SENDER_RECEIVER(1, FIX_SP_ECHO), 0,
-						      FFAMED_ECHO_CMD_WHOAMI}});
+				  &(struct ffamed_regs){{FFA_MSG_SEND_DIRECT_REQ_32,
+							 FFA_SENDER_RECEIVER(1, FIX_SP_ECHO), 0,
+							 FFAMED_ECHO_CMD_WHOAMI}});
 		assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 		assert_false(ffamed_vcpu_interrupt(x->vm, 0));
 		fix_vm_destroy(x);
@@ -407,32 +407,33 @@ static void response_refusals(void **state)
 	(void)state;
 	static const uint32_t resps[] = {FFA_MSG_SEND_DIRECT_RESP_32, FFA_MSG_SEND_DIRECT_RESP_64,
 					 FFA_MSG_SEND_DIRECT_RESP2};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Holding nothing: DENIED, whatever the registers. */
 	for (int i = 0; i < 3; i++) {
 		assert_ffa_error(
-			done(b, 0, (struct ffa_regs){{resps[i], FFA_SENDER_RECEIVER(2, 1)}}),
+			done(b, 0, (struct ffamed_regs){{resps[i], FFA_SENDER_RECEIVER(2, 1)}}),
 			FFA_RET_DENIED);
-		r = (struct ffa_regs){{resps[i], FFA_SENDER_RECEIVER(2, 1), 1}};
+		r = (struct ffamed_regs){{resps[i], FFA_SENDER_RECEIVER(2, 1), 1}};
 		assert_ffa_error(done(b, 0, r), FFA_RET_DENIED);
 	}
 	deliver(a, 0, b, 0, FFA_MSG_SEND_DIRECT_REQ_64, 4);
 	/* Wrong width. */
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[0], FFA_SENDER_RECEIVER(2, 1)}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[0], FFA_SENDER_RECEIVER(2, 1)}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[2], FFA_SENDER_RECEIVER(2, 1)}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[2], FFA_SENDER_RECEIVER(2, 1)}}),
 			 FFA_RET_INVALID_PARAMETERS);
 	/* Wrong w1: forged sender, another receiver, upper half set. */
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[1], FFA_SENDER_RECEIVER(3, 1)}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[1], FFA_SENDER_RECEIVER(3, 1)}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[1], FFA_SENDER_RECEIVER(2, 3)}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[1], FFA_SENDER_RECEIVER(2, 3)}}),
 			 FFA_RET_INVALID_PARAMETERS);
 	assert_ffa_error(
-		done(b, 0, (struct ffa_regs){{resps[1], (1ull << 32) | FFA_SENDER_RECEIVER(2, 1)}}),
+		done(b, 0,
+		     (struct ffamed_regs){{resps[1], (1ull << 32) | FFA_SENDER_RECEIVER(2, 1)}}),
 		FFA_RET_INVALID_PARAMETERS);
 	/* w2 MBZ. */
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[1], FFA_SENDER_RECEIVER(2, 1), 1}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[1], FFA_SENDER_RECEIVER(2, 1), 1}}),
 			 FFA_RET_INVALID_PARAMETERS);
 	/* The request is still held and a still waits. */
 	assert_true(fix_blocked(a, 0));
@@ -441,15 +442,15 @@ static void response_refusals(void **state)
 	assert_int_equal(r.x[0], resps[1]);
 	assert_int_equal(r.x[3], 44);
 	/* Answered: a second response is DENIED (b waits, so use vCPU 1). */
-	assert_ffa_error(done(b, 1, (struct ffa_regs){{resps[1], FFA_SENDER_RECEIVER(2, 1)}}),
+	assert_ffa_error(done(b, 1, (struct ffamed_regs){{resps[1], FFA_SENDER_RECEIVER(2, 1)}}),
 			 FFA_RET_DENIED);
 	take_back(b, 0, 0);
 
 	/* RESP_32 w2 MBZ too, and RESP2 answers only REQ2. */
 	deliver(a, 0, b, 0, FFA_MSG_SEND_DIRECT_REQ_32, 5);
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[0], FFA_SENDER_RECEIVER(2, 1), 1}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[0], FFA_SENDER_RECEIVER(2, 1), 1}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{resps[1], FFA_SENDER_RECEIVER(2, 1)}}),
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{resps[1], FFA_SENDER_RECEIVER(2, 1)}}),
 			 FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(send_resp(b, 0, resps[0], 1, 45), FFAMED_CALL_BLOCKED);
 	assert_int_equal(got(a, 0).x[3], 45);
@@ -459,21 +460,22 @@ static void response_refusals(void **state)
 static void yield_refusals(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Not handling a request: DENIED. */
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{FFA_YIELD}}), FFA_RET_DENIED);
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{FFA_YIELD}}), FFA_RET_DENIED);
 	deliver(a, 0, b, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1);
 	/* w1 MBZ, w4..w7 MBZ. */
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{FFA_YIELD, 1}}), FFA_RET_INVALID_PARAMETERS);
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{FFA_YIELD, 1}}),
+			 FFA_RET_INVALID_PARAMETERS);
 	for (int i = 4; i < 8; i++) {
-		r = (struct ffa_regs){{FFA_YIELD}};
+		r = (struct ffamed_regs){{FFA_YIELD}};
 		r.x[i] = 1;
 		assert_ffa_error(done(b, 0, r), FFA_RET_INVALID_PARAMETERS);
 	}
 	assert_true(fix_blocked(a, 0));
 	/* The v1.2 timeout goes to the sender, both halves. */
-	blocks(b, 0, (struct ffa_regs){{FFA_YIELD, 0, 0x11, 0x22}});
+	blocks(b, 0, (struct ffamed_regs){{FFA_YIELD, 0, 0x11, 0x22}});
 	r = got(a, 0);
 	assert_int_equal(r.x[0], FFA_YIELD);
 	assert_int_equal(r.x[1], FFA_TARGET_INFO(2, 0));
@@ -481,7 +483,7 @@ static void yield_refusals(void **state)
 	assert_int_equal(r.x[3], 0x22);
 	/* Yielded: a sender's REQ is BUSY until it runs the receiver. */
 	assert_ffa_error(done(a, 0, req(a, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1)), FFA_RET_BUSY);
-	blocks(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
+	blocks(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
 	assert_int_equal(got(b, 0).x[0], FFA_SUCCESS_32);
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 2), FFAMED_CALL_BLOCKED);
 	assert_int_equal(got(a, 0).x[3], 2);
@@ -491,11 +493,11 @@ static void yield_refusals(void **state)
 	c = fix_vm(fix, 3, 1);
 	fix_negotiate(c, FFA_VERSION_1_1);
 	deliver(a, 0, c, 0, FFA_MSG_SEND_DIRECT_REQ_32, 3);
-	assert_ffa_error(done(c, 0, (struct ffa_regs){{FFA_YIELD, 0, 1}}),
+	assert_ffa_error(done(c, 0, (struct ffamed_regs){{FFA_YIELD, 0, 1}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(c, 0, (struct ffa_regs){{FFA_YIELD, 0, 0, 1}}),
+	assert_ffa_error(done(c, 0, (struct ffamed_regs){{FFA_YIELD, 0, 0, 1}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	blocks(c, 0, (struct ffa_regs){{FFA_YIELD}});
+	blocks(c, 0, (struct ffamed_regs){{FFA_YIELD}});
 	r = got(a, 0);
 	assert_int_equal(r.x[0], FFA_YIELD);
 	assert_int_equal(r.x[1], FFA_TARGET_INFO(3, 0));
@@ -505,38 +507,38 @@ static void yield_refusals(void **state)
 static void msg_wait_refusals(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	c = fix_vm(fix, 3, 1);
 	fix_negotiate(c, FFA_VERSION_1_1);
 	for (int i = 1; i < 8; i++) {
-		r = (struct ffa_regs){{FFA_MSG_WAIT}};
+		r = (struct ffamed_regs){{FFA_MSG_WAIT}};
 		r.x[i] = i == 2 ? 2 : 1; /* w2: any flag but retain-RX */
 		assert_ffa_error(done(b, 0, r), FFA_RET_INVALID_PARAMETERS);
 	}
 	/* Upper halves of SMC32 arguments are ignored. */
-	r = (struct ffa_regs){{FFA_MSG_WAIT, 1ull << 32, 1ull << 32, 1ull << 32}};
+	r = (struct ffamed_regs){{FFA_MSG_WAIT, 1ull << 32, 1ull << 32, 1ull << 32}};
 	blocks(b, 0, r);
 	take_back(b, 0, 0);
 	/* v1.2: x8..x17 MBZ. */
 	for (int i = 8; i < FFA_NREGS; i++) {
-		r = (struct ffa_regs){{FFA_MSG_WAIT}};
+		r = (struct ffamed_regs){{FFA_MSG_WAIT}};
 		r.x[i] = 1;
 		assert_ffa_error(done(b, 0, r), FFA_RET_INVALID_PARAMETERS);
 	}
 	/* The retain-RX flag exists from v1.2 on; x8 and up mean nothing before. */
 	assert_ffa_error(
-		done(c, 0, (struct ffa_regs){{FFA_MSG_WAIT, 0, FFA_MSG_WAIT_FLAG_RETAIN_RX}}),
+		done(c, 0, (struct ffamed_regs){{FFA_MSG_WAIT, 0, FFA_MSG_WAIT_FLAG_RETAIN_RX}}),
 		FFA_RET_INVALID_PARAMETERS);
-	r = (struct ffa_regs){{FFA_MSG_WAIT}};
+	r = (struct ffamed_regs){{FFA_MSG_WAIT}};
 	r.x[8] = 1;
 	blocks(c, 0, r);
 	take_back(c, 0, 0);
-	blocks(b, 0, (struct ffa_regs){{FFA_MSG_WAIT, 0, FFA_MSG_WAIT_FLAG_RETAIN_RX}});
+	blocks(b, 0, (struct ffamed_regs){{FFA_MSG_WAIT, 0, FFA_MSG_WAIT_FLAG_RETAIN_RX}});
 	/* Holding a request: DENIED; the request is still held. */
 	blocks(a, 0, req(a, FFA_MSG_SEND_DIRECT_REQ_32, 2, 1));
 	assert_int_equal(got(b, 0).x[3], 1);
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{FFA_MSG_WAIT}}), FFA_RET_DENIED);
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{FFA_MSG_WAIT}}), FFA_RET_DENIED);
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 2), FFAMED_CALL_BLOCKED);
 	assert_int_equal(got(a, 0).x[3], 2);
 	/* Already waiting (a response is a wait) and taken back: waits again. */
@@ -549,32 +551,32 @@ static void run_refusals(void **state)
 {
 	(void)state;
 	/* Self, the hypervisor, an unknown VM, a vCPU the VM does not have. */
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(1, 0)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(1, 0)}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(0, 0)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(0, 0)}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(9, 0)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(9, 0)}}),
 			 FFA_RET_INVALID_PARAMETERS);
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 2)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 2)}}),
 			 FFA_RET_INVALID_PARAMETERS);
 	/* Nothing to resume. */
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}}),
 			 FFA_RET_DENIED);
 	/* Pending (not interrupted): nothing to resume either; the request stands. */
 	deliver(a, 0, b, 1, FFA_MSG_SEND_DIRECT_REQ_32, 1);
-	assert_ffa_error(done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
+	assert_ffa_error(done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
 			 FFA_RET_DENIED);
 	take_back(a, 0, FFA_TARGET_INFO(2, 1));
 	/* Interrupted: only the receiver's vCPU it named, only from the sender's vCPU. */
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}}),
 			 FFA_RET_DENIED);
-	assert_ffa_error(done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
+	assert_ffa_error(done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
 			 FFA_RET_DENIED);
-	blocks(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}});
+	blocks(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}});
 	assert_int_equal(send_resp(b, 1, FFA_MSG_SEND_DIRECT_RESP_32, 1, 3), FFAMED_CALL_BLOCKED);
 	assert_int_equal(got(a, 0).x[3], 3);
 	/* Collected: nothing to resume any more. */
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
 			 FFA_RET_DENIED);
 	take_back(b, 1, 0);
 }
@@ -583,7 +585,7 @@ static void run_refusals(void **state)
 static void payload_widths(void **state)
 {
 	(void)state;
-	struct ffa_regs r, x;
+	struct ffamed_regs r, x;
 
 	assert_int_equal(msg_wait(b, 0), FFAMED_CALL_BLOCKED);
 	r = req(a, FFA_MSG_SEND_DIRECT_REQ_32, 2, 0);
@@ -600,7 +602,7 @@ static void payload_widths(void **state)
 		assert_int_equal(x.x[i], (uint64_t)(i * 0x1111));
 	for (int i = 8; i < FFA_NREGS; i++)
 		assert_int_equal(x.x[i], 0);
-	r = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_RESP_32, FFA_SENDER_RECEIVER(2, 1)}};
+	r = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_RESP_32, FFA_SENDER_RECEIVER(2, 1)}};
 	for (int i = 3; i < FFA_NREGS; i++)
 		r.x[i] = 0xBEEF000000000000ull | (uint64_t)(i * 0x101);
 	blocks(b, 0, r);
@@ -625,7 +627,7 @@ static void payload_widths(void **state)
 		assert_int_equal(x.x[i], 0xF00D000000000000ull | (uint64_t)i);
 	for (int i = 8; i < FFA_NREGS; i++)
 		assert_int_equal(x.x[i], 0);
-	r = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_RESP_64, FFA_SENDER_RECEIVER(2, 1)}};
+	r = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_RESP_64, FFA_SENDER_RECEIVER(2, 1)}};
 	for (int i = 3; i < FFA_NREGS; i++)
 		r.x[i] = 0xCAFE000000000000ull | (uint64_t)i;
 	blocks(b, 0, r);
@@ -647,7 +649,7 @@ static void payload_widths(void **state)
 	assert_int_equal(x.x[3], 0);
 	for (int i = 4; i < FFA_NREGS; i++)
 		assert_int_equal(x.x[i], 0x1234000000000000ull | (uint64_t)i);
-	r = (struct ffa_regs){{FFA_MSG_SEND_DIRECT_RESP2, FFA_SENDER_RECEIVER(2, 1)}};
+	r = (struct ffamed_regs){{FFA_MSG_SEND_DIRECT_RESP2, FFA_SENDER_RECEIVER(2, 1)}};
 	for (int i = 4; i < FFA_NREGS; i++)
 		r.x[i] = 0x4321000000000000ull | (uint64_t)i;
 	blocks(b, 0, r);
@@ -664,7 +666,7 @@ static void receiver_choice(void **state)
 {
 	(void)state;
 	struct fix_vm *s;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	c = fix_vm(fix, 3, 4);
 	s = fix_vm(fix, 4, 4);
@@ -713,14 +715,14 @@ static void msg_wait_releases_rx(void **state)
 		uint32_t flags = i == 3 ? FFA_MSG_WAIT_FLAG_RETAIN_RX : 0;
 		bool kept = versions[i] == FFA_VERSION_1_0 || flags;
 		struct fix_vm *v = fix_vm(fix, (uint16_t)(10 + i), 1);
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		fix_negotiate(v, versions[i]);
 		fix_map_default(v, 1);
 		/* Discovery fills the RX: the guest owns it. */
 		r = fix_call(v, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
 		assert_ffa_success(r);
-		blocks(v, 0, (struct ffa_regs){{FFA_MSG_WAIT, 0, flags}});
+		blocks(v, 0, (struct ffamed_regs){{FFA_MSG_WAIT, 0, flags}});
 		take_back(v, 0, 0);
 		r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
 		if (kept)
@@ -728,7 +730,7 @@ static void msg_wait_releases_rx(void **state)
 		else
 			assert_ffa_error(r, FFA_RET_DENIED);
 		/* A wait with the RX already free is fine. */
-		blocks(v, 0, (struct ffa_regs){{FFA_MSG_WAIT, 0, flags}});
+		blocks(v, 0, (struct ffamed_regs){{FFA_MSG_WAIT, 0, flags}});
 		take_back(v, 0, 0);
 		fix_vm_destroy(v);
 	}
@@ -736,7 +738,7 @@ static void msg_wait_releases_rx(void **state)
 	fix_map_default(b, 1);
 	deliver(a, 0, b, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1);
 	assert_ffa_success(fix_call(b, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0));
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{FFA_MSG_WAIT}}), FFA_RET_DENIED);
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{FFA_MSG_WAIT}}), FFA_RET_DENIED);
 	assert_ffa_success(fix_call(b, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0));
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 2), FFAMED_CALL_BLOCKED);
 	assert_int_equal(got(a, 0).x[3], 2);
@@ -748,7 +750,7 @@ static void msg_wait_releases_rx(void **state)
 static void call_chain(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	c = fix_vm(fix, 3, 1);
 	fix_negotiate(c, FFA_VERSION_1_2);
@@ -784,7 +786,7 @@ static void call_chain(void **state)
 static void interrupt_states(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Not blocked: running, handling, out of range. */
 	assert_false(ffamed_vcpu_interrupt(a->vm, 0));
@@ -795,13 +797,13 @@ static void interrupt_states(void **state)
 	take_back(a, 0, FFA_TARGET_INFO(2, 0));
 	assert_false(ffamed_vcpu_interrupt(a->vm, 0));
 	/* A yield with the sender interrupted: the sender is told at its RUN. */
-	blocks(b, 0, (struct ffa_regs){{FFA_YIELD}});
+	blocks(b, 0, (struct ffamed_regs){{FFA_YIELD}});
 	assert_false(fix_resumed(a, 0, &r));
 	/* Yielded receiver taken back: it still holds the request. */
 	take_back(b, 0, 0);
-	assert_ffa_error(done(b, 0, (struct ffa_regs){{FFA_MSG_WAIT}}), FFA_RET_DENIED);
+	assert_ffa_error(done(b, 0, (struct ffamed_regs){{FFA_MSG_WAIT}}), FFA_RET_DENIED);
 	/* The sender's RUN goes back to waiting; the response reaches it. */
-	blocks(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
+	blocks(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
 	assert_false(fix_resumed(b, 0, &r));
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 7), FFAMED_CALL_BLOCKED);
 	assert_int_equal(got(a, 0).x[3], 7);
@@ -813,17 +815,17 @@ static void interrupt_states(void **state)
 	 * nothing blocked (the yield already returned). */
 	blocks(a, 1, req(a, FFA_MSG_SEND_DIRECT_REQ_32, 2, 2));
 	assert_int_equal(got(b, 0).x[3], 2);
-	blocks(b, 0, (struct ffa_regs){{FFA_YIELD}});
+	blocks(b, 0, (struct ffamed_regs){{FFA_YIELD}});
 	assert_int_equal(got(a, 1).x[0], FFA_YIELD);
 	assert_false(ffamed_vcpu_interrupt(a->vm, 1));
 	/* The yielded receiver resumes at the sender's RUN. */
-	blocks(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
+	blocks(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
 	assert_int_equal(got(b, 0).x[0], FFA_SUCCESS_32);
 	/* Taken back while the receiver handles: the response is kept. */
 	take_back(a, 1, FFA_TARGET_INFO(2, 0));
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 1, 8), FFAMED_CALL_BLOCKED);
 	assert_false(ffamed_vcpu_interrupt(a->vm, 1));
-	r = done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
+	r = done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 0)}});
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 	assert_int_equal(r.x[3], 8);
 	take_back(b, 0, 0);
@@ -835,27 +837,27 @@ static void interrupt_states(void **state)
 static void receiver_destroyed_while_interrupted(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	deliver(a, 0, b, 1, FFA_MSG_SEND_DIRECT_REQ_32, 1);
 	take_back(a, 0, FFA_TARGET_INFO(2, 1));
 	fix_vm_destroy(b);
 	b = NULL;
 	assert_false(fix_resumed(a, 0, &r));
-	r = done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}});
+	r = done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}});
 	assert_ffa_error(r, FFA_RET_ABORTED);
 	/* Collected once. */
-	assert_ffa_error(done(a, 0, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
+	assert_ffa_error(done(a, 0, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
 			 FFA_RET_INVALID_PARAMETERS);
 	/* A yielded-to sender too. */
 	c = fix_vm(fix, 3, 1);
 	fix_negotiate(c, FFA_VERSION_1_2);
 	deliver(a, 1, c, 0, FFA_MSG_SEND_DIRECT_REQ_64, 2);
-	blocks(c, 0, (struct ffa_regs){{FFA_YIELD}});
+	blocks(c, 0, (struct ffamed_regs){{FFA_YIELD}});
 	assert_int_equal(got(a, 1).x[0], FFA_YIELD);
 	fix_vm_destroy(c);
 	c = NULL;
-	assert_ffa_error(done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(3, 0)}}),
+	assert_ffa_error(done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(3, 0)}}),
 			 FFA_RET_ABORTED);
 }
 
@@ -864,10 +866,10 @@ static void receiver_destroyed_while_interrupted(void **state)
 static void sender_destroyed_receiver_yielded(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	deliver(a, 0, b, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1);
-	blocks(b, 0, (struct ffa_regs){{FFA_YIELD}});
+	blocks(b, 0, (struct ffamed_regs){{FFA_YIELD}});
 	assert_int_equal(got(a, 0).x[0], FFA_YIELD);
 	fix_vm_destroy(a);
 	a = NULL;
@@ -881,7 +883,7 @@ static void sender_destroyed_receiver_yielded(void **state)
 	assert_int_equal(got(b, 0).x[3], 3);
 	fix_vm_destroy(c);
 	c = NULL;
-	r = done(b, 0, (struct ffa_regs){{FFA_YIELD}});
+	r = done(b, 0, (struct ffamed_regs){{FFA_YIELD}});
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
 	assert_int_equal(send_resp(b, 0, FFA_MSG_SEND_DIRECT_RESP_32, 3, 4), FFAMED_CALL_BLOCKED);
 	take_back(b, 0, 0);
@@ -892,7 +894,7 @@ static void sender_destroyed_receiver_yielded(void **state)
 static void vm_id_reuse(void **state)
 {
 	(void)state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	deliver(a, 0, b, 0, FFA_MSG_SEND_DIRECT_REQ_32, 1);
 	fix_vm_destroy(a);
@@ -918,10 +920,10 @@ static void vm_id_reuse(void **state)
 	b = fix_vm(fix, 2, 2);
 	fix_negotiate(b, FFA_VERSION_1_2);
 	assert_int_equal(msg_wait(b, 1), FFAMED_CALL_BLOCKED);
-	assert_ffa_error(done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
+	assert_ffa_error(done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
 			 FFA_RET_ABORTED);
 	assert_false(fix_resumed(b, 1, &r));
-	assert_ffa_error(done(a, 1, (struct ffa_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
+	assert_ffa_error(done(a, 1, (struct ffamed_regs){{FFA_RUN, FFA_TARGET_INFO(2, 1)}}),
 			 FFA_RET_DENIED);
 	take_back(b, 1, 0);
 }

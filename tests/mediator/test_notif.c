@@ -12,8 +12,8 @@ static const uint32_t notif_fids[] = {
 	FFA_NOTIFICATION_INFO_GET_32,	FFA_NOTIFICATION_INFO_GET_64,
 };
 
-static struct ffa_regs bind(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t sender,
-			    uint16_t receiver, uint32_t flags, uint64_t bitmap)
+static struct ffamed_regs bind(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t sender,
+			       uint16_t receiver, uint32_t flags, uint64_t bitmap)
 {
 	return fix_call(v, vcpu, fid, FFA_SENDER_RECEIVER(sender, receiver), flags,
 			(uint32_t)bitmap, bitmap >> 32, 0);
@@ -22,12 +22,13 @@ static struct ffa_regs bind(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint1
 static void bind_ok(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t sender,
 		    uint16_t receiver, uint32_t flags, uint64_t bitmap)
 {
-	struct ffa_regs r = bind(v, vcpu, fid, sender, receiver, flags, bitmap);
+	struct ffamed_regs r = bind(v, vcpu, fid, sender, receiver, flags, bitmap);
 
 	assert_ffa_success(r);
 }
 
-static struct ffa_regs notif_get(struct fix_vm *v, uint16_t vcpu, uint16_t w1_vcpu, uint32_t flags)
+static struct ffamed_regs notif_get(struct fix_vm *v, uint16_t vcpu, uint16_t w1_vcpu,
+				    uint32_t flags)
 {
 	return fix_call(v, vcpu, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(w1_vcpu, v->id), flags,
 			0, 0, 0);
@@ -36,7 +37,7 @@ static struct ffa_regs notif_get(struct fix_vm *v, uint16_t vcpu, uint16_t w1_vc
 /* GET on `vcpu` asking every class: the SP bitmap, checking the rest is 0. */
 static uint64_t get_sp_bits(struct fix_vm *v, uint16_t vcpu)
 {
-	struct ffa_regs r = notif_get(v, vcpu, vcpu, ALL_GET_FLAGS);
+	struct ffamed_regs r = notif_get(v, vcpu, vcpu, ALL_GET_FLAGS);
 
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
 	assert_int_equal(r.x[1], 0);
@@ -50,9 +51,9 @@ static uint64_t get_sp_bits(struct fix_vm *v, uint16_t vcpu)
 static uint32_t echo_cmd(struct fix_vm *v, uint16_t sp, uint32_t cmd, uint32_t flags,
 			 uint64_t bitmap, uint64_t *out_bitmap)
 {
-	struct ffa_regs in = {{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(v->id, sp), 0, cmd,
-			       flags, (uint32_t)bitmap, bitmap >> 32}};
-	struct ffa_regs r = fix_call_regs(v, 0, &in);
+	struct ffamed_regs in = {{FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(v->id, sp), 0,
+				  cmd, flags, (uint32_t)bitmap, bitmap >> 32}};
+	struct ffamed_regs r = fix_call_regs(v, 0, &in);
 
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 	assert_int_equal(r.x[3], cmd);
@@ -63,7 +64,7 @@ static uint32_t echo_cmd(struct fix_vm *v, uint16_t sp, uint32_t cmd, uint32_t f
 
 static int32_t features(struct fix_vm *v, uint32_t id)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_FEATURES, id, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_FEATURES, id, 0, 0, 0, 0);
 
 	return ffa_result(&r);
 }
@@ -76,7 +77,7 @@ static void good_path(void **state)
 	struct ffamed_sp *echo = ffamed_spmc_find_sp(fix->spmc, FIX_SP_ECHO);
 	uint64_t pv = ~0ull, got;
 	uint32_t vcpus = 0;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_true(ffamed_spmc_notif_bitmap_exists(fix->spmc, 1, &vcpus));
 	assert_int_equal(vcpus, 2);
@@ -153,7 +154,7 @@ static void refusals(void **state)
 	struct fix_vm *a = fix_vm(fix, 1, 2);
 	struct fix_vm *b = fix_vm(fix, 2, 1);
 	uint64_t fw_bind, fw_set, fw_get;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(a, FFA_VERSION_1_2);
 	fix_negotiate(b, FFA_VERSION_1_1);
@@ -253,7 +254,7 @@ static void v1_0_refused(void **state)
 	(void)state;
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *a = fix_vm(fix, 1, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(a, FFA_VERSION_1_0);
 	for (size_t i = 0; i < sizeof(notif_fids) / sizeof(notif_fids[0]); i++) {
@@ -320,7 +321,7 @@ static void lifecycle_drains_pending(void **state)
 static bool refuse_create;
 static bool refuse_vm_created;
 
-static bool create_hook(struct fix *f, struct ffa_regs *regs, void *arg)
+static bool create_hook(struct fix *f, struct ffamed_regs *regs, void *arg)
 {
 	(void)f;
 	(void)arg;
@@ -367,7 +368,7 @@ static void create_failures(void **state)
 	fix_destroy(fix);
 }
 
-static bool no_notif_hook(struct fix *f, struct ffa_regs *regs, void *arg)
+static bool no_notif_hook(struct fix *f, struct ffamed_regs *regs, void *arg)
 {
 	(void)f;
 	(void)arg;
@@ -382,7 +383,7 @@ static bool no_notif_hook(struct fix *f, struct ffa_regs *regs, void *arg)
 static void check_no_notif(struct fix *fix)
 {
 	struct fix_vm *a = fix_vm(fix, 1, 2);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_false(ffamed_spmc_notif_bitmap_exists(fix->spmc, 1, NULL));
 	fix_negotiate(a, FFA_VERSION_1_1);

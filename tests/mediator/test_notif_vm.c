@@ -12,21 +12,22 @@
 #define NPI_BIT	  (1ull << NPI)
 #define ALL_FLAGS FFA_NOTIF_GET_FLAGS_MASK
 
-static struct ffa_regs call5(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t hi,
-			     uint16_t lo, uint32_t flags, uint64_t bitmap)
+static struct ffamed_regs call5(struct fix_vm *v, uint16_t vcpu, uint32_t fid, uint16_t hi,
+				uint16_t lo, uint32_t flags, uint64_t bitmap)
 {
 	return fix_call(v, vcpu, fid, FFA_SENDER_RECEIVER(hi, lo), flags, (uint32_t)bitmap,
 			bitmap >> 32, 0);
 }
 
 /* recv binds `bitmap` for sender VM `sender`. */
-static struct ffa_regs vbind(struct fix_vm *recv, uint16_t sender, uint32_t flags, uint64_t bitmap)
+static struct ffamed_regs vbind(struct fix_vm *recv, uint16_t sender, uint32_t flags,
+				uint64_t bitmap)
 {
 	return call5(recv, 0, FFA_NOTIFICATION_BIND, sender, recv->id, flags, bitmap);
 }
 
-static struct ffa_regs vset(struct fix_vm *sender, uint16_t receiver, uint32_t flags,
-			    uint64_t bitmap)
+static struct ffamed_regs vset(struct fix_vm *sender, uint16_t receiver, uint32_t flags,
+			       uint64_t bitmap)
 {
 	return call5(sender, 0, FFA_NOTIFICATION_SET, sender->id, receiver, flags, bitmap);
 }
@@ -37,10 +38,10 @@ static uint32_t per_vcpu(uint16_t vcpu)
 }
 
 /* GET on `vcpu` with `flags`; the whole answer. */
-static struct ffa_regs get(struct fix_vm *v, uint16_t vcpu, uint32_t flags)
+static struct ffamed_regs get(struct fix_vm *v, uint16_t vcpu, uint32_t flags)
 {
-	struct ffa_regs r = fix_call(v, vcpu, FFA_NOTIFICATION_GET,
-				     FFA_SENDER_RECEIVER(vcpu, v->id), flags, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, vcpu, FFA_NOTIFICATION_GET,
+					FFA_SENDER_RECEIVER(vcpu, v->id), flags, 0, 0, 0);
 
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
 	return r;
@@ -48,7 +49,7 @@ static struct ffa_regs get(struct fix_vm *v, uint16_t vcpu, uint32_t flags)
 
 static uint64_t get_vm_bits(struct fix_vm *v, uint16_t vcpu)
 {
-	struct ffa_regs r = get(v, vcpu, ALL_FLAGS);
+	struct ffamed_regs r = get(v, vcpu, ALL_FLAGS);
 
 	return r.x[4] | (r.x[5] << 32);
 }
@@ -66,7 +67,7 @@ static void vm_to_vm_good_path(void **state)
 	struct fix *fix = make(false);
 	struct fix_vm *a = fix_vm(fix, 1, 2);
 	struct fix_vm *b = fix_vm(fix, 2, 2);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(a, FFA_VERSION_1_1);
 	fix_negotiate(b, FFA_VERSION_1_2);
@@ -185,7 +186,7 @@ static void refusals(void **state)
 	struct fix_vm *a = fix_vm(fix, 1, 2);
 	struct fix_vm *b = fix_vm(fix, 2, 2);
 	struct fix_vm *old = fix_vm(fix, 3, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(a, FFA_VERSION_1_1);
 	fix_negotiate(b, FFA_VERSION_1_1);
@@ -330,7 +331,7 @@ struct info_list {
 	uint16_t vcpu[3];
 };
 
-static unsigned info_decode(const struct ffa_regs *r, bool is64, struct info_list *out)
+static unsigned info_decode(const struct ffamed_regs *r, bool is64, struct info_list *out)
 {
 	unsigned lists = (r->x[2] >> 7) & 0x1F, pos = 0, per = is64 ? 4 : 2;
 
@@ -351,7 +352,7 @@ static void guest_info_get(void **state)
 	struct fix_vm *a = fix_vm(fix, 1, 1);
 	struct fix_vm *b = fix_vm(fix, 2, 16);
 	struct info_list l[31];
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	unsigned seen = 0;
 
 	fix_negotiate(a, FFA_VERSION_1_2);
@@ -470,7 +471,7 @@ static void sri_to_npi(void **state)
 	struct fix_vm *b = fix_vm(fix, 2, 2);
 	struct ffamed_sp *echo = ffamed_spmc_find_sp(fix->spmc, FIX_SP_ECHO);
 	uint64_t info_calls;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(a, FFA_VERSION_1_2);
 	fix_negotiate(b, FFA_VERSION_1_2);
@@ -531,7 +532,7 @@ static void framework_rx_full(void **state)
 	(void)state;
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *a = fix_vm(fix, 1, 2);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(a, FFA_VERSION_1_2);
 	med_notif_local_raise_fwk(a->vm, FFA_FWK_NOTIF_RX_FULL);

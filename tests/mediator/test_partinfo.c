@@ -10,7 +10,7 @@ static const struct ffa_uuid optee_uuid = FFAMED_SP_OPTEE_UUID;
 static const struct ffa_uuid extra_uuid = {
 	{0xE1, 0x7A, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}};
 
-static struct ffa_regs pig(struct fix_vm *v, const struct ffa_uuid *u, uint32_t flags)
+static struct ffamed_regs pig(struct fix_vm *v, const struct ffa_uuid *u, uint32_t flags)
 {
 	struct ffa_uuid nil = {{0}};
 
@@ -30,7 +30,7 @@ static struct ffa_partition_info_1_1 entry(struct fix_vm *v, uint32_t i, uint32_
 
 static void release(struct fix_vm *v)
 {
-	struct ffa_regs r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
 
 	assert_ffa_success(r);
 }
@@ -48,7 +48,7 @@ static void formats_per_version(void **state)
 		uint32_t ver = versions[vi];
 		struct fix_vm *v = fix_vm(fix, (uint16_t)(1 + vi), 1);
 		uint32_t size = ver == FFA_VERSION_1_0 ? 8 : 24;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		fix_negotiate(v, ver);
 		fix_map_default(v, 1);
@@ -94,7 +94,7 @@ static void count_only_keeps_rx(void **state)
 	(void)state;
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *v = fix_vm(fix, 1, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint64_t fw;
 
 	fix_negotiate(v, FFA_VERSION_1_2);
@@ -133,7 +133,7 @@ static void uuid_queries(void **state)
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *v = fix_vm(fix, 1, 1);
 	struct ffa_partition_info_1_1 e;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(v, FFA_VERSION_1_1);
 	fix_map_default(v, 1);
@@ -166,7 +166,7 @@ static void rx_busy_or_unmapped(void **state)
 	(void)state;
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *v = fix_vm(fix, 1, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(v, FFA_VERSION_1_2);
 	r = pig(v, NULL, 0);
@@ -183,7 +183,7 @@ static void multi_uuid_sp(void **state)
 	static struct ffamed_sp_config cfg[1];
 	struct fix_opts o = {.sps = cfg, .sp_count = 1};
 	struct fix *fix;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_sp_echo_config(&cfg[0], &echo, 0x8020, 1);
 	cfg[0].uuids[1] = extra_uuid;
@@ -226,7 +226,7 @@ static void never_zero_partitions_and_vms(void **state)
 	struct fix_vm *b = fix_vm_new(fix, 2, 3, 8, true);
 	struct fix_vm *c = fix_vm(fix, 3, 1);
 	struct ffa_partition_info_1_1 e;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(fix_vm_register(b, false), FFA_RET_OK);
 	fix_negotiate(a, FFA_VERSION_1_2);
@@ -272,7 +272,7 @@ static void rx_too_small(void **state)
 	struct fix *fix = fix_create(&o);
 	struct fix_vm *vms[200];
 	struct fix_vm *a = fix_vm(fix, 1000, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t n = 0;
 
 	fix_negotiate(a, FFA_VERSION_1_2);
@@ -310,7 +310,7 @@ static void spmc_bad_listings(void **state)
 		struct fix *fix = fix_create(&o);
 		struct ffamed_fw_info info;
 		struct fix_vm *v;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		ffamed_get_fw_info(fix->med, &info);
 		assert_int_equal(info.version, FFA_VERSION_1_2);
@@ -337,7 +337,7 @@ static void spmc_wider_entries_and_nonsecure(void **state)
 	struct fix *fix = fix_create(&o);
 	struct ffamed_fw_info info;
 	struct fix_vm *v = fix_vm(fix, 1, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* 32-byte entries are fine (a multiple of 8, >= 24); the bogus
 	 * non-secure entry is dropped with an error. */
@@ -372,7 +372,7 @@ static void spmc_v1_1(void **state)
 	struct fix *fix;
 	struct ffamed_fw_info info;
 	struct fix_vm *v;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_sp_optee_config(&cfg[0], &optee, 0x8030, 1);
 	cfg[0].version = FFA_VERSION_1_1;
@@ -396,10 +396,10 @@ static void spmc_v1_1(void **state)
 	fix_destroy(fix);
 }
 
-static struct ffa_regs regs_query(struct fix_vm *v, const struct ffa_uuid *u, uint64_t x3)
+static struct ffamed_regs regs_query(struct fix_vm *v, const struct ffa_uuid *u, uint64_t x3)
 {
 	struct ffa_uuid nil = {{0}};
-	struct ffa_regs in = {{FFA_PARTITION_INFO_GET_REGS}};
+	struct ffamed_regs in = {{FFA_PARTITION_INFO_GET_REGS}};
 
 	if (!u)
 		u = &nil;
@@ -417,7 +417,7 @@ static void get_regs(void **state)
 	struct fix_vm *v = fix_vm(fix, 1, 1);
 	struct fix_vm *old = fix_vm(fix, 2, 1);
 	struct fix_vm *others[3];
-	struct ffa_regs r, in;
+	struct ffamed_regs r, in;
 	uint32_t seen = 0;
 	uint64_t fw = 0;
 
@@ -464,7 +464,7 @@ static void get_regs(void **state)
 	assert_ffa_error(r, FFA_RET_RETRY);
 	r = regs_query(v, NULL, 1ull << 32);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
-	in = (struct ffa_regs){{FFA_PARTITION_INFO_GET_REGS}};
+	in = (struct ffamed_regs){{FFA_PARTITION_INFO_GET_REGS}};
 	in.x[9] = 1;
 	r = fix_call_regs(v, 0, &in);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);

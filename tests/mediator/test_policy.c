@@ -52,17 +52,17 @@ static int teardown(void **state)
  * (an SP's response, or a VM's waiting vCPU got it and answered). */
 static int32_t try_req(struct fix_vm *v, uint32_t fid, uint16_t to)
 {
-	struct ffa_regs r = {{fid, FFA_SENDER_RECEIVER(v->id, to)}};
+	struct ffamed_regs r = {{fid, FFA_SENDER_RECEIVER(v->id, to)}};
 	struct fix_vm *rv = to == A ? a : to == B ? b : to == C ? c : NULL;
 
 	r.x[fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3] = FFAMED_ECHO_CMD_WHOAMI;
 	if (rv) {
-		struct ffa_regs w = {{FFA_MSG_WAIT}};
+		struct ffamed_regs w = {{FFA_MSG_WAIT}};
 
 		assert_int_equal(fix_call_async(rv, 0, &w), FFAMED_CALL_BLOCKED);
 	}
 	if (fix_call_async(v, 0, &r) == FFAMED_CALL_BLOCKED) {
-		struct ffa_regs x = {{ffa_direct_resp_fid(fid), FFA_SENDER_RECEIVER(to, v->id)}};
+		struct ffamed_regs x = {{ffa_direct_resp_fid(fid), FFA_SENDER_RECEIVER(to, v->id)}};
 
 		assert_non_null(rv);
 		assert_true(fix_resumed(rv, 0, &r));
@@ -72,7 +72,7 @@ static int32_t try_req(struct fix_vm *v, uint32_t fid, uint16_t to)
 	}
 	if (rv) {
 		assert_true(ffamed_vcpu_interrupt(rv->vm, 0));
-		assert_true(fix_resumed(rv, 0, &(struct ffa_regs){{0}}));
+		assert_true(fix_resumed(rv, 0, &(struct ffamed_regs){{0}}));
 	}
 	if (r.x[0] == FFA_ERROR)
 		return ffa_error_code(&r);
@@ -82,7 +82,8 @@ static int32_t try_req(struct fix_vm *v, uint32_t fid, uint16_t to)
 
 static int32_t notif(struct fix_vm *v, uint32_t fid, uint16_t sender, uint16_t receiver)
 {
-	struct ffa_regs r = fix_call(v, 0, fid, FFA_SENDER_RECEIVER(sender, receiver), 0, 1, 0, 0);
+	struct ffamed_regs r =
+		fix_call(v, 0, fid, FFA_SENDER_RECEIVER(sender, receiver), 0, 1, 0, 0);
 
 	return ffa_result(&r);
 }
@@ -112,7 +113,7 @@ struct seen {
  * _REGS: the same list each way. */
 static void discover(struct fix_vm *v, struct seen *s)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t n = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -134,7 +135,7 @@ static void discover(struct fix_vm *v, struct seen *s)
 	assert_ffa_success(fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0));
 	/* _REGS: three registers per entry from x3, up to 5 per call. */
 	for (uint32_t start = 0; start < s->count;) {
-		struct ffa_regs in = {{FFA_PARTITION_INFO_GET_REGS, 0, 0, start}};
+		struct ffamed_regs in = {{FFA_PARTITION_INFO_GET_REGS, 0, 0, start}};
 		uint32_t last;
 
 		r = fix_call_regs(v, 0, &in);
@@ -248,7 +249,7 @@ static void overrides(void **state)
 		{FIX_SP_ECHO, 0}, {B, FFAMED_RIGHT_MSG}, {9, FFAMED_RIGHT_MSG}, {0x8009, 0}};
 	const struct ffamed_vm_policy pol_a = {
 		.sp_default = FFAMED_RIGHT_MSG, .vm_default = 0, .peers = pa, .peer_count = 4};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix = make(true);
 	a = vm_with(A, 1, &pol_a, FFA_VERSION_1_2);
@@ -441,7 +442,7 @@ static void discovery_bits(void **state)
 	/* A UUID query finds only the reachable SPs with it: OP-TEE's none. */
 	{
 		const struct ffa_uuid echo = FFAMED_SP_ECHO_UUID, optee = FFAMED_SP_OPTEE_UUID;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		r = fix_call(a, 0, FFA_PARTITION_INFO_GET, ffa_uuid_w(&echo, 0),
 			     ffa_uuid_w(&echo, 1), ffa_uuid_w(&echo, 2), ffa_uuid_w(&echo, 3),

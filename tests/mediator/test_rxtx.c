@@ -5,7 +5,7 @@
 
 #define PG(n) (FIX_IPA_BASE + (uint64_t)(n)*FFA_PAGE_SIZE)
 
-static struct ffa_regs pig(struct fix_vm *v)
+static struct ffamed_regs pig(struct fix_vm *v)
 {
 	return fix_call(v, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0);
 }
@@ -16,7 +16,7 @@ static void map_unmap_forwarded(void **state)
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *v = fix_vm_new(fix, 7, 1, 64, true);
 	uint64_t rx[8], tx[8];
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
 	fix_negotiate(v, FFA_VERSION_1_2);
@@ -56,7 +56,7 @@ static void map_unmap_forwarded(void **state)
 
 static uint32_t seen_rx_constituents, seen_tx_constituents;
 
-static bool peek_forward(struct fix *fix, struct ffa_regs *regs, void *arg)
+static bool peek_forward(struct fix *fix, struct ffamed_regs *regs, void *arg)
 {
 	(void)arg;
 	if ((uint32_t)regs->x[0] == FFA_RXTX_MAP_64 && !regs->x[1] && !regs->x[2] && !regs->x[3]) {
@@ -111,7 +111,7 @@ static void bad_maps(void **state)
 	assert_int_equal(fix_map(v, PG(0), PG(1), 0), FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(fix_map(v, PG(0), PG(70), 65), FFA_RET_INVALID_PARAMETERS);
 	{
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fix_call(v, 0, FFA_RXTX_MAP_64, PG(0), PG(1), (1ull << 32) | 1, 0, 0);
 		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	}
@@ -156,7 +156,7 @@ static void bad_maps(void **state)
 static int32_t refuse_code;
 static uint32_t refuse_fid;
 
-static bool refuse_hook(struct fix *fix, struct ffa_regs *regs, void *arg)
+static bool refuse_hook(struct fix *fix, struct ffamed_regs *regs, void *arg)
 {
 	(void)fix;
 	(void)arg;
@@ -174,7 +174,7 @@ static void spmc_refusals(void **state)
 	struct fix_opts o = {.hook = refuse_hook};
 	struct fix *fix = fix_create(&o);
 	struct fix_vm *v = fix_vm(fix, 4, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(v, FFA_VERSION_1_2);
 	/* A refusal other than NOT_SUPPORTED: unwound and returned. */
@@ -233,7 +233,7 @@ static void rx_ownership(void **state)
 	(void)state;
 	struct fix *fix = fix_create(NULL);
 	struct fix_vm *v = fix_vm(fix, 6, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint64_t acq;
 
 	fix_negotiate(v, FFA_VERSION_1_2);

@@ -32,7 +32,7 @@ static void records_match_calls(void **state)
 	struct fix_vm *v = fix_vm(fix, 3, 2);
 	struct rec_log log = {0};
 	struct ffamed_tracer tracer = {.record = record, .ctx = &log};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	fix->ops.now_ns = fake_now;

@@ -18,9 +18,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void assert_version_reply(const struct ffa_regs *r)
+static void assert_version_reply(const struct ffamed_regs *r)
 {
-	assert_int_equal(r->x[0], FFAMED_VERSION);
+	assert_int_equal(r->x[0], FFAMED_FFA_VERSION);
 	for (int i = 1; i < FFA_NREGS; i++)
 		assert_int_equal(r->x[i], 0);
 }
@@ -32,7 +32,7 @@ static void calls_before_version_not_supported(void **state)
 	const uint32_t fids[] = {FFA_ID_GET,	  FFA_FEATURES,	  FFA_PARTITION_INFO_GET,
 				 FFA_RXTX_MAP_64, FFA_RX_RELEASE, FFA_MSG_SEND_DIRECT_REQ_32,
 				 FFA_SMC32(0xEF)};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
 		r = fix_call(v, 0, fids[i], 0, 0, 0, 0, 0);
@@ -50,12 +50,12 @@ static void answer_is_always_ours(void **state)
 	const uint32_t asks[] = {FFA_VERSION_1_0,	 FFA_VERSION_1_1,
 				 FFA_VERSION_1_2,	 FFA_MAKE_VERSION(1, 7),
 				 FFA_MAKE_VERSION(2, 0), FFA_MAKE_VERSION(0, 9)};
-	const uint32_t final[] = {FFA_VERSION_1_0, FFA_VERSION_1_1, FFA_VERSION_1_2,
-				  FFAMED_VERSION,  FFAMED_VERSION,  FFAMED_VERSION};
+	const uint32_t final[] = {FFA_VERSION_1_0,    FFA_VERSION_1_1,	  FFA_VERSION_1_2,
+				  FFAMED_FFA_VERSION, FFAMED_FFA_VERSION, FFAMED_FFA_VERSION};
 
 	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
 		struct fix_vm *v = fix_vm(fix, (uint16_t)(10 + i), 1);
-		struct ffa_regs r = fix_call(v, 0, FFA_VERSION, asks[i], 5, 6, 7, 8);
+		struct ffamed_regs r = fix_call(v, 0, FFA_VERSION, asks[i], 5, 6, 7, 8);
 
 		assert_version_reply(&r);
 		/* Not final until another call. */
@@ -72,7 +72,7 @@ static void several_requests_last_wins(void **state)
 {
 	(void)state;
 	struct fix_vm *v = fix_vm(fix, 2, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = fix_call(v, 0, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0);
 	assert_version_reply(&r);
@@ -90,7 +90,7 @@ static void final_version_never_changes(void **state)
 {
 	(void)state;
 	struct fix_vm *v = fix_vm(fix, 3, 2);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fix_negotiate(v, FFA_VERSION_1_0);
 	r = fix_call(v, 1, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0);
@@ -108,7 +108,7 @@ static void bit31_not_supported(void **state)
 {
 	(void)state;
 	struct fix_vm *v = fix_vm(fix, 4, 1);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = fix_call(v, 0, FFA_VERSION, 0x80010002u, 0, 0, 0, 0);
 	/* A 64-bit -1 in x0: Linux 6.1 compares the whole register. */
@@ -129,7 +129,7 @@ static void fid_decoding(void **state)
 {
 	(void)state;
 	struct fix_vm *v = fix_vm(fix, 5, 1);
-	struct ffa_regs r, in;
+	struct ffamed_regs r, in;
 
 	/* SVE hint bit and junk in the upper halves of SMC32 arguments. */
 	r = fix_call(v, 0, FFA_VERSION | FFA_SMCCC_SVE_HINT, 0xDEADBEEF00010001ull, 0, 0, 0, 0);
@@ -172,7 +172,7 @@ static void vcpu_out_of_range(void **state)
 {
 	(void)state;
 	struct fix_vm *v = fix_vm(fix, 6, 2);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = fix_call(v, 2, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);

@@ -46,7 +46,7 @@ static void create_validation(void **state)
 
 static uint32_t seen_w[8];
 
-static bool peek_avail(struct fix *fix, struct ffa_regs *regs, void *arg)
+static bool peek_avail(struct fix *fix, struct ffamed_regs *regs, void *arg)
 {
 	(void)fix;
 	(void)arg;

@@ -26,7 +26,7 @@ struct firmware {
 	atomic_int cpu_clash; /* two threads acting as one physical CPU */
 };
 
-static void firmware(void *ctx, uint32_t cpu, struct ffa_regs *regs)
+static void firmware(void *ctx, uint32_t cpu, struct ffamed_regs *regs)
 {
 	struct firmware *fw = ctx;
 
@@ -95,7 +95,7 @@ static void vcpu_main(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg)
 	uint32_t cpu = ffamed_posix_current_cpu(w->f->host);
 
 	for (int it = 0; it < ITER; it++) {
-		struct ffa_regs regs = {.x = {FFA_VERSION}};
+		struct ffamed_regs regs = {.x = {FFA_VERSION}};
 		void *p;
 
 		pin_map_touch(w, vm, vcpu, &seed);

@@ -37,7 +37,7 @@ static void vcpu_loop(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg)
 	struct lane *l = arg;
 
 	for (unsigned round = 1; round <= ROUNDS; round++) {
-		struct ffa_regs got;
+		struct ffamed_regs got;
 
 		ffamed_posix_vcpu_call_begin(vm, vcpu);
 		atomic_store(&l->armed, round);
@@ -64,7 +64,7 @@ static void *resumer(void *arg)
 	struct lane *l = arg;
 
 	for (unsigned round = 1; round <= ROUNDS; round++) {
-		struct ffa_regs reply;
+		struct ffamed_regs reply;
 
 		while (atomic_load(&l->armed) != round)
 			sched_yield();

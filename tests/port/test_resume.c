@@ -20,19 +20,19 @@
 static struct port_fixture *test_host;
 
 static void posix_resume_for_test(struct ffamed_posix_vm *vm, uint16_t vcpu,
-				  const struct ffa_regs *regs)
+				  const struct ffamed_regs *regs)
 {
 	test_host->ops->vcpu_resume(test_host->host, vm, vcpu, regs);
 }
 
 /* A reply with every register distinct, so a partial copy shows. */
-static void make_reply(struct ffa_regs *r, uint64_t tag)
+static void make_reply(struct ffamed_regs *r, uint64_t tag)
 {
 	for (unsigned i = 0; i < FFA_NREGS; i++)
 		r->x[i] = (tag << 32) | (0xA0u + i);
 }
 
-static void assert_regs_equal(const struct ffa_regs *a, const struct ffa_regs *b)
+static void assert_regs_equal(const struct ffamed_regs *a, const struct ffamed_regs *b)
 {
 	for (unsigned i = 0; i < FFA_NREGS; i++)
 		assert_int_equal(a->x[i], b->x[i]);
@@ -50,7 +50,7 @@ static void resume_before_wait(void **state)
 {
 	struct port_fixture *f = *state;
 	struct ffamed_posix_vm *vm = new_vm(f, 2);
-	struct ffa_regs reply, got;
+	struct ffamed_regs reply, got;
 
 	make_reply(&reply, 1);
 	memset(&got, 0, sizeof(got));
@@ -70,7 +70,7 @@ static void resume_before_wait(void **state)
 }
 
 struct parked {
-	struct ffa_regs got;
+	struct ffamed_regs got;
 	atomic_bool armed;
 };
 
@@ -88,7 +88,7 @@ static void resume_after_wait(void **state)
 	struct port_fixture *f = *state;
 	struct ffamed_posix_vm *vm = new_vm(f, 1);
 	struct parked p = {.armed = false};
-	struct ffa_regs reply;
+	struct ffamed_regs reply;
 
 	make_reply(&reply, 3);
 	assert_int_equal(ffamed_posix_vcpu_start(vm, 0, park_vcpu, &p), 0);
@@ -107,7 +107,7 @@ static void wait_or_virq_pending_first(void **state)
 {
 	struct port_fixture *f = *state;
 	struct ffamed_posix_vm *vm = new_vm(f, 1);
-	struct ffa_regs reply, got;
+	struct ffamed_regs reply, got;
 
 	make_reply(&reply, 7);
 	make_reply(&got, 8);
@@ -131,7 +131,7 @@ static void wait_or_virq_pending_first(void **state)
 }
 
 struct virq_waiter {
-	struct ffa_regs got;
+	struct ffamed_regs got;
 	atomic_int woken_by_virq;
 };
 
@@ -143,7 +143,7 @@ static void park_for_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg)
 	while (!ffamed_posix_vcpu_wait_resume_or_virq(vm, vcpu, &w->got)) {
 		/* What a host does: take the interrupt, and here resume the
 		 * call itself as ffamed_vcpu_interrupt would (FFA_INTERRUPT). */
-		struct ffa_regs irq;
+		struct ffamed_regs irq;
 
 		atomic_fetch_add(&w->woken_by_virq, 1);
 		ffamed_posix_vcpu_take_virqs(vm, vcpu);
@@ -191,7 +191,7 @@ static void violations_are_counted(void **state)
 {
 	struct port_fixture *f = *state;
 	struct ffamed_posix_vm *vm = new_vm(f, 2);
-	struct ffa_regs first, second, got;
+	struct ffamed_regs first, second, got;
 	size_t errors = 0;
 
 	make_reply(&first, 4);

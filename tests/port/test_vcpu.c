@@ -228,7 +228,7 @@ struct fw_probe {
 	uint32_t cpu;
 };
 
-static void fake_firmware(void *ctx, uint32_t cpu, struct ffa_regs *regs)
+static void fake_firmware(void *ctx, uint32_t cpu, struct ffamed_regs *regs)
 {
 	struct fw_probe *p = ctx;
 
@@ -240,7 +240,7 @@ static void fake_firmware(void *ctx, uint32_t cpu, struct ffa_regs *regs)
 struct fw_vcpu {
 	struct port_fixture *f;
 	uint32_t own_cpu;
-	struct ffa_regs regs;
+	struct ffamed_regs regs;
 };
 
 static void call_firmware(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg)
@@ -259,7 +259,7 @@ static void fw_call_goes_to_the_firmware_with_the_current_cpu(void **state)
 	struct fw_probe p = {0};
 	struct fw_vcpu c = {.f = f};
 	struct ffamed_posix_vm *vm;
-	struct ffa_regs regs = {.x = {FFA_VERSION, 5}};
+	struct ffamed_regs regs = {.x = {FFA_VERSION, 5}};
 
 	f->ops->fw_call(f->host, &regs);
 	assert_true(ffa_is_error(&regs));
@@ -267,7 +267,7 @@ static void fw_call_goes_to_the_firmware_with_the_current_cpu(void **state)
 	assert_int_equal(regs.x[2], (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED);
 
 	ffamed_posix_set_firmware(f->host, fake_firmware, &p);
-	regs = (struct ffa_regs){.x = {FFA_VERSION, 5}};
+	regs = (struct ffamed_regs){.x = {FFA_VERSION, 5}};
 	f->ops->fw_call(f->host, &regs);
 	assert_int_equal(p.calls, 1);
 	assert_int_equal(p.cpu, ffamed_posix_current_cpu(f->host));

@@ -168,16 +168,16 @@ void fx_free(struct fx *f)
 	free(f);
 }
 
-struct ffa_regs fx_call(struct fx *f, uint32_t cpu, uint64_t x0, uint64_t x1, uint64_t x2,
-			uint64_t x3, uint64_t x4, uint64_t x5, uint64_t x6, uint64_t x7)
+struct ffamed_regs fx_call(struct fx *f, uint32_t cpu, uint64_t x0, uint64_t x1, uint64_t x2,
+			   uint64_t x3, uint64_t x4, uint64_t x5, uint64_t x6, uint64_t x7)
 {
-	struct ffa_regs r = {.x = {x0, x1, x2, x3, x4, x5, x6, x7}};
+	struct ffamed_regs r = {.x = {x0, x1, x2, x3, x4, x5, x6, x7}};
 
 	ffamed_spmc_call(f->spmc, cpu, &r);
 	return r;
 }
 
-void fx_assert_error(const struct ffa_regs *r, int32_t err)
+void fx_assert_error(const struct ffamed_regs *r, int32_t err)
 {
 	assert_int_equal((uint32_t)r->x[0], FFA_ERROR);
 	assert_int_equal(r->x[2], (uint64_t)(int64_t)err);
@@ -185,7 +185,7 @@ void fx_assert_error(const struct ffa_regs *r, int32_t err)
 		assert_int_equal(r->x[i], 0);
 }
 
-void fx_assert_success(const struct ffa_regs *r)
+void fx_assert_success(const struct ffamed_regs *r)
 {
 	if ((uint32_t)r->x[0] != FFA_SUCCESS_32)
 		fprintf(stderr, "expected SUCCESS, got x0=%llx x2=%llx\n",
@@ -200,7 +200,7 @@ uint64_t fx_version(struct fx *f, uint32_t v)
 
 void fx_map_hyp(struct fx *f, uint32_t tx_page, uint32_t rx_page, uint32_t pages)
 {
-	struct ffa_regs r =
+	struct ffamed_regs r =
 		fx_call(f, 0, FFA_RXTX_MAP_64, fx_pa(tx_page), fx_pa(rx_page), pages, 0, 0, 0, 0);
 
 	fx_assert_success(&r);
@@ -243,7 +243,7 @@ void fx_write_vm_desc(struct fx *f, uint16_t vm_id, const struct fx_region *rx, 
 int32_t fx_map_vm(struct fx *f, uint16_t vm_id, const struct fx_region *rx, uint32_t rx_n,
 		  const struct fx_region *tx, uint32_t tx_n)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fx_write_vm_desc(f, vm_id, rx, rx_n, tx, tx_n);
 	r = FX_CALL0(f, FFA_RXTX_MAP_64);

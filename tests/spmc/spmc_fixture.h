@@ -87,14 +87,14 @@ static inline uint64_t fx_pa(uint32_t page)
 void *fx_va(struct fx *f, uint64_t pa);
 
 /* One call with x0..x7 (rest 0); returns the reply. */
-struct ffa_regs fx_call(struct fx *f, uint32_t cpu, uint64_t x0, uint64_t x1, uint64_t x2,
-			uint64_t x3, uint64_t x4, uint64_t x5, uint64_t x6, uint64_t x7);
+struct ffamed_regs fx_call(struct fx *f, uint32_t cpu, uint64_t x0, uint64_t x1, uint64_t x2,
+			   uint64_t x3, uint64_t x4, uint64_t x5, uint64_t x6, uint64_t x7);
 #define FX_CALL0(f, fid)    fx_call((f), 0, (fid), 0, 0, 0, 0, 0, 0, 0)
 #define FX_CALL1(f, fid, a) fx_call((f), 0, (fid), (a), 0, 0, 0, 0, 0, 0)
 
 /* Asserts the reply is FFA_ERROR(err) with x2 sign-extended. */
-void fx_assert_error(const struct ffa_regs *r, int32_t err);
-void fx_assert_success(const struct ffa_regs *r);
+void fx_assert_error(const struct ffamed_regs *r, int32_t err);
+void fx_assert_success(const struct ffamed_regs *r);
 
 uint64_t fx_version(struct fx *f, uint32_t v);
 void fx_map_hyp(struct fx *f, uint32_t tx_page, uint32_t rx_page, uint32_t pages);

@@ -137,7 +137,7 @@ int32_t fxm_send(struct fxm *m, uint32_t fid, const uint8_t *buf, uint32_t len, 
 	uint8_t *tx = fxm_hyp_tx(m);
 	uint32_t sent = fxm_first_len(buf, len, frag);
 	uint32_t n = 1;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	memcpy(tx, buf, sent);
 	r = fx_call(m->f, 0, fid, len, sent, 0, 0, 0, 0, 0);
@@ -172,7 +172,7 @@ int32_t fxm_send_desc(struct fxm *m, uint32_t fid, const struct fxm_desc *d, uin
 	return fxm_send(m, fid, buf, len, len, handle, NULL);
 }
 
-struct ffa_regs fxm_reclaim(struct fxm *m, uint64_t handle, uint32_t flags)
+struct ffamed_regs fxm_reclaim(struct fxm *m, uint64_t handle, uint32_t flags)
 {
 	return fx_call(m->f, 0, FFA_MEM_RECLAIM, (uint32_t)handle, handle >> 32, flags, 0, 0, 0, 0);
 }
@@ -180,7 +180,7 @@ struct ffa_regs fxm_reclaim(struct fxm *m, uint64_t handle, uint32_t flags)
 void fxm_memsp(struct fxm *m, uint16_t sp, uint64_t cmd, uint64_t handle, uint64_t a3, uint64_t a4,
 	       uint64_t out[5])
 {
-	struct ffa_regs r = {.x = {FFA_MSG_SEND_DIRECT_REQ_64, ((uint64_t)FXM_VM << 16) | sp}};
+	struct ffamed_regs r = {.x = {FFA_MSG_SEND_DIRECT_REQ_64, ((uint64_t)FXM_VM << 16) | sp}};
 
 	r.x[3] = cmd;
 	r.x[4] = (uint32_t)handle;

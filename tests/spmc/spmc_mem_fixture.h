@@ -74,7 +74,7 @@ int32_t fxm_send(struct fxm *m, uint32_t fid, const uint8_t *buf, uint32_t len, 
 		 uint64_t *handle, uint32_t *frags);
 /* Builds and sends in one fragment. */
 int32_t fxm_send_desc(struct fxm *m, uint32_t fid, const struct fxm_desc *d, uint64_t *handle);
-struct ffa_regs fxm_reclaim(struct fxm *m, uint64_t handle, uint32_t flags);
+struct ffamed_regs fxm_reclaim(struct fxm *m, uint64_t handle, uint32_t flags);
 
 /* A direct request to a MEMSP (DIRECT_REQ_64); P[0..4] in, reply payload out[0..4]. */
 void fxm_memsp(struct fxm *m, uint16_t sp, uint64_t cmd, uint64_t handle, uint64_t a3, uint64_t a4,

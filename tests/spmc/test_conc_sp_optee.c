@@ -50,9 +50,9 @@ static void *worker_main(void *p)
 		uint32_t cmd = (i & 1) ? 6 : 0;
 		arg[0] = (uint8_t)cmd;
 		arg[20] = 0x55;
-		struct ffa_regs r = fx_call(w->f, w->cpu, FFA_MSG_SEND_DIRECT_REQ_32,
-					    FFA_SENDER_RECEIVER(vm, FX_OPTEE), 0,
-					    FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, vm, 0, 0, 0);
+		struct ffamed_regs r = fx_call(w->f, w->cpu, FFA_MSG_SEND_DIRECT_REQ_32,
+					       FFA_SENDER_RECEIVER(vm, FX_OPTEE), 0,
+					       FFAMED_OPTEE_YIELDING_CALL_WITH_ARG, vm, 0, 0, 0);
 		uint32_t want = cmd ? FFAMED_TEEC_SUCCESS : FFAMED_TEEC_ERROR_ITEM_NOT_FOUND;
 		if (r.x[0] == FFA_MSG_SEND_DIRECT_RESP_32 && r.x[3] == 0 &&
 		    le32(arg + FFAMED_OPTEE_MSG_ARG_RET) == want)
@@ -85,7 +85,7 @@ static void test_conc_optee(void **state)
 	ffamed_sp_optee_set_mem(&f->optee, &mem);
 	for (uint32_t c = 0; c < FX_MP_CTX; c++) {
 		const uint16_t vm = (uint16_t)(c + 1);
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, 1, 0, 0, 0, 0, 0);
 		fx_assert_success(&r);
 		r = fx_call(f, 0, FFA_NOTIFICATION_BIND, ((uint32_t)FX_OPTEE << 16) | vm, 0,

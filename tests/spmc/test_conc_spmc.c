@@ -26,11 +26,11 @@ static pthread_mutex_t hyp_tx_lock = PTHREAD_MUTEX_INITIALIZER; /* the one TX bu
 
 /* Drives one request to completion, resuming with FFA_RUN; returns the
  * final reply and counts the calls. */
-static struct ffa_regs drive(struct worker *w, uint16_t sp, uint64_t cmd, uint64_t n,
-			     uint16_t sender)
+static struct ffamed_regs drive(struct worker *w, uint16_t sp, uint64_t cmd, uint64_t n,
+				uint16_t sender)
 {
-	struct ffa_regs r = fx_call(w->f, w->cpu, FFA_MSG_SEND_DIRECT_REQ_32,
-				    FFA_SENDER_RECEIVER(sender, sp), 0, cmd, n, 0, 0, 0);
+	struct ffamed_regs r = fx_call(w->f, w->cpu, FFA_MSG_SEND_DIRECT_REQ_32,
+				       FFA_SENDER_RECEIVER(sender, sp), 0, cmd, n, 0, 0, 0);
 
 	w->req32_calls++;
 	while (r.x[0] == FFA_INTERRUPT || r.x[0] == FFA_YIELD) {
@@ -50,7 +50,7 @@ static void *direct_worker(void *arg)
 	for (uint32_t i = 0; i < ITERS; i++) {
 		uint64_t n = i % 3;
 		uint64_t cmd = (i & 1) ? FFAMED_ECHO_CMD_INTERRUPT : FFAMED_ECHO_CMD_YIELD;
-		struct ffa_regs r = drive(w, FX_ECHO_MP, cmd, n, sender);
+		struct ffamed_regs r = drive(w, FX_ECHO_MP, cmd, n, sender);
 
 		/* It ran on this CPU's context, for this sender, resumed n times. */
 		if (r.x[0] != FFA_MSG_SEND_DIRECT_RESP_32 || r.x[4] != FX_ECHO_MP ||
@@ -116,7 +116,7 @@ static void test_conc_direct_requests(void **state)
 #define MBOX_VMS_PER_CPU 8
 #define MBOX_ROUNDS	 150
 
-static int32_t result(const struct ffa_regs *r)
+static int32_t result(const struct ffamed_regs *r)
 {
 	return ffa_result(r);
 }
@@ -141,7 +141,7 @@ static void *mailbox_worker(void *arg)
 		}
 		for (uint32_t v = 0; v < MBOX_VMS_PER_CPU; v++) {
 			uint16_t vm = (uint16_t)(100 * (w->cpu + 1) + v);
-			struct ffa_regs r;
+			struct ffamed_regs r;
 
 			r = fx_call(f, w->cpu, FFA_RX_ACQUIRE, vm, 0, 0, 0, 0, 0, 0);
 			w->failures += result(&r) != 0;
@@ -161,7 +161,7 @@ static void *mailbox_worker(void *arg)
 			w->unmaps += 2;
 		}
 		/* Partition discovery by register, alongside. */
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fx_call(f, w->cpu, FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 0, 0, 0, 0);
 		w->failures += r.x[0] != FFA_SUCCESS_64;
 	}
@@ -206,7 +206,7 @@ static void *announce_worker(void *arg)
 
 		for (int phase = 0; phase < 2; phase++) {
 			uint32_t type = phase ? FFA_FWK_MSG_VM_DESTROYED : FFA_FWK_MSG_VM_CREATED;
-			struct ffa_regs r;
+			struct ffamed_regs r;
 
 			/* Odd VMs stay alive. */
 			if (phase && (vm & 1))
@@ -264,7 +264,7 @@ struct gate {
 };
 
 static enum ffamed_sp_action gate_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-				      struct ffa_regs *resp)
+				      struct ffamed_regs *resp)
 {
 	struct gate *g = ffamed_sp_priv(sp);
 
@@ -282,7 +282,7 @@ static const struct ffamed_sp_ops gate_ops = {.direct_req = gate_req};
 
 struct gate_call {
 	struct fx *f;
-	struct ffa_regs reply;
+	struct ffamed_regs reply;
 };
 
 static void *gate_caller(void *arg)
@@ -323,13 +323,13 @@ static void test_conc_busy_while_running(void **state)
 	/* The handler runs with no SPMC lock held: everything else answers. */
 	assert_int_equal(ffamed_spmc_ctx_state(f->spmc, 0x8009, 0), FFAMED_SPMC_CTX_RUNNING);
 	fx_assert_error(
-		(struct ffa_regs[]){fx_call(f, 2, FFA_MSG_SEND_DIRECT_REQ_32,
-					    FFA_SENDER_RECEIVER(0, 0x8009), 0, 0, 0, 0, 0, 0)},
+		(struct ffamed_regs[]){fx_call(f, 2, FFA_MSG_SEND_DIRECT_REQ_32,
+					       FFA_SENDER_RECEIVER(0, 0x8009), 0, 0, 0, 0, 0, 0)},
 		FFA_RET_BUSY);
-	fx_assert_error((struct ffa_regs[]){fx_call(f, 2, FFA_RUN, FFA_TARGET_INFO(0x8009, 0), 0, 0,
-						    0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 2, FFA_RUN, FFA_TARGET_INFO(0x8009, 0), 0,
+						       0, 0, 0, 0, 0)},
 			FFA_RET_BUSY);
-	fx_assert_success((struct ffa_regs[]){fx_call(f, 3, FFA_ID_GET, 0, 0, 0, 0, 0, 0, 0)});
+	fx_assert_success((struct ffamed_regs[]){fx_call(f, 3, FFA_ID_GET, 0, 0, 0, 0, 0, 0, 0)});
 	assert_int_equal(fx_call(f, 3, FFA_MSG_SEND_DIRECT_REQ_32,
 				 FFA_SENDER_RECEIVER(0, FX_ECHO_UP), 0, 5, 0, 0, 0, 0)
 				 .x[3],

@@ -48,7 +48,7 @@ static int32_t conc_send(struct worker *w, uint32_t fid, const uint8_t *buf, uin
 {
 	struct fxm *m = w->s->m;
 	uint32_t sent = first;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	pthread_mutex_lock(&w->s->tx_lock);
 	memcpy(fxm_hyp_tx(m), buf, first);
@@ -72,12 +72,12 @@ static int32_t conc_send(struct worker *w, uint32_t fid, const uint8_t *buf, uin
 	return 0;
 }
 
-static struct ffa_regs memsp_call(struct worker *w, uint64_t cmd, uint64_t h, uint64_t a3,
-				  uint64_t a4)
+static struct ffamed_regs memsp_call(struct worker *w, uint64_t cmd, uint64_t h, uint64_t a3,
+				     uint64_t a4)
 {
-	struct ffa_regs r = {.x = {FFA_MSG_SEND_DIRECT_REQ_64,
-				   FFA_SENDER_RECEIVER(FXM_VM, FXM_MEMSP_A), 0, cmd, (uint32_t)h,
-				   h >> 32, a3, a4}};
+	struct ffamed_regs r = {.x = {FFA_MSG_SEND_DIRECT_REQ_64,
+				      FFA_SENDER_RECEIVER(FXM_VM, FXM_MEMSP_A), 0, cmd, (uint32_t)h,
+				      h >> 32, a3, a4}};
 
 	ffamed_spmc_call(w->s->m->f->spmc, w->cpu, &r);
 	return r;
@@ -99,7 +99,7 @@ static void *worker_main(void *arg)
 		uint8_t *p0 = fx_va(m->f, fx_pa(base));
 		uint32_t want;
 		uint64_t h = 0;
-		struct ffa_regs res;
+		struct ffamed_regs res;
 
 		set_range(&r[0], fx_pa(base + 6), 2);
 		set_range(&r[1], fx_pa(base), 1);
@@ -162,7 +162,7 @@ static void *racer_main(void *arg)
 	while (!atomic_load(&w->s->stop)) {
 		uint64_t h = atomic_load(&w->s->published[i++ % WORKERS]);
 		struct ffamed_sp_mem_region reg;
-		struct ffa_regs res;
+		struct ffamed_regs res;
 		int32_t rc;
 
 		if (!h) {

@@ -106,7 +106,7 @@ static void *sender_main(void *arg)
 	struct worker *w = arg;
 
 	for (uint32_t seq = 0; seq < SEND_ITERS; seq++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		write_msg(g.f, w->vm, COUNT_SP, seq);
 		r = fx_call(g.f, w->cpu, FFA_MSG_SEND2, (uint64_t)w->vm << 16, 0, 0, 0, 0, 0, 0);
@@ -128,7 +128,7 @@ static bool consume(uint16_t vm, uint32_t cpu, uint16_t from, uint32_t *seq)
 {
 	const uint8_t *rx = fx_va(g.f, fx_pa(rx_page(vm)));
 	struct ffa_msg_hdr h;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = fx_call(g.f, cpu, FFA_NOTIFICATION_GET, vm, FFA_NOTIF_GET_SPM_FWK, 0, 0, 0, 0, 0);
 	if (!ffa_is_success(&r) || r.x[6] != FFA_FWK_NOTIF_RX_FULL)
@@ -148,7 +148,7 @@ static void *echoer_main(void *arg)
 	uint16_t echo = w->vm == ECHO_VM0 ? FX_ECHO_MP : FX_ECHO_UP;
 
 	for (uint32_t seq = 0; seq < ECHO_ITERS; seq++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 		uint32_t got;
 		bool same;
 
@@ -258,7 +258,7 @@ static void test_conc_msg2(void **state)
 	assert_int_equal(fx_version(f, FFA_VERSION_1_2), FFA_VERSION_1_2);
 	fx_map_hyp(f, FX_HYP_TX_PAGE, FX_HYP_RX_PAGE, 1);
 	for (uint16_t vm = 1; vm <= SINK_VM; vm++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		assert_int_equal(fx_map_vm_simple(f, vm, rx_page(vm), tx_page(vm), 1), 0);
 		r = fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, 1, 0, 0, 0, 0, 0);

@@ -126,7 +126,7 @@ static void *guest(void *arg)
 		int b = GUEST_BITS + (int)(rnd(w) % 4);
 		atomic_uchar *mark = &sh->vm_out[vm][GLOBAL][b];
 		unsigned char zero = 0;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		if (!atomic_compare_exchange_strong(mark, &zero, 1)) {
 			sched_yield();
@@ -151,8 +151,9 @@ static void *guest(void *arg)
 /* GET for one VM vCPU, accounting what comes back. */
 static void hyp_get(struct shared *sh, uint32_t cpu, uint16_t vm, uint16_t vcpu)
 {
-	struct ffa_regs r = fx_call(sh->f, cpu, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(vcpu, vm),
-				    FFA_NOTIF_GET_SP, 0, 0, 0, 0, 0);
+	struct ffamed_regs r =
+		fx_call(sh->f, cpu, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(vcpu, vm),
+			FFA_NOTIF_GET_SP, 0, 0, 0, 0, 0);
 	uint64_t got;
 
 	if (r.x[0] != FFA_SUCCESS_32) {
@@ -189,7 +190,7 @@ static void *vm_setter(void *arg)
 		bool pv = sp_bit_per_vcpu(b);
 		atomic_uchar *mark = &sh->sp_out[pv ? ctx : GLOBAL][b];
 		unsigned char zero = 0;
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		if (!atomic_compare_exchange_strong(mark, &zero, 1)) {
 			sched_yield();
@@ -259,7 +260,7 @@ static void *info_looper(void *arg)
 	bool is64 = false;
 
 	while (!atomic_load(&sh->stop)) {
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fx_call(sh->f, w->cpu,
 				is64 ? FFA_NOTIFICATION_INFO_GET_64 : FFA_NOTIFICATION_INFO_GET_32,
 				0, 0, 0, 0, 0, 0, 0);
@@ -310,7 +311,7 @@ static void *churner(void *arg)
 	struct ffamed_sp *mp = ffamed_spmc_find_sp(f->spmc, FX_ECHO_MP);
 
 	for (int i = 0; i < ITERS / 4; i++) {
-		struct ffa_regs r;
+		struct ffamed_regs r;
 		bool ok;
 
 		r = fx_call(f, w->cpu, FFA_NOTIFICATION_BITMAP_CREATE, CHURN_VM, 2, 0, 0, 0, 0, 0);
@@ -347,7 +348,7 @@ static void setup_bindings(struct fx *f)
 	struct ffamed_sp *mp = ffamed_spmc_find_sp(f->spmc, FX_ECHO_MP);
 
 	for (uint16_t vm = 1; vm <= NVM; vm++) {
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, NVCPU, 0, 0, 0, 0, 0);
 
 		fx_assert_success(&r);
@@ -437,7 +438,7 @@ static void test_conc_notifications(void **state)
 	/* One SRI per SP set, the guest's delayed ones included. */
 	assert_int_equal(atomic_load(&f->sri_count), atomic_load(&sh->sri_expected));
 	assert_int_equal(ffamed_spmc_notif_bitmap_count(f->spmc), NVM);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
 			FFA_RET_NO_DATA);
 	free(sh);
 }

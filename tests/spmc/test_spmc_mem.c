@@ -130,15 +130,15 @@ static void good_path(uint32_t version, uint32_t fid, uint32_t borrowers, bool f
 	if (donate) {
 		/* Donated memory now belongs to the SP: nothing to reclaim. */
 		assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 0);
-		fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, handle, 0)},
+		fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, handle, 0)},
 				FFA_RET_INVALID_PARAMETERS);
 		fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, handle, 0, 0, out);
 		assert_int_equal((int32_t)out[1], FFA_RET_INVALID_PARAMETERS);
 	} else {
-		fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, handle, 0)}, FFA_RET_DENIED);
+		fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, handle, 0)}, FFA_RET_DENIED);
 		fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, handle, 0, 0, out);
 		assert_int_equal(out[1], 0);
-		fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, handle, 0)});
+		fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, handle, 0)});
 		assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 0);
 	}
 	fxm_free(m);
@@ -177,7 +177,7 @@ static void test_handles_distinct(void **state)
 	}
 	assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 64);
 	for (int i = 0; i < 64; i++)
-		fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, handles[i], 0)});
+		fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, handles[i], 0)});
 	fxm_free(m);
 }
 
@@ -197,7 +197,7 @@ static void test_handle_limit(void **state)
 		assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_32, &d, &h[i]),
 				 i < 3 ? 0 : FFA_RET_NO_MEMORY);
 	}
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h[0], 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h[0], 0)});
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_32, &d, &h[3]), 0);
 	fxm_free(m);
 }
@@ -426,7 +426,7 @@ static void test_permission_rules(void **state)
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_LEND_64, &r, 1);
 	d.recv[0].perm = FFA_MEM_PERM_DATA_RO | FFA_MEM_PERM_INST_X;
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), 0);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	d.recv_count = 2;
 	d.recv[1].id = FXM_MEMSP_B;
 	d.recv[1].perm = FFA_MEM_PERM_DATA_RO;
@@ -435,7 +435,7 @@ static void test_permission_rules(void **state)
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_LEND_64, &r, 1);
 	d.attributes = 0;
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), 0);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	/* Donate: no access may be given, one borrower only. */
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_DONATE_64, &r, 1);
 	d.recv[0].perm = FFA_MEM_PERM_DATA_RW;
@@ -464,31 +464,31 @@ static void test_register_checks(void **state)
 	(void)state;
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_SHARE_32, &r, 1);
 	len = fxm_build(&d, fxm_hyp_tx(m), FX_PAGE, NULL);
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_32, len, len + 16, 0, 0,
-						    0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_32, len, len + 16, 0,
+						       0, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
 	fx_assert_error(
-		(struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_32, 0, 0, 0, 0, 0, 0, 0)},
+		(struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_32, 0, 0, 0, 0, 0, 0, 0)},
 		FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_32, len, len, fx_pa(40),
-						    1, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_32, len, len,
+						       fx_pa(40), 1, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
 	fx_assert_error(
-		(struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, len, len, 0, 0, 1, 0, 0)},
+		(struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, len, len, 0, 0, 1, 0, 0)},
 		FFA_RET_INVALID_PARAMETERS);
 	/* A fragment larger than the TX buffer. */
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, 2 * FX_PAGE,
-						    2 * FX_PAGE, 0, 0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, 2 * FX_PAGE,
+						       2 * FX_PAGE, 0, 0, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
 	/* More than the descriptor limit. */
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, 0x7FFFFFFF, len, 0,
-						    0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, 0x7FFFFFFF, len,
+						       0, 0, 0, 0, 0)},
 			FFA_RET_NO_MEMORY);
 	/* Without a TX buffer. */
 	fx_assert_success(
-		(struct ffa_regs[]){fx_call(m->f, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0, 0, 0)});
+		(struct ffamed_regs[]){fx_call(m->f, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0, 0, 0)});
 	fx_assert_error(
-		(struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, len, len, 0, 0, 0, 0, 0)},
+		(struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_SHARE_64, len, len, 0, 0, 0, 0, 0)},
 		FFA_RET_DENIED);
 	assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 0);
 	fxm_free(m);
@@ -501,7 +501,7 @@ static uint64_t start_fragmented(struct fxm *m, uint8_t *buf, uint32_t *len, uin
 {
 	static struct fxm_range r[3];
 	struct fxm_desc d;
-	struct ffa_regs res;
+	struct ffamed_regs res;
 	uint32_t co;
 
 	r[0] = (struct fxm_range){fx_pa(FXM_FIRST_PAGE), 1};
@@ -518,7 +518,7 @@ static uint64_t start_fragmented(struct fxm *m, uint8_t *buf, uint32_t *len, uin
 	return (uint32_t)res.x[1] | ((uint64_t)(uint32_t)res.x[2] << 32);
 }
 
-static struct ffa_regs frag_tx(struct fxm *m, uint64_t h, uint32_t len, uint32_t w4)
+static struct ffamed_regs frag_tx(struct fxm *m, uint64_t h, uint32_t len, uint32_t w4)
 {
 	return fx_call(m->f, 0, FFA_MEM_FRAG_TX, (uint32_t)h, h >> 32, len, w4, 0, 0, 0);
 }
@@ -531,7 +531,7 @@ static void test_fragment_errors(void **state)
 	uint32_t first;
 	uint64_t h;
 	uint64_t out[5];
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	/* Cut inside a constituent, too long, wrong endpoint, MBZ bits, bad
@@ -560,7 +560,7 @@ static void test_fragment_errors(void **state)
 		r = frag_tx(m, h, len - first + bad[i].delta, bad[i].w4);
 		assert_true(ffa_is_error(&r));
 		assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 0);
-		fx_assert_error((struct ffa_regs[]){frag_tx(m, h, 16, 0)},
+		fx_assert_error((struct ffamed_regs[]){frag_tx(m, h, 16, 0)},
 				FFA_RET_INVALID_PARAMETERS);
 	}
 	/* The right endpoint ID is accepted, and 0 too. */
@@ -574,14 +574,15 @@ static void test_fragment_errors(void **state)
 	fx_assert_success(&r);
 	assert_int_equal((uint32_t)r.x[2] | ((uint64_t)(uint32_t)r.x[3] << 32), h);
 	/* Complete now: no more fragments. */
-	fx_assert_error((struct ffa_regs[]){frag_tx(m, h, 16, 0)}, FFA_RET_INVALID_PARAMETERS);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_error((struct ffamed_regs[]){frag_tx(m, h, 16, 0)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	/* Reclaim aborts a transaction being assembled. */
 	h = start_fragmented(m, buf, &len, &first);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 0);
 	/* Unknown handle. */
-	fx_assert_error((struct ffa_regs[]){frag_tx(m, 0x1234, 16, 0)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){frag_tx(m, 0x1234, 16, 0)},
+			FFA_RET_INVALID_PARAMETERS);
 	fxm_free(m);
 }
 
@@ -598,7 +599,7 @@ static void test_fragment_limit(void **state)
 	memcpy(fxm_hyp_tx(m), buf + first, 16);
 	assert_int_equal(frag_tx(m, h, 16, 0).x[0], FFA_MEM_FRAG_RX);
 	memcpy(fxm_hyp_tx(m), buf + first + 16, 16);
-	fx_assert_error((struct ffa_regs[]){frag_tx(m, h, 16, 0)}, FFA_RET_NO_MEMORY);
+	fx_assert_error((struct ffamed_regs[]){frag_tx(m, h, 16, 0)}, FFA_RET_NO_MEMORY);
 	assert_int_equal(ffamed_spmc_mem_handle_count(m->f->spmc), 0);
 	fxm_free(m);
 }
@@ -622,11 +623,11 @@ static void test_overlap_other_transaction(void **state)
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_32, &d, &hb), FFA_RET_DENIED);
 	fxm_desc_init(&d, FFA_VERSION_1_1, FFA_MEM_LEND_32, &c, 1);
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_32, &d, &hb), 0);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, ha, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, ha, 0)});
 	fxm_desc_init(&d, FFA_VERSION_1_1, FFA_MEM_LEND_32, &a, 1);
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_32, &d, &ha), 0);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, ha, 0)});
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, hb, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, ha, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, hb, 0)});
 	fxm_free(m);
 }
 
@@ -645,12 +646,13 @@ static void test_reclaim(void **state)
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_LEND_64, &r, 1);
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), 0);
 	/* Bad flags, foreign and unknown handles. */
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h, 4)}, FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h | FFA_HANDLE_HYP_ALLOCATED, 0)},
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, 4)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h | FFA_HANDLE_HYP_ALLOCATED, 0)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h ^ 1, 0)}, FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_RECLAIM, (uint32_t)h, h >> 32,
-						    0, 1, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h ^ 1, 0)},
+			FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_RECLAIM, (uint32_t)h,
+						       h >> 32, 0, 1, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
 	/* Retrieved twice: two relinquishes before it may be reclaimed. */
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RETRIEVE, h, FFAMED_MEMSP_ACCESS_RW, 0, out);
@@ -664,25 +666,25 @@ static void test_reclaim(void **state)
 	assert_int_equal(p[100], 0x5A);
 	assert_int_equal(p[299], 0x5A);
 	assert_int_equal(p[300], 0);
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_DENIED);
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_DENIED);
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
 	assert_int_equal(out[1], 0);
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_DENIED);
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_DENIED);
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
 	assert_int_equal(out[1], 0);
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
 	assert_int_equal((int32_t)out[1], FFA_RET_INVALID_PARAMETERS);
 	/* Clear on reclaim. */
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_ZERO_MEMORY)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_ZERO_MEMORY)});
 	assert_int_equal(p[100], 0);
 	/* Double reclaim. */
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_INVALID_PARAMETERS);
 	/* A share cannot be cleared by reclaim. */
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_SHARE_64, &r, 1);
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_SHARE_64, &d, &h), 0);
-	fx_assert_error((struct ffa_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_ZERO_MEMORY)},
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_ZERO_MEMORY)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_TIME_SLICING)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_TIME_SLICING)});
 	fxm_free(m);
 }
 
@@ -709,7 +711,7 @@ static void test_zero_before_retrieve(void **state)
 		assert_int_equal(out[2], fxm_fnv(zero, FX_PAGE));
 	}
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	fxm_free(m);
 }
 
@@ -756,7 +758,7 @@ static void test_retrieve_rules(void **state)
 	/* Unretrieved handle at the MEMSP. */
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_READ32, h, 0, 0, out);
 	assert_int_equal((int32_t)out[1], FFA_RET_INVALID_PARAMETERS);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 
 	/* Now a share the MEMSP can take: RO, then reads out of range. */
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_SHARE_64, &r, 1);
@@ -835,7 +837,7 @@ static void test_large_retrieve(void **state)
 	}
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
 	assert_int_equal(out[1], 0);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	fxm_free(m);
 }
 
@@ -868,7 +870,7 @@ static void test_one_gib(void **state)
 	assert_int_equal(out[1], 0);
 	assert_int_equal(page_va(m, fx_pa(FXM_FIRST_PAGE + PAGES - 1))[FX_PAGE - 1], 0x7E);
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 
 	for (uint32_t i = 0; i < PAGES; i++)
 		r[i] = (struct fxm_range){fx_pa(FXM_FIRST_PAGE + PAGES - 1 - i), 1};
@@ -886,7 +888,7 @@ static void test_one_gib(void **state)
 	assert_int_equal(out[2], 0x7E7E7E7Eu);
 	fxm_memsp(m, FXM_MEMSP_A, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0, out);
 	assert_int_equal(out[1], 0);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	free(buf);
 	free(r);
 	fxm_free(m);
@@ -894,7 +896,7 @@ static void test_one_gib(void **state)
 
 /* ---- Retrieval by the hypervisor --------------------------------------------------- */
 
-static struct ffa_regs hyp_retrieve(struct fxm *m, uint64_t h, uint16_t sender, uint32_t emads)
+static struct ffamed_regs hyp_retrieve(struct fxm *m, uint64_t h, uint16_t sender, uint32_t emads)
 {
 	uint8_t *tx = fxm_hyp_tx(m);
 	uint32_t size = 48;
@@ -919,7 +921,7 @@ static void test_hyp_retrieve(void **state)
 	static uint8_t buf[48 + 2 * 32 + 16 + N * 16];
 	static uint8_t got[sizeof(buf)];
 	struct fxm_desc d;
-	struct ffa_regs res;
+	struct ffamed_regs res;
 	uint32_t len;
 	uint32_t have;
 	uint64_t h;
@@ -948,14 +950,15 @@ static void test_hyp_retrieve(void **state)
 	memcpy(got, fxm_hyp_rx(m), FX_PAGE);
 	have = FX_PAGE;
 	/* The RX buffer must be released before the next fragment. */
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h, h >> 32,
-						    have, 0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h,
+						       h >> 32, have, 0, 0, 0, 0)},
 			FFA_RET_DENIED);
 	while (have < len) {
-		fx_assert_success((struct ffa_regs[]){FX_CALL0(m->f, FFA_RX_RELEASE)});
-		fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h,
-							    h >> 32, have + 16, 0, 0, 0, 0)},
-				FFA_RET_INVALID_PARAMETERS);
+		fx_assert_success((struct ffamed_regs[]){FX_CALL0(m->f, FFA_RX_RELEASE)});
+		fx_assert_error(
+			(struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h,
+						       h >> 32, have + 16, 0, 0, 0, 0)},
+			FFA_RET_INVALID_PARAMETERS);
 		res = fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h, h >> 32, have, 0, 0, 0, 0);
 		assert_int_equal(res.x[0], FFA_MEM_FRAG_TX);
 		assert_true(res.x[3] > 0 && res.x[3] <= FX_PAGE);
@@ -963,7 +966,7 @@ static void test_hyp_retrieve(void **state)
 		have += (uint32_t)res.x[3];
 	}
 	assert_int_equal(have, len);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(m->f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(m->f, FFA_RX_RELEASE)});
 	/* Same descriptor, but handle, flags (type) and NS bit filled in. */
 	{
 		uint64_t hh;
@@ -982,10 +985,10 @@ static void test_hyp_retrieve(void **state)
 		assert_int_equal(got[48 + 32 + 2], FFA_MEM_PERM_DATA_RO | FFA_MEM_PERM_INST_NX);
 	}
 	/* Nothing more to hand out. */
-	fx_assert_error((struct ffa_regs[]){fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h, h >> 32,
-						    have, 0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(m->f, 0, FFA_MEM_FRAG_RX, (uint32_t)h,
+						       h >> 32, have, 0, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_success((struct ffa_regs[]){fxm_reclaim(m, h, 0)});
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
 	fxm_free(m);
 }
 
@@ -994,9 +997,10 @@ static void test_hyp_retrieve_v10(void **state)
 	struct fxm *m = fxm_new(FFA_VERSION_1_0, 1, NULL);
 
 	(void)state;
-	fx_assert_error((struct ffa_regs[]){hyp_retrieve(m, 1, 0, 0)}, FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(m->f, FFA_FEATURES, FFA_MEM_RETRIEVE_REQ_64)},
-			FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffamed_regs[]){hyp_retrieve(m, 1, 0, 0)}, FFA_RET_NOT_SUPPORTED);
+	fx_assert_error(
+		(struct ffamed_regs[]){FX_CALL1(m->f, FFA_FEATURES, FFA_MEM_RETRIEVE_REQ_64)},
+		FFA_RET_NOT_SUPPORTED);
 	fxm_free(m);
 }
 
@@ -1005,7 +1009,7 @@ static void test_hyp_retrieve_v10(void **state)
 static void test_features_and_counters(void **state)
 {
 	struct fxm *m = fxm_new(FFA_VERSION_1_2, 1, NULL);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	r = FX_CALL1(m->f, FFA_FEATURES, FFA_MEM_RETRIEVE_REQ_64);
@@ -1021,7 +1025,7 @@ static void test_features_and_counters(void **state)
 	assert_int_equal(r.x[2], 0); /* no dynamically allocated buffers */
 	r = fx_call(m->f, 0, FFA_FEATURES, FFA_MEM_SHARE_64, 1, 0, 0, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(m->f, FFA_FEATURES, FFA_MEM_RELINQUISH)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(m->f, FFA_FEATURES, FFA_MEM_RELINQUISH)},
 			FFA_RET_NOT_SUPPORTED);
 
 	assert_int_equal(ffamed_spmc_call_count(m->f->spmc, FFA_MEM_RECLAIM), 0);

@@ -67,7 +67,7 @@ static void rec_indirect_msg(struct ffamed_sp *sp, const struct ffamed_sp_indire
 	rec.last.payload = NULL;
 	rec.mailbox_full_inside = ffamed_spmc_sp_mailbox_full(f->spmc, ffamed_sp_id(sp));
 	if (rec.mode == REC_NESTED_SEND) {
-		struct ffa_regs r =
+		struct ffamed_regs r =
 			fx_call(f, 1, FFA_MSG_SEND2, (uint64_t)VM2 << 16, 0, 0, 0, 0, 0, 0);
 
 		rec.nested_result = ffa_result(&r);
@@ -81,7 +81,7 @@ static void rec_indirect_msg(struct ffamed_sp *sp, const struct ffamed_sp_indire
 /* x3 = 1: send to VM x4 with the SRI delayed, 2: at once; x4 of the answer
  * = the send status, x5 = SRIs raised when the handler was about to return. */
 static enum ffamed_sp_action rec_direct_req(struct ffamed_sp *sp, const struct ffamed_sp_msg *msg,
-					    struct ffa_regs *resp)
+					    struct ffamed_regs *resp)
 {
 	uint32_t flags = msg->regs.x[3] == 1 ? FFA_MSG_SEND2_FLAG_DELAY_SRI : 0;
 
@@ -132,7 +132,7 @@ static struct fx *make(uint32_t version)
 static int setup(void **state)
 {
 	struct fx *f = make(FFA_VERSION_1_2);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fx_map_hyp(f, FX_HYP_TX_PAGE, FX_HYP_RX_PAGE, 1);
 	assert_int_equal(fx_map_vm_simple(f, VM1, VM1_RX, VM1_TX, 1), 0);
@@ -169,7 +169,7 @@ static struct ffa_msg_hdr hdr_for(uint16_t vm, uint16_t sp, uint32_t offset, uin
 
 static int32_t send2(struct fx *f, uint32_t cpu, uint16_t vm)
 {
-	struct ffa_regs r = fx_call(f, cpu, FFA_MSG_SEND2, (uint64_t)vm << 16, 0, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, cpu, FFA_MSG_SEND2, (uint64_t)vm << 16, 0, 0, 0, 0, 0, 0);
 
 	if (ffa_is_success(&r)) {
 		for (int i = 1; i < FFA_NREGS; i++)
@@ -182,7 +182,7 @@ static int32_t send2(struct fx *f, uint32_t cpu, uint16_t vm)
 
 static int32_t rx_call(struct fx *f, uint32_t fid, uint16_t vm)
 {
-	struct ffa_regs r = fx_call(f, 0, fid, vm, 0, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, 0, fid, vm, 0, 0, 0, 0, 0, 0);
 
 	return ffa_result(&r);
 }
@@ -230,7 +230,7 @@ static void test_vm_to_sp_v12(void **state)
 	/* SMC32: the upper halves are not part of the call. */
 	h = hdr_for(VM1, REC_SP, 40, 1);
 	put_msg(f, VM1_TX, &h, 40);
-	fx_assert_success((struct ffa_regs[]){
+	fx_assert_success((struct ffamed_regs[]){
 		fx_call(f, 0, FFA_MSG_SEND2, (1ull << 40) | ((uint64_t)VM1 << 16), 1ull << 32,
 			1ull << 33, 0, 0, 0, 1ull << 63)});
 	assert_int_equal(rec.count, 3);
@@ -301,7 +301,7 @@ static void test_vm_to_sp_dropped(void **state)
 
 static int32_t send2_regs(struct fx *f, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x7)
 {
-	struct ffa_regs r = fx_call(f, 0, FFA_MSG_SEND2, x1, x2, x3, 0, 0, 0, x7);
+	struct ffamed_regs r = fx_call(f, 0, FFA_MSG_SEND2, x1, x2, x3, 0, 0, 0, x7);
 
 	fx_assert_error(&r, ffa_error_code(&r));
 	return ffa_error_code(&r);
@@ -323,7 +323,7 @@ static void test_vm_to_sp_bad_registers(void **state)
 	assert_int_equal(send2_regs(f, w1, 0, 1, 0), FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(send2_regs(f, w1, 0, 0, 1), FFA_RET_INVALID_PARAMETERS);
 	for (int i = 4; i <= 6; i++) {
-		struct ffa_regs r = {.x = {FFA_MSG_SEND2, w1}};
+		struct ffamed_regs r = {.x = {FFA_MSG_SEND2, w1}};
 
 		r.x[i] = 1;
 		ffamed_spmc_call(f->spmc, 0, &r);
@@ -417,7 +417,7 @@ static void test_vm_to_sp_busy(void **state)
 static void test_send2_version_gating(void **state)
 {
 	struct fx *f;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	f = make(FFA_VERSION_1_0);
@@ -471,7 +471,7 @@ static void test_sp_to_vm(void **state)
 	struct ffa_uuid u1 = REC_UUID1;
 	uint8_t payload[300];
 	struct ffa_msg_hdr h;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	const uint8_t *rx = page(f, VM1_RX);
 
 	for (size_t i = 0; i < sizeof(payload); i++)
@@ -505,7 +505,7 @@ static void test_sp_to_vm(void **state)
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], 1u << FFA_NOTIF_INFO_LIST_COUNT_SHIFT);
 	assert_int_equal(r.x[3], VM1);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_32)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_32)},
 			FFA_RET_NO_DATA);
 
 	/* GET: the SP class alone leaves it; the SPM framework flag takes it. */
@@ -542,13 +542,13 @@ static void test_sp_to_vm_release_clears_notification(void **state)
 {
 	struct fx *f = *state;
 	struct ffamed_sp *sp = sp_of(f, REC_SP);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(ffamed_sp_msg_send2(sp, 0, VM1, NULL, "x", 1, 0), 0);
 	assert_int_equal(ffamed_spmc_notif_fwk_pending(f->spmc, VM1), FFA_FWK_NOTIF_RX_FULL);
 	assert_int_equal(rx_call(f, FFA_RX_RELEASE, VM1), 0);
 	assert_int_equal(ffamed_spmc_notif_fwk_pending(f->spmc, VM1), 0);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
 			FFA_RET_NO_DATA);
 	r = fx_call(f, 0, FFA_NOTIFICATION_GET, VM1, FFA_NOTIF_GET_SPM_FWK, 0, 0, 0, 0, 0);
 	fx_assert_success(&r);
@@ -583,7 +583,7 @@ static void test_sp_to_vm_without_bitmap(void **state)
 	assert_memory_equal(page(f, VM2_RX) + 40, "hello", 5);
 	assert_int_equal(ffamed_spmc_notif_fwk_pending(f->spmc, VM2), 0);
 	assert_int_equal(atomic_load(&f->sri_count), 0);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_32)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_32)},
 			FFA_RET_NO_DATA);
 }
 
@@ -624,7 +624,7 @@ static void test_sp_to_vm_sri_delayed(void **state)
 {
 	struct fx *f = *state;
 	struct ffa_msg_hdr h = hdr_for(VM1, REC_SP, 40, 4);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* From a direct request handler: the SRI waits for its answer. */
 	r = fx_call(f, 4, FFA_MSG_SEND_DIRECT_REQ_64, FFA_SENDER_RECEIVER(VM1, REC_SP), 0, 1, VM1,
@@ -707,10 +707,10 @@ static void test_echo_round_trip(void **state)
 	assert_int_equal(atomic_load(&f->echo_up.indirect_echoed), 1);
 }
 
-static struct ffa_regs echo_cmd(struct fx *f, uint32_t fid, uint64_t vm, uint64_t flags, uint64_t n,
-				uint64_t word)
+static struct ffamed_regs echo_cmd(struct fx *f, uint32_t fid, uint64_t vm, uint64_t flags,
+				   uint64_t n, uint64_t word)
 {
-	struct ffa_regs r = {.x = {fid, FFA_SENDER_RECEIVER(VM2, FX_ECHO_UP)}};
+	struct ffamed_regs r = {.x = {fid, FFA_SENDER_RECEIVER(VM2, FX_ECHO_UP)}};
 	int p = fid == FFA_MSG_SEND_DIRECT_REQ2 ? 4 : 3;
 
 	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
@@ -736,7 +736,7 @@ static void test_echo_cmd_send2(void **state)
 	struct fx *f = *state;
 	const uint8_t *rx = page(f, VM1_RX);
 	struct ffa_msg_hdr got;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	static const uint8_t le[8] = {0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11};
 
 	r = echo_cmd(f, FFA_MSG_SEND_DIRECT_REQ_64, VM1, 0, 1, 0x1122334455667788ull);

@@ -16,7 +16,8 @@
 
 static int32_t create(struct fx *f, uint16_t vm, uint32_t vcpus)
 {
-	struct ffa_regs r = fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, vcpus, 0, 0, 0, 0, 0);
+	struct ffamed_regs r =
+		fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, vcpus, 0, 0, 0, 0, 0);
 
 	if (ffa_is_success(&r))
 		fx_assert_success(&r);
@@ -27,7 +28,7 @@ static int32_t create(struct fx *f, uint16_t vm, uint32_t vcpus)
 
 static int32_t destroy(struct fx *f, uint16_t vm)
 {
-	struct ffa_regs r = fx_call(f, 0, FFA_NOTIFICATION_BITMAP_DESTROY, vm, 0, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, 0, FFA_NOTIFICATION_BITMAP_DESTROY, vm, 0, 0, 0, 0, 0, 0);
 
 	return ffa_result(&r);
 }
@@ -35,8 +36,8 @@ static int32_t destroy(struct fx *f, uint16_t vm)
 static int32_t bind_fid(struct fx *f, uint32_t fid, uint16_t sender, uint16_t receiver,
 			uint32_t flags, uint64_t bitmap)
 {
-	struct ffa_regs r = fx_call(f, 0, fid, FFA_SENDER_RECEIVER(sender, receiver), flags,
-				    (uint32_t)bitmap, (uint32_t)(bitmap >> 32), 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, 0, fid, FFA_SENDER_RECEIVER(sender, receiver), flags,
+				       (uint32_t)bitmap, (uint32_t)(bitmap >> 32), 0, 0, 0);
 
 	if (!ffa_is_success(&r))
 		fx_assert_error(&r, ffa_error_code(&r));
@@ -59,7 +60,7 @@ static int32_t vm_set(struct fx *f, uint16_t vm, uint16_t sp, uint32_t flags, ui
 	return bind_fid(f, FFA_NOTIFICATION_SET, vm, sp, flags, bitmap);
 }
 
-static struct ffa_regs get_raw(struct fx *f, uint16_t vm, uint16_t vcpu, uint32_t flags)
+static struct ffamed_regs get_raw(struct fx *f, uint16_t vm, uint16_t vcpu, uint32_t flags)
 {
 	return fx_call(f, 0, FFA_NOTIFICATION_GET, FFA_SENDER_RECEIVER(vcpu, vm), flags, 0, 0, 0, 0,
 		       0);
@@ -68,7 +69,7 @@ static struct ffa_regs get_raw(struct fx *f, uint16_t vm, uint16_t vcpu, uint32_
 /* GET of the SP bitmap; asserts success. */
 static uint64_t get(struct fx *f, uint16_t vm, uint16_t vcpu)
 {
-	struct ffa_regs r = get_raw(f, vm, vcpu, FFA_NOTIF_GET_SP);
+	struct ffamed_regs r = get_raw(f, vm, vcpu, FFA_NOTIF_GET_SP);
 
 	fx_assert_success(&r);
 	assert_int_equal(r.x[1], 0);
@@ -96,7 +97,7 @@ static void test_bitmap_create_destroy(void **state)
 {
 	struct fx *f = *state;
 	uint32_t n;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(create(f, 1, 2), 0);
 	assert_true(ffamed_spmc_notif_bitmap_exists(f->spmc, 1, &n));
@@ -156,7 +157,7 @@ static void test_bitmap_capacity_and_config(void **state)
 	struct fx *f = fx_new();
 	struct ffamed_spmc_config cfg = {
 		.cpu_count = FX_CPUS, .max_vms = 3, .sri_intid = 13, .notif_max_vcpus = 4};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	assert_int_equal(fx_create(f, &cfg), 0);
@@ -215,9 +216,9 @@ static void test_bind_unbind(void **state)
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 0x2, 0x10), FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 1u << 16, 0x10), FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 0, 0), FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fx_call(f, 0, FFA_NOTIFICATION_BIND,
-						    FFA_SENDER_RECEIVER(FX_ECHO_UP, 1), 0, 0x10, 0,
-						    1, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 0, FFA_NOTIFICATION_BIND,
+						       FFA_SENDER_RECEIVER(FX_ECHO_UP, 1), 0, 0x10,
+						       0, 1, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(ffamed_spmc_notif_bound(f->spmc, 1, FX_ECHO_UP, NULL), 0x3);
 
@@ -346,26 +347,27 @@ static void test_get_bad(void **state)
 {
 	struct fx *f = *state;
 	struct ffamed_sp *up = sp_of(f, FX_ECHO_UP);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(create(f, 1, 2), 0);
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 0, 0x1), 0);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x1), 0);
 
 	/* VM and hypervisor-framework classes are the hypervisor's. */
-	fx_assert_error((struct ffa_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_VM)},
+	fx_assert_error((struct ffamed_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_VM)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_SP | FFA_NOTIF_GET_VM)},
+	fx_assert_error(
+		(struct ffamed_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_SP | FFA_NOTIF_GET_VM)},
+		FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_HYP_FWK)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_HYP_FWK)},
+	fx_assert_error((struct ffamed_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_SP | 0x10)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){get_raw(f, 1, 0, FFA_NOTIF_GET_SP | 0x10)},
+	fx_assert_error((struct ffamed_regs[]){get_raw(f, 1, 2, FFA_NOTIF_GET_SP)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){get_raw(f, 1, 2, FFA_NOTIF_GET_SP)},
+	fx_assert_error((struct ffamed_regs[]){get_raw(f, 2, 0, FFA_NOTIF_GET_SP)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){get_raw(f, 2, 0, FFA_NOTIF_GET_SP)},
-			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){get_raw(f, FX_ECHO_UP, 0, FFA_NOTIF_GET_SP)},
+	fx_assert_error((struct ffamed_regs[]){get_raw(f, FX_ECHO_UP, 0, FFA_NOTIF_GET_SP)},
 			FFA_RET_INVALID_PARAMETERS);
 	r = fx_call(f, 0, FFA_NOTIFICATION_GET, 1, FFA_NOTIF_GET_SP, 1, 0, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
@@ -390,7 +392,7 @@ static void test_delayed_sri(void **state)
 {
 	struct fx *f = *state;
 	struct ffamed_sp *up = sp_of(f, FX_ECHO_UP);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(create(f, 1, 1), 0);
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 0, 0x3), 0);
@@ -488,10 +490,10 @@ static void test_vm_set_sp_get(void **state)
 			 FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, FFA_NOTIF_FLAG_PER_VCPU | (1u << 16), 0x1),
 			 FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error(
-		(struct ffa_regs[]){fx_call(f, 0, FFA_NOTIFICATION_SET,
-					    FFA_SENDER_RECEIVER(5, FX_ECHO_UP), 0, 1, 0, 0, 1, 0)},
-		FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 0, FFA_NOTIFICATION_SET,
+						       FFA_SENDER_RECEIVER(5, FX_ECHO_UP), 0, 1, 0,
+						       0, 1, 0)},
+			FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, 0, 0x4), FFA_RET_DENIED);
 	assert_int_equal(vm_set(f, 6, FX_ECHO_UP, 0, 0x1), FFA_RET_DENIED);
 	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, 0, 0x3), FFA_RET_DENIED);
@@ -541,7 +543,7 @@ static void test_sp_api_bad(void **state)
 
 /* ---- INFO_GET ------------------------------------------------------------------- */
 
-static struct ffa_regs info(struct fx *f, bool is64)
+static struct ffamed_regs info(struct fx *f, bool is64)
 {
 	return FX_CALL0(f, is64 ? FFA_NOTIFICATION_INFO_GET_64 : FFA_NOTIFICATION_INFO_GET_32);
 }
@@ -549,13 +551,13 @@ static struct ffa_regs info(struct fx *f, bool is64)
 static void test_info_get_no_data(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
-	fx_assert_error((struct ffa_regs[]){info(f, false)}, FFA_RET_NO_DATA);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, false)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	assert_int_equal(create(f, 1, 2), 0);
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 0, 0x1), 0);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	/* No inputs. SMC32 ignores upper halves, SMC64 does not. */
 	r = fx_call(f, 0, FFA_NOTIFICATION_INFO_GET_32, 1, 0, 0, 0, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
@@ -598,7 +600,7 @@ static void drain_worked_example(struct fx *f)
 static void test_info_get_worked_example(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Created out of order: the listing is by VM ID. */
 	assert_int_equal(create(f, 3, 2), 0);
@@ -621,8 +623,8 @@ static void test_info_get_worked_example(void **state)
 	for (int i = 8; i < FFA_NREGS; i++)
 		assert_int_equal(r.x[i], 0);
 	/* Reported once. */
-	fx_assert_error((struct ffa_regs[]){info(f, false)}, FFA_RET_NO_DATA);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, false)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	drain_worked_example(f);
 
 	build_worked_example(f);
@@ -635,9 +637,9 @@ static void test_info_get_worked_example(void **state)
 	assert_int_equal(r.x[5], 0x0000000000010003ull);
 	for (int i = 6; i < FFA_NREGS; i++)
 		assert_int_equal(r.x[i], 0);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	drain_worked_example(f);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 }
 
 /* Decodes one INFO_GET reply into (endpoint, vCPU count, vCPUs) lists. */
@@ -649,7 +651,7 @@ struct decoded {
 	uint16_t vcpu[20][3];
 };
 
-static void decode(const struct ffa_regs *r, bool is64, struct decoded *d)
+static void decode(const struct ffamed_regs *r, bool is64, struct decoded *d)
 {
 	uint32_t per_reg = is64 ? 4 : 2;
 	uint32_t id = 0;
@@ -688,19 +690,19 @@ static void test_info_get_more_pending(void **state)
 			assert_int_equal(bind(f, FX_ECHO_UP, vm, 0, 0x1), 0);
 			assert_int_equal(ffamed_sp_notification_set(up, vm, 0, 0x1), 0);
 		}
-		decode((struct ffa_regs[]){info(f, is64)}, is64, &d);
+		decode((struct ffamed_regs[]){info(f, is64)}, is64, &d);
 		assert_true(d.more);
 		assert_int_equal(d.lists, max);
 		for (uint32_t l = 0; l < max; l++) {
 			assert_int_equal(d.ep[l], l + 1);
 			assert_int_equal(d.nv[l], 0);
 		}
-		decode((struct ffa_regs[]){info(f, is64)}, is64, &d);
+		decode((struct ffamed_regs[]){info(f, is64)}, is64, &d);
 		assert_false(d.more);
 		assert_int_equal(d.lists, n - max);
 		for (uint32_t l = 0; l < d.lists; l++)
 			assert_int_equal(d.ep[l], max + 1 + l);
-		fx_assert_error((struct ffa_regs[]){info(f, is64)}, FFA_RET_NO_DATA);
+		fx_assert_error((struct ffamed_regs[]){info(f, is64)}, FFA_RET_NO_DATA);
 		for (uint16_t vm = 1; vm <= n; vm++) {
 			assert_int_equal(get(f, vm, 0), 0x1);
 			assert_int_equal(destroy(f, vm), 0);
@@ -724,10 +726,10 @@ static void test_info_get_more_pending(void **state)
 					up, vm, FFA_NOTIF_FLAG_PER_VCPU | ((uint32_t)v << 16), 0x2),
 				0);
 	}
-	decode((struct ffa_regs[]){info(f, false)}, false, &d);
+	decode((struct ffamed_regs[]){info(f, false)}, false, &d);
 	assert_true(d.more);
 	assert_int_equal(d.lists, 7);
-	decode((struct ffa_regs[]){info(f, false)}, false, &d);
+	decode((struct ffamed_regs[]){info(f, false)}, false, &d);
 	assert_false(d.more);
 	assert_int_equal(d.lists, 2);
 	assert_int_equal(d.ep[0], 8);
@@ -737,7 +739,7 @@ static void test_info_get_more_pending(void **state)
 	assert_int_equal(d.vcpu[0][2], 2);
 	assert_int_equal(d.ep[1], 9);
 	assert_int_equal(d.nv[1], 0);
-	fx_assert_error((struct ffa_regs[]){info(f, false)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, false)}, FFA_RET_NO_DATA);
 }
 
 static void test_info_get_relisting_and_sps(void **state)
@@ -751,21 +753,21 @@ static void test_info_get_relisting_and_sps(void **state)
 	assert_int_equal(create(f, 1, 2), 0);
 	assert_int_equal(bind(f, FX_ECHO_UP, 1, 0, 0x3), 0);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x1), 0);
-	decode((struct ffa_regs[]){info(f, true)}, true, &d);
+	decode((struct ffamed_regs[]){info(f, true)}, true, &d);
 	assert_int_equal(d.lists, 1);
 	assert_int_equal(d.ep[0], 1);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	/* The same bit again is not news; another one is. */
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x1), 0);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x2), 0);
-	decode((struct ffa_regs[]){info(f, false)}, false, &d);
+	decode((struct ffamed_regs[]){info(f, false)}, false, &d);
 	assert_int_equal(d.lists, 1);
 	assert_int_equal(d.ep[0], 1);
 	/* After a GET, the same bit is news again. */
 	assert_int_equal(get(f, 1, 1), 0x3);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x1), 0);
-	decode((struct ffa_regs[]){info(f, false)}, false, &d);
+	decode((struct ffamed_regs[]){info(f, false)}, false, &d);
 	assert_int_equal(d.lists, 1);
 	assert_int_equal(get(f, 1, 0), 0x1);
 
@@ -776,7 +778,7 @@ static void test_info_get_relisting_and_sps(void **state)
 	assert_int_equal(vm_set(f, 4, FX_ECHO_MP, FFA_NOTIF_FLAG_PER_VCPU | (1u << 16), 0x1), 0);
 	assert_int_equal(vm_set(f, 4, FX_ECHO_UP, 0, 0x1), 0);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x2), 0);
-	decode((struct ffa_regs[]){info(f, true)}, true, &d);
+	decode((struct ffamed_regs[]){info(f, true)}, true, &d);
 	assert_false(d.more);
 	assert_int_equal(d.lists, 3);
 	assert_int_equal(d.ep[0], 1);
@@ -789,9 +791,9 @@ static void test_info_get_relisting_and_sps(void **state)
 	assert_int_equal(d.vcpu[2][1], 3);
 	assert_int_equal(ffamed_sp_notification_get(mp, 1, &got), 0);
 	assert_int_equal(got, 0x1);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	assert_int_equal(vm_set(f, 4, FX_ECHO_MP, FFA_NOTIF_FLAG_PER_VCPU | (1u << 16), 0x1), 0);
-	decode((struct ffa_regs[]){info(f, true)}, true, &d);
+	decode((struct ffamed_regs[]){info(f, true)}, true, &d);
 	assert_int_equal(d.lists, 1);
 	assert_int_equal(d.ep[0], FX_ECHO_MP);
 	assert_int_equal(d.nv[0], 1);
@@ -815,14 +817,14 @@ static void test_destroy_pending_and_bindings(void **state)
 						    FFA_NOTIF_FLAG_PER_VCPU | (1u << 16), 0x2),
 			 0);
 	/* Listed or not, pending per-vCPU bits also keep it. */
-	decode((struct ffa_regs[]){info(f, true)}, true, &(struct decoded){0});
+	decode((struct ffamed_regs[]){info(f, true)}, true, &(struct decoded){0});
 	assert_int_equal(destroy(f, 1), FFA_RET_DENIED);
 	assert_int_equal(get(f, 1, 1), 0x2);
 	/* An SP's own bindings to receive from the VM stay. */
 	assert_int_equal(ffamed_sp_notification_bind(up, 1, 0, 0x8), 0);
 	/* Live bindings do not keep it. */
 	assert_int_equal(destroy(f, 1), 0);
-	fx_assert_error((struct ffa_regs[]){info(f, true)}, FFA_RET_NO_DATA);
+	fx_assert_error((struct ffamed_regs[]){info(f, true)}, FFA_RET_NO_DATA);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x1), FFA_RET_DENIED);
 	assert_int_equal(create(f, 1, 2), 0);
 	assert_int_equal(ffamed_spmc_notif_bound(f->spmc, 1, FX_ECHO_UP, NULL), 0);
@@ -835,8 +837,8 @@ static void test_destroy_pending_and_bindings(void **state)
 
 /* ---- The ECHO SP's commands, driven as a guest would ------------------------------ */
 
-static struct ffa_regs echo32(struct fx *f, uint32_t cpu, uint16_t vm, uint16_t sp, uint32_t cmd,
-			      uint32_t flags, uint64_t bitmap)
+static struct ffamed_regs echo32(struct fx *f, uint32_t cpu, uint16_t vm, uint16_t sp, uint32_t cmd,
+				 uint32_t flags, uint64_t bitmap)
 {
 	return fx_call(f, cpu, FFA_MSG_SEND_DIRECT_REQ_32, FFA_SENDER_RECEIVER(vm, sp), 0, cmd,
 		       flags, (uint32_t)bitmap, (uint32_t)(bitmap >> 32), 0);
@@ -845,7 +847,7 @@ static struct ffa_regs echo32(struct fx *f, uint32_t cpu, uint16_t vm, uint16_t 
 static void test_echo_notif_commands(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(create(f, 7, 2), 0);
 	assert_int_equal(bind(f, FX_ECHO_MP, 7, 0, 0x8 | BIT(33)), 0);

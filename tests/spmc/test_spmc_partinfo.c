@@ -15,7 +15,7 @@ static const struct ffa_uuid vmwatch_uuid = FFAMED_SP_VMWATCH_UUID;
 static const struct ffa_uuid req2_uuid = FX_UUID_REQ2;
 static const struct ffa_uuid nil_uuid;
 
-static struct ffa_regs pig(struct fx *f, const struct ffa_uuid *u, uint32_t flags)
+static struct ffamed_regs pig(struct fx *f, const struct ffa_uuid *u, uint32_t flags)
 {
 	return fx_call(f, 0, FFA_PARTITION_INFO_GET, ffa_uuid_w(u, 0), ffa_uuid_w(u, 1),
 		       ffa_uuid_w(u, 2), ffa_uuid_w(u, 3), flags, 0, 0);
@@ -50,7 +50,7 @@ static void check_desc(struct fx *f, uint32_t i, uint32_t size, uint16_t id, uin
 static void test_nil_v1_2(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = pig(f, &nil_uuid, 0);
+	struct ffamed_regs r = pig(f, &nil_uuid, 0);
 
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], FX_STD_PAIRS);
@@ -69,21 +69,21 @@ static void test_busy_until_released(void **state)
 {
 	struct fx *f = *state;
 
-	fx_assert_success((struct ffa_regs[]){pig(f, &nil_uuid, 0)});
-	fx_assert_error((struct ffa_regs[]){pig(f, &nil_uuid, 0)}, FFA_RET_BUSY);
-	fx_assert_error((struct ffa_regs[]){pig(f, &optee_uuid, 0)}, FFA_RET_BUSY);
+	fx_assert_success((struct ffamed_regs[]){pig(f, &nil_uuid, 0)});
+	fx_assert_error((struct ffamed_regs[]){pig(f, &nil_uuid, 0)}, FFA_RET_BUSY);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &optee_uuid, 0)}, FFA_RET_BUSY);
 	/* Count-only does not need the RX buffer. */
-	fx_assert_success((struct ffa_regs[]){pig(f, &nil_uuid, 1)});
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
-	fx_assert_success((struct ffa_regs[]){pig(f, &nil_uuid, 0)});
+	fx_assert_success((struct ffamed_regs[]){pig(f, &nil_uuid, 1)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){pig(f, &nil_uuid, 0)});
 }
 
 static void test_not_mapped_busy(void **state)
 {
 	struct fx *f = *state; /* v1.2, no pair */
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
-	fx_assert_error((struct ffa_regs[]){pig(f, &nil_uuid, 0)}, FFA_RET_BUSY);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &nil_uuid, 0)}, FFA_RET_BUSY);
 	r = pig(f, &nil_uuid, 1);
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], FX_STD_PAIRS);
@@ -93,7 +93,7 @@ static void test_count_only(void **state)
 {
 	struct fx *f = *state;
 	uint8_t before[FX_PAGE];
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	memset(fx_va(f, fx_pa(FX_HYP_RX_PAGE)), 0xA5, FX_PAGE);
 	memcpy(before, rx(f), FX_PAGE);
@@ -106,13 +106,13 @@ static void test_count_only(void **state)
 	r = pig(f, &echo_uuid, FFA_PARTITION_INFO_GET_COUNT_FLAG);
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], 2);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
 }
 
 static void test_specific_uuid(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* The UUID Linux's OP-TEE driver asks with. */
 	r = fx_call(f, 0, FFA_PARTITION_INFO_GET, 0xe0786148, 0xe311f8e7, 0x02005ebc, 0x1bc5d5a5, 0,
@@ -120,7 +120,7 @@ static void test_specific_uuid(void **state)
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], 1);
 	check_desc(f, 0, 24, FX_OPTEE, FX_MP_CTX, FFAMED_SP_OPTEE_PROPS, &nil_uuid);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 
 	/* Two partitions share the echo UUID. */
 	r = pig(f, &echo_uuid, 0);
@@ -128,7 +128,7 @@ static void test_specific_uuid(void **state)
 	assert_int_equal(r.x[2], 2);
 	check_desc(f, 0, 24, FX_ECHO_UP, 1, FFAMED_SP_ECHO_PROPS, &nil_uuid);
 	check_desc(f, 1, 24, FX_ECHO_MP, FX_MP_CTX, FFAMED_SP_ECHO_PROPS, &nil_uuid);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 
 	/* A partition's second UUID. */
 	r = pig(f, &echo2_uuid, 0);
@@ -143,8 +143,8 @@ static void test_unknown_uuid(void **state)
 	struct ffa_uuid u = echo_uuid;
 
 	u.b[15] ^= 1;
-	fx_assert_error((struct ffa_regs[]){pig(f, &u, 0)}, FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){pig(f, &u, 1)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &u, 0)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &u, 1)}, FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
 }
 
@@ -152,11 +152,11 @@ static void test_bad_flags(void **state)
 {
 	struct fx *f = *state;
 
-	fx_assert_error((struct ffa_regs[]){pig(f, &nil_uuid, 2)}, FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){pig(f, &nil_uuid, 0x80000001u)},
+	fx_assert_error((struct ffamed_regs[]){pig(f, &nil_uuid, 2)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &nil_uuid, 0x80000001u)},
 			FFA_RET_INVALID_PARAMETERS);
 	fx_assert_error(
-		(struct ffa_regs[]){fx_call(f, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0, 1, 0)},
+		(struct ffamed_regs[]){fx_call(f, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 0, 1, 0)},
 		FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
 }
@@ -171,7 +171,7 @@ static void ready_at(void **state, uint32_t version)
 static void test_v1_1_caller(void **state)
 {
 	struct fx *f;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ready_at(state, FFA_VERSION_1_1);
 	f = *state;
@@ -182,7 +182,7 @@ static void test_v1_1_caller(void **state)
 	assert_int_equal(r.x[3], 24);
 	check_desc(f, 1, 24, FX_ECHO_MP, FX_MP_CTX, FFAMED_SP_ECHO_PROPS, &echo_uuid);
 	check_desc(f, 2, 24, FX_VMWATCH, 1, FFAMED_SP_VMWATCH_PROPS, &vmwatch_uuid);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 	r = pig(f, &nil_uuid, 1);
 	assert_int_equal(r.x[2], FX_STD_SPS);
 }
@@ -190,7 +190,7 @@ static void test_v1_1_caller(void **state)
 static void test_v1_0_caller(void **state)
 {
 	struct fx *f;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ready_at(state, FFA_VERSION_1_0);
 	f = *state;
@@ -206,16 +206,16 @@ static void test_v1_0_caller(void **state)
 	check_desc(f, 4, 8, FX_REQ2_ONLY, 1, 0, NULL);
 	/* Nothing written past the descriptors. */
 	assert_int_equal(rx(f)[8 * FX_STD_SPS], 0xEE);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 	/* w5 is MBZ at v1.0: no count-only form. */
-	fx_assert_error((struct ffa_regs[]){pig(f, &nil_uuid, 1)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &nil_uuid, 1)}, FFA_RET_INVALID_PARAMETERS);
 }
 
 static void test_fault_desc_size(void **state)
 {
 	struct fx *f = *state;
 	struct ffamed_spmc_faults faults = {.partinfo_desc_size = 32};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_spmc_set_faults(f->spmc, &faults);
 	memset(fx_va(f, fx_pa(FX_HYP_RX_PAGE)), 0xEE, FX_PAGE);
@@ -224,35 +224,35 @@ static void test_fault_desc_size(void **state)
 	assert_int_equal(r.x[3], 32);
 	check_desc(f, 3, 32, FX_VMWATCH, 1, FFAMED_SP_VMWATCH_PROPS, &vmwatch_uuid);
 	assert_int_equal(rx(f)[24], 0); /* padding zeroed */
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 
 	faults.partinfo_desc_size = 16;
 	ffamed_spmc_set_faults(f->spmc, &faults);
 	r = pig(f, &nil_uuid, 0);
 	assert_int_equal(r.x[3], 16);
 	check_desc(f, 3, 16, FX_VMWATCH, 1, FFAMED_SP_VMWATCH_PROPS, NULL);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 
 	/* Too big for the buffer. */
 	faults.partinfo_desc_size = 4096;
 	ffamed_spmc_set_faults(f->spmc, &faults);
-	fx_assert_error((struct ffa_regs[]){pig(f, &nil_uuid, 0)}, FFA_RET_NO_MEMORY);
+	fx_assert_error((struct ffamed_regs[]){pig(f, &nil_uuid, 0)}, FFA_RET_NO_MEMORY);
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
-	fx_assert_success((struct ffa_regs[]){pig(f, &optee_uuid, 0)}); /* one fits */
+	fx_assert_success((struct ffamed_regs[]){pig(f, &optee_uuid, 0)}); /* one fits */
 }
 
 static void test_fault_nonsecure_entry(void **state)
 {
 	struct fx *f = *state;
 	struct ffamed_spmc_faults faults = {.partinfo_include_nonsecure_id = true};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_spmc_set_faults(f->spmc, &faults);
 	r = pig(f, &nil_uuid, 0);
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], FX_STD_PAIRS + 1);
 	assert_int_equal(desc_at(f, FX_STD_PAIRS, 24).id, FFAMED_SPMC_BOGUS_NWD_ID);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 	r = pig(f, &optee_uuid, 1);
 	assert_int_equal(r.x[2], 1);
 	r = pig(f, &nil_uuid, 1);
@@ -279,13 +279,13 @@ static int setup_seven(void **state)
 	return 0;
 }
 
-static struct ffa_regs pig_regs(struct fx *f, const struct ffa_uuid *u, uint64_t x3)
+static struct ffamed_regs pig_regs(struct fx *f, const struct ffa_uuid *u, uint64_t x3)
 {
 	return fx_call(f, 0, FFA_PARTITION_INFO_GET_REGS, ffa_uuid_x(u, 0), ffa_uuid_x(u, 1), x3, 0,
 		       0, 0, 0);
 }
 
-static void check_reg_desc(const struct ffa_regs *r, uint32_t slot, uint32_t sp)
+static void check_reg_desc(const struct ffamed_regs *r, uint32_t slot, uint32_t sp)
 {
 	const uint64_t *d = &r->x[3 + 3 * slot];
 	struct ffa_uuid u;
@@ -301,7 +301,7 @@ static void check_reg_desc(const struct ffa_regs *r, uint32_t slot, uint32_t sp)
 static void test_regs_paging(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = pig_regs(f, &nil_uuid, 0);
+	struct ffamed_regs r = pig_regs(f, &nil_uuid, 0);
 
 	assert_int_equal(r.x[0], FFA_SUCCESS_64);
 	assert_int_equal(r.x[1], 0);
@@ -320,7 +320,8 @@ static void test_regs_paging(void **state)
 	assert_int_equal(r.x[2], FFA_PIG_REGS_X2(6, 6, 0, 24));
 	check_reg_desc(&r, 3, 6);
 	/* Past the end. */
-	fx_assert_error((struct ffa_regs[]){pig_regs(f, &nil_uuid, 7)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){pig_regs(f, &nil_uuid, 7)},
+			FFA_RET_INVALID_PARAMETERS);
 	/* No RX/TX pair is needed. */
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_UNMAPPED);
 }
@@ -329,15 +330,15 @@ static void test_regs_refusals(void **state)
 {
 	struct fx *f = *state;
 	struct ffa_uuid u = nil_uuid;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
-	fx_assert_error((struct ffa_regs[]){pig_regs(f, &nil_uuid, 1u << 16)}, FFA_RET_RETRY);
-	fx_assert_error((struct ffa_regs[]){pig_regs(f, &nil_uuid, 1ull << 32)},
+	fx_assert_error((struct ffamed_regs[]){pig_regs(f, &nil_uuid, 1u << 16)}, FFA_RET_RETRY);
+	fx_assert_error((struct ffamed_regs[]){pig_regs(f, &nil_uuid, 1ull << 32)},
 			FFA_RET_INVALID_PARAMETERS);
 	r = fx_call(f, 0, FFA_PARTITION_INFO_GET_REGS, 0, 0, 0, 1, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
 	u.b[0] = 0x99;
-	fx_assert_error((struct ffa_regs[]){pig_regs(f, &u, 0)}, FFA_RET_INVALID_PARAMETERS);
+	fx_assert_error((struct ffamed_regs[]){pig_regs(f, &u, 0)}, FFA_RET_INVALID_PARAMETERS);
 	/* A specific UUID: one entry, UUID field empty. */
 	u.b[0] = 0x42;
 	memcpy(&u.b[1], &echo_uuid.b[1], 15);
@@ -354,14 +355,14 @@ static void test_regs_v1_1_refused(void **state)
 	struct fx *f = *state;
 
 	fx_version(f, FFA_VERSION_1_1);
-	fx_assert_error((struct ffa_regs[]){pig_regs(f, &nil_uuid, 0)}, FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffamed_regs[]){pig_regs(f, &nil_uuid, 0)}, FFA_RET_NOT_SUPPORTED);
 }
 
 static void test_regs_fault_size(void **state)
 {
 	struct fx *f = *state;
 	struct ffamed_spmc_faults faults = {.partinfo_desc_size = 48};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_spmc_set_faults(f->spmc, &faults);
 	r = pig_regs(f, &nil_uuid, 0);

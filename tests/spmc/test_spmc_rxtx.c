@@ -19,7 +19,7 @@
 #define OFF_TX_COMP	  48
 #define OFF_TX_CONST	  64
 
-static struct ffa_regs map(struct fx *f, uint32_t fid, uint64_t tx, uint64_t rx, uint64_t n)
+static struct ffamed_regs map(struct fx *f, uint32_t fid, uint64_t tx, uint64_t rx, uint64_t n)
 {
 	return fx_call(f, 0, fid, tx, rx, n, 0, 0, 0, 0);
 }
@@ -36,7 +36,7 @@ static void patch64(struct fx *f, uint32_t off, uint64_t v)
 
 static int32_t forwarded_map(struct fx *f)
 {
-	struct ffa_regs r = FX_CALL0(f, FFA_RXTX_MAP_64);
+	struct ffamed_regs r = FX_CALL0(f, FFA_RXTX_MAP_64);
 
 	return ffa_result(&r);
 }
@@ -46,13 +46,13 @@ static int32_t forwarded_map(struct fx *f)
 static void test_hyp_map_good(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_UNMAPPED);
 	r = map(f, FFA_RXTX_MAP_64, fx_pa(4), fx_pa(8), 4);
 	fx_assert_success(&r);
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_UNMAPPED);
 	/* SMC32 form: only the low 32 bits of the addresses count. */
 	r = map(f, FFA_RXTX_MAP_32, 0xDEAD00000000ull | fx_pa(4), fx_pa(5), 1);
@@ -64,7 +64,7 @@ static void test_hyp_map_max_pages(void **state)
 {
 	struct fx *f = *state;
 	uint32_t max = FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = map(f, FFA_RXTX_MAP_64, fx_pa(0), fx_pa(max), max + 1);
 	fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
@@ -95,12 +95,12 @@ static void test_hyp_map_bad(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ffa_regs r = map(f, FFA_RXTX_MAP_64, bad[i].tx, bad[i].rx, bad[i].n);
+		struct ffamed_regs r = map(f, FFA_RXTX_MAP_64, bad[i].tx, bad[i].rx, bad[i].n);
 
 		fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
 	}
 	/* MBZ w4..w7. */
-	struct ffa_regs r = fx_call(f, 0, FFA_RXTX_MAP_64, fx_pa(2), fx_pa(4), 1, 1, 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, 0, FFA_RXTX_MAP_64, fx_pa(2), fx_pa(4), 1, 1, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_UNMAPPED);
 }
@@ -108,7 +108,7 @@ static void test_hyp_map_bad(void **state)
 static void test_hyp_double_map(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = map(f, FFA_RXTX_MAP_64, fx_pa(20), fx_pa(21), 1);
+	struct ffamed_regs r = map(f, FFA_RXTX_MAP_64, fx_pa(20), fx_pa(21), 1);
 
 	fx_assert_error(&r, FFA_RET_DENIED);
 	/* The first pair is untouched. */
@@ -121,12 +121,12 @@ static void test_hyp_unmap(void **state)
 {
 	struct fx *f = *state;
 
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 1)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 1)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fx_call(f, 0, FFA_RXTX_UNMAP, 0, 1, 0, 0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 0, FFA_RXTX_UNMAP, 0, 1, 0, 0, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)},
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)},
 			FFA_RET_INVALID_PARAMETERS);
 	/* Remapping elsewhere works after an unmap. */
 	fx_map_hyp(f, 30, 31, 1);
@@ -135,24 +135,24 @@ static void test_hyp_unmap(void **state)
 static void test_hyp_rx_release(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	/* Nothing to release: the SPMC owns it. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
 	r = FX_CALL0(f, FFA_PARTITION_INFO_GET);
 	fx_assert_success(&r);
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_NWD);
 	/* MBZ bits. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 1u << 16)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 1u << 16)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fx_call(f, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0, 0, 1)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0, 0, 1)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)});
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
 	/* Unmapped: nothing to release either. */
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_RX_RELEASE)}, FFA_RET_DENIED);
 }
 
 /* ---- VM pairs ---------------------------------------------------------------- */
@@ -173,7 +173,7 @@ static void test_vm_map_good(void **state)
 	assert_int_equal(ffamed_spmc_vm_mailbox_count(f->spmc), 1);
 	/* The SMC32 form forwards too. */
 	fx_write_vm_desc(f, 6, (struct fx_region[]){{20, 1}}, 1, (struct fx_region[]){{21, 1}}, 1);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_MAP_32)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_MAP_32)});
 	assert_int_equal(ffamed_spmc_vm_mailbox_count(f->spmc), 2);
 	/* The hypervisor's own RX is not involved. */
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
@@ -203,17 +203,17 @@ static void test_vm_map_double_and_unmap(void **state)
 	assert_int_equal(fx_map_vm_simple(f, 5, 10, 11, 1), 0);
 	assert_int_equal(fx_map_vm_simple(f, 5, 20, 21, 1), FFA_RET_DENIED);
 	assert_int_equal(ffamed_spmc_vm_mailbox(f->spmc, 5, NULL, NULL, 0), 1);
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 5u << 16)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 5u << 16)});
 	assert_int_equal(ffamed_spmc_vm_rx_owner(f->spmc, 5), FFAMED_SPMC_RX_UNMAPPED);
 	assert_int_equal(ffamed_spmc_vm_mailbox_count(f->spmc), 0);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 5u << 16)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 5u << 16)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 9u << 16)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 9u << 16)},
 			FFA_RET_INVALID_PARAMETERS);
 	/* The pages are free again. */
 	assert_int_equal(fx_map_vm_simple(f, 5, 10, 11, 1), 0);
 	/* The hypervisor's pair and the VM's are independent. */
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
 	assert_int_equal(ffamed_spmc_vm_rx_owner(f->spmc, 5), FFAMED_SPMC_RX_OWNER_SPMC);
 }
 
@@ -373,8 +373,8 @@ static void test_vm_map_overlap_other_vm(void **state)
 	assert_int_equal(fx_map_vm_simple(f, 6, 11, 12, 1), FFA_RET_INVALID_PARAMETERS);
 	assert_int_equal(fx_map_vm_simple(f, 6, 12, 10, 1), FFA_RET_INVALID_PARAMETERS);
 	/* ... and the hypervisor cannot claim a VM's page for itself either. */
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
-	fx_assert_error((struct ffa_regs[]){map(f, FFA_RXTX_MAP_64, fx_pa(0), fx_pa(10), 1)},
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_error((struct ffamed_regs[]){map(f, FFA_RXTX_MAP_64, fx_pa(0), fx_pa(10), 1)},
 			FFA_RET_INVALID_PARAMETERS);
 }
 
@@ -390,7 +390,7 @@ static void test_vm_map_slots(void **state)
 	assert_int_equal(fx_map_vm_simple(f, 1, 10, 11, 1), 0);
 	assert_int_equal(fx_map_vm_simple(f, 2, 12, 13, 1), 0);
 	assert_int_equal(fx_map_vm_simple(f, 3, 14, 15, 1), FFA_RET_NO_MEMORY);
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 1u << 16)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 1u << 16)});
 	assert_int_equal(fx_map_vm_simple(f, 3, 14, 15, 1), 0);
 	fx_free(f);
 }
@@ -403,7 +403,7 @@ static void test_vm_map_fault_not_supported(void **state)
 	ffamed_spmc_set_faults(f->spmc, &faults);
 	assert_int_equal(fx_map_vm_simple(f, 5, 10, 11, 1), FFA_RET_NOT_SUPPORTED);
 	/* The hypervisor's own pair is unaffected. */
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
 	fx_map_hyp(f, 2, 3, 1);
 	faults.no_vm_rxtx = false;
 	ffamed_spmc_set_faults(f->spmc, &faults);
@@ -419,33 +419,33 @@ static void test_vm_rx_acquire_release(void **state)
 
 	assert_int_equal(fx_map_vm_simple(f, 5, 10, 11, 1), 0);
 	/* Releasing what the SPMC already owns. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 5)}, FFA_RET_DENIED);
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5)});
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 5)}, FFA_RET_DENIED);
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5)});
 	assert_int_equal(ffamed_spmc_vm_rx_owner(f->spmc, 5), FFAMED_SPMC_RX_OWNER_NWD);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5)}, FFA_RET_DENIED);
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 5)});
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5)}, FFA_RET_DENIED);
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 5)});
 	assert_int_equal(ffamed_spmc_vm_rx_owner(f->spmc, 5), FFAMED_SPMC_RX_OWNER_SPMC);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 5)}, FFA_RET_DENIED);
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 5)}, FFA_RET_DENIED);
 	/* The VM's RX has nothing to do with the hypervisor's. */
 	assert_int_equal(ffamed_spmc_hyp_rx_owner(f->spmc), FFAMED_SPMC_RX_OWNER_SPMC);
 	/* Unmapped VM, bad IDs, MBZ bits. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 6)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 6)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 6)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 6)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 0)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 0)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 0x8001)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 0x8001)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 0x8001)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_RELEASE, 0x8001)},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5 | (1u << 16))},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5 | (1u << 16))},
 			FFA_RET_INVALID_PARAMETERS);
-	fx_assert_error((struct ffa_regs[]){fx_call(f, 0, FFA_RX_ACQUIRE, 5, 1, 0, 0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 0, FFA_RX_ACQUIRE, 5, 1, 0, 0, 0, 0, 0)},
 			FFA_RET_INVALID_PARAMETERS);
 	/* A pair mapped again starts owned by the SPMC. */
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5)});
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 5u << 16)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 5)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_RXTX_UNMAP, 5u << 16)});
 	assert_int_equal(fx_map_vm_simple(f, 5, 10, 11, 1), 0);
 	assert_int_equal(ffamed_spmc_vm_rx_owner(f->spmc, 5), FFAMED_SPMC_RX_OWNER_SPMC);
 }
@@ -453,11 +453,11 @@ static void test_vm_rx_acquire_release(void **state)
 static void test_vm_desc_larger_tx(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint8_t *tx;
 
 	/* A 2-page hypervisor TX: the descriptor may use its second page. */
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_RXTX_UNMAP)});
 	fx_map_hyp(f, 100, 102, 2);
 	tx = fx_va(f, fx_pa(100));
 	fx_write_vm_desc(f, 9, (struct fx_region[]){{10, 1}}, 1, (struct fx_region[]){{11, 1}}, 1);

@@ -10,8 +10,8 @@
 
 #define REQ32 FFA_MSG_SEND_DIRECT_REQ_32
 
-static struct ffa_regs req32(struct fx *f, uint32_t cpu, uint16_t sender, uint16_t receiver,
-			     uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5, uint64_t w6)
+static struct ffamed_regs req32(struct fx *f, uint32_t cpu, uint16_t sender, uint16_t receiver,
+				uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5, uint64_t w6)
 {
 	return fx_call(f, cpu, REQ32, FFA_SENDER_RECEIVER(sender, receiver), w2, w3, w4, w5, w6, 0);
 }
@@ -48,7 +48,7 @@ static void test_echo_config(void **state)
 static void test_echo_yield_counts(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = req32(f, 2, 8, FX_ECHO_MP, 0, FFAMED_ECHO_CMD_YIELD, 3, 0, 0);
+	struct ffamed_regs r = req32(f, 2, 8, FX_ECHO_MP, 0, FFAMED_ECHO_CMD_YIELD, 3, 0, 0);
 	uint32_t yields = 0;
 
 	while (r.x[0] == FFA_YIELD) {
@@ -74,7 +74,7 @@ static void test_echo_zero_repeats(void **state)
 {
 	struct fx *f = *state;
 	/* INTERRUPT with N = 0 answers at once. */
-	struct ffa_regs r = req32(f, 0, 0, FX_ECHO_UP, 0, FFAMED_ECHO_CMD_INTERRUPT, 0, 0, 0);
+	struct ffamed_regs r = req32(f, 0, 0, FX_ECHO_UP, 0, FFAMED_ECHO_CMD_INTERRUPT, 0, 0, 0);
 
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 	assert_int_equal(r.x[7], 0);
@@ -88,7 +88,7 @@ static void test_echo_zero_repeats(void **state)
 
 /* ---- VMWATCH --------------------------------------------------------------- */
 
-static struct ffa_regs vm_msg(struct fx *f, bool created, uint16_t vm)
+static struct ffamed_regs vm_msg(struct fx *f, bool created, uint16_t vm)
 {
 	uint32_t type = created ? FFA_FWK_MSG_VM_CREATED : FFA_FWK_MSG_VM_DESTROYED;
 
@@ -97,7 +97,7 @@ static struct ffa_regs vm_msg(struct fx *f, bool created, uint16_t vm)
 
 static int32_t vm_status(struct fx *f, bool created, uint16_t vm)
 {
-	struct ffa_regs r = vm_msg(f, created, vm);
+	struct ffamed_regs r = vm_msg(f, created, vm);
 
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
 	assert_int_equal(r.x[2], FFA_FWK_MSG(created ? FFA_FWK_MSG_VM_CREATED_RESP
@@ -110,7 +110,7 @@ static int32_t vm_status(struct fx *f, bool created, uint16_t vm)
 static void test_vmwatch_tracking(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	assert_int_equal(vm_status(f, true, 1), 0);
 	assert_int_equal(vm_status(f, true, 2), 0);
@@ -173,7 +173,7 @@ static void test_vmwatch_fail_always(void **state)
 static void test_optee_probe(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	r = req32(f, 1, 3, FX_OPTEE, 0, FFAMED_OPTEE_GET_API_VERSION, 0, 0, 0);
 	assert_int_equal(r.x[0], FFA_MSG_SEND_DIRECT_RESP_32);
@@ -226,7 +226,7 @@ static void test_optee_async_notif(void **state)
 {
 	struct fx *f = *state;
 	const uint16_t vm = 3;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	unsigned long sri;
 
 	r = fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, vm, 2, 0, 0, 0, 0, 0);
@@ -309,7 +309,7 @@ static void test_optee_yielding_arg(void **state)
 	const struct ffamed_sp_optee_mem mem = {&m, fake_map, fake_release};
 	uint8_t *arg = (uint8_t *)fx_va(f, fx_pa(7)) + 0x100;
 	const uint32_t lo = (uint32_t)FAKE_HANDLE, hi = (uint32_t)(FAKE_HANDLE >> 32);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffamed_sp_optee_set_mem(&f->optee, &mem);
 
@@ -357,7 +357,7 @@ static void test_optee_yielding_arg(void **state)
 static void test_optee_64bit(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r =
+	struct ffamed_regs r =
 		fx_call(f, 0, FFA_MSG_SEND_DIRECT_REQ_64, FFA_SENDER_RECEIVER(0, FX_OPTEE), 0,
 			FFAMED_OPTEE_GET_API_VERSION, 0, 0, 0, 0);
 

@@ -13,7 +13,7 @@
 static void test_version_good(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = fx_call(f, 0, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, 0, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0, 0, 0);
 	bool frozen = true;
 
 	assert_int_equal(r.x[0], FFA_VERSION_1_2);
@@ -39,7 +39,7 @@ static void test_version_refused(void **state)
 	/* A newer minor learns our version but nothing is negotiated. */
 	assert_int_equal(fx_version(f, FFA_VERSION_1_3), FFA_VERSION_1_2);
 	assert_int_equal(ffamed_spmc_caller_version(f->spmc, NULL), 0);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_ID_GET)}, FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_ID_GET)}, FFA_RET_NOT_SUPPORTED);
 }
 
 static void test_calls_before_version(void **state)
@@ -55,13 +55,13 @@ static void test_calls_before_version(void **state)
 					FFA_RUN};
 
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
-		struct ffa_regs r = FX_CALL0(f, fids[i]);
+		struct ffamed_regs r = FX_CALL0(f, fids[i]);
 
 		fx_assert_error(&r, FFA_RET_NOT_SUPPORTED);
 	}
 	/* Refused calls do not freeze anything: negotiation still works. */
 	assert_int_equal(fx_version(f, FFA_VERSION_1_1), FFA_VERSION_1_2);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_ID_GET)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_ID_GET)});
 }
 
 static void test_version_frozen(void **state)
@@ -70,7 +70,7 @@ static void test_version_frozen(void **state)
 	bool frozen = false;
 
 	assert_int_equal(fx_version(f, FFA_VERSION_1_1), FFA_VERSION_1_2);
-	fx_assert_success((struct ffa_regs[]){FX_CALL0(f, FFA_ID_GET)});
+	fx_assert_success((struct ffamed_regs[]){FX_CALL0(f, FFA_ID_GET)});
 	assert_int_equal(ffamed_spmc_caller_version(f->spmc, &frozen), FFA_VERSION_1_1);
 	assert_true(frozen);
 	assert_int_equal(fx_version(f, FFA_VERSION_1_1), FFA_VERSION_1_2);
@@ -93,7 +93,7 @@ static void test_version_spmc_1_1(void **state)
 	assert_int_equal(ffamed_spmc_caller_version(f->spmc, NULL), 0);
 	assert_int_equal(fx_version(f, FFA_VERSION_1_1), FFA_VERSION_1_1);
 	/* No v1.2 ABI for a v1.1 world. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_PARTITION_INFO_GET_REGS)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_PARTITION_INFO_GET_REGS)},
 			FFA_RET_NOT_SUPPORTED);
 	fx_free(f);
 }
@@ -101,7 +101,7 @@ static void test_version_spmc_1_1(void **state)
 static void test_id_get(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = FX_CALL0(f, FFA_ID_GET);
+	struct ffamed_regs r = FX_CALL0(f, FFA_ID_GET);
 
 	fx_assert_success(&r);
 	assert_int_equal(r.x[2], 0);
@@ -125,7 +125,7 @@ static void test_spm_id_configured(void **state)
 {
 	struct fx *f = fx_new();
 	struct ffamed_spmc_config cfg = {.spmc_id = 0x8100, .cpu_count = FX_CPUS};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	assert_int_equal(fx_create(f, &cfg), 0);
@@ -141,22 +141,23 @@ static void test_v1_0_abi_gating(void **state)
 	struct fx *f = *state;
 
 	fx_version(f, FFA_VERSION_1_0);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_SPM_ID_GET)}, FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 1)}, FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_MSG_SEND_DIRECT_REQ2)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_SPM_ID_GET)}, FFA_RET_NOT_SUPPORTED);
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_RX_ACQUIRE, 1)},
 			FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_RX_ACQUIRE)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_MSG_SEND_DIRECT_REQ2)},
 			FFA_RET_NOT_SUPPORTED);
-	fx_assert_success((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_RXTX_MAP_64)});
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_RX_ACQUIRE)},
+			FFA_RET_NOT_SUPPORTED);
+	fx_assert_success((struct ffamed_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_RXTX_MAP_64)});
 	/* Notifications are v1.1: neither the ABIs nor the SRI exist at v1.0. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_NOTIFICATION_BIND)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_NOTIFICATION_BIND)},
 			FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_FEATURE_SRI)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_FEATURE_SRI)},
 			FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, 1, 1, 0,
-						    0, 0, 0, 0)},
+	fx_assert_error((struct ffamed_regs[]){fx_call(f, 0, FFA_NOTIFICATION_BITMAP_CREATE, 1, 1,
+						       0, 0, 0, 0, 0)},
 			FFA_RET_NOT_SUPPORTED);
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_NOTIFICATION_INFO_GET_64)},
 			FFA_RET_NOT_SUPPORTED);
 }
 
@@ -198,7 +199,7 @@ static void test_features(void **state)
 		FFA_MEM_OP_PAUSE,   FFA_MSG_WAIT,	   FFA_YIELD,
 		FFA_MSG_POLL,	    FFA_CONSOLE_LOG_64,	   FFA_SECONDARY_EP_REGISTER_64,
 		0x84000000u};
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		r = FX_CALL1(f, FFA_FEATURES, yes[i]);
@@ -230,7 +231,7 @@ static void test_features(void **state)
 	r = fx_call(f, 0, FFA_FEATURES, FFA_FEATURE_SRI, 1, 0, 0, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_NOT_SUPPORTED);
 	/* bits[30:8] MBZ, input properties MBZ, w3..w7 MBZ. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, 0x102)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL1(f, FFA_FEATURES, 0x102)},
 			FFA_RET_NOT_SUPPORTED);
 	r = fx_call(f, 0, FFA_FEATURES, FFA_ID_GET, 1, 0, 0, 0, 0, 0);
 	fx_assert_error(&r, FFA_RET_NOT_SUPPORTED);
@@ -241,15 +242,16 @@ static void test_features(void **state)
 static void test_features_rxtx_v1_1(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	fx_version(f, FFA_VERSION_1_1);
 	r = FX_CALL1(f, FFA_FEATURES, FFA_RXTX_MAP_64);
 	fx_assert_success(&r);
 	/* The maximum size field exists from v1.2 on. */
 	assert_int_equal(r.x[2], 0);
-	fx_assert_error((struct ffa_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_PARTITION_INFO_GET_REGS)},
-			FFA_RET_NOT_SUPPORTED);
+	fx_assert_error(
+		(struct ffamed_regs[]){FX_CALL1(f, FFA_FEATURES, FFA_PARTITION_INFO_GET_REGS)},
+		FFA_RET_NOT_SUPPORTED);
 }
 
 static void test_unknown_and_unsupported(void **state)
@@ -264,9 +266,10 @@ static void test_unknown_and_unsupported(void **state)
 					0x82000000u,	     0x12345678u};
 
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++)
-		fx_assert_error((struct ffa_regs[]){FX_CALL0(f, fids[i])}, FFA_RET_NOT_SUPPORTED);
+		fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, fids[i])},
+				FFA_RET_NOT_SUPPORTED);
 	/* The normal world answers no SP request. */
-	fx_assert_error((struct ffa_regs[]){FX_CALL0(f, FFA_MSG_SEND_DIRECT_RESP_32)},
+	fx_assert_error((struct ffamed_regs[]){FX_CALL0(f, FFA_MSG_SEND_DIRECT_RESP_32)},
 			FFA_RET_DENIED);
 }
 
@@ -292,7 +295,7 @@ static void test_call_counters(void **state)
 static void test_bad_cpu(void **state)
 {
 	struct fx *f = *state;
-	struct ffa_regs r = fx_call(f, FX_CPUS, FFA_ID_GET, 0, 0, 0, 0, 0, 0, 0);
+	struct ffamed_regs r = fx_call(f, FX_CPUS, FFA_ID_GET, 0, 0, 0, 0, 0, 0, 0);
 
 	fx_assert_error(&r, FFA_RET_INVALID_PARAMETERS);
 }

@@ -63,7 +63,7 @@ void sys_guest_up(struct sys_guest *g, uint32_t version, bool map)
 		assert_int_equal(ffamed_sim_guest_map_rxtx(g->vm, &g->c, 1), FFA_RET_OK);
 }
 
-void sys_guest_raw(struct sys_guest *g, struct ffa_regs *regs)
+void sys_guest_raw(struct sys_guest *g, struct ffamed_regs *regs)
 {
 	ffamed_sim_guest_call(g->vm, g->vcpu, regs);
 }

@@ -29,7 +29,7 @@ void sys_guest_init(struct sys_guest *g, struct ffamed_sim_vm *vm, uint16_t vcpu
  * adopt it, for a vCPU other than the one that mapped it). */
 void sys_guest_up(struct sys_guest *g, uint32_t version, bool map);
 /* A raw call through the guest's conduit. */
-void sys_guest_raw(struct sys_guest *g, struct ffa_regs *regs);
+void sys_guest_raw(struct sys_guest *g, struct ffamed_regs *regs);
 
 /* What a guest of `version` must see of an SP's properties. */
 uint32_t sys_expected_props(uint32_t sp_props, uint32_t version);

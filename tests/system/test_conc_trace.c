@@ -28,7 +28,7 @@ static void vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
 	struct vcpu_arg *a = &((struct vcpu_arg *)arg)[vcpu];
 	uint16_t id = ffamed_sim_vm_id(a->vm);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)pvm;
 	ffa_regs_clear(&r);

@@ -34,7 +34,7 @@ static int teardown(void **state)
 }
 
 static void pig_raw(struct sys_guest *g, const struct ffa_uuid *u, uint32_t flags,
-		    struct ffa_regs *r)
+		    struct ffamed_regs *r)
 {
 	ffa_regs_clear(r);
 	r->x[0] = FFA_PARTITION_INFO_GET;
@@ -46,7 +46,7 @@ static void pig_raw(struct sys_guest *g, const struct ffa_uuid *u, uint32_t flag
 
 static void rx_release_raw(struct sys_guest *g, int32_t want)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	ffa_regs_clear(&r);
 	r.x[0] = FFA_RX_RELEASE;
@@ -61,7 +61,7 @@ static void test_v10_sees_8_byte_entries(void **state)
 	struct ffac_partition parts[8];
 	static const struct ffa_uuid nil;
 	struct sys_guest g;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t count = 0;
 	const uint8_t *rx;
 
@@ -109,7 +109,7 @@ static void test_v11_count_only_keeps_rx(void **state)
 	struct ffamed_sim_vm *vm = ffamed_sim_find_vm(sim, 2);
 	struct ffac_partition parts[8];
 	struct sys_guest g;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t count = 0;
 	static const struct ffa_uuid nil;
 
@@ -180,7 +180,7 @@ static void test_discovery_refusals(void **state)
 	static const struct ffa_uuid unknown = {{0xde, 0xad}};
 	struct ffac_partition parts[4];
 	struct sys_guest g;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 	uint32_t count = 0;
 
 	(void)state;

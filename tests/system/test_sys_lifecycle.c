@@ -147,7 +147,7 @@ static void test_pins_follow_rxtx(void **state)
 	assert_int_equal(ffamed_sim_guest_adopt_rxtx(vm, &g1.c), FFA_RET_OK);
 	assert_ptr_equal(g1.c.rx, g0.c.rx);
 	{
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		ffa_regs_clear(&r);
 		r.x[0] = FFA_RXTX_MAP_64;
@@ -169,7 +169,7 @@ static void test_pins_follow_rxtx(void **state)
 	/* Torn down while mapped and while the guest holds RX: sys_finish
 	 * checks that every pin went. */
 	{
-		struct ffa_regs r;
+		struct ffamed_regs r;
 
 		ffa_regs_clear(&r);
 		r.x[0] = FFA_PARTITION_INFO_GET;

@@ -67,7 +67,7 @@ static void test_direct_req_each_width(void **state)
 
 static void test_req32_high_halves_dropped(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	/* A 32-bit request with junk in the upper halves: the SP sees and
@@ -173,7 +173,7 @@ static void test_optee_protocol(void **state)
 static void test_direct_req_refusals(void **state)
 {
 	uint64_t args[5] = {1}, out[5];
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	/* No such partition; a VM receiver (VM-to-VM is off). */
@@ -202,7 +202,7 @@ static void test_version_is_per_vm(void **state)
 {
 	struct ffamed_sim_vm *added = NULL;
 	struct sys_guest fresh, sibling;
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	/* A VM that never asked FFA_VERSION is refused everything else. */
@@ -229,7 +229,7 @@ static void test_version_is_per_vm(void **state)
 static void test_run_bound_to_preempted_vcpu(void **state)
 {
 	struct sys_guest other_vcpu;
-	struct ffa_regs r, run;
+	struct ffamed_regs r, run;
 	uint32_t target;
 
 	(void)state;
@@ -287,7 +287,7 @@ static void test_run_bound_to_preempted_vcpu(void **state)
 
 static void test_unknown_smc(void **state)
 {
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	/* PSCI_VERSION is not FF-A: the hypervisor says unknown function. */

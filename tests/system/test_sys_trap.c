@@ -28,7 +28,7 @@ static void calls_answered_at_once(void **state)
 	struct ffamed_sim *sim = sys_create(1, 2, false, 0);
 	struct ffamed_sim_vm *vm = ffamed_sim_find_vm(sim, 1);
 	struct ffamed_posix_vm *pvm = ffamed_sim_vm_posix(vm);
-	struct ffa_regs r;
+	struct ffamed_regs r;
 
 	(void)state;
 	for (uint16_t vcpu = 0; vcpu < 2; vcpu++) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "el2_asm.h"
+#include "ffamed/ffa.h"
 #include "ffamed/port.h"
 #include "platform.h"
 

@@ -5,7 +5,7 @@
 #include "ffamed/ffa.h"
 
 /* trace.c: one line per FF-A call handed to the mediator, and the totals. */
-void trace_call(uint32_t vcpu, const struct ffa_regs *in, const struct ffa_regs *out);
+void trace_call(uint32_t vcpu, const struct ffamed_regs *in, const struct ffamed_regs *out);
 void trace_summary(void);
 
 #endif /* EL2_TRACE_H */

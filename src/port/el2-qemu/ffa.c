@@ -177,7 +177,7 @@ static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid
 	gic_inject(vcpu, intid);
 }
 
-static void fw_call(void *host, struct ffa_regs *regs)
+static void fw_call(void *host, struct ffamed_regs *regs)
 {
 	(void)host;
 	ffamed_spmc_call(spmc, el2_cpu(), regs);
@@ -316,7 +316,7 @@ void ffa_init(uint32_t ncpus)
 
 void ffa_handle_smc(struct el2_frame *f)
 {
-	struct ffa_regs regs, in;
+	struct ffamed_regs regs, in;
 	uint32_t cpu = el2_cpu();
 
 	for (int i = 0; i < FFA_NREGS; i++)

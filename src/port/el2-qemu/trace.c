@@ -97,7 +97,7 @@ static const char *error_name(int32_t e)
 	}
 }
 
-void trace_call(uint32_t vcpu, const struct ffa_regs *in, const struct ffa_regs *out)
+void trace_call(uint32_t vcpu, const struct ffamed_regs *in, const struct ffamed_regs *out)
 {
 	uint32_t fid = (uint32_t)in->x[0];
 	uint32_t ret = (uint32_t)out->x[0];

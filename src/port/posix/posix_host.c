@@ -205,7 +205,7 @@ void ffamed_posix_set_firmware(struct ffamed_posix_host *host, ffamed_posix_fw_f
 	posix_mutex_unlock(&host->fw_lock);
 }
 
-static void host_fw_call(void *ctx, struct ffa_regs *regs)
+static void host_fw_call(void *ctx, struct ffamed_regs *regs)
 {
 	struct ffamed_posix_host *host = ctx;
 	ffamed_posix_fw_fn fw;
@@ -223,7 +223,7 @@ static void host_fw_call(void *ctx, struct ffa_regs *regs)
 }
 
 /* At VM teardown: the call as if made on simulated CPU `cpu`. */
-static void host_fw_call_on(void *ctx, uint32_t cpu, struct ffa_regs *regs)
+static void host_fw_call_on(void *ctx, uint32_t cpu, struct ffamed_regs *regs)
 {
 	struct ffamed_posix_host *host = ctx;
 	ffamed_posix_fw_fn fw;

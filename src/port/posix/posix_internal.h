@@ -137,7 +137,7 @@ struct posix_vcpu {
 	bool call_in_flight;	    /* between call_begin and call_end/wait_resume */
 	bool resumed;		    /* the in-flight call's reply is in `reply` */
 	bool waiting;		    /* the vCPU sleeps in wait_resume */
-	struct ffa_regs reply;
+	struct ffamed_regs reply;
 	/* Thread state, touched only by the controlling (host) thread. */
 	bool running; /* started and not yet joined */
 	pthread_t thread;
@@ -255,7 +255,7 @@ struct posix_vcpu *posix_vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu, cons
 /* ---- blocked calls (posix_resume.c) ---- */
 void posix_resume_init(struct posix_vcpu *v);
 void posix_resume_fini(struct posix_vcpu *v);
-void posix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs);
+void posix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffamed_regs *regs);
 /* A virtual interrupt became pending: wake wait_resume_or_virq. */
 void posix_resume_kick(struct posix_vcpu *v);
 

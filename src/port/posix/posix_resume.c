@@ -26,7 +26,7 @@ void posix_resume_fini(struct posix_vcpu *v)
 	pthread_mutex_destroy(&v->resume_lock);
 }
 
-void posix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffa_regs *regs)
+void posix_vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffamed_regs *regs)
 {
 	struct ffamed_posix_vm *vm = host_vm;
 	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, "vcpu_resume");
@@ -94,7 +94,7 @@ void ffamed_posix_vcpu_call_end(struct ffamed_posix_vm *vm, uint16_t vcpu)
 
 /* Sleep until the reply (true), or a virtual interrupt with watch_virq
  * (false, the call left in flight). */
-static bool posix_wait_reply(struct ffamed_posix_vm *vm, uint16_t vcpu, struct ffa_regs *regs,
+static bool posix_wait_reply(struct ffamed_posix_vm *vm, uint16_t vcpu, struct ffamed_regs *regs,
 			     bool watch_virq, const char *what)
 {
 	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, what);
@@ -129,13 +129,14 @@ static bool posix_wait_reply(struct ffamed_posix_vm *vm, uint16_t vcpu, struct f
 	return replied;
 }
 
-void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu, struct ffa_regs *regs)
+void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
+				   struct ffamed_regs *regs)
 {
 	posix_wait_reply(vm, vcpu, regs, false, "vcpu_wait_resume");
 }
 
 bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
-					   struct ffa_regs *regs)
+					   struct ffamed_regs *regs)
 {
 	return posix_wait_reply(vm, vcpu, regs, true, "vcpu_wait_resume_or_virq");
 }
