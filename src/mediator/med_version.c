@@ -19,9 +19,9 @@ void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs)
 
 	ffa_regs_clear(regs);
 	if (asked & FFA_VERSION_MBZ_BIT) {
-		/* FFA_VERSION answers in w0 itself: NOT_SUPPORTED is a 64-bit -1
-		 * (Linux 6.1 compares the whole register). */
-		regs->x[0] = (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED;
+		/* FFA_VERSION answers in w0 itself, zero-extended like every
+		 * 32-bit code (docs/ABI-COVERAGE.md §1.1 on Linux 6.1). */
+		regs->x[0] = (uint32_t)FFA_RET_NOT_SUPPORTED;
 		return;
 	}
 	regs->x[0] = FFAMED_FFA_VERSION;

@@ -21,8 +21,8 @@ static int classify(const struct ffamed_regs *r)
 {
 	if (!ffa_is_error(r))
 		return R_OK;
-	/* Errors are always sign-extended. */
-	assert_int_equal(r->x[2], (uint64_t)(int64_t)ffa_error_code(r));
+	/* Error codes are always zero-extended. */
+	assert_int_equal(r->x[2], (uint64_t)(uint32_t)ffa_error_code(r));
 	switch (ffa_error_code(r)) {
 	case FFA_RET_BUSY:
 		return R_BUSY;

@@ -35,7 +35,7 @@ static int32_t features(struct fix_vm *v, uint32_t id, uint32_t in, uint32_t *w2
 	struct ffamed_regs r = fix_call(v, 0, FFA_FEATURES, id, in, 0, 0, 0);
 
 	if (ffa_is_error(&r)) {
-		assert_int_equal(r.x[2], (uint64_t)(int64_t)ffa_error_code(&r));
+		assert_int_equal(r.x[2], (uint64_t)(uint32_t)ffa_error_code(&r));
 		return ffa_error_code(&r);
 	}
 	assert_int_equal(r.x[0], FFA_SUCCESS_32);
