@@ -444,7 +444,11 @@ static void test_no_buffer_and_features(void **state)
 	r = fix_call(c, 0, FFA_FEATURES, FFA_MEM_RETRIEVE_REQ_64, 0, 0, 0, 0);
 	assert_ffa_success(r);
 	assert_int_equal(r.x[2], FFA_MEM_RETRIEVE_PROP_NS_BIT);
+	/* The relayer's answer: reported with RETRIEVE_REQ, never served. */
 	r = fix_call(c, 0, FFA_FEATURES, FFA_MEM_RETRIEVE_RESP, 0, 0, 0, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 0);
+	r = fix_call(c, 0, FFA_MEM_RETRIEVE_RESP, 0, 0, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
 	fix_vm_destroy(c);
 }
