@@ -213,13 +213,36 @@ static void test_overlap_unaligned_outside(void **state)
 static void test_fields(void **state)
 {
 	struct env *e = *state;
+	uint64_t h = 0;
 
 	good(e);
+	/* A sender other than the caller is not the owner: DENIED (ACS
+	 * share/lend/donate_input_error_checks1). */
 	put32(e, 0, 3); /* wrong sender (and attributes 0) */
-	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
 	good(e);
 	e->desc[0] = 3; /* wrong sender */
-	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
+	good(e);
+	e->desc[0] = 3; /* wrong sender */
+	refused(e, FFA_MEM_SHARE_32, FFA_RET_DENIED);
+	good(e);
+	e->desc[0] = 3; /* wrong sender */
+	refused(e, FFA_MEM_DONATE_32, FFA_RET_DENIED);
+	good(e);
+	put32(e, 0, 0xFFFF); /* not an endpoint at all */
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
+	/* The same in the first of several fragments (header, EMAD and
+	 * composite header in 96 bytes): nothing held, no send left open. */
+	good(e);
+	e->desc[0] = 3;
+	assert_int_equal(mb_send(e->a, FFA_MEM_SHARE_64, e->desc, e->len, 96, NULL, NULL),
+			 FFA_RET_DENIED);
+	assert_int_equal(fix_vm_pins(e->a), e->pins);
+	good(e);
+	assert_int_equal(mb_send(e->a, FFA_MEM_SHARE_64, e->desc, e->len, 96, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
 	good(e);
 	e->desc[2] |= FFA_MEM_ATTR_NS; /* NS bit from a sender */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
