@@ -171,10 +171,16 @@ struct ffamed_posix_vm {
 	size_t revoked_total;
 	uint8_t *window;       /* borrowed window: arena.pages pages of VA */
 	uint32_t *window_page; /* per window page: arena index + 1, 0 = free */
+	uint8_t *window_flags; /* per window page: POSIX_WIN_* */
 	size_t window_pages;
 	size_t borrowed_total; /* window pages mapped */
 	struct posix_vcpu *vcpus;
 };
+
+/* Window page flags: mapped writable; access taken away (a page the VM
+ * holds by donation, lent or donated on). */
+#define POSIX_WIN_WRITE	  0x1u
+#define POSIX_WIN_REVOKED 0x2u
 
 /* ---- host (posix_host.c) ---- */
 void posix_log(struct ffamed_posix_host *host, enum ffamed_log_level level, const char *fmt, ...)
