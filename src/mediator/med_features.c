@@ -73,10 +73,11 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 			med_version_at_least(version, FFA_VERSION_1_2) && med_msg_vm_available(med);
 		break;
 	/* Indirect messages: to VMs with VM-to-VM on, to SPs when the SPMC
-	 * takes them and some SP receives them. */
+	 * takes them, maps VM pairs (as far as known: decided at the first
+	 * forward at worst) and some SP receives them. */
 	case FFA_MSG_SEND2:
 		served = med_version_at_least(version, FFA_VERSION_1_1) &&
-			 (med->cfg.vm_to_vm || ((med->fw_abis & MED_FW_MSG_SEND2) &&
+			 (med->cfg.vm_to_vm || (med_sp_indirect_available(med) &&
 						(med->sp_props_any & FFA_PART_PROP_INDIRECT_MSG)));
 		break;
 	/* Notifications with SPs (firmware support) or VMs (VM-to-VM built

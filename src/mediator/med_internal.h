@@ -487,6 +487,14 @@ static inline bool med_vm_rxtx_forwardable(const struct ffamed *med)
 int32_t med_spmc_rxtx_init(struct ffamed *med);
 void med_spmc_rxtx_fini(struct ffamed *med);
 
+/* Whether VMs can exchange indirect messages with SPs at all: the SPMC
+ * takes FFA_MSG_SEND2 and may map VM pairs (it reads the sender's TX and
+ * writes the receiver's RX). */
+static inline bool med_sp_indirect_available(const struct ffamed *med)
+{
+	return (med->fw_abis & MED_FW_MSG_SEND2) && med_vm_rxtx_forwardable(med);
+}
+
 /* ---- med_partinfo.c -------------------------------------------------------- */
 int32_t med_sp_cache_init(struct ffamed *med);
 void med_sp_cache_fini(struct ffamed *med);
