@@ -120,8 +120,9 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
  * ffamed_vcpu_interrupt() if the host waits for them). Requests other VMs
  * had sent it end with ABORTED; responses owed to it are dropped.
  * Unmaps its RX/TX (at the SPMC too), destroys its notification bitmap,
- * then sends VM_DESTROYED to subscribed SPs that were told of its creation; an SP that cannot take it now is
- * retried from deferred work, bounded. HOST context.
+ * then sends VM_DESTROYED to subscribed SPs that were told of its creation;
+ * an SP that cannot take it now is retried from deferred work, bounded.
+ * HOST context.
  */
 void ffamed_vm_destroy(struct ffamed_vm *vm);
 

@@ -6,10 +6,9 @@
  * mapped into the hypervisor, and forwarded to the SPMC when it maps VM
  * pairs (decided once: docs/REAL-FIRMWARE.md), after which the SPMC owns
  * the VM's RX while it is empty and the mediator must FFA_RX_ACQUIRE it
- * before writing. Everything about a
- * VM's pair, and every use of its contents, happens under vm->rxtx_lock, so
- * a vCPU racing another through map/unmap gets DENIED/BUSY/INVALID, never a
- * buffer that is being unmapped.
+ * before writing. Everything about a VM's pair, and every use of its
+ * contents, happens under vm->rxtx_lock, so a vCPU racing another through
+ * map/unmap gets DENIED/BUSY/INVALID, never a buffer that is being unmapped.
  *
  * The mediator's own pair with the SPMC sits behind acquire/release helpers
  * (seed 004): the lock is held from acquire to release, contention waits,
