@@ -135,7 +135,8 @@ static bool spmc_optee_lists(uint32_t fid, uint32_t *w2)
 }
 
 /* TF-A's EL3 SPMC, for normal-world callers: what it lists is what it
- * serves, apart from memory retrieval (the hypervisor never retrieves). */
+ * serves. Memory retrieval by the hypervisor is left out: the mediator
+ * never asks for it. */
 static bool spmc_tfa_serves(uint32_t fid)
 {
 	switch (fid) {
