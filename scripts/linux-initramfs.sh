@@ -5,9 +5,10 @@
 #   usage: linux-initramfs.sh <busybox> <kernel source dir> <out.cpio.gz>
 # The archive is made by the kernel's gen_init_cpio (built for the host), so
 # /dev/console exists without root privileges.
-set -eu
+set -eu -o pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 busybox=$1 ksrc=$2 out=$3
+test -x "$busybox" || { echo "linux-initramfs: no busybox at $busybox" >&2; exit 1; }
 work=$(dirname "$out")/initramfs.d
 rm -rf "$work" && mkdir -p "$work"
 gcc -O2 -o "$work/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"

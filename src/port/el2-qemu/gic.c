@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GICv3 at EL2. The guest drives the distributor and redistributors itself
- * (they are in its stage 2) and talks to the virtual CPU interface through
- * its ICC_*_EL1 accesses (HCR_EL2.IMO/FMO). Physical interrupts are routed
- * to EL2 and forwarded into the list registers:
+ * GICv3 at EL2. The guest drives the distributor and redistributors itself,
+ * through stage-2 faults that this file filters (the hypervisor's own SGIs
+ * stay out of its reach: see "Reserved SGIs" below), and talks to the
+ * virtual CPU interface through its ICC_*_EL1 accesses (HCR_EL2.IMO/FMO).
+ * Physical interrupts are routed to EL2 and forwarded into the list
+ * registers:
  *   - PPIs and SPIs (timer, UART...): priority drop only (EOImode=1) and a
  *     hardware-linked list register, so the guest's EOI deactivates them;
  *   - SGIs: completed here and forwarded as purely virtual SGIs, except
@@ -13,6 +15,8 @@
  * registers are full, and are moved into the list registers each time this
  * CPU leaves EL2. inject() from another CPU queues and kicks.
  */
+#include <stdatomic.h>
+
 #include "el2.h"
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
@@ -27,6 +31,29 @@
 #define LR_VINTID_MASK	  0xffffffffull
 #define QUEUE_LEN	  32
 #define SPURIOUS	  1020
+#define NO_INTID	  1023
+
+/* Distributor and redistributor registers (offsets in their frames). */
+#define GICD_CTLR	  0x0000
+#define GICD_CTLR_RWP	  (1u << 31)
+#define GICD_CTLR_GRP1	  (1u << 1) /* EnableGrp1 (EnableGrp1A in the NS view) */
+#define GICD_CTLR_ARE	  (1u << 4) /* ARE (ARE_NS in the NS view) */
+#define GICR_WAKER	  0x0014
+#define GICR_WAKER_SLEEP  (1u << 1) /* ProcessorSleep */
+#define GICR_WAKER_ASLEEP (1u << 2) /* ChildrenAsleep */
+#define GICR_TYPER	  0x0008
+#define GICR_TYPER_LAST	  (1ull << 4)
+#define GICR_SGI_FRAME	  0x10000
+#define GICR_IGROUPR0	  0x0080
+#define GICR_ISENABLER0	  0x0100
+#define GICR_ICENABLER0	  0x0180
+#define GICR_ISPENDR0	  0x0200
+#define GICR_ICPENDR0	  0x0280
+#define GICR_ISACTIVER0	  0x0300
+#define GICR_ICACTIVER0	  0x0380
+#define GICR_IPRIORITYR	  0x0400 /* one byte per INTID */
+#define GICR_IGRPMODR0	  0x0d00
+#define RESERVED_SGI_PRIO 0xa0
 
 struct virq_queue {
 	struct el2_lock lock; /* guards the fields below */
@@ -36,6 +63,204 @@ struct virq_queue {
 
 static struct virq_queue queues[EL2_MAX_CPUS];
 static uint32_t nr_lrs;
+static uint32_t nr_redists; /* = CPUs: QEMU gives each CPU one, in order */
+/* Physical SGIs that are the hypervisor's, not the guest's (bit n = SGI n). */
+static _Atomic uint32_t reserved_sgis = 1u << GIC_KICK_SGI;
+static _Atomic uint32_t sri_intid = NO_INTID;
+
+static volatile uint32_t *reg32(uint64_t pa)
+{
+	return (volatile uint32_t *)(uintptr_t)pa;
+}
+
+static uint64_t mmio_read(uint64_t pa, uint32_t size)
+{
+	switch (size) {
+	case 1:
+		return *(volatile uint8_t *)(uintptr_t)pa;
+	case 2:
+		return *(volatile uint16_t *)(uintptr_t)pa;
+	case 4:
+		return *reg32(pa);
+	default:
+		return *(volatile uint64_t *)(uintptr_t)pa;
+	}
+}
+
+static void mmio_write(uint64_t pa, uint32_t size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(volatile uint8_t *)(uintptr_t)pa = (uint8_t)v;
+		break;
+	case 2:
+		*(volatile uint16_t *)(uintptr_t)pa = (uint16_t)v;
+		break;
+	case 4:
+		*reg32(pa) = (uint32_t)v;
+		break;
+	default:
+		*(volatile uint64_t *)(uintptr_t)pa = v;
+		break;
+	}
+}
+
+static uint64_t redist(uint32_t cpu)
+{
+	return GICR_BASE + cpu * GICR_STRIDE;
+}
+
+static void dist_wait_rwp(void)
+{
+	for (uint32_t n = 0; n < 1000000 && (*reg32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP); n++)
+		;
+}
+
+/* Program SGI `intid` of CPU `cpu` for the hypervisor: Group 1 (RAZ/WI to
+ * us when the firmware owns grouping: it made SGIs Non-secure Group 1),
+ * a priority above the mask, enabled. Any CPU may program any
+ * redistributor. */
+static void arm_sgi(uint32_t cpu, uint32_t intid)
+{
+	uint64_t sgi = redist(cpu) + GICR_SGI_FRAME;
+
+	*reg32(sgi + GICR_IGROUPR0) |= 1u << intid;
+	*(volatile uint8_t *)(uintptr_t)(sgi + GICR_IPRIORITYR + intid) = RESERVED_SGI_PRIO;
+	*reg32(sgi + GICR_ISENABLER0) = 1u << intid;
+}
+
+/*
+ * The CPU count: one redistributor per CPU, the last one flagged in
+ * GICR_TYPER. PSCI cannot say it: TF-A answers AFFINITY_INFO "OFF" for
+ * every core its platform port knows, present or not.
+ */
+uint32_t gic_probe(void)
+{
+	uint32_t n = 0;
+
+	while (n < EL2_MAX_CPUS) {
+		uint64_t typer = *(volatile uint64_t *)(uintptr_t)(redist(n) + GICR_TYPER);
+		n++;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	nr_redists = n;
+	/* Affinity routing and Group 1 on, as the guest will want them: the
+	 * hypervisor's SGIs must flow before the guest sets up its GIC. */
+	*reg32(GICD_BASE + GICD_CTLR) |= GICD_CTLR_ARE;
+	dist_wait_rwp();
+	*reg32(GICD_BASE + GICD_CTLR) |= GICD_CTLR_GRP1;
+	dist_wait_rwp();
+	for (uint32_t cpu = 0; cpu < nr_redists; cpu++)
+		arm_sgi(cpu, GIC_KICK_SGI);
+	return n;
+}
+
+void gic_route_sri(uint32_t intid)
+{
+	for (uint32_t cpu = 0; cpu < nr_redists; cpu++)
+		arm_sgi(cpu, intid);
+	atomic_fetch_or(&reserved_sgis, 1u << intid);
+	atomic_store(&sri_intid, intid);
+}
+
+/* ---- Reserved SGIs ------------------------------------------------------------
+ * The guest programs the real distributor and its redistributors, but the
+ * pages holding them are left out of its stage 2 (mmu.c) and each access
+ * comes here. Everything passes through except what would let the guest
+ * mask, disable, fake, clear or steal a reserved SGI (the kick SGI, the
+ * firmware's SRI):
+ *   - SGI-frame bitmaps (enable, pending, active, group, group modifier):
+ *     the reserved bits read as 0 and keep their value on writes;
+ *   - priority bytes of reserved SGIs: read as 0, writes ignored;
+ *   - GICD_CTLR: affinity routing and Group 1 stay on;
+ *   - GICR_WAKER: the redistributor stays awake.
+ * The guest's own SGIs with a reserved number are delivered virtually
+ * (gic_guest_sgi1r). Linux's GIC driver disables every SGI it did not
+ * request, which is why re-enabling at each exit would leave windows.
+ */
+static bool sgi_frame_bitmap(uint64_t reg, bool *keep_on_write)
+{
+	switch (reg) {
+	case GICR_IGROUPR0:
+	case GICR_IGRPMODR0:
+		*keep_on_write = true; /* read-write: merge the current bits */
+		return true;
+	case GICR_ISENABLER0:
+	case GICR_ICENABLER0:
+	case GICR_ISPENDR0:
+	case GICR_ICPENDR0:
+	case GICR_ISACTIVER0:
+	case GICR_ICACTIVER0:
+		*keep_on_write = false; /* set/clear: a 0 bit changes nothing */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void access(uint64_t pa, uint32_t size, bool write, uint64_t *v)
+{
+	if (write)
+		mmio_write(pa, size, *v);
+	else
+		*v = mmio_read(pa, size);
+}
+
+static void filter_sgi_frame(uint64_t pa, uint64_t reg, uint32_t size, bool write, uint64_t *v)
+{
+	uint64_t res = atomic_load(&reserved_sgis), lanes = 0;
+	bool keep;
+
+	if (sgi_frame_bitmap(reg & ~3ull, &keep)) {
+		if (size != 4 || (reg & 3)) { /* only word accesses are defined */
+			if (!write)
+				*v = 0;
+			return;
+		}
+		lanes = res;
+	} else if (reg >= GICR_IPRIORITYR && reg < GICR_IPRIORITYR + 32) {
+		keep = true;
+		for (uint32_t i = 0; i < size; i++) {
+			uint64_t intid = reg - GICR_IPRIORITYR + i;
+			if (intid < 16 && (res & (1ull << intid)))
+				lanes |= 0xffull << (i * 8);
+		}
+	}
+	if (write && lanes)
+		*v = (*v & ~lanes) | (keep ? mmio_read(pa, size) & lanes : 0);
+	access(pa, size, write, v);
+	if (!write)
+		*v &= ~lanes;
+}
+
+bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *v)
+{
+	uint64_t off;
+
+	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
+		if (write && ipa - GICD_BASE == GICD_CTLR && size == 4)
+			*v |= GICD_CTLR_ARE | GICD_CTLR_GRP1;
+		access(ipa, size, write, v);
+		return true;
+	}
+	if (ipa < GICR_BASE || ipa >= GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE)
+		return false;
+	if ((ipa - GICR_BASE) / GICR_STRIDE >= nr_redists) {
+		if (!write) /* no redistributor there */
+			*v = 0;
+		return true;
+	}
+	off = (ipa - GICR_BASE) % GICR_STRIDE;
+	if (off >= GICR_SGI_FRAME) {
+		filter_sgi_frame(ipa, off - GICR_SGI_FRAME, size, write, v);
+		return true;
+	}
+	if (write && off == GICR_WAKER && size == 4)
+		*v &= ~(uint64_t)GICR_WAKER_SLEEP;
+	access(ipa, size, write, v);
+	return true;
+}
 
 static uint64_t read_lr(uint32_t n)
 {
@@ -74,6 +299,14 @@ void gic_init_this_cpu(void)
 	uint32_t cpu = el2_cpu();
 
 	el2_lock_init(&queues[cpu].lock);
+	/* Wake this CPU's redistributor (the firmware may have; Linux would,
+	 * but our SGIs must arrive before it runs). */
+	if (cpu < nr_redists) {
+		volatile uint32_t *waker = reg32(redist(cpu) + GICR_WAKER);
+		*waker &= ~GICR_WAKER_SLEEP;
+		for (uint32_t n = 0; n < 1000000 && (*waker & GICR_WAKER_ASLEEP); n++)
+			;
+	}
 	write_sysreg(s3_4_c12_c9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
 	isb();
 	write_sysreg(s3_0_c12_c12_4, ICC_CTLR_EOIMODE); /* ICC_CTLR_EL1 */
@@ -175,7 +408,9 @@ void gic_handle_irq(void)
 		write_sysreg(s3_0_c12_c12_1, iar); /* ICC_EOIR1_EL1: priority drop */
 		if (intid < 16) {
 			write_sysreg(s3_0_c12_c11_1, iar); /* ICC_DIR_EL1: deactivate */
-			if (intid != GIC_KICK_SGI)
+			if (intid == atomic_load(&sri_intid))
+				ffa_sri_raised(); /* handled when this CPU leaves EL2 */
+			else if (intid != GIC_KICK_SGI)
 				queue_lr(el2_cpu(), LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid);
 			continue;
 		}
@@ -184,10 +419,27 @@ void gic_handle_irq(void)
 	}
 }
 
+#define SGI1R_IRM (1ull << 40) /* all but self */
+
 void gic_guest_sgi1r(uint64_t value)
 {
-	/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
-	dsb(ishst);
-	write_sysreg(s3_0_c12_c11_5, value);
-	isb();
+	uint32_t intid = (uint32_t)(value >> 24) & 0xf, self = el2_cpu();
+
+	if (!(atomic_load(&reserved_sgis) & (1u << intid))) {
+		/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
+		dsb(ishst);
+		write_sysreg(s3_0_c12_c11_5, value);
+		isb();
+		return;
+	}
+	/* A number the hypervisor uses physically: the guest's SGI stays virtual
+	 * (Aff3/Aff2 and the range selector are 0 on this machine). */
+	for (uint32_t cpu = 0; cpu < nr_redists; cpu++) {
+		bool hit = (value & SGI1R_IRM) ? cpu != self
+					       : ((value >> 16) & 0xff) == (cpu >> 4) &&
+							 ((value >> 44) & 0xf) == 0 &&
+							 (value & (1ull << (cpu & 15)));
+		if (hit)
+			gic_inject(cpu, intid);
+	}
 }
