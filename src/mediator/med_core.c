@@ -128,6 +128,14 @@ static void med_fw_probe(struct ffamed *med)
 		    med_fw_simple(med, FFA_FEATURES, probes[i].fid, 0, 0, 0, 0, NULL) == FFA_RET_OK)
 			med->fw_abis |= probes[i].bit;
 	}
+	/*
+	 * A VM pair forwarded to the SPMC is the SPMC's while empty: the
+	 * mediator can only write it after FFA_RX_ACQUIRE. Without that ABI
+	 * (TF-A's EL3 SPMC, OP-TEE) the SPMC cannot share VM pairs at all, so
+	 * none is forwarded; otherwise the first forward decides.
+	 */
+	if (!(med->fw_abis & MED_FW_RX_ACQUIRE))
+		atomic_store_explicit(&med->vm_rxtx_fwd, MED_VM_RXTX_NO, memory_order_relaxed);
 	med->fw_version = v;
 	med_info(med, "ffamed: SPMC %x speaks FF-A %u.%u", (unsigned)med->spmc_id,
 		 (unsigned)FFA_VERSION_MAJOR(v), (unsigned)FFA_VERSION_MINOR(v));

@@ -114,6 +114,13 @@ enum med_fw_abi {
 	MED_FW_MSG_SEND2 = 1u << 6,
 };
 
+/* Whether VM RX/TX pairs are forwarded to the SPMC, decided once. */
+enum med_vm_rxtx_fwd {
+	MED_VM_RXTX_UNKNOWN = 0, /* no forward answered yet */
+	MED_VM_RXTX_YES,	 /* the SPMC mapped one: its refusals are errors now */
+	MED_VM_RXTX_NO,		 /* VM pairs stay here; the SPMC never sees them */
+};
+
 /* The served-FID table: [version minor][is 64-bit][fnum - FFA_FNUM_MIN]. */
 #define MED_SERVED_MINORS 3u
 #define MED_SERVED_WORDS  ((FFA_FNUM_MAX - FFA_FNUM_MIN + 64u) / 64u)
@@ -317,8 +324,10 @@ struct ffamed {
 	uint32_t fw_version; /* 0: no usable SPMC */
 	uint16_t spmc_id;
 	uint32_t fw_abis; /* enum med_fw_abi */
-	/* Set once when the SPMC refuses the forwarded RXTX_MAP form. */
-	_Atomic bool fw_no_vm_rxtx;
+	/* Whether the SPMC maps VMs' RX/TX pairs (enum med_vm_rxtx_fwd): NO
+	 * from create when it cannot (docs/REAL-FIRMWARE.md), else learnt
+	 * from the first forward's answer. Changes only under spmc_tx_lock. */
+	_Atomic uint32_t vm_rxtx_fwd;
 
 	/* SP cache: one entry per (partition, UUID) as the SPMC listed them,
 	 * secure IDs only. Immutable after create. */
@@ -470,6 +479,11 @@ void med_spmc_rx_release(struct ffamed *med, bool release_to_fw);
 void *med_spmc_tx_acquire(struct ffamed *med);
 void med_spmc_tx_release(struct ffamed *med);
 size_t med_spmc_rxtx_size(const struct ffamed *med);
+/* Whether VM pairs are (or may yet be) forwarded: false once decided NO. */
+static inline bool med_vm_rxtx_forwardable(const struct ffamed *med)
+{
+	return atomic_load_explicit(&med->vm_rxtx_fwd, memory_order_acquire) != MED_VM_RXTX_NO;
+}
 int32_t med_spmc_rxtx_init(struct ffamed *med);
 void med_spmc_rxtx_fini(struct ffamed *med);
 

@@ -344,21 +344,26 @@ static void create_failures(void **state)
 	struct fix *fix = fix_create(&o);
 	struct fix_vm *v = fix_vm_new(fix, 3, 2, 64, true);
 
-	/* The SPMC has no room: the VM is not created, no SP hears of it. */
+	/* The SPMC has no room after the SPs heard of the VM: they hear of
+	 * its end too. */
 	refuse_create = true;
 	uint64_t created_msgs = atomic_load(&fix->vmwatch.created_msgs);
+	uint64_t destroyed_msgs = atomic_load(&fix->vmwatch.destroyed_msgs);
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_NO_MEMORY);
 	assert_null(v->vm);
-	assert_int_equal(atomic_load(&fix->vmwatch.created_msgs), created_msgs);
+	assert_int_equal(atomic_load(&fix->vmwatch.created_msgs), created_msgs + 1);
+	assert_int_equal(atomic_load(&fix->vmwatch.destroyed_msgs), destroyed_msgs + 1);
+	assert_false(ffamed_sp_vmwatch_is_live(&fix->vmwatch, 3));
 	refuse_create = false;
 
-	/* An SP refuses VM_CREATED after the bitmap exists: it goes too. */
+	/* An SP refuses VM_CREATED: no bitmap was asked for, none destroyed. */
 	refuse_vm_created = true;
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_DENIED);
 	assert_null(v->vm);
 	refuse_vm_created = false;
 	assert_false(ffamed_spmc_notif_bitmap_exists(fix->spmc, 3, NULL));
-	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_DESTROY), 1);
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_CREATE), 1);
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_DESTROY), 0);
 	fix_work_run(fix);
 
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
