@@ -122,7 +122,7 @@ check() { # level description regex [absent]   (reads $log, $label)
 SECURE_KNOWN='init_node_cache_info:.*disable DT cached info|mobj_ffa_unregister_by_cookie:.*not registered'
 # What Linux 7.3 prints when its VM has no notifications (the plain OP-TEE
 # refuses the bitmap of any VM but 0, so ffamed turns SP notifications off):
-PLAIN_73_KNOWN='ARM FF-A: Notifications not supported|optee: .*[Aa]synchronous notif'
+PLAIN_73_KNOWN='ARM FF-A: Notification setup failed -?[0-9]+, not enabled|optee: Failed to initialize async notifications'
 
 # boot <ver> <config> <smp>: one QEMU run and its checks.
 boot() {
@@ -193,6 +193,8 @@ boot() {
   [ "$cfg$ver" = plain7.3 ] && allow=$PLAIN_73_KNOWN
   check boot "no arm_ffa error lines" '(ARM FF-A|arm_ffa|arm-ffa).*([Ee]rror|[Ff]ail|[Ii]ncompatible|[Ii]nvalid|No partitions|not supported)' absent
   [ $hv = 0 ] || check boot "no EL2 panic" 'ffamed-el2: PANIC' absent
+  # Linux deactivates and disables SGIs it did not request at CPU bring-up.
+  [ $hv = 0 ] || check boot "the guest's writes to the reserved SGIs were filtered" 'ffamed-el2: GIC: [0-9]+ guest .* [1-9][0-9]* writes to reserved SGIs filtered'
   if [ "$ver" != 6.1 ]; then
     case $cfg in
       spmc|nsvirt)

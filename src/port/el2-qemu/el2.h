@@ -94,6 +94,7 @@ bool mmu_is_guest_ram(uint64_t ipa, uint64_t len);
 uint32_t gic_probe(void);
 void gic_route_sri(uint32_t intid);
 bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *value);
+void gic_report(void);
 void gic_init_this_cpu(void);
 void gic_handle_irq(void);
 void gic_inject(uint32_t cpu, uint32_t intid);

@@ -364,5 +364,6 @@ void ffa_report(void)
 	el2_printf("ffamed-el2: SRIs raised=%u handled=%u; NPIs injected=%u\n",
 		   (unsigned)atomic_load(&sri_raised), (unsigned)atomic_load(&sri_handled),
 		   (unsigned)atomic_load(&npi_injected));
+	gic_report();
 	fw_report();
 }

@@ -67,6 +67,9 @@ static uint32_t nr_redists; /* = CPUs: QEMU gives each CPU one, in order */
 /* Physical SGIs that are the hypervisor's, not the guest's (bit n = SGI n). */
 static _Atomic uint32_t reserved_sgis = 1u << GIC_KICK_SGI;
 static _Atomic uint32_t sri_intid = NO_INTID;
+/* For the power-off report: trapped guest accesses, and writes that tried
+ * to change a reserved SGI (and were filtered). */
+static _Atomic uint32_t mmio_traps, reserved_writes;
 
 static volatile uint32_t *reg32(uint64_t pa)
 {
@@ -227,6 +230,8 @@ static void filter_sgi_frame(uint64_t pa, uint64_t reg, uint32_t size, bool writ
 				lanes |= 0xffull << (i * 8);
 		}
 	}
+	if (write && (*v & lanes))
+		atomic_fetch_add(&reserved_writes, 1);
 	if (write && lanes)
 		*v = (*v & ~lanes) | (keep ? mmio_read(pa, size) & lanes : 0);
 	access(pa, size, write, v);
@@ -238,6 +243,7 @@ bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *v)
 {
 	uint64_t off;
 
+	atomic_fetch_add(&mmio_traps, 1);
 	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
 		if (write && ipa - GICD_BASE == GICD_CTLR && size == 4)
 			*v |= GICD_CTLR_ARE | GICD_CTLR_GRP1;
@@ -292,6 +298,13 @@ static void write_lr(uint32_t n, uint64_t v)
 		write_sysreg(s3_4_c12_c12_3, v);
 		break;
 	}
+}
+
+void gic_report(void)
+{
+	el2_printf("ffamed-el2: GIC: %u guest distributor/redistributor accesses emulated, "
+		   "%u writes to reserved SGIs filtered\n",
+		   (unsigned)atomic_load(&mmio_traps), (unsigned)atomic_load(&reserved_writes));
 }
 
 void gic_init_this_cpu(void)
