@@ -294,6 +294,32 @@ static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm
 	ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 }
 
+/* Notifications also depend on the VM: whether the SPMC took its bitmap
+ * (docs/NOTIFICATIONS.md). */
+static void med_dispatch_notif(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
+			       struct ffamed_regs *regs)
+{
+	if (!med_vm_notif_available(vm)) {
+		med_refuse_unserved(vm, version, fid, regs);
+		return;
+	}
+	switch (fid) {
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+		med_handle_notif_bind(vm, regs);
+		break;
+	case FFA_NOTIFICATION_SET:
+		med_handle_notif_set(vm, regs);
+		break;
+	case FFA_NOTIFICATION_GET:
+		med_handle_notif_get(vm, vcpu, regs);
+		break;
+	default:
+		med_handle_notif_info_get(vm, fid, regs);
+		break;
+	}
+}
+
 static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
 					    uint32_t fid, struct ffamed_regs *regs)
 {
@@ -349,17 +375,11 @@ static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu,
 		break;
 	case FFA_NOTIFICATION_BIND:
 	case FFA_NOTIFICATION_UNBIND:
-		med_handle_notif_bind(vm, regs);
-		break;
 	case FFA_NOTIFICATION_SET:
-		med_handle_notif_set(vm, regs);
-		break;
 	case FFA_NOTIFICATION_GET:
-		med_handle_notif_get(vm, vcpu, regs);
-		break;
 	case FFA_NOTIFICATION_INFO_GET_32:
 	case FFA_NOTIFICATION_INFO_GET_64:
-		med_handle_notif_info_get(vm, fid, regs);
+		med_dispatch_notif(vm, vcpu, version, fid, regs);
 		break;
 	case FFA_MEM_DONATE_32:
 	case FFA_MEM_DONATE_64:

@@ -265,8 +265,8 @@ struct ffamed_vm {
 	/* created_told[i]: subscriber med->vm_created_sps[i] accepted
 	 * VM_CREATED for this VM. Written at create only. */
 	bool *created_told;
-	/* The SPMC holds a notification bitmap for this VM. Written at
-	 * create and destroy only. */
+	/* The SPMC holds a notification bitmap for this VM: SP notifications
+	 * work for it. Written before the VM is handed out and at destroy. */
 	bool notif_bitmap;
 
 	/* Written by senders on other CPUs: padded away too. */
@@ -487,6 +487,14 @@ static inline bool med_vm_rxtx_forwardable(const struct ffamed *med)
 int32_t med_spmc_rxtx_init(struct ffamed *med);
 void med_spmc_rxtx_fini(struct ffamed *med);
 
+/* Whether VMs can exchange indirect messages with SPs at all: the SPMC
+ * takes FFA_MSG_SEND2 and may map VM pairs (it reads the sender's TX and
+ * writes the receiver's RX). */
+static inline bool med_sp_indirect_available(const struct ffamed *med)
+{
+	return (med->fw_abis & MED_FW_MSG_SEND2) && med_vm_rxtx_forwardable(med);
+}
+
 /* ---- med_partinfo.c -------------------------------------------------------- */
 int32_t med_sp_cache_init(struct ffamed *med);
 void med_sp_cache_fini(struct ffamed *med);
@@ -554,8 +562,21 @@ void med_msg_vm_drain(struct ffamed_vm *vm);
 /* ---- med_notif.c ------------------------------------------------------------ */
 /* Whether notifications work at all: firmware support or VM-to-VM built in. */
 bool med_notif_available(const struct ffamed *med);
-/* The VM's bitmap at the SPMC, when the firmware has notifications. */
-int32_t med_notif_vm_create(struct ffamed_vm *vm);
+/* For one VM (docs/NOTIFICATIONS.md): with SPs when the SPMC took its
+ * bitmap, with VMs when VM-to-VM is on. Fixed once the VM is created. */
+static inline bool med_vm_sp_notif(const struct ffamed_vm *vm)
+{
+	return vm->notif_bitmap;
+}
+static inline bool med_vm_notif_available(const struct ffamed_vm *vm)
+{
+	return med_vm_sp_notif(vm) || vm->med->cfg.vm_to_vm;
+}
+/* Whether `fid` is a notification call a guest makes. */
+bool med_notif_is_guest_fid(uint32_t fid);
+/* The VM's bitmap at the SPMC, when the firmware has notifications. A
+ * refusal leaves the VM without SP notifications (logged), never fails. */
+void med_notif_vm_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
 void med_notif_vm_destroy(struct ffamed_vm *vm);
 void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs); /* and UNBIND */

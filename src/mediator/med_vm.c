@@ -413,14 +413,13 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	rc = med_vm_notify_created(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_unregister;
-	rc = med_notif_vm_create(vm);
-	if (rc != FFA_RET_OK)
-		goto err_unregister;
+	med_notif_vm_create(vm);
 	*out = vm;
 	return FFA_RET_OK;
 
 err_unregister:
-	/* No bitmap exists here: its creation is the last step. */
+	/* No bitmap exists here: its creation is the last step, and cannot
+	 * fail the VM. */
 	med_registry_remove(med, vm);
 	med_notif_local_forget_sender(med, vm->id);
 	/* Only the SPs that accepted VM_CREATED. */
