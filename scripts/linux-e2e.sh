@@ -140,7 +140,7 @@ boot() {
            -kernel "$hyp" -dtb "$dtb"
            -device "loader,file=$image,addr=$KERNEL_ADDR,force-raw=on"
            -device "loader,file=$kdir/initramfs.cpio.gz,addr=$INITRD_ADDR,force-raw=on")
-      : >"$slog" ;;
+      rm -f "$slog" ;;
     nsvirt|plain|base)
       bios=$(fw_bios "$cfg") || return 1
       if [ "$cfg" = base ]; then

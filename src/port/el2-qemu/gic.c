@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "el2.h"
+#include "gic_filter.h"
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
 #define ICC_CTLR_EOIMODE  (1ull << 1)
@@ -33,26 +34,7 @@
 #define SPURIOUS	  1020
 #define NO_INTID	  1023
 
-/* Distributor and redistributor registers (offsets in their frames). */
-#define GICD_CTLR	  0x0000
-#define GICD_CTLR_RWP	  (1u << 31)
-#define GICD_CTLR_GRP1	  (1u << 1) /* EnableGrp1 (EnableGrp1A in the NS view) */
-#define GICD_CTLR_ARE	  (1u << 4) /* ARE (ARE_NS in the NS view) */
-#define GICR_WAKER	  0x0014
-#define GICR_WAKER_SLEEP  (1u << 1) /* ProcessorSleep */
-#define GICR_WAKER_ASLEEP (1u << 2) /* ChildrenAsleep */
-#define GICR_TYPER	  0x0008
-#define GICR_TYPER_LAST	  (1ull << 4)
 #define GICR_SGI_FRAME	  0x10000
-#define GICR_IGROUPR0	  0x0080
-#define GICR_ISENABLER0	  0x0100
-#define GICR_ICENABLER0	  0x0180
-#define GICR_ISPENDR0	  0x0200
-#define GICR_ICPENDR0	  0x0280
-#define GICR_ISACTIVER0	  0x0300
-#define GICR_ICACTIVER0	  0x0380
-#define GICR_IPRIORITYR	  0x0400 /* one byte per INTID */
-#define GICR_IGRPMODR0	  0x0d00
 #define RESERVED_SGI_PRIO 0xa0
 
 struct virq_queue {
@@ -170,101 +152,50 @@ void gic_route_sri(uint32_t intid)
 /* ---- Reserved SGIs ------------------------------------------------------------
  * The guest programs the real distributor and its redistributors, but the
  * pages holding them are left out of its stage 2 (mmu.c) and each access
- * comes here. Everything passes through except what would let the guest
- * mask, disable, fake, clear or steal a reserved SGI (the kick SGI, the
- * firmware's SRI):
- *   - SGI-frame bitmaps (enable, pending, active, group, group modifier):
- *     the reserved bits read as 0 and keep their value on writes;
- *   - priority bytes of reserved SGIs: read as 0, writes ignored;
- *   - GICD_CTLR: affinity routing and Group 1 stay on;
- *   - GICR_WAKER: the redistributor stays awake.
+ * comes here, to be performed under the rules of gic_filter.c: the
+ * reserved SGIs (the kick SGI, the firmware's SRI) stay enabled, Group 1,
+ * at their priority, and the distributor and redistributors stay on.
  * The guest's own SGIs with a reserved number are delivered virtually
  * (gic_guest_sgi1r). Linux's GIC driver disables every SGI it did not
  * request, which is why re-enabling at each exit would leave windows.
  */
-static bool sgi_frame_bitmap(uint64_t reg, bool *keep_on_write)
-{
-	switch (reg) {
-	case GICR_IGROUPR0:
-	case GICR_IGRPMODR0:
-		*keep_on_write = true; /* read-write: merge the current bits */
-		return true;
-	case GICR_ISENABLER0:
-	case GICR_ICENABLER0:
-	case GICR_ISPENDR0:
-	case GICR_ICPENDR0:
-	case GICR_ISACTIVER0:
-	case GICR_ICACTIVER0:
-		*keep_on_write = false; /* set/clear: a 0 bit changes nothing */
-		return true;
-	default:
-		return false;
-	}
-}
-
-static void access(uint64_t pa, uint32_t size, bool write, uint64_t *v)
-{
-	if (write)
-		mmio_write(pa, size, *v);
-	else
-		*v = mmio_read(pa, size);
-}
-
-static void filter_sgi_frame(uint64_t pa, uint64_t reg, uint32_t size, bool write, uint64_t *v)
-{
-	uint64_t res = atomic_load(&reserved_sgis), lanes = 0;
-	bool keep;
-
-	if (sgi_frame_bitmap(reg & ~3ull, &keep)) {
-		if (size != 4 || (reg & 3)) { /* only word accesses are defined */
-			if (!write)
-				*v = 0;
-			return;
-		}
-		lanes = res;
-	} else if (reg >= GICR_IPRIORITYR && reg < GICR_IPRIORITYR + 32) {
-		keep = true;
-		for (uint32_t i = 0; i < size; i++) {
-			uint64_t intid = reg - GICR_IPRIORITYR + i;
-			if (intid < 16 && (res & (1ull << intid)))
-				lanes |= 0xffull << (i * 8);
-		}
-	}
-	if (write && (*v & lanes))
-		atomic_fetch_add(&reserved_writes, 1);
-	if (write && lanes)
-		*v = (*v & ~lanes) | (keep ? mmio_read(pa, size) & lanes : 0);
-	access(pa, size, write, v);
-	if (!write)
-		*v &= ~lanes;
-}
-
 bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *v)
 {
-	uint64_t off;
+	struct gic_filter f;
+	enum gic_frame frame;
+	uint64_t reg;
 
-	atomic_fetch_add(&mmio_traps, 1);
 	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
-		if (write && ipa - GICD_BASE == GICD_CTLR && size == 4)
-			*v |= GICD_CTLR_ARE | GICD_CTLR_GRP1;
-		access(ipa, size, write, v);
-		return true;
-	}
-	if (ipa < GICR_BASE || ipa >= GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE)
+		frame = GIC_FRAME_DIST;
+		reg = ipa - GICD_BASE;
+	} else if (ipa >= GICR_BASE && ipa < GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE) {
+		reg = (ipa - GICR_BASE) % GICR_STRIDE;
+		frame = reg >= GICR_SGI_FRAME ? GIC_FRAME_SGI : GIC_FRAME_RD;
+		reg %= GICR_SGI_FRAME;
+		if ((ipa - GICR_BASE) / GICR_STRIDE >= nr_redists) {
+			if (!write) /* no redistributor there */
+				*v = 0;
+			return true;
+		}
+	} else {
 		return false;
-	if ((ipa - GICR_BASE) / GICR_STRIDE >= nr_redists) {
-		if (!write) /* no redistributor there */
+	}
+	atomic_fetch_add(&mmio_traps, 1);
+	gic_filter_decide(frame, reg, size, atomic_load(&reserved_sgis), &f);
+	if (write && (*v & f.lanes))
+		atomic_fetch_add(&reserved_writes, 1);
+	if (f.ignore) {
+		if (!write)
 			*v = 0;
 		return true;
 	}
-	off = (ipa - GICR_BASE) % GICR_STRIDE;
-	if (off >= GICR_SGI_FRAME) {
-		filter_sgi_frame(ipa, off - GICR_SGI_FRAME, size, write, v);
-		return true;
-	}
-	if (write && off == GICR_WAKER && size == 4)
-		*v &= ~(uint64_t)GICR_WAKER_SLEEP;
-	access(ipa, size, write, v);
+	if (write)
+		mmio_write(
+			ipa, size,
+			gic_filter_write(&f, *v,
+					 gic_filter_needs_current(&f) ? mmio_read(ipa, size) : 0));
+	else
+		*v = gic_filter_read(&f, mmio_read(ipa, size));
 	return true;
 }
 
