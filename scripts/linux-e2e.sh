@@ -161,7 +161,7 @@ boot() {
   bt=$(( ($(date +%s%N) - bt0) / 1000000 ))
   stamp "Linux $ver $cfg smp$n: QEMU exited ($rc) after $bt ms; console in $log"
   echo "  --- FF-A / OP-TEE lines:"
-  grep -aE 'ARM FF-A|arm_ffa|optee|ffamed-el2|tee-probe|e2e: |e2e-irq' "$log" |
+  grep -aE 'ARM FF-A|arm_ffa|optee|ffamed-el2|tee-probe|e2e: |e2e-irq|NPI|NOTIFICATION_(BIND|GET)' "$log" |
     tr -d '\r' | sed 's/^/  | /' | head -40
   if [ -s "$slog" ]; then
     echo "  --- OP-TEE (secure log) errors and warnings:"
@@ -202,12 +202,12 @@ boot() {
         [ "$cfg" = spmc ] ||
           check boot "the firmware's SRI taken at EL2 and handled (ffamed_handle_sri)" 'ffamed-el2: SRIs raised=[1-9][0-9]* handled=[1-9]'
         check boot "NPI injected into the guest" 'ffamed: NPI INTID [0-9]+ -> vCPU'
-        check boot "the guest took the NPI (/proc/interrupts)" 'e2e-irq: +[0-9]+:.* [1-9][0-9]* .*GICv3.*ARM-FFA-NPI'
+        check boot "the guest took the NPI (/proc/interrupts)" 'e2e-irq(-late)?: +[0-9]+:.* [1-9][0-9]* .*GICv3.*ARM-FFA-NPI'
         check boot "notification delivered (NOTIFICATION_GET with a bit set)" 'FFA_NOTIFICATION_GET\(.*-> FFA_SUCCESS_32 \[[0-9a-f]*[1-9a-f][0-9a-f]*,' ;;
       plain)
         check boot "ffamed turned SP notifications off for the VM (bitmap refused)" 'ffamed-el2: .*notification bitmap of VM 1' ;;
       base)
-        check boot "the guest took OP-TEE's SRI itself (/proc/interrupts)" 'e2e-irq: +[0-9]+:.* [1-9][0-9]* .*GICv3.*ARM-FFA-SRI' ;;
+        check boot "the guest took OP-TEE's SRI itself (/proc/interrupts)" 'e2e-irq(-late)?: +[0-9]+:.* [1-9][0-9]* .*GICv3.*ARM-FFA-SRI' ;;
     esac
   fi
   check boot "optee: initialized driver" 'optee: initialized driver'
