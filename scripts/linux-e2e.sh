@@ -56,7 +56,8 @@ QEMU_DUMP=(qemu-system-aarch64 -cpu cortex-a57 -m "$MEM" -nographic -nodefaults 
 
 total_fail=0
 fw_ok=1
-fw_configs=$(echo " $configs " | grep -oE ' (nsvirt|plain|base) ' | tr -d '\n')
+fw_configs=
+for c in $configs; do case $c in nsvirt|plain|base) fw_configs="${fw_configs:+$fw_configs }$c" ;; esac; done
 if [ -n "$fw_configs" ] && ! fw_missing=$(fw_available); then
   fw_ok=0
   if [ "${CI:-}" = true ]; then
@@ -283,7 +284,7 @@ done
 
 stamp "done (FFAMED_E2E_REQUIRE=$require)"
 echo "linux-e2e: results (kernel, configuration, CPUs, verdict, boot time):"
-printf 'linux-e2e:   %s\n' "${results[@]}"
+[ ${#results[@]} = 0 ] || printf 'linux-e2e:   %s\n' "${results[@]}"
 [ $fw_ok = 1 ] || [ -z "$fw_configs" ] ||
   echo "linux-e2e:   real-firmware boots ($fw_configs) not run: firmware absent"
 if [ ${#not_yet[@]} -gt 0 ]; then
