@@ -5,9 +5,14 @@
 #   usage: linux-initramfs.sh <busybox> <kernel source dir> <out.cpio.gz>
 # The archive is made by the kernel's gen_init_cpio (built for the host), so
 # /dev/console exists without root privileges.
-set -eu
+# Variants (scripts/optee-xtest.sh) add to it; both unset gives the plain one:
+#   FFAMED_INITRAMFS_LIST  a gen_init_cpio list fragment (files, dirs) added
+#   FFAMED_INITRAMFS_RUN   a shell fragment /init runs after its checks,
+#                          before it powers off
+set -eu -o pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 busybox=$1 ksrc=$2 out=$3
+test -x "$busybox" || { echo "linux-initramfs: no busybox at $busybox" >&2; exit 1; }
 work=$(dirname "$out")/initramfs.d
 rm -rf "$work" && mkdir -p "$work"
 gcc -O2 -o "$work/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"
@@ -33,8 +38,24 @@ else
   echo "e2e: /dev/tee0 missing"
 fi
 grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq: /'
+INIT
+if [ -n "${FFAMED_INITRAMFS_RUN:-}" ]; then cat "$FFAMED_INITRAMFS_RUN" >>"$work/init"; fi
+cat >>"$work/init" <<'INIT'
+# OP-TEE may notify later than this (the real one does it from its own
+# interrupt, about a second after the driver enabled notifications): with
+# an FF-A notification interrupt registered, wait for it, at most 3 s.
+ffa_irq_taken() {
+  awk '/ARM-FFA-(NPI|SRI)/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) if ($i > 0) t = 1 }
+       END { exit !t }' /proc/interrupts
+}
+n=0
+while [ $n -lt 3 ] && grep -qE 'ARM-FFA-(NPI|SRI)' /proc/interrupts && ! ffa_irq_taken; do
+  sleep 1
+  n=$((n + 1))
+done
 # Let the OP-TEE bottom half and any notification work finish.
 sleep 1
+grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq-late: /'
 dmesg | grep -iE 'ffa|optee|tee' | sed 's/^/e2e-dmesg-late: /'
 echo "e2e: powering off"
 poweroff -f
@@ -50,4 +71,5 @@ file /bin/busybox $busybox 0755 0 0
 file /bin/tee-probe $work/tee-probe 0755 0 0
 file /init $work/init 0755 0 0
 LIST
+if [ -n "${FFAMED_INITRAMFS_LIST:-}" ]; then cat "$FFAMED_INITRAMFS_LIST" >>"$work/list"; fi
 "$work/gen_init_cpio" "$work/list" | gzip -9 >"$out"
