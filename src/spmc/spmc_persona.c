@@ -30,9 +30,9 @@ static bool spmc_is_optee(const struct ffamed_spmc *spmc)
 
 uint32_t spmc_persona_default_version(enum ffamed_spmc_personality p)
 {
-	/* OP-TEE negotiates 1.0 or 1.1 and nothing newer. */
-	if (p == FFAMED_SPMC_OPTEE_NSVIRT || p == FFAMED_SPMC_OPTEE_PLAIN)
-		return FFA_VERSION_1_1;
+	/* The real OP-TEE builds (4.10) answer FFA_VERSION(1.2) with 1.2, as
+	 * the EL2 port's boots on them show; so does TF-A's EL3 SPMC. */
+	(void)p;
 	return FFA_VERSION_1_2;
 }
 

@@ -440,7 +440,7 @@ static void optee_nsvirt_requests(void **state)
 	fix_negotiate(a, FFA_VERSION_1_1);
 	fix_negotiate(b, FFA_VERSION_1_1);
 	/* The mediator speaks OP-TEE's version with it. */
-	assert_int_equal(fix->med->fw_version, FFA_VERSION_1_1);
+	assert_int_equal(fix->med->fw_version, FFA_VERSION_1_2);
 	fix_map_default(a, 1);
 	fix_map_default(b, 1);
 	optee_probe(a);
