@@ -172,7 +172,8 @@ int32_t posix_borrow_map(void *ctx, void *host_vm, const uint64_t *pa, size_t np
 			break;
 		}
 		for (size_t i = 0; i < run; i++) {
-			vm->window_page[w + done + i] = (uint32_t)(idx + i + 1);
+			vm->window_page[w + done + i] =
+				(uint32_t)(idx + i + 1) | (write ? POSIX_WINDOW_RW : 0u);
 			ipa[done + i] = FFAMED_POSIX_WINDOW_BASE + (w + done + i) * POSIX_PAGE_SIZE;
 		}
 		done += run;
@@ -245,6 +246,25 @@ bool ffamed_posix_vm_page_accessible(struct ffamed_posix_vm *vm, uint64_t ipa)
 	ok = !vm->no_access[first];
 	posix_mutex_unlock(&vm->pin_lock);
 	return ok;
+}
+
+enum ffamed_posix_access ffamed_posix_vm_access(struct ffamed_posix_vm *vm, uint64_t ipa)
+{
+	enum ffamed_posix_access a = FFAMED_POSIX_ACCESS_NONE;
+	size_t first;
+
+	posix_mutex_lock(&vm->pin_lock);
+	if (ram_range(vm, ipa & ~POSIX_PAGE_MASK, 1, &first)) {
+		a = vm->no_access[first] ? FFAMED_POSIX_ACCESS_NONE : FFAMED_POSIX_ACCESS_RW;
+	} else if (ipa >= FFAMED_POSIX_WINDOW_BASE &&
+		   (ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE < vm->window_pages) {
+		uint32_t w = vm->window_page[(ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE];
+
+		if (w)
+			a = (w & POSIX_WINDOW_RW) ? FFAMED_POSIX_ACCESS_RW : FFAMED_POSIX_ACCESS_RO;
+	}
+	posix_mutex_unlock(&vm->pin_lock);
+	return a;
 }
 
 size_t ffamed_posix_vm_borrowed_pages(struct ffamed_posix_vm *vm)
