@@ -25,7 +25,7 @@
 #define SCRIPT_MAX_FILE	    (4u << 20) /* bytes of one script file */
 
 enum script_kind {
-	SCRIPT_SYSTEM,	  /* system vms=N vcpus=N ram=N vm_to_vm=B seed=N vmI.KEY=V */
+	SCRIPT_SYSTEM,	  /* system vms=N vcpus=N ram=N vm_to_vm=B seed=N cpus=N vmI.KEY=V */
 	SCRIPT_CALL,	  /* vmI.V FUNC args... [-> expected...] */
 	SCRIPT_WRITE,	  /* tx|mem ... = bytes */
 	SCRIPT_CHECK,	  /* rx|tx|mem ... == bytes */
@@ -87,6 +87,7 @@ struct script_system {
 	uint32_t ram;				/* pages per VM, 0: the sim's default */
 	bool vm_to_vm;				/* false */
 	uint32_t seed;				/* 0 */
+	uint32_t cpus;				/* simulated CPUs, 0: the sim's choice */
 	struct script_vmcfg vm[SCRIPT_MAX_VMS]; /* VM i + 1 */
 };
 

@@ -17,7 +17,8 @@
 #define MAX_TOKENS 64
 #define MAX_LINE   8192
 /* vCPUs of one system: the sim's 64 CPUs less those it keeps for itself. */
-#define SCRIPT_MAX_TOTAL_VCPUS 60
+#define SCRIPT_SIM_OWN_CPUS    4
+#define SCRIPT_MAX_TOTAL_VCPUS (64 - SCRIPT_SIM_OWN_CPUS)
 
 struct parser {
 	struct script *s;
@@ -802,8 +803,11 @@ static int parse_system(struct parser *p, char **tok, size_t n, struct script_li
 			sys->vm_to_vm = v;
 		else if (strcmp(tok[i], "seed") == 0)
 			sys->seed = v;
+		else if (strcmp(tok[i], "cpus") == 0 && v >= 8 && v <= 64)
+			sys->cpus = v;
 		else if (strcmp(tok[i], "vms") == 0 || strcmp(tok[i], "vcpus") == 0 ||
-			 strcmp(tok[i], "ram") == 0 || strcmp(tok[i], "vm_to_vm") == 0)
+			 strcmp(tok[i], "ram") == 0 || strcmp(tok[i], "vm_to_vm") == 0 ||
+			 strcmp(tok[i], "cpus") == 0)
 			return perr(p, "%s=%s is out of range", tok[i], eq + 1);
 		else
 			return perr(p, "unknown setting '%s'", tok[i]);
@@ -818,6 +822,8 @@ static int parse_system(struct parser *p, char **tok, size_t n, struct script_li
 	}
 	if (total > SCRIPT_MAX_TOTAL_VCPUS)
 		return perr(p, "%u vCPUs in all: at most %d", total, SCRIPT_MAX_TOTAL_VCPUS);
+	if (sys->cpus && total + SCRIPT_SIM_OWN_CPUS > sys->cpus)
+		return perr(p, "%u vCPUs need cpus=%u or more", total, total + SCRIPT_SIM_OWN_CPUS);
 	return 0;
 }
 

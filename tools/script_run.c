@@ -207,8 +207,9 @@ static int run_system(struct runner *r, const struct script_system *s)
 	cfg.vm_to_vm = s->vm_to_vm;
 	cfg.take_back_blocked = true; /* for ffamed_sim_guest_call users; not this runner */
 	cfg.seed = s->seed;
-	if (per_vm) {
-		/* As many CPUs as the sim would give the same VMs made at once. */
+	cfg.cpu_count = s->cpus;
+	if (per_vm && !s->cpus) {
+		/* As many CPUs as the sim gives the same VMs made at once. */
 		total += 4;
 		cfg.cpu_count = (uint32_t)(total < 8 ? 8 : total);
 	}
