@@ -187,7 +187,7 @@ static bool parse_term(const char *s, uint64_t *v)
 		return true;
 	}
 	if (script_error_by_name(s, &err)) {
-		*v = (uint64_t)(int64_t)err;
+		*v = (uint32_t)err; /* w2 is zero-extended */
 		return true;
 	}
 	return false;

@@ -19,14 +19,16 @@ static inline void ffa_regs_clear(struct ffamed_regs *r)
 }
 
 /*
- * An FFA_ERROR reply. The code is sign-extended to 64 bits in x2: Linux 6.1
- * compares whole registers with a 64-bit -1.
+ * An FFA_ERROR reply. w2 is a 32-bit field: the code is zero-extended in x2,
+ * as Hafnium and TF-A give it and as the FF-A ACS compares it. Readers take
+ * it as int32 (ffa_error_code). Only FFA_VERSION answers a code in x0 as a
+ * 64-bit -1 (med_version.c says why).
  */
 static inline void ffa_set_error(struct ffamed_regs *r, int32_t err)
 {
 	ffa_regs_clear(r);
 	r->x[0] = FFA_ERROR;
-	r->x[2] = (uint64_t)(int64_t)err;
+	r->x[2] = (uint32_t)err;
 }
 
 static inline void ffa_set_success32(struct ffamed_regs *r, uint32_t w1, uint32_t w2, uint32_t w3)

@@ -153,6 +153,32 @@ void med_served_init(struct ffamed *med)
 	}
 }
 
+/*
+ * Interfaces a guest receives but never calls. FF-A makes FFA_ERROR,
+ * FFA_SUCCESS and FFA_INTERRUPT mandatory and FEATURES reports them; a
+ * relayer that serves `with` also answers with `fid`. The dispatcher never
+ * serves them (a guest calling one gets NOT_SUPPORTED).
+ */
+static const struct {
+	uint32_t fid;
+	uint32_t with; /* 0: always */
+} med_answer_fids[] = {
+	{FFA_ERROR, 0},
+	{FFA_SUCCESS_32, 0},
+	{FFA_SUCCESS_64, 0},
+	{FFA_INTERRUPT, 0},
+	{FFA_MEM_RETRIEVE_RESP, FFA_MEM_RETRIEVE_REQ_32},
+};
+
+static bool med_fid_answered(const struct ffamed *med, uint32_t version, uint32_t fid)
+{
+	for (size_t i = 0; i < sizeof(med_answer_fids) / sizeof(med_answer_fids[0]); i++)
+		if (med_answer_fids[i].fid == fid)
+			return !med_answer_fids[i].with ||
+			       med_fid_props(med, version, med_answer_fids[i].with) >= 0;
+	return false;
+}
+
 void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	uint32_t id = (uint32_t)regs->x[1];
@@ -160,6 +186,9 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_r
 
 	if (id & FFA_FEATURES_FID_BIT) {
 		int64_t props = med_fid_props(vm->med, version, id);
+
+		if (props < 0 && med_fid_answered(vm->med, version, id))
+			props = 0;
 
 		if (props >= 0)
 			ffa_set_success32(regs, 0, (uint32_t)props, 0);

@@ -351,7 +351,8 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 	rc = med_mem_desc_parse(med, buf, len, med_mem_fmt_of(version), op, &d);
 	if (rc != FFA_RET_OK)
 		goto out_desc;
-	rc = FFA_RET_INVALID_PARAMETERS;
+	/* The sender must be the owner, i.e. the caller (FF-A: DENIED). */
+	rc = FFA_RET_DENIED;
 	if (d.sender != vm->id)
 		goto out;
 	rc = mem_classify(vm, &d, &to_sp);
@@ -457,17 +458,18 @@ static void mem_send_abort(struct ffamed_vm *vm)
  * the SPMC gets the head and allocates it (med_mem_sp_begin).
  */
 static int32_t mem_send_first(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			      const uint8_t *buf, size_t frag)
+			      const uint8_t *buf, size_t frag, uint64_t total)
 {
 	struct ffamed *med = vm->med;
 	struct med_mem_desc d;
 	bool to_sp = false;
 	int32_t rc;
 
-	rc = med_mem_desc_parse_head(med, buf, frag, med_mem_fmt_of(version), mem_op_of(fid), &d);
+	rc = med_mem_desc_parse_head(med, buf, frag, total, med_mem_fmt_of(version), mem_op_of(fid),
+				     &d);
 	if (rc != FFA_RET_OK)
 		return rc;
-	rc = d.sender == vm->id ? mem_classify(vm, &d, &to_sp) : FFA_RET_INVALID_PARAMETERS;
+	rc = d.sender == vm->id ? mem_classify(vm, &d, &to_sp) : FFA_RET_DENIED;
 	if (rc == FFA_RET_OK && to_sp)
 		rc = med_mem_sp_begin(med, fid, &d, &vm->mem->send.handle, &vm->mem->send.sp_head,
 				      &vm->mem->send.sp_head_len);
@@ -506,7 +508,7 @@ void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
 		memcpy(buf, vm->rxtx.tx, (size_t)frag);
 		rc = FFA_RET_OK;
 		if (frag < total) {
-			rc = mem_send_first(vm, version, fid, buf, (size_t)frag);
+			rc = mem_send_first(vm, version, fid, buf, (size_t)frag, total);
 			if (rc == FFA_RET_OK) {
 				vm->mem->send.active = true;
 				vm->mem->send.fid = fid;

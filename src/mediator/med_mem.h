@@ -164,10 +164,12 @@ enum med_mem_fmt med_mem_fmt_of(uint32_t version);
 /* A transaction descriptor from a sender (buf is the mediator's copy). */
 int32_t med_mem_desc_parse(const struct ffamed *med, const uint8_t *buf, size_t len,
 			   enum med_mem_fmt fmt, enum med_mem_op op, struct med_mem_desc *d);
-/* The same checks on the first fragment of a send: everything up to the
- * composite header (total_pages set, no constituents read). */
+/* The same checks on the first fragment (len bytes) of a send announced as
+ * `total` bytes: everything up to the composite header (total_pages set, no
+ * constituents read), and `total` exactly what the composite announces. */
 int32_t med_mem_desc_parse_head(const struct ffamed *med, const uint8_t *buf, size_t len,
-				enum med_mem_fmt fmt, enum med_mem_op op, struct med_mem_desc *d);
+				uint64_t total, enum med_mem_fmt fmt, enum med_mem_op op,
+				struct med_mem_desc *d);
 /* A retrieve request: handle, sender, flags, attributes and EMADs; no
  * constituents are read (the relayer has them). */
 int32_t med_mem_retrieve_parse(const struct ffamed *med, const uint8_t *buf, size_t len,

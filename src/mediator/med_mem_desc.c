@@ -166,7 +166,8 @@ static int32_t desc_composite(const struct ffamed *med, const uint8_t *buf, size
 	    comp.total_page_count > med->cfg.mem_max_pages ||
 	    comp.constituent_count > comp.total_page_count)
 		return FFA_RET_INVALID_PARAMETERS;
-	if ((uint64_t)off + COMP_SIZE + (uint64_t)comp.constituent_count * CONS_SIZE > len)
+	/* The constituents end the descriptor: the total length is exact. */
+	if ((uint64_t)off + COMP_SIZE + (uint64_t)comp.constituent_count * CONS_SIZE != len)
 		return FFA_RET_INVALID_PARAMETERS;
 	d->cons = med_alloc(med, (size_t)comp.constituent_count * sizeof(*d->cons));
 	if (!d->cons)
@@ -187,9 +188,13 @@ static int32_t desc_composite(const struct ffamed *med, const uint8_t *buf, size
 	return FFA_RET_OK;
 }
 
-/* The composite header alone (the first fragment of a send). */
+/* The composite header alone (the first fragment of a send, len bytes of a
+ * descriptor announced as `total`): the announced total must be exactly the
+ * size the composite gives, or the send is not a fragmented one but a bad
+ * length (ACS *_input_error_checks1, Hafnium). */
 static int32_t desc_composite_head(const struct ffamed *med, const uint8_t *buf, size_t len,
-				   uint64_t emads_end, uint32_t off, struct med_mem_desc *d)
+				   uint64_t total, uint64_t emads_end, uint32_t off,
+				   struct med_mem_desc *d)
 {
 	struct ffa_mem_composite comp;
 
@@ -198,13 +203,14 @@ static int32_t desc_composite_head(const struct ffamed *med, const uint8_t *buf,
 	memcpy(&comp, buf + off, sizeof(comp));
 	if (comp.reserved || comp.constituent_count == 0 || comp.total_page_count == 0 ||
 	    comp.total_page_count > med->cfg.mem_max_pages ||
-	    comp.constituent_count > comp.total_page_count)
+	    comp.constituent_count > comp.total_page_count ||
+	    (uint64_t)off + COMP_SIZE + (uint64_t)comp.constituent_count * CONS_SIZE != total)
 		return FFA_RET_INVALID_PARAMETERS;
 	d->total_pages = comp.total_page_count;
 	return FFA_RET_OK;
 }
 
-static int32_t desc_parse(const struct ffamed *med, const uint8_t *buf, size_t len,
+static int32_t desc_parse(const struct ffamed *med, const uint8_t *buf, size_t len, uint64_t total,
 			  enum med_mem_fmt fmt, enum med_mem_op op, bool head_only,
 			  struct med_mem_desc *d)
 {
@@ -246,8 +252,8 @@ static int32_t desc_parse(const struct ffamed *med, const uint8_t *buf, size_t l
 		comp_off = off;
 	}
 	if (head_only)
-		rc = desc_composite_head(med, buf, len, h.emad_offset + h.emad_count * h.emad_size,
-					 comp_off, d);
+		rc = desc_composite_head(med, buf, len, total,
+					 h.emad_offset + h.emad_count * h.emad_size, comp_off, d);
 	else
 		rc = desc_composite(med, buf, len, h.emad_offset + h.emad_count * h.emad_size,
 				    comp_off, d);
@@ -262,13 +268,14 @@ err:
 int32_t med_mem_desc_parse(const struct ffamed *med, const uint8_t *buf, size_t len,
 			   enum med_mem_fmt fmt, enum med_mem_op op, struct med_mem_desc *d)
 {
-	return desc_parse(med, buf, len, fmt, op, false, d);
+	return desc_parse(med, buf, len, len, fmt, op, false, d);
 }
 
 int32_t med_mem_desc_parse_head(const struct ffamed *med, const uint8_t *buf, size_t len,
-				enum med_mem_fmt fmt, enum med_mem_op op, struct med_mem_desc *d)
+				uint64_t total, enum med_mem_fmt fmt, enum med_mem_op op,
+				struct med_mem_desc *d)
 {
-	return desc_parse(med, buf, len, fmt, op, true, d);
+	return desc_parse(med, buf, len, total, fmt, op, true, d);
 }
 
 int32_t med_mem_retrieve_parse(const struct ffamed *med, const uint8_t *buf, size_t len,

@@ -56,11 +56,45 @@ static int32_t retrieve_perm(uint8_t granted, uint8_t asked, uint8_t *out)
 	return FFA_RET_OK;
 }
 
-/* Checks req against txn for borrower vm (mem_lock held); stores the access. */
+/*
+ * The attributes a retrieve request may ask (docs/MEMORY.md §4): not
+ * specified takes the sender's; otherwise normal memory (guest RAM is
+ * nothing else), and where the sender gave attributes, exactly those.
+ * A sender that left them to the borrower (a lend to one borrower, a
+ * donate) gets what the borrower asks. Reserved encodings are
+ * INVALID_PARAMETERS; attributes that cannot be honoured DENIED (Hafnium).
+ */
+static int32_t retrieve_attributes(uint16_t sent, uint16_t asked, uint16_t *out)
+{
+	uint16_t type = asked & FFA_MEM_ATTR_TYPE_MASK;
+	uint16_t cache = asked & (3u << 2);
+
+	if (!type) {
+		if (asked)
+			return FFA_RET_INVALID_PARAMETERS;
+		*out = sent;
+		return FFA_RET_OK;
+	}
+	if (type == FFA_MEM_ATTR_TYPE_MASK || (asked & 3u) == 1u)
+		return FFA_RET_INVALID_PARAMETERS;
+	if (type != FFA_MEM_ATTR_TYPE_NORMAL)
+		return FFA_RET_DENIED;
+	if (cache != FFA_MEM_ATTR_CACHE_NC && cache != FFA_MEM_ATTR_CACHE_WB)
+		return FFA_RET_INVALID_PARAMETERS;
+	if (sent && asked != sent)
+		return FFA_RET_DENIED;
+	*out = asked;
+	return FFA_RET_OK;
+}
+
+/* Checks req against txn for borrower vm (mem_lock held); stores the access
+ * and the attributes the borrower gets. */
 static int32_t retrieve_check(const struct ffamed_vm *vm, const struct med_mem_desc *req,
 			      enum med_mem_fmt fmt, const struct med_mem_txn *txn, uint32_t *idx,
-			      uint8_t *perm)
+			      uint8_t *perm, uint16_t *attributes)
 {
+	int32_t rc;
+
 	uint32_t type = (req->flags & FFA_MEM_FLAG_TYPE_MASK) >> FFA_MEM_FLAG_TYPE_SHIFT;
 	uint32_t zero = req->flags & (FFA_MEM_FLAG_ZERO_MEMORY | FFA_MEM_FLAG_ZERO_AFTER_RELINQ);
 	bool mine = false;
@@ -77,16 +111,16 @@ static int32_t retrieve_check(const struct ffamed_vm *vm, const struct med_mem_d
 		return FFA_RET_INVALID_PARAMETERS;
 	if ((req->flags & FFA_MEM_FLAG_ZERO_MEMORY) && !(txn->flags & FFA_MEM_FLAG_ZERO_MEMORY))
 		return FFA_RET_DENIED;
-	if ((req->attributes & FFA_MEM_ATTR_TYPE_MASK) && req->attributes != txn->attributes)
-		return FFA_RET_INVALID_PARAMETERS;
+	rc = retrieve_attributes(txn->attributes, req->attributes, attributes);
+	if (rc != FFA_RET_OK)
+		return rc;
 	for (uint32_t i = 0; i < req->recv_count; i++) {
 		uint32_t k = borrow_index(txn, req->recv[i].id);
 
 		if (k == UINT32_MAX)
 			return FFA_RET_INVALID_PARAMETERS;
 		if (k == *idx) {
-			int32_t rc =
-				retrieve_perm(txn->borrow[k].recv.perm, req->recv[i].perm, perm);
+			rc = retrieve_perm(txn->borrow[k].recv.perm, req->recv[i].perm, perm);
 
 			if (rc != FFA_RET_OK)
 				return rc;
@@ -103,12 +137,12 @@ static int32_t retrieve_check(const struct ffamed_vm *vm, const struct med_mem_d
 
 /* The response descriptor for borrower idx; NULL when out of memory. */
 static uint8_t *retrieve_response(struct ffamed *med, const struct med_mem_txn *txn, uint32_t idx,
-				  uint8_t perm, enum med_mem_fmt fmt, uint32_t req_flags,
-				  size_t *size)
+				  uint8_t perm, uint16_t attributes, enum med_mem_fmt fmt,
+				  uint32_t req_flags, size_t *size)
 {
 	struct med_mem_desc d = {
 		.sender = txn->owner_id,
-		.attributes = txn->attributes,
+		.attributes = attributes,
 		.flags = ((uint32_t)txn->op << FFA_MEM_FLAG_TYPE_SHIFT) |
 			 (req_flags & (FFA_MEM_FLAG_ZERO_MEMORY | FFA_MEM_FLAG_ZERO_AFTER_RELINQ)),
 		.handle = txn->handle,
@@ -162,6 +196,7 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 	size_t rx_size = 0, resp_size = 0, frag = 0;
 	uint32_t idx = 0;
 	uint8_t perm = 0;
+	uint16_t attributes = 0;
 	void *rx = NULL;
 	int32_t rc;
 
@@ -194,7 +229,8 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 
 	med_lock(med, &med->mem_lock);
 	txn = med_mem_find(med, req.handle);
-	rc = txn ? retrieve_check(vm, &req, fmt, txn, &idx, &perm) : FFA_RET_INVALID_PARAMETERS;
+	rc = txn ? retrieve_check(vm, &req, fmt, txn, &idx, &perm, &attributes)
+		 : FFA_RET_INVALID_PARAMETERS;
 	if (rc == FFA_RET_OK && (txn->flags & FFA_MEM_FLAG_ZERO_MEMORY))
 		rc = med_mem_zero(med, txn);
 	if (rc == FFA_RET_OK) {
@@ -208,7 +244,8 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 		if (rc == FFA_RET_OK) {
 			b->retrieved = true;
 			b->host_vm = vm->host_vm;
-			resp = retrieve_response(med, txn, idx, perm, fmt, req.flags, &resp_size);
+			resp = retrieve_response(med, txn, idx, perm, attributes, fmt, req.flags,
+						 &resp_size);
 			if (!resp) {
 				med_mem_borrow_unmap(med, txn, idx);
 				rc = FFA_RET_NO_MEMORY;

@@ -32,7 +32,7 @@ bool med_notif_available(const struct ffamed *med)
 }
 
 /* Forwarded calls answer SUCCESS or ERROR; pass the guest a clean copy
- * (SUCCESS with no arguments, or the error sign-extended). */
+ * (SUCCESS with no arguments, or the error code alone). */
 static void med_notif_reply_simple(const struct ffamed_regs *fw, struct ffamed_regs *regs)
 {
 	if (ffa_is_success(fw))

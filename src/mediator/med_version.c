@@ -1,43 +1,54 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * FFA_VERSION negotiation, per VM (Xen review, seed 002):
+ * FFA_VERSION negotiation, per VM (docs/ABI-COVERAGE.md §2.2):
  * - a guest may call FFA_VERSION several times; each call records the
  *   version it asked for (ours if it asked for another major or a higher
  *   minor) and is answered with OUR version, never the recorded one;
  * - the recorded version becomes final at the guest's first other FF-A
  *   call and never changes afterwards; any call before a version was
  *   requested is refused with NOT_SUPPORTED;
+ * - once final, a request that would record another version is refused
+ *   with NOT_SUPPORTED (FF-A v1.2: the version cannot change once other
+ *   ABIs were used); the same request is answered as before;
  * - the guest is then served the formats of its final version.
  * Negotiation runs under vm->version_lock; the final version is published
  * once in vm->version, which everybody else reads without the lock.
  */
 #include "med_internal.h"
 
+/* The version a request records. */
+static uint32_t version_recorded(uint32_t asked)
+{
+	if (FFA_VERSION_MAJOR(asked) != FFA_VERSION_MAJOR(FFAMED_FFA_VERSION) ||
+	    FFA_VERSION_MINOR(asked) > FFA_VERSION_MINOR(FFAMED_FFA_VERSION))
+		return FFAMED_FFA_VERSION;
+	return asked;
+}
+
 void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	uint32_t asked = (uint32_t)regs->x[1];
+	uint32_t final;
 
 	ffa_regs_clear(regs);
 	if (asked & FFA_VERSION_MBZ_BIT) {
-		/* FFA_VERSION answers in w0 itself: NOT_SUPPORTED is a 64-bit -1
-		 * (Linux 6.1 compares the whole register). */
-		regs->x[0] = (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED;
+		/* FFA_VERSION answers in w0 itself, zero-extended like every
+		 * 32-bit code (docs/ABI-COVERAGE.md §1.1 on Linux 6.1). */
+		regs->x[0] = (uint32_t)FFA_RET_NOT_SUPPORTED;
 		return;
 	}
 	regs->x[0] = FFAMED_FFA_VERSION;
 
-	if (med_vm_version(vm))
-		return; /* final: later requests change nothing */
-
-	med_lock(vm->med, &vm->version_lock);
-	if (!atomic_load_explicit(&vm->version, memory_order_relaxed)) {
-		if (FFA_VERSION_MAJOR(asked) != FFA_VERSION_MAJOR(FFAMED_FFA_VERSION) ||
-		    FFA_VERSION_MINOR(asked) > FFA_VERSION_MINOR(FFAMED_FFA_VERSION))
-			vm->version_requested = FFAMED_FFA_VERSION;
-		else
-			vm->version_requested = asked;
+	final = med_vm_version(vm);
+	if (!final) {
+		med_lock(vm->med, &vm->version_lock);
+		final = atomic_load_explicit(&vm->version, memory_order_relaxed);
+		if (!final)
+			vm->version_requested = version_recorded(asked);
+		med_unlock(vm->med, &vm->version_lock);
 	}
-	med_unlock(vm->med, &vm->version_lock);
+	if (final && version_recorded(asked) != final)
+		regs->x[0] = (uint32_t)FFA_RET_NOT_SUPPORTED;
 }
 
 uint32_t med_version_finalise(struct ffamed_vm *vm)

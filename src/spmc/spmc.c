@@ -103,11 +103,11 @@ static void spmc_version_call(struct ffamed_spmc *spmc, struct ffamed_regs *regs
 	spmc_lock(spmc, &spmc->version_lock);
 	if ((asked & FFA_VERSION_MBZ_BIT) ||
 	    FFA_VERSION_MAJOR(asked) != FFA_VERSION_MAJOR(spmc->version)) {
-		answer = (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED;
+		answer = (uint32_t)FFA_RET_NOT_SUPPORTED;
 	} else if (spmc->version_frozen) {
 		/* v1.2: the version is final once any other ABI was used. */
 		if (asked != spmc->caller_version)
-			answer = (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED;
+			answer = (uint32_t)FFA_RET_NOT_SUPPORTED;
 	} else if (FFA_VERSION_MINOR(asked) <= FFA_VERSION_MINOR(spmc->version)) {
 		spmc->caller_version = asked;
 	}

@@ -35,16 +35,20 @@ static void versions_encode_major_minor(void **state)
 	assert_int_equal(FFA_VERSION_MINOR(0x10002u), 2);
 }
 
-static void errors_are_sign_extended(void **state)
+static void errors_are_zero_extended(void **state)
 {
 	struct ffamed_regs r;
 	(void)state;
 	ffa_set_error(&r, FFA_RET_NOT_SUPPORTED);
 	assert_int_equal(r.x[0], FFA_ERROR);
-	assert_int_equal(r.x[2], 0xFFFFFFFFFFFFFFFFull);
+	assert_int_equal(r.x[2], 0xFFFFFFFFull);
 	assert_int_equal(ffa_result(&r), FFA_RET_NOT_SUPPORTED);
 	ffa_set_error(&r, FFA_RET_NOT_READY);
-	assert_int_equal(r.x[2], (uint64_t)(int64_t)-10);
+	assert_int_equal(r.x[2], 0xFFFFFFF6ull);
+	assert_int_equal(ffa_error_code(&r), FFA_RET_NOT_READY);
+	/* A reader takes w2 as int32 whatever the upper half holds. */
+	r.x[2] = 0xFFFFFFFFFFFFFFFEull;
+	assert_int_equal(ffa_error_code(&r), FFA_RET_INVALID_PARAMETERS);
 }
 
 static void uuid_register_encodings_match_the_reference(void **state)
@@ -76,7 +80,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fids_have_the_documented_values),
 		cmocka_unit_test(versions_encode_major_minor),
-		cmocka_unit_test(errors_are_sign_extended),
+		cmocka_unit_test(errors_are_zero_extended),
 		cmocka_unit_test(uuid_register_encodings_match_the_reference),
 		cmocka_unit_test(get_regs_x2_packs_fields),
 	};

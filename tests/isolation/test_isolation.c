@@ -605,13 +605,16 @@ static void atk_version_other_majors(void **state)
 			 FFAMED_FFA_VERSION);
 }
 
-/* After its first other call a VM's version is final. */
+/* After its first other call a VM's version is final: asking another one
+ * is refused (FF-A v1.2), the same one is still answered. */
 static void atk_version_change_after_final(void **state)
 {
 	struct ffamed_regs r;
 
 	(void)state;
 	iso_call(A, 0, &r, FFA_VERSION, FFA_VERSION_1_0, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0xFFFFFFFFull);
+	iso_call(A, 0, &r, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0, 0, 0);
 	assert_int_equal(r.x[0], FFAMED_FFA_VERSION);
 	assert_int_equal(ffamed_vm_version(ffamed_sim_vm_mediator(iso_vm(A))), FFA_VERSION_1_2);
 	/* Still served as 1.2: GET_REGS (1.2 only) works. */

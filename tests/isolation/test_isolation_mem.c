@@ -222,12 +222,13 @@ static void atk_mem_forged_sender(void **state)
 
 	(void)state;
 	default_opts(&o);
+	/* Not the owner: DENIED (FF-A; ACS share/lend_input_error_checks1). */
 	o.sender = V1;
 	len = write_desc(&o);
-	expect_mem(FFA_RET_INVALID_PARAMETERS, FFA_MEM_SHARE_64, len, len, 0, 0);
+	expect_mem(FFA_RET_DENIED, FFA_MEM_SHARE_64, len, len, 0, 0);
 	o.sender = FFAMED_SIM_ECHO_ID;
 	len = write_desc(&o);
-	expect_mem(FFA_RET_INVALID_PARAMETERS, FFA_MEM_LEND_64, len, len, 0, 0);
+	expect_mem(FFA_RET_DENIED, FFA_MEM_LEND_64, len, len, 0, 0);
 }
 
 /* Handles the attacker never got: reclaim, retrieve, relinquish, frag. */

@@ -215,13 +215,13 @@ int fix_work_queued(struct fix *fix);
 void fix_worker_start(struct fix *fix);
 void fix_worker_stop(struct fix *fix);
 
-/* Every error reply is FFA_ERROR with a 64-bit sign-extended code. The
+/* Every error reply is FFA_ERROR with the code zero-extended in x2. The
  * argument may be any expression (e.g. a call returning the registers). */
 #define assert_ffa_error(r, code)                                                                  \
 	do {                                                                                       \
 		struct ffamed_regs err_regs_ = (r);                                                \
 		assert_int_equal(err_regs_.x[0], FFA_ERROR);                                       \
-		assert_int_equal(err_regs_.x[2], (uint64_t)(int64_t)(code));                       \
+		assert_int_equal(err_regs_.x[2], (uint64_t)(uint32_t)(code));                      \
 	} while (0)
 #define assert_ffa_success(r)                                                                      \
 	do {                                                                                       \

@@ -185,10 +185,18 @@ int32_t mb_retrieve(struct fix_vm *v, uint32_t version, uint64_t handle, uint16_
 		    uint8_t perm, uint32_t flags, uint8_t *resp, size_t cap, size_t *len,
 		    unsigned *frags)
 {
+	return mb_retrieve_attr(v, version, handle, sender, perm, flags, 0, resp, cap, len, frags);
+}
+
+int32_t mb_retrieve_attr(struct fix_vm *v, uint32_t version, uint64_t handle, uint16_t sender,
+			 uint8_t perm, uint32_t flags, uint16_t attributes, uint8_t *resp,
+			 size_t cap, size_t *len, unsigned *frags)
+{
 	uint8_t req[256];
 	struct mb_desc d = {
 		.version = version,
 		.sender = sender,
+		.attributes = attributes,
 		.flags = flags,
 		.handle = handle,
 		.recv_count = 1,

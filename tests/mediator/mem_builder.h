@@ -62,6 +62,10 @@ int32_t mb_reclaim(struct fix_vm *v, uint64_t handle, uint32_t flags);
 int32_t mb_retrieve(struct fix_vm *v, uint32_t version, uint64_t handle, uint16_t sender,
 		    uint8_t perm, uint32_t flags, uint8_t *resp, size_t cap, size_t *len,
 		    unsigned *frags);
+/* The same, asking for memory region attributes (0: not specified). */
+int32_t mb_retrieve_attr(struct fix_vm *v, uint32_t version, uint64_t handle, uint16_t sender,
+			 uint8_t perm, uint32_t flags, uint16_t attributes, uint8_t *resp,
+			 size_t cap, size_t *len, unsigned *frags);
 /* The constituents of a response (first receiver's composite). */
 uint32_t mb_resp_cons(const uint8_t *resp, size_t len, uint32_t version,
 		      struct ffa_mem_constituent *out, uint32_t max);

@@ -150,7 +150,7 @@ static void *race_lend(void *arg)
 			y = fix_call(r->v, r->vcpu, FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0, 0);
 			assert_ffa_success(y);
 		} else {
-			assert_int_equal(x.x[2], (uint64_t)(int64_t)FFA_RET_DENIED);
+			assert_int_equal(x.x[2], (uint64_t)(uint32_t)FFA_RET_DENIED);
 		}
 	}
 	return NULL;

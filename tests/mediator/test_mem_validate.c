@@ -210,16 +210,80 @@ static void test_overlap_unaligned_outside(void **state)
 	refused(e, FFA_MEM_SHARE_64, FFA_RET_INVALID_PARAMETERS);
 }
 
+/* A total length that is not the descriptor's: INVALID_PARAMETERS, whether
+ * the first fragment holds all of it or not, and nothing stays open (ACS
+ * share/lend/donate_input_error_checks1: total + 0x10). */
+static void test_total_length(void **state)
+{
+	static const uint32_t fids[] = {FFA_MEM_SHARE_64, FFA_MEM_LEND_32, FFA_MEM_SHARE_32};
+	struct env *e = *state;
+	struct ffamed_regs r;
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
+		good(e);
+		memset(e->desc + e->len, 0, 0x10);
+		mb_write_tx(e->a, 0, e->desc, e->len + 0x10);
+		/* The whole descriptor, announced 16 bytes longer. */
+		r = fix_call(e->a, 0, fids[i], e->len + 0x10, e->len, 0, 0, 0);
+		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
+		/* 16 bytes of padding sent as part of it. */
+		r = fix_call(e->a, 0, fids[i], e->len + 0x10, e->len + 0x10, 0, 0, 0);
+		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
+		/* The head only, announced longer than the composite says. */
+		r = fix_call(e->a, 0, fids[i], e->len + 0x10, 96, 0, 0, 0);
+		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
+		/* Shorter than the composite says. */
+		r = fix_call(e->a, 0, fids[i], e->len - 0x10, e->len - 0x10, 0, 0, 0);
+		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
+		assert_int_equal(fix_vm_pins(e->a), e->pins);
+		assert_int_equal(fix_vm_revoked_pages(e->a), 0);
+		/* Not BUSY: no send is left in assembly. */
+		r = fix_call(e->a, 0, FFA_MEM_FRAG_TX, 0, 0, 0x10, 0, 0);
+		assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
+		assert_int_equal(mb_send(e->a, fids[i], e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
+				 FFA_RET_OK);
+		assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
+		/* An exact fragmented send still works. */
+		assert_int_equal(mb_send(e->a, fids[i], e->desc, e->len, 96, &h, NULL), FFA_RET_OK);
+		assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
+		assert_int_equal(fix_vm_pins(e->a), e->pins);
+	}
+}
+
 static void test_fields(void **state)
 {
 	struct env *e = *state;
+	uint64_t h = 0;
 
 	good(e);
+	/* A sender other than the caller is not the owner: DENIED (ACS
+	 * share/lend/donate_input_error_checks1). */
 	put32(e, 0, 3); /* wrong sender (and attributes 0) */
-	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
 	good(e);
 	e->desc[0] = 3; /* wrong sender */
-	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
+	good(e);
+	e->desc[0] = 3; /* wrong sender */
+	refused(e, FFA_MEM_SHARE_32, FFA_RET_DENIED);
+	good(e);
+	e->desc[0] = 3; /* wrong sender */
+	refused(e, FFA_MEM_DONATE_32, FFA_RET_DENIED);
+	good(e);
+	put32(e, 0, 0xFFFF); /* not an endpoint at all */
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
+	/* The same in the first of several fragments (header, EMAD and
+	 * composite header in 96 bytes): nothing held, no send left open. */
+	good(e);
+	e->desc[0] = 3;
+	assert_int_equal(mb_send(e->a, FFA_MEM_SHARE_64, e->desc, e->len, 96, NULL, NULL),
+			 FFA_RET_DENIED);
+	assert_int_equal(fix_vm_pins(e->a), e->pins);
+	good(e);
+	assert_int_equal(mb_send(e->a, FFA_MEM_SHARE_64, e->desc, e->len, 96, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
 	good(e);
 	e->desc[2] |= FFA_MEM_ATTR_NS; /* NS bit from a sender */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
@@ -444,7 +508,11 @@ static void test_no_buffer_and_features(void **state)
 	r = fix_call(c, 0, FFA_FEATURES, FFA_MEM_RETRIEVE_REQ_64, 0, 0, 0, 0);
 	assert_ffa_success(r);
 	assert_int_equal(r.x[2], FFA_MEM_RETRIEVE_PROP_NS_BIT);
+	/* The relayer's answer: reported with RETRIEVE_REQ, never served. */
 	r = fix_call(c, 0, FFA_FEATURES, FFA_MEM_RETRIEVE_RESP, 0, 0, 0, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 0);
+	r = fix_call(c, 0, FFA_MEM_RETRIEVE_RESP, 0, 0, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
 	fix_vm_destroy(c);
 }
@@ -527,6 +595,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zero_pages, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_overlap_unaligned_outside, env_setup,
 						env_teardown),
+		cmocka_unit_test_setup_teardown(test_total_length, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_fields, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_receivers, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_handles, env_setup, env_teardown),

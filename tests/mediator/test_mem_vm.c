@@ -338,6 +338,76 @@ static void test_borrower_id_reused(void **state)
 }
 
 /* v1.2: the borrower must quote the sender's implementation-defined value. */
+/*
+ * A lend to one borrower with the attributes left to it: the borrower may
+ * ask for normal memory (ACS lend_retrieve_input_checks1/3, ffa_mem_lend)
+ * and gets what it asked; device memory cannot be granted (DENIED), reserved
+ * encodings are INVALID. Where the sender set them, only those stand.
+ */
+static void test_retrieve_attributes(void **state)
+{
+	const uint8_t rw_nx = FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_NX;
+	uint8_t desc[256], resp[512];
+	struct ffa_mem_region_1_1 hdr;
+	uint64_t h = 0, hs = 0;
+	size_t len, rlen = 0;
+	struct pair p;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_1, 64, false);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 1);
+	desc[2] = 0; /* attributes not specified */
+	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_64, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	/* Reserved type, reserved shareability, reserved cacheability. */
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, h, OWNER, rw_nx, 0, 0x3F, resp,
+					  sizeof(resp), NULL, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, h, OWNER, rw_nx, 0, 0x2D, resp,
+					  sizeof(resp), NULL, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, h, OWNER, rw_nx, 0, 0x23, resp,
+					  sizeof(resp), NULL, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
+	/* Device memory: guest RAM is not. */
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, h, OWNER, rw_nx, 0,
+					  FFA_MEM_ATTR_TYPE_DEVICE, resp, sizeof(resp), NULL, NULL),
+			 FFA_RET_DENIED);
+	assert_int_equal(fix_vm_window_pages(p.b), 0);
+	/* Normal write-back, NX: granted as asked, NS bit set for v1.1. */
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, h, OWNER, rw_nx, 0,
+					  FFA_MEM_ATTR_NORMAL_WB_INNER, resp, sizeof(resp), &rlen,
+					  NULL),
+			 FFA_RET_OK);
+	memcpy(&hdr, resp, sizeof(hdr));
+	assert_int_equal(hdr.attributes, FFA_MEM_ATTR_NORMAL_WB_INNER | FFA_MEM_ATTR_NS);
+	assert_int_equal(fix_vm_window_pages(p.b), 1);
+	assert_int_equal(mb_relinquish(p.b, h, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, h, 0), FFA_RET_OK);
+
+	/* A share names its attributes: others than those are DENIED. */
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 1);
+	assert_int_equal(mb_send(p.a, FFA_MEM_SHARE_64, desc, len, FFA_PAGE_SIZE, &hs, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, hs, OWNER, FFA_MEM_PERM_DATA_RW, 0,
+					  FFA_MEM_ATTR_TYPE_NORMAL | FFA_MEM_ATTR_CACHE_NC |
+						  FFA_MEM_ATTR_SH_INNER,
+					  resp, sizeof(resp), NULL, NULL),
+			 FFA_RET_DENIED);
+	assert_int_equal(mb_retrieve_attr(p.b, FFA_VERSION_1_1, hs, OWNER, FFA_MEM_PERM_DATA_RW, 0,
+					  FFA_MEM_ATTR_NORMAL_WB_INNER, resp, sizeof(resp), &rlen,
+					  NULL),
+			 FFA_RET_OK);
+	memcpy(&hdr, resp, sizeof(hdr));
+	assert_int_equal(hdr.attributes, FFA_MEM_ATTR_NORMAL_WB_INNER | FFA_MEM_ATTR_NS);
+	assert_int_equal(mb_relinquish(p.b, hs, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, hs, 0), FFA_RET_OK);
+	assert_int_equal(fix_vm_window_pages(p.b), 0);
+	pair_teardown(&p);
+}
+
 static void test_impdef_quoted(void **state)
 {
 	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 1};
@@ -402,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_teardown_live),
 		cmocka_unit_test(test_borrower_id_reused),
 		cmocka_unit_test(test_impdef_quoted),
+		cmocka_unit_test(test_retrieve_attributes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -179,7 +179,7 @@ static void refusals(void **state)
 	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BIND), fw_bind);
 	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_UNBIND), 0);
 
-	/* The SPMC's own refusals come back sign-extended. */
+	/* The SPMC's own refusals come back zero-extended. */
 	r = bind(a, 0, FFA_NOTIFICATION_BIND, FIX_SP_ECHO, 1, 0, 0); /* bitmap 0 */
 	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	r = bind(a, 0, FFA_NOTIFICATION_BIND, FIX_SP_ECHO, 1, 4, 1); /* unknown flag */

@@ -69,7 +69,7 @@ static void records_match_calls(void **state)
 	assert_int_equal(log.recs[2].fid, FFA_FEATURES);
 	assert_int_equal(log.recs[2].in[1], FFA_CONSOLE_LOG_64);
 	assert_int_equal(log.recs[2].out[0], FFA_ERROR);
-	assert_int_equal(log.recs[2].out[2], (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED);
+	assert_int_equal(log.recs[2].out[2], (uint64_t)(uint32_t)FFA_RET_NOT_SUPPORTED);
 
 	fix->ops.now_ns = NULL;
 	fix_vm_destroy(v);
@@ -112,9 +112,9 @@ static void refusals_are_recorded(void **state)
 	fix_call(v, 5, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0); /* no such vCPU */
 	ffamed_set_tracer(fix->med, NULL);
 	assert_int_equal(log.n, 2);
-	assert_int_equal(log.recs[0].out[2], (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED);
+	assert_int_equal(log.recs[0].out[2], (uint64_t)(uint32_t)FFA_RET_NOT_SUPPORTED);
 	assert_int_equal(log.recs[1].vcpu, 5);
-	assert_int_equal(log.recs[1].out[2], (uint64_t)(int64_t)FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(log.recs[1].out[2], (uint64_t)(uint32_t)FFA_RET_INVALID_PARAMETERS);
 	fix_vm_destroy(v);
 	fix_destroy(fix);
 }

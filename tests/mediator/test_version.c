@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* FFA_VERSION negotiation (seed 002) and FID decoding. */
+/* FFA_VERSION negotiation and FID decoding. */
 #include "med_fixture.h"
 
 static struct fix *fix;
@@ -93,7 +93,16 @@ static void final_version_never_changes(void **state)
 	struct ffamed_regs r;
 
 	fix_negotiate(v, FFA_VERSION_1_0);
+	/* Another version once final: NOT_SUPPORTED in w0 (ACS
+	 * ffa_version_negotiation), from any vCPU. */
 	r = fix_call(v, 1, FFA_VERSION, FFA_VERSION_1_2, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0xFFFFFFFFull);
+	for (int i = 1; i < FFA_NREGS; i++)
+		assert_int_equal(r.x[i], 0);
+	r = fix_call(v, 0, FFA_VERSION, FFA_VERSION_1_1, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0xFFFFFFFFull);
+	/* The same version again: answered as before. */
+	r = fix_call(v, 1, FFA_VERSION, FFA_VERSION_1_0, 0, 0, 0, 0);
 	assert_version_reply(&r);
 	r = fix_call(v, 0, FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_ffa_success(r);
@@ -104,6 +113,29 @@ static void final_version_never_changes(void **state)
 	fix_vm_destroy(v);
 }
 
+static void final_version_same_request(void **state)
+{
+	(void)state;
+	struct ffamed_regs r;
+
+	/* A guest that asked a higher minor recorded ours: that request and
+	 * ours are "the same" later; a lower one is not. */
+	struct fix_vm *v = fix_vm(fix, 6, 1);
+	r = fix_call(v, 0, FFA_VERSION, FFA_MAKE_VERSION(1, 7), 0, 0, 0, 0);
+	assert_version_reply(&r);
+	r = fix_call(v, 0, FFA_ID_GET, 0, 0, 0, 0, 0);
+	assert_ffa_success(r);
+	r = fix_call(v, 0, FFA_VERSION, FFA_MAKE_VERSION(1, 7), 0, 0, 0, 0);
+	assert_version_reply(&r);
+	r = fix_call(v, 0, FFA_VERSION, FFAMED_FFA_VERSION, 0, 0, 0, 0);
+	assert_version_reply(&r);
+	r = fix_call(v, 0, FFA_VERSION, FFA_VERSION_1_1, 0, 0, 0, 0);
+	assert_int_equal(r.x[0], 0xFFFFFFFFull);
+	/* Refused requests change nothing. */
+	assert_int_equal(ffamed_vm_version(v->vm), FFAMED_FFA_VERSION);
+	fix_vm_destroy(v);
+}
+
 static void bit31_not_supported(void **state)
 {
 	(void)state;
@@ -111,8 +143,8 @@ static void bit31_not_supported(void **state)
 	struct ffamed_regs r;
 
 	r = fix_call(v, 0, FFA_VERSION, 0x80010002u, 0, 0, 0, 0);
-	/* A 64-bit -1 in x0: Linux 6.1 compares the whole register. */
-	assert_int_equal(r.x[0], UINT64_MAX);
+	/* w0 = -1, zero-extended like every 32-bit code (docs/ABI-COVERAGE.md §1.1). */
+	assert_int_equal(r.x[0], 0xFFFFFFFFull);
 	for (int i = 1; i < FFA_NREGS; i++)
 		assert_int_equal(r.x[i], 0);
 	/* Nothing was requested: still refused. */
@@ -121,7 +153,7 @@ static void bit31_not_supported(void **state)
 	/* After finalisation bit31 is still refused. */
 	fix_negotiate(v, FFA_VERSION_1_2);
 	r = fix_call(v, 0, FFA_VERSION, 0xFFFFFFFFu, 0, 0, 0, 0);
-	assert_int_equal(r.x[0], UINT64_MAX);
+	assert_int_equal(r.x[0], 0xFFFFFFFFull);
 	fix_vm_destroy(v);
 }
 
@@ -153,7 +185,7 @@ static void fid_decoding(void **state)
 		assert_memory_equal(&r, &in, sizeof(r));
 	}
 
-	/* Unknown FF-A FIDs: NOT_SUPPORTED, sign-extended. */
+	/* Unknown FF-A FIDs: NOT_SUPPORTED, zero-extended in x2. */
 	const uint32_t unknown[] = {
 		FFA_SMC32(0xEF), FFA_SMC64(0xA0),  FFA_SMC64(0x63),
 		FFA_SMC32(0x8B), FFA_MEM_OP_PAUSE, FFA_NOTIFICATION_BITMAP_CREATE,
@@ -188,6 +220,7 @@ int main(void)
 		cmocka_unit_test(answer_is_always_ours),
 		cmocka_unit_test(several_requests_last_wins),
 		cmocka_unit_test(final_version_never_changes),
+		cmocka_unit_test(final_version_same_request),
 		cmocka_unit_test(bit31_not_supported),
 		cmocka_unit_test(fid_decoding),
 		cmocka_unit_test(vcpu_out_of_range),

@@ -264,7 +264,7 @@ static void fw_call_goes_to_the_firmware_with_the_current_cpu(void **state)
 	f->ops->fw_call(f->host, &regs);
 	assert_true(ffa_is_error(&regs));
 	assert_int_equal(ffa_error_code(&regs), FFA_RET_NOT_SUPPORTED);
-	assert_int_equal(regs.x[2], (uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED);
+	assert_int_equal(regs.x[2], (uint64_t)(uint32_t)FFA_RET_NOT_SUPPORTED);
 
 	ffamed_posix_set_firmware(f->host, fake_firmware, &p);
 	regs = (struct ffamed_regs){.x = {FFA_VERSION, 5}};

@@ -180,7 +180,7 @@ struct ffamed_regs fx_call(struct fx *f, uint32_t cpu, uint64_t x0, uint64_t x1,
 void fx_assert_error(const struct ffamed_regs *r, int32_t err)
 {
 	assert_int_equal((uint32_t)r->x[0], FFA_ERROR);
-	assert_int_equal(r->x[2], (uint64_t)(int64_t)err);
+	assert_int_equal(r->x[2], (uint64_t)(uint32_t)err);
 	for (int i = 3; i < FFA_NREGS; i++)
 		assert_int_equal(r->x[i], 0);
 }

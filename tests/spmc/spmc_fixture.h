@@ -92,7 +92,7 @@ struct ffamed_regs fx_call(struct fx *f, uint32_t cpu, uint64_t x0, uint64_t x1,
 #define FX_CALL0(f, fid)    fx_call((f), 0, (fid), 0, 0, 0, 0, 0, 0, 0)
 #define FX_CALL1(f, fid, a) fx_call((f), 0, (fid), (a), 0, 0, 0, 0, 0, 0)
 
-/* Asserts the reply is FFA_ERROR(err) with x2 sign-extended. */
+/* Asserts the reply is FFA_ERROR(err) with x2 zero-extended. */
 void fx_assert_error(const struct ffamed_regs *r, int32_t err);
 void fx_assert_success(const struct ffamed_regs *r);
 

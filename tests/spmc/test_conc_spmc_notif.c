@@ -270,7 +270,7 @@ static void *info_looper(void *arg)
 				 FFA_NOTIF_INFO_LIST_COUNT_MASK;
 		uint32_t id = 0;
 
-		if (r.x[0] == FFA_ERROR && r.x[2] == (uint64_t)(int64_t)FFA_RET_NO_DATA) {
+		if (r.x[0] == FFA_ERROR && r.x[2] == (uint64_t)(uint32_t)FFA_RET_NO_DATA) {
 			is64 = !is64;
 			continue;
 		}

@@ -8,7 +8,7 @@
 
 #include "spmc_fixture.h"
 
-#define NOT_SUPPORTED_W0 ((uint64_t)(int64_t)-1)
+#define NOT_SUPPORTED_W0 0xFFFFFFFFull /* w0 = -1, upper half clear */
 
 static void test_version_good(void **state)
 {

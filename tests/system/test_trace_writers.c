@@ -170,7 +170,7 @@ static void mermaid_exact(void **state)
 	ev[2].sp.sp_id = ECHO;
 	ev[2].sp.t_start_ns = 201;
 	ev[3] = call_ev(2, FFA_FEATURES, FFA_RUN, FFA_ERROR,
-			(uint64_t)(int64_t)FFA_RET_NOT_SUPPORTED, 300);
+			(uint64_t)(uint32_t)FFA_RET_NOT_SUPPORTED, 300);
 	ev[4] = call_ev(2, FFA_ID_GET, 0, FFA_SUCCESS_32, 2, 400);
 
 	md = write_mermaid(ev, 5, 3);
