@@ -103,7 +103,8 @@ static int32_t send(struct ffac *c, struct ffamed_sim_vm *svm, bool lend, uint16
 	struct ffac_mem_borrower b = {.id = to, .perm = FFA_MEM_PERM_DATA_RW};
 	struct ffac_mem_range r[MEM_MAX_BLOCK];
 	struct ffac_mem_send s = {
-		.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER,
+		/* A lend to one borrower leaves the attributes to it. */
+		.attributes = lend ? 0 : FFA_MEM_ATTR_NORMAL_WB_INNER,
 		.borrowers = &b,
 		.borrower_count = 1,
 		.ranges = r,

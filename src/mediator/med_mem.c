@@ -335,6 +335,19 @@ struct mem_presend {
 	size_t sp_head_len;
 };
 
+/* The sender (offset 0 in every format) must be the owner, i.e. the caller:
+ * DENIED before anything else is looked at (FF-A; ACS *_input_error_checks1;
+ * Hafnium checks it first too). */
+static bool mem_sender_is(const uint8_t *buf, size_t len, uint16_t id)
+{
+	uint16_t sender;
+
+	if (len < sizeof(sender))
+		return true; /* too short: the parser says INVALID */
+	memcpy(&sender, buf, sizeof(sender));
+	return sender == id;
+}
+
 /* A whole descriptor (the mediator's copy) from vm: the handle or an error. */
 static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, const uint8_t *buf,
 			size_t len, const struct mem_presend *pre, uint64_t *handle)
@@ -348,13 +361,13 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 	bool to_sp = false;
 	int32_t rc;
 
+	memset(&d, 0, sizeof(d));
+	rc = FFA_RET_DENIED;
+	if (!mem_sender_is(buf, len, vm->id))
+		goto out_desc;
 	rc = med_mem_desc_parse(med, buf, len, med_mem_fmt_of(version), op, &d);
 	if (rc != FFA_RET_OK)
 		goto out_desc;
-	/* The sender must be the owner, i.e. the caller (FF-A: DENIED). */
-	rc = FFA_RET_DENIED;
-	if (d.sender != vm->id)
-		goto out;
 	rc = mem_classify(vm, &d, &to_sp);
 	if (rc != FFA_RET_OK)
 		goto out;
@@ -465,11 +478,13 @@ static int32_t mem_send_first(struct ffamed_vm *vm, uint32_t version, uint32_t f
 	bool to_sp = false;
 	int32_t rc;
 
+	if (!mem_sender_is(buf, frag, vm->id))
+		return FFA_RET_DENIED;
 	rc = med_mem_desc_parse_head(med, buf, frag, total, med_mem_fmt_of(version), mem_op_of(fid),
 				     &d);
 	if (rc != FFA_RET_OK)
 		return rc;
-	rc = d.sender == vm->id ? mem_classify(vm, &d, &to_sp) : FFA_RET_DENIED;
+	rc = mem_classify(vm, &d, &to_sp);
 	if (rc == FFA_RET_OK && to_sp)
 		rc = med_mem_sp_begin(med, fid, &d, &vm->mem->send.handle, &vm->mem->send.sp_head,
 				      &vm->mem->send.sp_head_len);

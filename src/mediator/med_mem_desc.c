@@ -115,34 +115,44 @@ static int32_t desc_emad(const uint8_t *buf, const struct desc_hdr *h, uint64_t 
 	return FFA_RET_OK;
 }
 
-/* Memory region attributes a sender may ask for (docs/MEMORY.md). */
-static bool desc_attributes_ok(uint16_t a, enum med_mem_fmt fmt, enum med_mem_op op)
+/*
+ * Memory region attributes a sender may give (docs/MEMORY.md §2): a donate
+ * and a lend to one borrower leave them to the borrower (0), a share and a
+ * lend to several borrowers must give normal memory, write-back or
+ * non-cacheable, not the reserved shareability (FF-A memory region
+ * attributes usage; ACS *_input_error_checks; Hafnium). NS and bits 15:7
+ * MBZ.
+ */
+static bool desc_attributes_ok(uint16_t a, enum med_mem_op op, uint64_t recv_count)
 {
 	uint16_t type = a & FFA_MEM_ATTR_TYPE_MASK;
 	uint16_t cache = (a >> 2) & 3u;
 	uint16_t share = a & 3u;
 
-	if (fmt != MED_MEM_FMT_1_0 && (a & ~0x3Fu))
-		return false; /* NS (bit 6) and bits 15:7 MBZ */
-	if (fmt == MED_MEM_FMT_1_0 && (a & ~0x3Fu))
+	if (a & ~0x3Fu)
 		return false;
-	if (type == 0)
-		return op != MED_MEM_SHARE && a == 0;
+	if (op == MED_MEM_DONATE || (op == MED_MEM_LEND && recv_count == 1))
+		return a == 0;
 	if (type != FFA_MEM_ATTR_TYPE_NORMAL)
 		return false; /* device memory is not shared out of RAM */
 	return (cache == 1 || cache == 3) && share != 1;
 }
 
+/*
+ * Permissions a sender may give: instruction access is never the sender's
+ * to set (the relayer grants NX; executable borrowed memory is refused);
+ * data access RO or RW, except a donate, which leaves it to the borrower
+ * (FF-A memory access permissions usage; ACS *_input_error_checks; Hafnium).
+ */
 static bool desc_perm_ok(uint8_t p, enum med_mem_op op)
 {
 	uint8_t data = p & FFA_MEM_PERM_DATA_MASK;
-	uint8_t inst = p & FFA_MEM_PERM_INST_MASK;
 
-	if (p & 0xF0u || data == 3u || inst == FFA_MEM_PERM_INST_MASK ||
-	    inst == FFA_MEM_PERM_INST_X)
+	if (p & ~FFA_MEM_PERM_DATA_MASK)
 		return false;
-	/* Only a donate may leave data access to the receiver. */
-	return data != 0 || op == MED_MEM_DONATE;
+	if (op == MED_MEM_DONATE)
+		return data == 0;
+	return data == FFA_MEM_PERM_DATA_RO || data == FFA_MEM_PERM_DATA_RW;
 }
 
 void med_mem_desc_free(const struct ffamed *med, struct med_mem_desc *d)
@@ -225,7 +235,7 @@ static int32_t desc_parse(const struct ffamed *med, const uint8_t *buf, size_t l
 	if (h.handle || (h.flags & ~FFA_MEM_FLAGS_TRANSACTION_MASK) ||
 	    (h.flags & FFA_MEM_FLAG_TIME_SLICING) ||
 	    (op == MED_MEM_SHARE && (h.flags & FFA_MEM_FLAG_ZERO_MEMORY)) ||
-	    !desc_attributes_ok(h.attributes, fmt, op) ||
+	    !desc_attributes_ok(h.attributes, op, h.emad_count) ||
 	    (op == MED_MEM_DONATE && h.emad_count != 1))
 		return FFA_RET_INVALID_PARAMETERS;
 	d->sender = h.sender;

@@ -39,14 +39,25 @@ static uint32_t borrow_index(const struct med_mem_txn *txn, uint16_t id)
 	return UINT32_MAX;
 }
 
-/* The access a retrieve request may get: the sender's grant, narrowed. */
-static int32_t retrieve_perm(uint8_t granted, uint8_t asked, uint8_t *out)
+/*
+ * The access a retrieve request may get: the sender's grant, narrowed. On a
+ * share or a lend to several borrowers the borrower does not name an
+ * instruction access (the relayer gives NX): INVALID_PARAMETERS (ACS
+ * lend/share_retrieve_input_checks, Hafnium). Executable borrowed memory is
+ * refused: DENIED.
+ */
+static int32_t retrieve_perm(const struct med_mem_txn *txn, uint8_t granted, uint8_t asked,
+			     uint8_t *out)
 {
 	uint8_t g = granted & FFA_MEM_PERM_DATA_MASK;
 	uint8_t a = asked & FFA_MEM_PERM_DATA_MASK;
+	uint8_t inst = asked & FFA_MEM_PERM_INST_MASK;
 
-	if (a == 3u || (asked & FFA_MEM_PERM_INST_MASK) == FFA_MEM_PERM_INST_X ||
-	    (asked & FFA_MEM_PERM_INST_MASK) == FFA_MEM_PERM_INST_MASK)
+	if (inst == FFA_MEM_PERM_INST_MASK)
+		return FFA_RET_INVALID_PARAMETERS;
+	if (inst && (txn->op == MED_MEM_SHARE || txn->recv_count > 1))
+		return FFA_RET_INVALID_PARAMETERS;
+	if (a == 3u || inst == FFA_MEM_PERM_INST_X)
 		return FFA_RET_DENIED;
 	if (g == 0)
 		g = FFA_MEM_PERM_DATA_RW; /* a donate left it to the receiver */
@@ -120,7 +131,7 @@ static int32_t retrieve_check(const struct ffamed_vm *vm, const struct med_mem_d
 		if (k == UINT32_MAX)
 			return FFA_RET_INVALID_PARAMETERS;
 		if (k == *idx) {
-			rc = retrieve_perm(txn->borrow[k].recv.perm, req->recv[i].perm, perm);
+			rc = retrieve_perm(txn, txn->borrow[k].recv.perm, req->recv[i].perm, perm);
 
 			if (rc != FFA_RET_OK)
 				return rc;

@@ -237,7 +237,7 @@ static int32_t mem_parse_first(struct ffamed_spmc *spmc, const uint8_t *buf, uin
 	    (h.flags & ~FFA_MEM_FLAGS_TRANSACTION_MASK) ||
 	    ((h.flags & FFA_MEM_FLAG_ZERO_MEMORY) && type == FFA_MEM_FLAG_TYPE_SHARE))
 		return FFA_RET_INVALID_PARAMETERS;
-	rc = spmc_mem_send_attr_check(type, version, h.attributes);
+	rc = spmc_mem_send_attr_check(type, version, h.emad_count, h.attributes);
 	if (rc)
 		return rc;
 	/* Receivers are distinct SPs, so there can be no more of them. */

@@ -194,18 +194,22 @@ int32_t spmc_mem_send_perm_check(uint32_t type, uint32_t recv_count, uint8_t per
 	}
 }
 
-int32_t spmc_mem_send_attr_check(uint32_t type, uint32_t version, uint16_t attributes)
+int32_t spmc_mem_send_attr_check(uint32_t type, uint32_t version, uint32_t recv_count,
+				 uint16_t attributes)
 {
 	/* v1.0 has 8 bits, v1.1+ 16 with [15:7] MBZ; bit 6 is reserved at
 	 * v1.0 and the NS bit after, which is the relayer's to set. */
 	(void)version;
 	if (attributes & (0xFF80u | FFA_MEM_ATTR_NS))
 		return FFA_RET_INVALID_PARAMETERS;
+	/* A donate and a lend to one borrower leave the attributes to the
+	 * borrower: the sender must not give them (FF-A; Hafnium; ACS
+	 * lend/donate_input_error_checks). */
+	if (type == FFA_MEM_FLAG_TYPE_DONATE || (type == FFA_MEM_FLAG_TYPE_LEND && recv_count == 1))
+		return attributes ? FFA_RET_INVALID_PARAMETERS : FFA_RET_OK;
+	/* Shared memory must be coherent for every side: normal WB inner
+	 * shareable only; other valid attributes cannot be honoured. */
 	if (attributes == FFA_MEM_ATTR_NORMAL_WB_INNER)
-		return FFA_RET_OK;
-	/* Lend and donate may leave the attributes to the borrower (Linux
-	 * lends with 0); shared memory must be coherent for both sides. */
-	if (attributes == 0 && type != FFA_MEM_FLAG_TYPE_SHARE)
 		return FFA_RET_OK;
 	return FFA_RET_DENIED;
 }

@@ -121,7 +121,8 @@ void spmc_mem_claims_sort(struct spmc_mem_claim *c, size_t n);
 /* Permission and attribute rules of a send, per the transaction type. */
 int32_t spmc_mem_send_perm_check(uint32_t type, uint32_t recv_count, uint8_t perm,
 				 uint8_t *granted);
-int32_t spmc_mem_send_attr_check(uint32_t type, uint32_t version, uint16_t attributes);
+int32_t spmc_mem_send_attr_check(uint32_t type, uint32_t version, uint32_t recv_count,
+				 uint16_t attributes);
 
 /* ---- spmc_mem.c ------------------------------------------------------------- */
 /* Finds a transaction (mem->lock held); NULL if unknown. */

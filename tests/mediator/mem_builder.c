@@ -97,6 +97,24 @@ size_t mb_simple(uint8_t *out, size_t cap, uint32_t version, uint16_t sender, ui
 	return len;
 }
 
+void mb_fit(uint8_t *desc, uint32_t version, uint32_t fid)
+{
+	bool donate = fid == FFA_MEM_DONATE_32 || fid == FFA_MEM_DONATE_64;
+	bool lend = fid == FFA_MEM_LEND_32 || fid == FFA_MEM_LEND_64;
+	uint32_t count;
+
+	memcpy(&count, desc + 28, sizeof(count));
+	if (donate || (lend && count == 1)) {
+		desc[2] = 0;
+		if (version >= FFA_VERSION_1_1)
+			desc[3] = 0;
+	}
+	if (donate)
+		for (uint32_t i = 0; i < count; i++)
+			desc[mb_header_size(version) + i * mb_emad_size(version) + 2] &=
+				(uint8_t)~FFA_MEM_PERM_DATA_MASK;
+}
+
 void mb_write_tx(struct fix_vm *v, size_t off, const void *data, size_t len)
 {
 	const uint8_t *p = data;

@@ -49,6 +49,11 @@ size_t mb_build(uint8_t *out, size_t cap, const struct mb_desc *d);
 size_t mb_simple(uint8_t *out, size_t cap, uint32_t version, uint16_t sender, uint16_t recv,
 		 uint8_t perm, const uint32_t *pages, uint32_t first_page, uint32_t n);
 
+/* Makes a descriptor built for a share valid for `fid` as FF-A wants it:
+ * a donate and a lend to one borrower leave the attributes to the borrower
+ * (0), a donate the data access too. */
+void mb_fit(uint8_t *desc, uint32_t version, uint32_t fid);
+
 /* Guest side. tx_size: the TX buffer size the VM mapped. */
 void mb_write_tx(struct fix_vm *v, size_t off, const void *data, size_t len);
 void mb_read_rx(struct fix_vm *v, size_t off, void *data, size_t len);

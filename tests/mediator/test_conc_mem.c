@@ -72,6 +72,7 @@ static void test_tx_rewritten(void **state)
 	pins = fix_vm_pins(a);
 	s.len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, 1, 2, FFA_MEM_PERM_DATA_RW, NULL,
 			  FIRST, 4);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	s.good = desc;
 	/* Evil: a huge page count, a composite past the end, another sender,
 	 * overlapping constituents; each alone must be refused. */
@@ -92,7 +93,7 @@ static void test_tx_rewritten(void **state)
 	while (!atomic_load(&s.rounds))
 		sched_yield(); /* racing from the first call */
 	for (int i = 0; i < ITER * 4; i++) {
-		struct ffamed_regs r = fix_call(a, 0, i & 1 ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_64,
+		struct ffamed_regs r = fix_call(a, 0, i & 1 ? FFA_MEM_LEND_32 : FFA_MEM_LEND_64,
 						s.len, s.len, 0, 0, 0);
 
 		if (ffa_is_success(&r)) {
@@ -172,6 +173,7 @@ static void test_same_page_race(void **state)
 	fix_map_default(a, 1);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_1, 1, 2, FFA_MEM_PERM_DATA_RW, NULL,
 			FIRST, 2);
+	mb_fit(desc, FFA_VERSION_1_1, FFA_MEM_LEND_64);
 	mb_write_tx(a, 0, desc, len);
 	for (int i = 0; i < 2; i++) {
 		r[i] = (struct racer){.v = a, .vcpu = (uint16_t)i, .len = len, .holders = &holders};
@@ -209,6 +211,7 @@ static void *work_loop(void *arg)
 		size_t len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, w->owner->id, to,
 				       FFA_MEM_PERM_DATA_RW, NULL, FIRST + (uint32_t)(i % 4), 3);
 
+		mb_fit(desc, FFA_VERSION_1_2, i & 2 ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_32);
 		assert_int_equal(mb_send(w->owner, i & 2 ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_32, desc,
 					 len, FFA_PAGE_SIZE, &h, NULL),
 				 FFA_RET_OK);
@@ -296,6 +299,7 @@ static void *race_owner_a(void *arg)
 	size_t len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, 1, 2, FFA_MEM_PERM_DATA_RW,
 			       NULL, FIRST, 2);
 
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	fix_set_cpu(0);
 	for (int i = 0; i < ITER && !atomic_load(&t->b_gone); i++) {
 		uint64_t h = 0;

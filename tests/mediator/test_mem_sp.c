@@ -102,6 +102,7 @@ static void one_case(uint32_t fid, uint32_t guest_v, uint32_t spmc_v, bool big)
 	}
 	len = mb_simple(desc, cap, guest_v, OWNER, MEMSP, donate ? 0 : FFA_MEM_PERM_DATA_RW, pages,
 			0, n);
+	mb_fit(desc, guest_v, fid);
 	fw_frags = fix_fw_count(fix, FFA_MEM_FRAG_TX);
 	assert_int_equal(mb_send(v, fid, desc, len, FFA_PAGE_SIZE, &handle, &frags), FFA_RET_OK);
 	assert_false(handle & FFA_HANDLE_HYP_ALLOCATED); /* the SPMC's */
@@ -304,6 +305,7 @@ static void rollback_case(struct fail_hook *h, bool lend, int32_t expect)
 	pins = fix_vm_pins(v);
 	len = mb_simple(desc, cap, FFA_VERSION_1_2, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW, NULL, FIRST,
 			n);
+	mb_fit(desc, FFA_VERSION_1_2, lend ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_32);
 	assert_int_equal(mb_send(v, lend ? FFA_MEM_LEND_32 : FFA_MEM_SHARE_32, desc, len,
 				 FFA_PAGE_SIZE, NULL, NULL),
 			 expect);
@@ -312,6 +314,7 @@ static void rollback_case(struct fail_hook *h, bool lend, int32_t expect)
 	assert_int_equal(ffamed_spmc_mem_handle_count(fix->spmc), 0);
 	/* The same pages can be sent again: nothing was left claimed. */
 	h->fid = 0;
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	assert_int_equal(mb_send(v, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &handle, NULL),
 			 FFA_RET_OK);
 	assert_int_equal(mb_reclaim(v, handle, 0), FFA_RET_OK);
@@ -350,6 +353,7 @@ static void test_teardown_sp_holds(void **state)
 	fix_map_default(v, 1);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW,
 			NULL, FIRST, 2);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	assert_int_equal(mb_send(v, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &h1, NULL),
 			 FFA_RET_OK);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW,
@@ -415,6 +419,7 @@ static void test_donate_to_sp(void **state)
 	for (int p = 0; p < 2; p++)
 		sum = fnv(sum, fix_vm_ptr(v, MB_IPA(FIRST + (uint32_t)p)), FFA_PAGE_SIZE);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, MEMSP, 0, NULL, FIRST, 2);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
 	assert_int_equal(mb_send(v, FFA_MEM_DONATE_64, desc, len, FFA_PAGE_SIZE, &h, NULL),
 			 FFA_RET_OK);
 	assert_int_equal(fix_vm_revoked_pages(v), 2);
@@ -467,6 +472,7 @@ static void test_sp_fragment_aborts(void **state)
 	pins = fix_vm_pins(v);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW,
 			NULL, FIRST, 8);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	mb_write_tx(v, 0, desc, len);
 	/* Abandoned by RECLAIM of the handle the first FRAG_RX gave. */
 	r = fix_call(v, 0, FFA_MEM_LEND_32, len, 112, 0, 0, 0);
@@ -507,6 +513,8 @@ static void test_sp_fragment_aborts(void **state)
 	r = memsp_cmd(v, MEMSP, FFAMED_MEMSP_CMD_RELINQUISH, h, 0, 0);
 	assert_int_equal(mb_reclaim(v, h, 0), FFA_RET_OK);
 	/* Torn down half-way: the SPMC forgets it too. */
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 8);
 	mb_write_tx(v, 0, desc, len);
 	r = fix_call(v, 0, FFA_MEM_SHARE_64, len, 112, 0, 0, 0);
 	assert_int_equal((uint32_t)r.x[0], FFA_MEM_FRAG_RX);

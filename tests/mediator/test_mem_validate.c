@@ -55,6 +55,13 @@ static void good(struct env *e)
 			   FFA_MEM_PERM_DATA_RW, NULL, FIRST, 2);
 }
 
+/* The good descriptor as a lend to one borrower: attributes left to it. */
+static void good_lend(struct env *e)
+{
+	good(e);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
+}
+
 static void refused(struct env *e, uint32_t fid, int32_t code)
 {
 	assert_int_equal(mb_send(e->a, fid, e->desc, e->len, FFA_PAGE_SIZE, NULL, NULL), code);
@@ -81,34 +88,34 @@ static void test_offsets_out_of_range(void **state)
 {
 	struct env *e = *state;
 
-	good(e);
+	good_lend(e);
 	put32(e, 32, 0x10000); /* EMAD offset past the end */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, 32, 56); /* EMAD offset not 16-aligned */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, 32, 16); /* EMAD offset inside the header */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, EMAD0 + 4, (uint32_t)e->len); /* composite offset at the very end */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, EMAD0 + 4, 0xFFFFFFF8u); /* composite offset + 16 wraps 32 bits */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, EMAD0 + 4, 0); /* no composite */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, EMAD0 + 4, 48); /* composite over the EMADs */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, 24, 8); /* EMAD size below 16 */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->len = 40; /* shorter than the header */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->len -= 16; /* the last constituent cut off */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
 }
@@ -117,32 +124,32 @@ static void test_counts_overflow(void **state)
 {
 	struct env *e = *state;
 
-	good(e);
+	good_lend(e);
 	put32(e, 28, 0xFFFFFFFFu); /* EMAD count */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, 28, 0); /* no receiver */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, COMP + 4, 0x10000001u); /* constituent count * 16 wraps 32 bits */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, COMP, 3); /* total page count != sum */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	/* Page counts whose sum wraps 32 bits back to the total. */
 	put32(e, COMP, 2);
 	put32(e, CONS0 + 8, 0x80000001u);
 	put32(e, CONS0 + 16 + 8, 0x80000001u);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	/* Address + pages past 2^64. */
 	put64(e, CONS0, 0xFFFFFFFFFFFFF000ull);
 	put32(e, CONS0 + 8, 2);
 	put32(e, COMP, 3);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
 	/* More pages than a transaction may hold: a total over the limit. */
-	good(e);
+	good_lend(e);
 	put32(e, COMP, 0x7FFFFFFFu);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
 	/* Lengths in registers: fragment > total, total 0, address given. */
@@ -215,13 +222,14 @@ static void test_overlap_unaligned_outside(void **state)
  * share/lend/donate_input_error_checks1: total + 0x10). */
 static void test_total_length(void **state)
 {
-	static const uint32_t fids[] = {FFA_MEM_SHARE_64, FFA_MEM_LEND_32, FFA_MEM_SHARE_32};
+	static const uint32_t fids[] = {FFA_MEM_SHARE_64, FFA_MEM_LEND_32, FFA_MEM_DONATE_64};
 	struct env *e = *state;
 	struct ffamed_regs r;
 	uint64_t h = 0;
 
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
 		good(e);
+		mb_fit(e->desc, FFA_VERSION_1_2, fids[i]);
 		memset(e->desc + e->len, 0, 0x10);
 		mb_write_tx(e->a, 0, e->desc, e->len + 0x10);
 		/* The whole descriptor, announced 16 bytes longer. */
@@ -256,21 +264,22 @@ static void test_fields(void **state)
 	struct env *e = *state;
 	uint64_t h = 0;
 
-	good(e);
+	good_lend(e);
 	/* A sender other than the caller is not the owner: DENIED (ACS
 	 * share/lend/donate_input_error_checks1). */
 	put32(e, 0, 3); /* wrong sender (and attributes 0) */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
-	good(e);
+	good_lend(e);
 	e->desc[0] = 3; /* wrong sender */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
 	good(e);
 	e->desc[0] = 3; /* wrong sender */
 	refused(e, FFA_MEM_SHARE_32, FFA_RET_DENIED);
 	good(e);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_DONATE_32);
 	e->desc[0] = 3; /* wrong sender */
 	refused(e, FFA_MEM_DONATE_32, FFA_RET_DENIED);
-	good(e);
+	good_lend(e);
 	put32(e, 0, 0xFFFF); /* not an endpoint at all */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
 	/* The same in the first of several fragments (header, EMAD and
@@ -284,12 +293,12 @@ static void test_fields(void **state)
 	assert_int_equal(mb_send(e->a, FFA_MEM_SHARE_64, e->desc, e->len, 96, &h, NULL),
 			 FFA_RET_OK);
 	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
-	good(e);
+	good_lend(e);
 	e->desc[2] |= FFA_MEM_ATTR_NS; /* NS bit from a sender */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
 	good(e);
 	e->desc[2] = 0x10 | 0x3; /* device memory */
-	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+	refused(e, FFA_MEM_SHARE_32, FFA_RET_INVALID_PARAMETERS);
 	good(e);
 	e->desc[2] = 0; /* not specified: fine for lend ... */
 	assert_int_equal(
@@ -298,43 +307,43 @@ static void test_fields(void **state)
 	good(e);
 	put32(e, 4, FFA_MEM_FLAG_ZERO_MEMORY); /* zero flag on a share */
 	refused(e, FFA_MEM_SHARE_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, 4, FFA_MEM_FLAG_TIME_SLICING);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, 4, 1u << 5); /* flags MBZ */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put64(e, 8, 0x1234); /* handle from a sender */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[40] = 1; /* header reserved */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0 + 3] = 1; /* EMAD flags MBZ in a send */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0 + 2] = 0x3; /* reserved data access */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0 + 2] = FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_X; /* executable */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0 + 2] = 0; /* no access given: only a donate may */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0 + 28] = 1; /* EMAD reserved (v1.2) */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0] = OWNER; /* to itself */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	e->desc[EMAD0] = 9; /* no such VM */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put32(e, CONS0 + 12, 1); /* constituent reserved */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
-	good(e);
+	good_lend(e);
 	put64(e, COMP + 8, 1); /* composite reserved */
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
 }
@@ -368,6 +377,101 @@ static void test_receivers(void **state)
 	refused(e, FFA_MEM_DONATE_32, FFA_RET_INVALID_PARAMETERS);
 }
 
+/*
+ * Permissions and attributes toward VM borrowers (FF-A usage rules; ACS
+ * share/lend/donate_input_error_checks, lend/share_retrieve_input_checks;
+ * Hafnium): instruction access is never the sender's to give, a donate
+ * leaves data access and attributes to the borrower, a lend to one borrower
+ * the attributes; a borrower of a share names no instruction access. Each
+ * refusal next to the same descriptor accepted without the fault.
+ */
+static void test_vm_permission_rules(void **state)
+{
+	struct env *e = *state;
+	struct fix_vm *c = fix_vm(e->fix, 3, 1);
+	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 1};
+	struct mb_desc d = {
+		.version = FFA_VERSION_1_2,
+		.sender = OWNER,
+		.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER,
+		.recv_count = 2,
+		.recv = {{.id = BORROWER, .perm = FFA_MEM_PERM_DATA_RW},
+			 {.id = 3, .perm = FFA_MEM_PERM_DATA_RO}},
+		.cons_count = 1,
+		.cons = &cons,
+	};
+	uint8_t resp[256];
+	uint64_t h = 0;
+
+	fix_negotiate(c, FFA_VERSION_1_2);
+	fix_map_default(c, 1);
+	/* Lend to two borrowers: attributes given, no instruction access. */
+	e->len = mb_build(e->desc, sizeof(e->desc), &d);
+	assert_int_equal(mb_send(e->a, FFA_MEM_LEND_64, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	/* Its borrowers name no instruction access either. */
+	assert_int_equal(mb_retrieve(e->b, FFA_VERSION_1_1, h, OWNER,
+				     FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_NX, 0, resp,
+				     sizeof(resp), NULL, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
+	d.recv[1].perm = FFA_MEM_PERM_DATA_RO | FFA_MEM_PERM_INST_NX;
+	e->len = mb_build(e->desc, sizeof(e->desc), &d);
+	refused(e, FFA_MEM_LEND_64, FFA_RET_INVALID_PARAMETERS);
+	d.recv[1].perm = FFA_MEM_PERM_DATA_RO;
+	d.attributes = 0;
+	e->len = mb_build(e->desc, sizeof(e->desc), &d);
+	refused(e, FFA_MEM_LEND_64, FFA_RET_INVALID_PARAMETERS);
+
+	/* Share: NX or X from the sender refused. */
+	good(e);
+	assert_int_equal(mb_send(e->a, FFA_MEM_SHARE_32, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	/* A borrower of a share asking NX: INVALID; not specified: NX given. */
+	assert_int_equal(mb_retrieve(e->b, FFA_VERSION_1_1, h, OWNER,
+				     FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_NX, 0, resp,
+				     sizeof(resp), NULL, NULL),
+			 FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(mb_retrieve(e->b, FFA_VERSION_1_1, h, OWNER, FFA_MEM_PERM_DATA_RW, 0, resp,
+				     sizeof(resp), NULL, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(resp[48 + 2], FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_NX);
+	assert_int_equal(mb_relinquish(e->b, h, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
+	good(e);
+	e->desc[EMAD0 + 2] = FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_NX;
+	refused(e, FFA_MEM_SHARE_32, FFA_RET_INVALID_PARAMETERS);
+	e->desc[EMAD0 + 2] = FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_X;
+	refused(e, FFA_MEM_SHARE_64, FFA_RET_INVALID_PARAMETERS);
+
+	/* Lend to one borrower: attributes left to it; given, INVALID. */
+	good_lend(e);
+	assert_int_equal(mb_send(e->a, FFA_MEM_LEND_32, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);
+	good(e);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+	good_lend(e);
+	e->desc[EMAD0 + 2] = FFA_MEM_PERM_DATA_RW | FFA_MEM_PERM_INST_NX;
+	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
+
+	/* Donate: data access and attributes left to the borrower. */
+	good(e);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
+	assert_int_equal(mb_send(e->a, FFA_MEM_DONATE_64, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK); /* not retrieved yet */
+	good(e);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
+	e->desc[EMAD0 + 2] = FFA_MEM_PERM_DATA_RW;
+	refused(e, FFA_MEM_DONATE_64, FFA_RET_INVALID_PARAMETERS);
+	good(e);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
+	e->desc[2] = FFA_MEM_ATTR_NORMAL_WB_INNER;
+	refused(e, FFA_MEM_DONATE_64, FFA_RET_INVALID_PARAMETERS);
+	fix_vm_destroy(c);
+}
+
 /* RX/TX pages and memory in a transaction exclude each other: the mediator
  * and the SPMC write a VM's RX buffer, so it cannot be lent, donated or
  * shared; and a VM cannot map its buffers over pages others hold. */
@@ -380,14 +484,16 @@ static void test_rxtx_and_shared_memory(void **state)
 	/* The RX page (RAM page 1) and the TX page (page 0) in a share. */
 	e->len = mb_simple(e->desc, sizeof(e->desc), FFA_VERSION_1_2, OWNER, BORROWER,
 			   FFA_MEM_PERM_DATA_RW, NULL, 1, 1);
-	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
 	refused(e, FFA_MEM_SHARE_32, FFA_RET_DENIED);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
+	refused(e, FFA_MEM_LEND_32, FFA_RET_DENIED);
 	e->len = mb_simple(e->desc, sizeof(e->desc), FFA_VERSION_1_2, OWNER, BORROWER,
 			   FFA_MEM_PERM_DATA_RW, NULL, 0, 3);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_DONATE_32);
 	refused(e, FFA_MEM_DONATE_32, FFA_RET_DENIED);
 
 	/* Lent pages cannot become the VM's new RX/TX pair. */
-	good(e);
+	good_lend(e);
 	assert_int_equal(mb_send(e->a, FFA_MEM_LEND_32, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
 			 FFA_RET_OK);
 	assert_ffa_success(fix_call(e->a, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0));
@@ -410,7 +516,7 @@ static void test_handles(void **state)
 	uint64_t h = 0, h2 = 0;
 	uint8_t resp[256];
 
-	good(e);
+	good_lend(e);
 	assert_int_equal(mb_send(e->a, FFA_MEM_LEND_32, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),
 			 FFA_RET_OK);
 	/* A foreign handle: the borrower cannot reclaim what it did not send. */
@@ -468,6 +574,7 @@ static void test_port_failures(void **state)
 
 	e->len = mb_simple(e->desc, sizeof(e->desc), FFA_VERSION_1_2, OWNER, BORROWER,
 			   FFA_MEM_PERM_DATA_RW, (const uint32_t[]){8, 10, 12, 14}, 0, 4);
+	mb_fit(e->desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	atomic_store(&e->a->pin_fail_after, 3);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_INVALID_PARAMETERS);
 	atomic_store(&e->a->access_fail_after, 3);
@@ -598,6 +705,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_total_length, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_fields, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_receivers, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_permission_rules, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_handles, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_port_failures, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_no_buffer_and_features, env_setup,

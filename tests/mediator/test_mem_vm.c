@@ -104,6 +104,7 @@ static void one_case(int op, uint32_t va, uint32_t vb, bool big)
 	pins_b = fix_vm_pins(p.b);
 	fill_owner(p.a, FIRST, n);
 	len = mb_simple(desc, cap, va, OWNER, BORROWER, perm, NULL, FIRST, n);
+	mb_fit(desc, va, op_fid(op));
 	assert_int_equal(mb_send(p.a, op_fid(op), desc, len, FFA_PAGE_SIZE, &handle, &frags),
 			 FFA_RET_OK);
 	assert_true(handle & FFA_HANDLE_HYP_ALLOCATED);
@@ -290,6 +291,7 @@ static void test_teardown_live(void **state)
 	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
 			NULL, FIRST, 3);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &h1, NULL),
 			 FFA_RET_OK);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, BORROWER, OWNER, FFA_MEM_PERM_DATA_RW,
@@ -323,6 +325,7 @@ static void test_borrower_id_reused(void **state)
 	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
 			NULL, FIRST, 2);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
 	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &h, NULL),
 			 FFA_RET_OK);
 	fix_vm_destroy(p.b);
@@ -358,6 +361,7 @@ static void test_retrieve_attributes(void **state)
 	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
 			NULL, FIRST, 1);
 	desc[2] = 0; /* attributes not specified */
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_64);
 	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_64, desc, len, FFA_PAGE_SIZE, &h, NULL),
 			 FFA_RET_OK);
 	/* Reserved type, reserved shareability, reserved cacheability. */

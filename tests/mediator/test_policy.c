@@ -96,7 +96,10 @@ static int32_t mem(struct fix_vm *v, uint32_t fid, uint16_t to)
 	unsigned frags = 0;
 	size_t len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, v->id, to, FFA_MEM_PERM_DATA_RW,
 			       NULL, 8, 1);
-	int32_t rc = mb_send(v, fid, desc, len, FFA_PAGE_SIZE, &handle, &frags);
+	int32_t rc;
+
+	mb_fit(desc, FFA_VERSION_1_2, fid);
+	rc = mb_send(v, fid, desc, len, FFA_PAGE_SIZE, &handle, &frags);
 
 	if (rc == FFA_RET_OK)
 		assert_int_equal(mb_reclaim(v, handle, 0), FFA_RET_OK);

@@ -54,7 +54,9 @@ void fxm_desc_init(struct fxm_desc *d, uint32_t version, uint32_t fid,
 	memset(d, 0, sizeof(*d));
 	d->version = version;
 	d->sender = FXM_VM;
-	d->attributes = FFA_MEM_ATTR_NORMAL_WB_INNER;
+	/* A donate and a lend to one borrower leave the attributes to it. */
+	d->attributes =
+		FFA_FNUM(fid) == FFA_FNUM(FFA_MEM_SHARE_32) ? FFA_MEM_ATTR_NORMAL_WB_INNER : 0;
 	d->recv_count = 1;
 	d->recv[0].id = FXM_MEMSP_A;
 	d->recv[0].perm = FFA_FNUM(fid) == FFA_FNUM(FFA_MEM_DONATE_32) ? 0 : FFA_MEM_PERM_DATA_RW;

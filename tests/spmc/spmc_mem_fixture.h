@@ -59,7 +59,8 @@ uint8_t *fxm_hyp_tx(struct fxm *m);
 uint8_t *fxm_hyp_rx(struct fxm *m);
 
 /* A descriptor with one receiver (MEMSP_A, RW or as the op requires), the
- * given ranges, attributes 0x2F, sender FXM_VM. */
+ * given ranges, attributes 0x2F for a share (0 for a lend or a donate: a
+ * second lend borrower needs 0x2F), sender FXM_VM. */
 void fxm_desc_init(struct fxm_desc *d, uint32_t version, uint32_t fid,
 		   const struct fxm_range *ranges, uint32_t n);
 /* Writes the descriptor to buf (cap bytes); returns its length. Also

@@ -113,6 +113,7 @@ static void *worker_main(void *arg)
 		d.recv_count = 2;
 		d.recv[1].id = FXM_MEMSP_B;
 		d.recv[1].perm = FFA_MEM_PERM_DATA_RO;
+		d.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER; /* several borrowers */
 		len = fxm_build(&d, buf, sizeof(buf), &co);
 		if (conc_send(w, fid, buf, len, co, &h)) {
 			w->failures++;

@@ -78,6 +78,7 @@ static void good_path(uint32_t version, uint32_t fid, uint32_t borrowers, bool f
 	fxm_desc_init(&d, version, fid, r, n);
 	d.tag = 0;
 	if (borrowers > 1) {
+		d.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER; /* given to several borrowers */
 		d.recv_count = 2;
 		d.recv[1].id = FXM_MEMSP_B;
 		d.recv[1].perm = FFA_MEM_PERM_DATA_RO;
@@ -430,12 +431,29 @@ static void test_permission_rules(void **state)
 	d.recv_count = 2;
 	d.recv[1].id = FXM_MEMSP_B;
 	d.recv[1].perm = FFA_MEM_PERM_DATA_RO;
+	d.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER; /* given to several borrowers */
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), FFA_RET_INVALID_PARAMETERS);
-	/* Lend may leave attributes unspecified (as Linux does). */
+	/* A lend to one borrower leaves the attributes to it (as Linux does);
+	 * giving them is INVALID (ACS lend_input_error_checks, Hafnium). */
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_LEND_64, &r, 1);
-	d.attributes = 0;
+	assert_int_equal(d.attributes, 0);
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), 0);
 	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
+	d.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER;
+	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), FFA_RET_INVALID_PARAMETERS);
+	/* To several borrowers they must be given. */
+	d.recv_count = 2;
+	d.recv[1].id = FXM_MEMSP_B;
+	d.recv[1].perm = FFA_MEM_PERM_DATA_RO;
+	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), 0);
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, 0)});
+	d.attributes = 0;
+	assert_int_equal(fxm_send_desc(m, FFA_MEM_LEND_64, &d, &h), FFA_RET_DENIED);
+	/* A donate with attributes: INVALID, not DENIED (ACS
+	 * donate_input_error_checks). */
+	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_DONATE_64, &r, 1);
+	d.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER;
+	assert_int_equal(fxm_send_desc(m, FFA_MEM_DONATE_64, &d, &h), FFA_RET_INVALID_PARAMETERS);
 	/* Donate: no access may be given, one borrower only. */
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_DONATE_64, &r, 1);
 	d.recv[0].perm = FFA_MEM_PERM_DATA_RW;
