@@ -648,11 +648,9 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 
 	med_lock(med, &med->mem_lock);
 	txn = med_mem_find(med, handle);
-	/* Unknown, foreign, donated away; or zeroing asked on a share (the
-	 * SPMC's rule: lend/donate only). */
-	if (!txn || txn->owner != vm || txn->state == MED_TXN_DONATED ||
-	    (txn->state == MED_TXN_LIVE && (flags & FFA_MEM_FLAG_ZERO_MEMORY) &&
-	     txn->op == MED_MEM_SHARE)) {
+	/* Unknown, foreign, donated away. Zeroing is the owner's to ask, on a
+	 * share too (ACS reclaim_input_error_checks). */
+	if (!txn || txn->owner != vm || txn->state == MED_TXN_DONATED) {
 		rc = FFA_RET_INVALID_PARAMETERS;
 	} else if (txn->state != MED_TXN_LIVE) {
 		rc = FFA_RET_DENIED; /* another vCPU is reclaiming it */

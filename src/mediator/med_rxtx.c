@@ -298,11 +298,14 @@ void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs)
 
 	med_lock(med, &vm->rxtx_lock);
 	/* Pages the VM shared, lent or donated cannot become its buffers:
-	 * the mediator (and the SPMC) would write memory others hold. The
-	 * send side refuses the converse (med_mem.c), under the same lock. */
-	if (vm->rxtx.mapped || med_mem_pages_in_use(vm, tx_ipa, pages) ||
-	    med_mem_pages_in_use(vm, rx_ipa, pages))
+	 * the mediator (and the SPMC) would write memory others hold. They
+	 * are not memory the caller may give as buffers: INVALID_PARAMETERS,
+	 * as Hafnium answers. The send side refuses the converse (med_mem.c),
+	 * under the same lock. */
+	if (vm->rxtx.mapped)
 		rc = FFA_RET_DENIED;
+	else if (med_mem_pages_in_use(vm, tx_ipa, pages) || med_mem_pages_in_use(vm, rx_ipa, pages))
+		rc = FFA_RET_INVALID_PARAMETERS;
 	else
 		rc = med_rxtx_setup(vm, tx_ipa, rx_ipa, (uint32_t)pages);
 	if (rc == FFA_RET_OK) {

@@ -501,9 +501,8 @@ void spmc_mem_reclaim(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 		for (uint32_t i = 0; i < txn->recv_count; i++)
 			if (txn->recv[i].retrieved || txn->recv[i].resp)
 				goto refuse;
-		rc = FFA_RET_INVALID_PARAMETERS;
-		if ((flags & FFA_MEM_FLAG_ZERO_MEMORY) && txn->type == FFA_MEM_FLAG_TYPE_SHARE)
-			goto refuse;
+		/* Zeroing on reclaim is the owner's to ask, a share's too (the
+		 * ACS's reclaim_input_error_checks): no borrower holds it now. */
 		if (flags & FFA_MEM_FLAG_ZERO_MEMORY)
 			spmc_mem_txn_zero(spmc, txn);
 	}

@@ -498,9 +498,9 @@ static void test_rxtx_and_shared_memory(void **state)
 			 FFA_RET_OK);
 	assert_ffa_success(fix_call(e->a, 0, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0));
 	rc = fix_map(e->a, MB_IPA(FIRST), MB_IPA(20), 1);
-	assert_int_equal(rc, FFA_RET_DENIED);
+	assert_int_equal(rc, FFA_RET_INVALID_PARAMETERS);
 	rc = fix_map(e->a, MB_IPA(20), MB_IPA(FIRST + 1), 1);
-	assert_int_equal(rc, FFA_RET_DENIED);
+	assert_int_equal(rc, FFA_RET_INVALID_PARAMETERS);
 	/* Pages next to them are fine; after the reclaim, those too. */
 	assert_int_equal(fix_map(e->a, MB_IPA(20), MB_IPA(FIRST + 2), 1), FFA_RET_OK);
 	assert_int_equal(mb_reclaim(e->a, h, 0), FFA_RET_OK);

@@ -412,6 +412,40 @@ static void test_retrieve_attributes(void **state)
 	pair_teardown(&p);
 }
 
+/* RECLAIM with the zero flag on a share: zeroed, like a lend (ACS
+ * reclaim_input_error_checks); refused while a borrower holds it. */
+static void test_reclaim_zero_share(void **state)
+{
+	uint8_t desc[256], resp[512];
+	uint64_t h = 0, pins;
+	uint8_t *page;
+	size_t len;
+	struct pair p;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	pins = fix_vm_pins(p.a);
+	page = fix_vm_ptr(p.a, MB_IPA(FIRST));
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 1);
+	assert_int_equal(mb_send(p.a, FFA_MEM_SHARE_64, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, h, OWNER, FFA_MEM_PERM_DATA_RW, 0, resp,
+				     sizeof(resp), NULL, NULL),
+			 FFA_RET_OK);
+	memset(page, 0x5C, FFA_PAGE_SIZE);
+	assert_int_equal(mb_reclaim(p.a, h, FFA_MEM_FLAG_ZERO_MEMORY), FFA_RET_DENIED);
+	assert_int_equal(page[17], 0x5C);
+	assert_int_equal(mb_relinquish(p.b, h, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, h, FFA_MEM_FLAG_ZERO_MEMORY), FFA_RET_OK);
+	for (size_t i = 0; i < FFA_PAGE_SIZE; i++)
+		assert_int_equal(page[i], 0);
+	assert_true(fix_vm_accessible(p.a, MB_IPA(FIRST)));
+	assert_int_equal(fix_vm_pins(p.a), pins);
+	assert_int_equal(mb_reclaim(p.a, h, FFA_MEM_FLAG_ZERO_MEMORY), FFA_RET_INVALID_PARAMETERS);
+	pair_teardown(&p);
+}
+
 static void test_impdef_quoted(void **state)
 {
 	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 1};
@@ -477,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_borrower_id_reused),
 		cmocka_unit_test(test_impdef_quoted),
 		cmocka_unit_test(test_retrieve_attributes),
+		cmocka_unit_test(test_reclaim_zero_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -697,11 +697,15 @@ static void test_reclaim(void **state)
 	assert_int_equal(p[100], 0);
 	/* Double reclaim. */
 	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_INVALID_PARAMETERS);
-	/* A share cannot be cleared by reclaim. */
+	/* A share is cleared by reclaim too, once no borrower holds it (ACS
+	 * reclaim_input_error_checks). */
 	fxm_desc_init(&d, FFA_VERSION_1_2, FFA_MEM_SHARE_64, &r, 1);
 	assert_int_equal(fxm_send_desc(m, FFA_MEM_SHARE_64, &d, &h), 0);
-	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_ZERO_MEMORY)},
-			FFA_RET_INVALID_PARAMETERS);
+	p[100] = 0x77;
+	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_ZERO_MEMORY)});
+	assert_int_equal(p[100], 0);
+	fx_assert_error((struct ffamed_regs[]){fxm_reclaim(m, h, 0)}, FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(fxm_send_desc(m, FFA_MEM_SHARE_64, &d, &h), 0);
 	fx_assert_success((struct ffamed_regs[]){fxm_reclaim(m, h, FFA_MEM_FLAG_TIME_SLICING)});
 	fxm_free(m);
 }
