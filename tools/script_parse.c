@@ -16,6 +16,8 @@
 
 #define MAX_TOKENS 64
 #define MAX_LINE   8192
+/* A line with its $names replaced by values (each at most 18 characters). */
+#define WORK_LEN ((size_t)2 * MAX_LINE)
 /* vCPUs of one system: the sim's 64 CPUs less those it keeps for itself. */
 #define SCRIPT_SIM_OWN_CPUS    4
 #define SCRIPT_MAX_TOTAL_VCPUS (64 - SCRIPT_SIM_OWN_CPUS)
@@ -1012,8 +1014,9 @@ static int substitute(struct parser *p, const struct script *s, const char *in,
 {
 	size_t o = 0;
 
+	out[0] = '\0';
 	while (*in) {
-		char name[SCRIPT_NAME_LEN];
+		char name[SCRIPT_NAME_LEN] = {0};
 		size_t n = 0;
 		int idx;
 		int w;
@@ -1030,7 +1033,7 @@ static int substitute(struct parser *p, const struct script *s, const char *in,
 		memcpy(name, in, n);
 		name[n] = '\0';
 		in += n;
-		idx = valid_name(name) ? find_var(s, name) : -1;
+		idx = n && valid_name(name) ? find_var(s, name) : -1;
 		if (idx < 0)
 			return perr(p, "unknown name '$%s' (capture it first with @%s)", name,
 				    name);
@@ -1050,12 +1053,12 @@ static int parse_one(struct parser *p, const char *text, struct script_line *l)
 	char *work;
 	int rc;
 
-	work = malloc(2 * MAX_LINE);
+	work = malloc(WORK_LEN);
 	if (!work)
 		return perr(p, "out of memory");
 	if (strchr(text, '$')) {
 		/* Checked now with every name 0, parsed again when run. */
-		if (substitute(p, p->s, text, NULL, work, 2 * MAX_LINE)) {
+		if (substitute(p, p->s, text, NULL, work, WORK_LEN)) {
 			free(work);
 			return -1;
 		}
@@ -1194,13 +1197,13 @@ int script_parse_deferred(const struct script *s, const struct script_line *l,
 			   .define = false,
 			   .statements = 1,
 			   .systems = true};
-	char *work = malloc(2 * MAX_LINE);
+	char *work = malloc(WORK_LEN);
 	int rc;
 
 	line_init(out, &p);
 	if (!work)
 		return perr(&p, "out of memory");
-	rc = substitute(&p, s, l->deferred, values, work, 2 * MAX_LINE);
+	rc = substitute(&p, s, l->deferred, values, work, WORK_LEN);
 	if (rc == 0)
 		rc = parse_tokens(&p, work, out);
 	free(work);
