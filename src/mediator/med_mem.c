@@ -197,9 +197,34 @@ static struct med_mem_txn *txn_new(struct ffamed_vm *vm, enum med_mem_op op,
 	return txn;
 }
 
-/* Pins every page in descriptor order; all or nothing. */
-static int32_t txn_pin(struct ffamed *med, struct med_mem_txn *txn)
+/* Whether `ipa` is a page of a window `vm` borrowed (it holds the page but
+ * does not own it). */
+static bool mem_borrowed_by(struct ffamed *med, const struct ffamed_vm *vm, uint64_t ipa)
 {
+	bool found = false;
+
+	med_lock(med, &med->mem_lock);
+	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS && !found; b++) {
+		for (const struct med_mem_txn *t = med->mem->table[b]; t && !found; t = t->next) {
+			for (uint32_t i = 0; i < t->recv_count && !found; i++) {
+				const struct med_mem_borrow *w = &t->borrow[i];
+
+				if (w->recv.id != vm->id || !w->retrieved)
+					continue;
+				for (uint64_t k = 0; k < t->page_count && !found; k++)
+					found = w->ipa[k] == ipa;
+			}
+		}
+	}
+	med_unlock(med, &med->mem_lock);
+	return found;
+}
+
+/* Pins every page in descriptor order; all or nothing. A page the VM only
+ * borrowed is not its to send: DENIED (the sender must be the owner). */
+static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
+{
+	struct ffamed *med = vm->med;
 	bool write = false;
 	uint64_t k = 0;
 	int32_t rc;
@@ -213,8 +238,13 @@ static int32_t txn_pin(struct ffamed *med, struct med_mem_txn *txn)
 						      (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
 						      write, &txn->pa[k]);
 			if (rc != FFA_RET_OK) {
+				uint64_t ipa = (txn->runs[i].first + p) << FFA_PAGE_SHIFT;
+
 				txn_unpin(med, txn, k);
-				return rc == FFA_RET_NO_MEMORY ? rc : FFA_RET_INVALID_PARAMETERS;
+				if (rc == FFA_RET_NO_MEMORY)
+					return rc;
+				return mem_borrowed_by(med, vm, ipa) ? FFA_RET_DENIED
+								     : FFA_RET_INVALID_PARAMETERS;
 			}
 		}
 	}
@@ -383,7 +413,7 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 	if (!txn)
 		goto out;
 	txn->to_sp = to_sp;
-	rc = txn_pin(med, txn);
+	rc = txn_pin(vm, txn);
 	if (rc != FFA_RET_OK)
 		goto out;
 	rc = txn_claim(vm, txn);

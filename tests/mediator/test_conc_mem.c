@@ -5,6 +5,8 @@
  *     reads its own copy, so every answer is a clean success or error and
  *     every success is a real, reclaimable transaction;
  *   - two vCPUs of one VM lend the same page at once: never both hold it;
+ *   - four vCPUs share and lend overlapping pages: a page is in one live
+ *     transaction at a time, and ownership is exactly back at the end;
  *   - many VMs share with VMs and with an MP memory SP, retrieve,
  *     relinquish and reclaim at once; everything is back at the end.
  */
@@ -183,6 +185,117 @@ static void test_same_page_race(void **state)
 		pthread_join(t[i], NULL);
 	assert_true(r[0].wins + r[1].wins > 0);
 	assert_int_equal(fix_vm_revoked_pages(a), 0);
+	fix_vm_destroy(b);
+	fix_vm_destroy(a);
+	fix_destroy(fix);
+}
+
+/* ---- Overlapping shares and lends from several vCPUs ------------------------------ */
+
+/*
+ * Four vCPUs of one VM share (and now and then lend) overlapping three-page
+ * windows of six pages, and reclaim them. A page is in at most one live
+ * transaction (docs/MEMORY.md §3: no share over a share): each success must
+ * find its pages free in the test's own count, every refusal is DENIED, and
+ * at the end ownership is exactly back (no pins, no revoked page, no
+ * transaction, the whole range sendable again).
+ */
+#define OVL_VCPUS 4
+#define OVL_PAGES 6
+
+struct overlap {
+	struct fix_vm *a;
+	pthread_mutex_t tx; /* one TX per VM: a write and its call go together */
+	atomic_int held[OVL_PAGES];
+	atomic_int wins, denied;
+};
+
+struct overlap_arg {
+	struct overlap *o;
+	uint16_t vcpu;
+};
+
+static void *overlap_worker(void *arg)
+{
+	struct overlap_arg *w = arg;
+	struct overlap *o = w->o;
+	uint8_t desc[256];
+
+	fix_set_cpu(w->vcpu);
+	for (int i = 0; i < ITER; i++) {
+		uint32_t first = (uint32_t)(w->vcpu + i) % (OVL_PAGES - 2);
+		uint32_t fid = i % 4 == 3 ? FFA_MEM_LEND_64 : FFA_MEM_SHARE_64;
+		size_t len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, 1, 2,
+				       FFA_MEM_PERM_DATA_RW, NULL, FIRST + first, 3);
+		struct ffamed_regs r;
+
+		mb_fit(desc, FFA_VERSION_1_2, fid);
+		pthread_mutex_lock(&o->tx);
+		mb_write_tx(o->a, 0, desc, len);
+		r = fix_call(o->a, w->vcpu, fid, len, len, 0, 0, 0);
+		pthread_mutex_unlock(&o->tx);
+		if (ffa_is_success(&r)) {
+			uint64_t h = (uint32_t)r.x[2] | ((uint64_t)(uint32_t)r.x[3] << 32);
+
+			for (uint32_t p = first; p < first + 3; p++)
+				assert_int_equal(atomic_fetch_add(&o->held[p], 1), 0);
+			atomic_fetch_add(&o->wins, 1);
+			sched_yield();
+			for (uint32_t p = first; p < first + 3; p++)
+				atomic_fetch_sub(&o->held[p], 1);
+			r = fix_call(o->a, w->vcpu, FFA_MEM_RECLAIM, (uint32_t)h, h >> 32, 0, 0, 0);
+			assert_ffa_success(r);
+		} else {
+			assert_ffa_error(r, FFA_RET_DENIED);
+			atomic_fetch_add(&o->denied, 1);
+		}
+	}
+	return NULL;
+}
+
+static void test_overlapping_shares(void **state)
+{
+	struct fix *fix = fix_create(NULL);
+	struct fix_vm *a = fix_vm(fix, 1, OVL_VCPUS), *b = fix_vm(fix, 2, 1);
+	struct overlap o = {.a = a};
+	struct overlap_arg args[OVL_VCPUS];
+	pthread_t t[OVL_VCPUS];
+	struct ffamed_mem_stats st;
+	uint8_t desc[256];
+	uint64_t pins, h = 0;
+	size_t len;
+
+	(void)state;
+	pthread_mutex_init(&o.tx, NULL);
+	fix_negotiate(a, FFA_VERSION_1_2);
+	fix_negotiate(b, FFA_VERSION_1_2);
+	fix_map_default(a, 1);
+	pins = fix_vm_pins(a);
+	for (int i = 0; i < OVL_VCPUS; i++) {
+		args[i] = (struct overlap_arg){.o = &o, .vcpu = (uint16_t)i};
+		assert_int_equal(pthread_create(&t[i], NULL, overlap_worker, &args[i]), 0);
+	}
+	for (int i = 0; i < OVL_VCPUS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&o.wins) + atomic_load(&o.denied), OVL_VCPUS * ITER);
+	assert_true(atomic_load(&o.wins) > 0);
+	/* Ownership exactly back. */
+	ffamed_get_mem_stats(fix->med, &st);
+	assert_int_equal(st.transactions, 0);
+	assert_int_equal(st.pages, 0);
+	assert_int_equal(fix_vm_pins(a), pins);
+	assert_int_equal(fix_vm_revoked_pages(a), 0);
+	for (uint32_t p = 0; p < OVL_PAGES; p++)
+		assert_true(fix_vm_accessible(a, MB_IPA(FIRST + p)));
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, 1, 2, FFA_MEM_PERM_DATA_RW, NULL,
+			FIRST, OVL_PAGES);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_32);
+	assert_int_equal(mb_send(a, FFA_MEM_LEND_32, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(fix_vm_revoked_pages(a), OVL_PAGES);
+	assert_int_equal(mb_reclaim(a, h, 0), FFA_RET_OK);
+	assert_int_equal(fix_vm_revoked_pages(a), 0);
+	pthread_mutex_destroy(&o.tx);
 	fix_vm_destroy(b);
 	fix_vm_destroy(a);
 	fix_destroy(fix);
@@ -410,6 +523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tx_rewritten),
 		cmocka_unit_test(test_same_page_race),
+		cmocka_unit_test(test_overlapping_shares),
 		cmocka_unit_test(test_many_vms),
 		cmocka_unit_test(test_borrower_teardown_race),
 	};

@@ -446,6 +446,60 @@ static void test_reclaim_zero_share(void **state)
 	pair_teardown(&p);
 }
 
+/* A borrower is not the owner: sending on what it borrowed is DENIED (the
+ * sender must own the memory); an address that is neither its RAM nor a
+ * window is INVALID_PARAMETERS. */
+static void test_borrower_sends_on(void **state)
+{
+	static const uint32_t fids[] = {FFA_MEM_SHARE_64, FFA_MEM_LEND_32, FFA_MEM_DONATE_64};
+	uint8_t desc[256], resp[512];
+	struct ffa_mem_constituent cons;
+	uint64_t h = 0, pins_b;
+	size_t len, rlen = 0;
+	struct pair p;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	pins_b = fix_vm_pins(p.b);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 1);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_64);
+	assert_int_equal(mb_send(p.a, FFA_MEM_LEND_64, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, h, OWNER, FFA_MEM_PERM_DATA_RW, 0, resp,
+				     sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_2, &cons, 1), 1);
+	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
+		struct mb_desc d = {
+			.version = FFA_VERSION_1_2,
+			.sender = BORROWER,
+			.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER,
+			.recv_count = 1,
+			.recv = {{.id = OWNER, .perm = FFA_MEM_PERM_DATA_RW}},
+			.cons_count = 1,
+			.cons = &cons,
+		};
+
+		len = mb_build(desc, sizeof(desc), &d);
+		mb_fit(desc, FFA_VERSION_1_2, fids[i]);
+		assert_int_equal(mb_send(p.b, fids[i], desc, len, FFA_PAGE_SIZE, NULL, NULL),
+				 FFA_RET_DENIED);
+		/* The page after the window: nobody's. */
+		d.cons = &(struct ffa_mem_constituent){.address = cons.address + 64 * FFA_PAGE_SIZE,
+						       .page_count = 1};
+		len = mb_build(desc, sizeof(desc), &d);
+		mb_fit(desc, FFA_VERSION_1_2, fids[i]);
+		assert_int_equal(mb_send(p.b, fids[i], desc, len, FFA_PAGE_SIZE, NULL, NULL),
+				 FFA_RET_INVALID_PARAMETERS);
+	}
+	assert_int_equal(fix_vm_pins(p.b), pins_b);
+	assert_int_equal(fix_vm_window_pages(p.b), 1);
+	assert_int_equal(mb_relinquish(p.b, h, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, h, 0), FFA_RET_OK);
+	pair_teardown(&p);
+}
+
 static void test_impdef_quoted(void **state)
 {
 	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 1};
@@ -512,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_impdef_quoted),
 		cmocka_unit_test(test_retrieve_attributes),
 		cmocka_unit_test(test_reclaim_zero_share),
+		cmocka_unit_test(test_borrower_sends_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
