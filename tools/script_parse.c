@@ -195,7 +195,7 @@ static bool parse_term(const char *s, uint64_t *v)
 	return false;
 }
 
-/* term ('+' term | '|' term)* */
+/* term (('+' | '-' | '|') term)*, left to right, 64-bit wrapping. */
 static bool parse_value(const char *s, uint64_t *v)
 {
 	char buf[128];
@@ -208,15 +208,20 @@ static bool parse_value(const char *s, uint64_t *v)
 	*v = 0;
 	start = buf;
 	for (p = buf;; p++) {
-		/* A leading '-' is a sign, not an operator. */
-		if (*p == '\0' || ((*p == '+' || *p == '|') && p != start)) {
+		/* A '-' that starts a term is its sign, not an operator. */
+		if (*p == '\0' || ((*p == '+' || *p == '|' || *p == '-') && p != start)) {
 			char next = *p;
 			uint64_t t;
 
 			*p = '\0';
 			if (!parse_term(start, &t))
 				return false;
-			*v = op == '+' ? *v + t : (*v | t);
+			if (op == '+')
+				*v += t;
+			else if (op == '-')
+				*v -= t;
+			else
+				*v |= t;
 			if (next == '\0')
 				return true;
 			op = next;
