@@ -187,8 +187,13 @@ struct ffamed_host_ops {
 	 * guest_set_access: the owner's own access to `npages` pages of its
 	 * RAM from the 4K-aligned `ipa`: FFAMED_ACCESS_NONE once lent or
 	 * donated away, FFAMED_ACCESS_RW when reclaimed. The pages are pinned
-	 * by the mediator throughout. Returns 0, or an FF-A error with nothing
-	 * changed.
+	 * by the mediator throughout. Also called on pages of a borrowed
+	 * window (below) that the VM holds by a donation it retrieved and
+	 * lends or donates on: NONE takes them out of the window, RW gives
+	 * back the access they were mapped with. A port that cannot may
+	 * refuse those (the send is then refused). Returns 0, or an FF-A error
+	 * with nothing changed; a window page unmapped while taken is simply
+	 * gone.
 	 * borrow_map: make `npages` physical pages of another VM (pinned by the
 	 * mediator) visible to `host_vm` at guest addresses the host chooses
 	 * outside the VM's RAM (a "borrowed window"), read-only or read-write;

@@ -71,24 +71,73 @@ static void txn_free(struct ffamed *med, struct med_mem_txn *txn)
 		for (uint32_t i = 0; i < txn->recv_count; i++)
 			med_free(med, txn->borrow[i].ipa);
 	med_free(med, txn->borrow);
+	med_free(med, txn->src);
 	med_free(med, txn->runs);
 	med_free(med, txn->pa);
 	med_free(med, txn);
 }
 
-static void txn_unpin(struct ffamed *med, struct med_mem_txn *txn, uint64_t n)
+static void txn_finish(struct ffamed *med, struct med_mem_txn *txn, bool restore);
+
+/* Drops a reference on a donation whose pages a transaction sent on; the
+ * last one finishes a donation whose holder already went. */
+static void txn_src_put(struct ffamed *med, struct med_mem_txn *src)
 {
-	for (uint64_t i = 0; i < n; i++)
-		med->ops->guest_page_unpin(med->host, txn->owner_host_vm, txn->pa[i]);
+	bool last;
+
+	med_lock(med, &med->mem_lock);
+	src->users--;
+	last = false;
+	if (!src->users && src->parked) {
+		struct med_mem_txn **pp = &med->mem->orphans;
+
+		/* Not in the list: med_mem_fini has it and finishes it. */
+		while (*pp && *pp != src)
+			pp = &(*pp)->next;
+		if (*pp) {
+			*pp = src->next;
+			src->next = NULL;
+			last = true;
+		}
+	}
+	med_unlock(med, &med->mem_lock);
+	if (last)
+		txn_finish(med, src, false);
 }
 
-/* Gives the owner its access back to runs[0..n). */
-static void txn_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n)
+static void txn_unpin(struct ffamed *med, struct med_mem_txn *txn, uint64_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		int32_t rc = med->ops->guest_set_access(med->host, txn->owner_host_vm,
-							txn->runs[i].first << FFA_PAGE_SHIFT,
-							txn->runs[i].count, FFAMED_ACCESS_RW);
+	for (uint64_t i = 0; i < n; i++) {
+		if (txn->src && txn->src[i]) {
+			txn_src_put(med, txn->src[i]);
+			txn->src[i] = NULL;
+			continue;
+		}
+		med->ops->guest_page_unpin(med->host, txn->owner_host_vm, txn->pa[i]);
+	}
+}
+
+/* Whether the owner holds page k by donation (a window page). */
+static bool txn_page_held(const struct med_mem_txn *txn, uint64_t k)
+{
+	return txn->src && txn->src[k];
+}
+
+/* Gives the owner its access back to runs[0..n); with ram_only, not to the
+ * window pages it holds by donation (its windows are already gone). */
+static void txn_restore_access_ex(struct ffamed *med, struct med_mem_txn *txn, uint32_t n,
+				  bool ram_only)
+{
+	uint64_t k = 0;
+
+	for (uint32_t i = 0; i < n; k += txn->runs[i].count, i++) {
+		int32_t rc;
+
+		if (ram_only && txn_page_held(txn, k))
+			continue;
+		rc = med->ops->guest_set_access(med->host, txn->owner_host_vm,
+						txn->runs[i].first << FFA_PAGE_SHIFT,
+						txn->runs[i].count, FFAMED_ACCESS_RW);
 
 		if (rc != FFA_RET_OK)
 			med_err(med, "ffamed: VM %x: access to %llx not restored (%d)",
@@ -98,11 +147,16 @@ static void txn_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint
 	}
 }
 
+static void txn_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n)
+{
+	txn_restore_access_ex(med, txn, n, false);
+}
+
 /* The last steps of every ending: access back, pins and reference dropped. */
 static void txn_finish(struct ffamed *med, struct med_mem_txn *txn, bool restore)
 {
 	if (restore && txn->lent_away)
-		txn_restore_access(med, txn, txn->run_count);
+		txn_restore_access_ex(med, txn, txn->run_count, txn->owner == NULL);
 	txn_unpin(med, txn, txn->page_count);
 	med->ops->vm_put(med->host, txn->owner_host_vm);
 	med_lock(med, &med->mem_lock);
@@ -197,31 +251,68 @@ static struct med_mem_txn *txn_new(struct ffamed_vm *vm, enum med_mem_op op,
 	return txn;
 }
 
-/* Whether `ipa` is a page of a window `vm` borrowed (it holds the page but
- * does not own it). */
-static bool mem_borrowed_by(struct ffamed *med, const struct ffamed_vm *vm, uint64_t ipa)
+/* The transaction whose window of `vm` holds page `ipa` (mem_lock held), its
+ * index there and whether it is mapped writable; NULL when none. */
+static struct med_mem_txn *mem_window_page(struct ffamed *med, const struct ffamed_vm *vm,
+					   uint64_t ipa, uint64_t *k, bool *write)
 {
-	bool found = false;
-
-	med_lock(med, &med->mem_lock);
-	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS && !found; b++) {
-		for (const struct med_mem_txn *t = med->mem->table[b]; t && !found; t = t->next) {
-			for (uint32_t i = 0; i < t->recv_count && !found; i++) {
+	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS; b++) {
+		for (struct med_mem_txn *t = med->mem->table[b]; t; t = t->next) {
+			for (uint32_t i = 0; i < t->recv_count; i++) {
 				const struct med_mem_borrow *w = &t->borrow[i];
 
-				if (w->recv.id != vm->id || !w->retrieved)
+				if (w->recv.id != vm->id || !w->retrieved ||
+				    w->host_vm != vm->host_vm)
 					continue;
-				for (uint64_t k = 0; k < t->page_count && !found; k++)
-					found = w->ipa[k] == ipa;
+				for (uint64_t j = 0; j < t->page_count; j++) {
+					if (w->ipa[j] == ipa) {
+						*k = j;
+						*write = w->write;
+						return t;
+					}
+				}
 			}
 		}
 	}
-	med_unlock(med, &med->mem_lock);
-	return found;
+	return NULL;
 }
 
-/* Pins every page in descriptor order; all or nothing. A page the VM only
- * borrowed is not its to send: DENIED (the sender must be the owner). */
+/*
+ * Page k of txn at `ipa` is not in the owner's RAM: a page it holds by a
+ * donation it retrieved is its own to send (FF-A: the borrower of a donate
+ * becomes the owner); the donation's pins carry it. A page it only borrowed
+ * is not: DENIED, as is asking more access than it holds.
+ */
+static int32_t txn_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
+			    bool write)
+{
+	struct ffamed *med = vm->med;
+	struct med_mem_txn *src;
+	bool w_write = false;
+	uint64_t j = 0;
+	int32_t rc;
+
+	med_lock(med, &med->mem_lock);
+	src = mem_window_page(med, vm, ipa, &j, &w_write);
+	if (!src)
+		rc = FFA_RET_INVALID_PARAMETERS;
+	else if (src->state != MED_TXN_DONATED || (write && !w_write))
+		rc = FFA_RET_DENIED;
+	else if (!txn->src &&
+		 !(txn->src = med_alloc(med, sizeof(*txn->src) * (size_t)txn->page_count)))
+		rc = FFA_RET_NO_MEMORY;
+	else {
+		txn->src[k] = src;
+		txn->pa[k] = src->pa[j];
+		src->users++;
+		rc = FFA_RET_OK;
+	}
+	med_unlock(med, &med->mem_lock);
+	return rc;
+}
+
+/* Pins every page in descriptor order; all or nothing. Window pages: see
+ * txn_pin_held. */
 static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
 {
 	struct ffamed *med = vm->med;
@@ -237,14 +328,13 @@ static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
 			rc = med->ops->guest_page_pin(med->host, txn->owner_host_vm,
 						      (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
 						      write, &txn->pa[k]);
+			if (rc != FFA_RET_OK && rc != FFA_RET_NO_MEMORY)
+				rc = txn_pin_held(vm, txn, k,
+						  (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
+						  write);
 			if (rc != FFA_RET_OK) {
-				uint64_t ipa = (txn->runs[i].first + p) << FFA_PAGE_SHIFT;
-
 				txn_unpin(med, txn, k);
-				if (rc == FFA_RET_NO_MEMORY)
-					return rc;
-				return mem_borrowed_by(med, vm, ipa) ? FFA_RET_DENIED
-								     : FFA_RET_INVALID_PARAMETERS;
+				return rc;
 			}
 		}
 	}
@@ -819,12 +909,24 @@ void med_mem_fini(struct ffamed *med)
 	txn = med->mem->orphans;
 	med->mem->orphans = NULL;
 	med_unlock(med, &med->mem_lock);
+	/* First what a last retry reclaimed (it may release parked donations
+	 * it sent on), then the rest. */
+	for (struct med_mem_txn **pp = &txn; *pp;) {
+		struct med_mem_txn *t = *pp;
+
+		med->ops->work_cancel_sync(med->host, &t->work);
+		if (t->state == MED_TXN_LIVE) {
+			*pp = t->next;
+			txn_finish(med, t, true);
+		} else {
+			pp = &t->next;
+		}
+	}
 	while (txn) {
 		struct med_mem_txn *next = txn->next;
 
-		med->ops->work_cancel_sync(med->host, &txn->work);
-		if (txn->state == MED_TXN_LIVE) {
-			txn_finish(med, txn, true); /* reclaimed by a last retry */
+		if (txn->parked && !txn->users) {
+			txn_finish(med, txn, false);
 		} else {
 			/* Quarantined: the pins and the host VM reference stay. */
 			med_err(med, "ffamed: abandoning %llx of VM %x, still held by the SPMC",
@@ -876,14 +978,14 @@ void med_mem_vm_free(struct ffamed_vm *vm)
 void med_mem_vm_teardown(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
-	struct med_mem_txn *done = NULL, *reclaim = NULL, *txn;
+	struct med_mem_txn *done = NULL, *reclaim = NULL, *held = NULL, *txn;
 
 	med_lock(med, &med->mem_lock);
 	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS; b++) {
 		struct med_mem_txn **pp = &med->mem->table[b];
 
 		while ((txn = *pp)) {
-			bool take = false, to_reclaim = false;
+			bool take = false, to_reclaim = false, donation = false;
 
 			/* As a borrower: its windows go. */
 			for (uint32_t i = 0; i < txn->recv_count; i++) {
@@ -892,8 +994,16 @@ void med_mem_vm_teardown(struct ffamed_vm *vm)
 				txn->borrow[i].gone = true;
 				if (txn->borrow[i].retrieved) {
 					med_mem_borrow_unmap(med, txn, i);
-					take = txn->state == MED_TXN_DONATED;
+					donation = txn->state == MED_TXN_DONATED;
 				}
+			}
+			if (donation) {
+				/* Finished after what the VM sent on from it. */
+				*pp = txn->next;
+				txn->state = MED_TXN_BUSY;
+				txn->next = held;
+				held = txn;
+				continue;
 			}
 			/* As the owner: revoke VM borrowers, reclaim from the SPMC. */
 			if (txn->owner == vm) {
@@ -925,7 +1035,9 @@ void med_mem_vm_teardown(struct ffamed_vm *vm)
 
 	while ((txn = done)) {
 		done = txn->next;
-		/* A retrieved donate has lent_away clear: no access comes back. */
+		/* The owner is going: its windows are gone, only its RAM gets
+		 * access back (txn_finish). */
+		txn->owner = NULL;
 		txn_finish(med, txn, true);
 	}
 	while ((txn = reclaim)) {
@@ -947,6 +1059,25 @@ void med_mem_vm_teardown(struct ffamed_vm *vm)
 				 (unsigned)vm->id, (unsigned long long)txn->handle, (int)rc);
 			orphan_add(med, txn, true);
 		}
+	}
+	/* Donations the VM held: their pins go, unless a transaction it sent
+	 * on still uses them (an SP holds it): parked until that one ends. */
+	while ((txn = held)) {
+		bool park;
+
+		held = txn->next;
+		txn->next = NULL;
+		med_lock(med, &med->mem_lock);
+		park = txn->users != 0;
+		if (park) {
+			txn->state = MED_TXN_DONATED;
+			txn->parked = true;
+			txn->next = med->mem->orphans;
+			med->mem->orphans = txn;
+		}
+		med_unlock(med, &med->mem_lock);
+		if (!park)
+			txn_finish(med, txn, false);
 	}
 	med_lock(med, &med->mem_lock);
 	med_mem_owner_fini(med, &vm->mem->owner);

@@ -118,7 +118,15 @@ struct med_mem_txn {
 	uint32_t run_count;
 	struct med_mem_run *runs; /* the owner's constituents, descriptor order */
 	uint64_t page_count;
-	uint64_t *pa;		 /* pinned, in descriptor order */
+	uint64_t *pa; /* pinned, in descriptor order */
+	/*
+	 * Pages the owner holds by donation (in a borrowed window) rather than
+	 * in its RAM: per page, the donated transaction whose pins they are
+	 * (NULL: pinned for this one); NULL when every page is RAM.
+	 */
+	struct med_mem_txn **src;
+	uint32_t users;		 /* live transactions sending on this donation's pages */
+	bool parked;		 /* its holder went; kept in the orphans until users is 0 */
 	struct ffamed_work work; /* orphan reclaim retries */
 	uint32_t attempts;
 };

@@ -238,6 +238,22 @@ static int32_t fix_set_access(void *host, void *host_vm, uint64_t ipa, size_t np
 
 	(void)host;
 	assert_int_equal(ipa & (FFA_PAGE_SIZE - 1), 0);
+	assert_true(access == FFAMED_ACCESS_NONE || access == FFAMED_ACCESS_RW);
+	if (ipa >= FIX_WIN_BASE) {
+		/* Window pages the VM holds by donation, lent or donated on. */
+		first = (ipa - FIX_WIN_BASE) / FFA_PAGE_SIZE;
+		assert_true(npages > 0 && first + npages <= FIX_WIN_PAGES);
+		if (n > 0 && atomic_fetch_sub(&v->access_fail_after, 1) == 1)
+			return FFA_RET_NO_MEMORY;
+		pthread_mutex_lock(&v->mem_lock);
+		for (size_t i = 0; i < npages; i++) {
+			assert_true(v->win_pa[first + i] != 0);
+			assert_int_equal(v->win_revoked[first + i], access == FFAMED_ACCESS_RW);
+			v->win_revoked[first + i] = access == FFAMED_ACCESS_NONE;
+		}
+		pthread_mutex_unlock(&v->mem_lock);
+		return FFA_RET_OK;
+	}
 	assert_true(ipa >= FIX_IPA_BASE);
 	first = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
 	assert_true(npages > 0 && first + npages <= v->ram_pages);
@@ -301,6 +317,7 @@ static void fix_borrow_unmap(void *host, void *host_vm, const uint64_t *ipa, siz
 		assert_true(ipa[i] >= FIX_WIN_BASE && w < FIX_WIN_PAGES);
 		assert_true(v->win_pa[w] != 0);
 		v->win_pa[w] = 0;
+		v->win_revoked[w] = false;
 	}
 	assert_true(v->win_used >= npages);
 	v->win_used -= (uint32_t)npages;
@@ -311,6 +328,16 @@ bool fix_vm_accessible(struct fix_vm *v, uint64_t ipa)
 {
 	uint64_t page = (ipa - FIX_IPA_BASE) / FFA_PAGE_SIZE;
 	bool ok;
+
+	if (ipa >= FIX_WIN_BASE) {
+		uint64_t w = (ipa - FIX_WIN_BASE) / FFA_PAGE_SIZE;
+
+		assert_true(w < FIX_WIN_PAGES);
+		pthread_mutex_lock(&v->mem_lock);
+		ok = v->win_pa[w] && !v->win_revoked[w];
+		pthread_mutex_unlock(&v->mem_lock);
+		return ok;
+	}
 
 	assert_true(ipa >= FIX_IPA_BASE && page < v->ram_pages);
 	pthread_mutex_lock(&v->mem_lock);
@@ -364,6 +391,7 @@ static void fix_vm_release(struct fix_vm *v)
 	free(v->no_access);
 	free(v->win_pa);
 	free(v->win_write);
+	free(v->win_revoked);
 	pthread_mutex_destroy(&v->mem_lock);
 	pthread_mutex_destroy(&v->call_lock);
 	pthread_cond_destroy(&v->call_cond);
@@ -794,8 +822,9 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	v->no_access = calloc(ram_pages, sizeof(*v->no_access));
 	v->win_pa = calloc(FIX_WIN_PAGES, sizeof(*v->win_pa));
 	v->win_write = calloc(FIX_WIN_PAGES, sizeof(*v->win_write));
+	v->win_revoked = calloc(FIX_WIN_PAGES, sizeof(*v->win_revoked));
 	assert_true(v->page_pa && v->pins && v->readonly && v->no_access && v->win_pa &&
-		    v->win_write);
+		    v->win_write && v->win_revoked);
 	pthread_mutex_init(&v->mem_lock, NULL);
 	pthread_mutex_init(&v->call_lock, NULL);
 	pthread_cond_init(&v->call_cond, NULL);

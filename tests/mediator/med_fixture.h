@@ -94,6 +94,7 @@ struct fix_vm {
 	bool *no_access;	       /* per IPA page: lent or donated away */
 	uint64_t *win_pa;	       /* per window page: the PA mapped there, 0 = free */
 	bool *win_write;	       /* per window page */
+	bool *win_revoked;	       /* per window page: held by donation, lent on */
 	uint32_t win_used;	       /* window pages mapped */
 	bool win_scatter;	       /* leave a hole after every mapped window page */
 	_Atomic int access_fail_after; /* >0: that set_access call fails */
@@ -174,7 +175,8 @@ void fix_vm_destroy(struct fix_vm *v);
 void fix_vm_reclaim_quarantined(struct fix_vm *v);
 /* RAM or borrowed-window address: the fixture's view of that byte. */
 void *fix_vm_ptr(struct fix_vm *v, uint64_t ipa);
-/* The owner may access its page at ipa (not lent or donated away). */
+/* The owner may access its page at ipa (not lent or donated away); a
+ * window page: mapped and not lent or donated on. */
 bool fix_vm_accessible(struct fix_vm *v, uint64_t ipa);
 /* Pages of RAM the VM cannot access; window pages mapped; whether the
  * window page at ipa is writable. */

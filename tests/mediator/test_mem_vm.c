@@ -500,6 +500,161 @@ static void test_borrower_sends_on(void **state)
 	pair_teardown(&p);
 }
 
+/* Sends a one-constituent descriptor from `from` over `cons` to `to`. */
+static int32_t send_on(struct fix_vm *from, uint32_t fid, uint16_t to,
+		       const struct ffa_mem_constituent *cons, uint64_t *h)
+{
+	uint8_t desc[256];
+	struct mb_desc d = {
+		.version = FFA_VERSION_1_2,
+		.sender = from->id,
+		.attributes = FFA_MEM_ATTR_NORMAL_WB_INNER,
+		.recv_count = 1,
+		.recv = {{.id = to, .perm = FFA_MEM_PERM_DATA_RW}},
+		.cons_count = 1,
+		.cons = cons,
+	};
+	size_t len = mb_build(desc, sizeof(desc), &d);
+
+	mb_fit(desc, FFA_VERSION_1_2, fid);
+	return mb_send(from, fid, desc, len, FFA_PAGE_SIZE, h, NULL);
+}
+
+/*
+ * The borrower of a donate becomes the owner (ACS donate_retrieve_input_
+ * checks6, ffa_mem_donate): it may share, lend and donate the pages on from
+ * its window. A lend on takes its window access away until reclaim; a
+ * donate back makes the first owner a borrower-turned-owner in turn. The
+ * pins stay with the first donation until everything built on it is gone.
+ */
+static void test_donated_pages_are_owned(void **state)
+{
+	uint8_t desc[256], resp[512];
+	struct ffa_mem_constituent win_b, win_c, win_a;
+	uint64_t hd = 0, hl = 0, hs = 0, hb = 0, pins_a;
+	size_t len, rlen = 0;
+	struct fix_vm *c;
+	struct pair p;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	c = fix_vm(p.fix, 3, 1);
+	fix_negotiate(c, FFA_VERSION_1_2);
+	fix_map_default(c, 1);
+	pins_a = fix_vm_pins(p.a);
+	fill_owner(p.a, FIRST, 2);
+	/* A donates two pages to B; B retrieves them. */
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, 0, NULL, FIRST, 2);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
+	assert_int_equal(mb_send(p.a, FFA_MEM_DONATE_64, desc, len, FFA_PAGE_SIZE, &hd, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, hd, OWNER, FFA_MEM_PERM_DATA_RW, 0, resp,
+				     sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_2, &win_b, 1), 1);
+	assert_int_equal(win_b.page_count, 2);
+
+	/* B shares them on to C: C sees A's data. */
+	assert_int_equal(send_on(p.b, FFA_MEM_SHARE_64, 3, &win_b, &hs), FFA_RET_OK);
+	assert_int_equal(mb_retrieve(c, FFA_VERSION_1_2, hs, BORROWER, FFA_MEM_PERM_DATA_RW, 0,
+				     resp, sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_2, &win_c, 1), 1);
+	check_window(c, &win_c, 1, FIRST, 2);
+	assert_true(fix_vm_accessible(p.b, win_b.address));
+	/* A page in B's share cannot be lent meanwhile. */
+	assert_int_equal(send_on(p.b, FFA_MEM_LEND_64, 3, &win_b, NULL), FFA_RET_DENIED);
+	assert_int_equal(mb_relinquish(c, hs, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.b, hs, 0), FFA_RET_OK);
+
+	/* B lends them on: B loses its window access until it reclaims. */
+	assert_int_equal(send_on(p.b, FFA_MEM_LEND_32, 3, &win_b, &hl), FFA_RET_OK);
+	assert_false(fix_vm_accessible(p.b, win_b.address));
+	assert_false(fix_vm_accessible(p.b, win_b.address + FFA_PAGE_SIZE));
+	assert_int_equal(mb_retrieve(c, FFA_VERSION_1_2, hl, BORROWER, FFA_MEM_PERM_DATA_RW, 0,
+				     resp, sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_2, &win_c, 1), 1);
+	*(uint8_t *)fix_vm_ptr(c, win_c.address + 9) = 0x3C;
+	assert_int_equal(mb_relinquish(c, hl, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.b, hl, 0), FFA_RET_OK);
+	assert_true(fix_vm_accessible(p.b, win_b.address));
+	assert_int_equal(*(uint8_t *)fix_vm_ptr(p.b, win_b.address + 9), 0x3C);
+
+	/* B donates them back to A; A retrieves them in its window. */
+	assert_int_equal(send_on(p.b, FFA_MEM_DONATE_32, OWNER, &win_b, &hb), FFA_RET_OK);
+	assert_false(fix_vm_accessible(p.b, win_b.address));
+	assert_int_equal(mb_retrieve(p.a, FFA_VERSION_1_2, hb, BORROWER, FFA_MEM_PERM_DATA_RW, 0,
+				     resp, sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_2, &win_a, 1), 1);
+	assert_int_equal(*(uint8_t *)fix_vm_ptr(p.a, win_a.address + 9), 0x3C);
+	/* B gave them away for good. */
+	assert_int_equal(send_on(p.b, FFA_MEM_SHARE_64, 3, &win_b, NULL), FFA_RET_DENIED);
+	assert_int_equal(mb_reclaim(p.b, hb, 0), FFA_RET_INVALID_PARAMETERS);
+	/* A owns them again (in its window) and may share them. */
+	assert_int_equal(send_on(p.a, FFA_MEM_SHARE_64, 3, &win_a, &hs), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, hs, 0), FFA_RET_OK);
+
+	/* B goes first: the pins stay while A holds the pages. */
+	fix_vm_destroy(p.b);
+	assert_int_equal(fix_vm_pins(p.a), pins_a + 2);
+	assert_int_equal(*(uint8_t *)fix_vm_ptr(p.a, win_a.address + 9), 0x3C);
+	fix_vm_destroy(c);
+	fix_vm_destroy(p.a);
+	{
+		struct ffamed_mem_stats st;
+
+		ffamed_get_mem_stats(p.fix->med, &st);
+		assert_int_equal(st.transactions + st.orphans + st.pages, 0);
+	}
+	fix_destroy(p.fix);
+}
+
+/* A lend on of donated pages still live when the holder goes: the borrower
+ * loses its window, the pins go with the last transaction. */
+static void test_donated_lent_on_teardown(void **state)
+{
+	uint8_t desc[256], resp[512];
+	struct ffa_mem_constituent win_b;
+	uint64_t hd = 0, hl = 0, pins_a;
+	size_t len, rlen = 0;
+	struct fix_vm *c;
+	struct pair p;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	c = fix_vm(p.fix, 3, 1);
+	fix_negotiate(c, FFA_VERSION_1_2);
+	fix_map_default(c, 1);
+	pins_a = fix_vm_pins(p.a);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, 0, NULL, FIRST, 1);
+	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
+	assert_int_equal(mb_send(p.a, FFA_MEM_DONATE_64, desc, len, FFA_PAGE_SIZE, &hd, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, hd, OWNER, FFA_MEM_PERM_DATA_RW, 0, resp,
+				     sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(mb_resp_cons(resp, rlen, FFA_VERSION_1_2, &win_b, 1), 1);
+	assert_int_equal(send_on(p.b, FFA_MEM_LEND_64, 3, &win_b, &hl), FFA_RET_OK);
+	assert_int_equal(mb_retrieve(c, FFA_VERSION_1_2, hl, BORROWER, FFA_MEM_PERM_DATA_RW, 0,
+				     resp, sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(fix_vm_window_pages(c), 1);
+	fix_vm_destroy(p.b);
+	assert_int_equal(fix_vm_window_pages(c), 0);
+	assert_int_equal(fix_vm_pins(p.a), pins_a);
+	{
+		struct ffamed_mem_stats st;
+
+		ffamed_get_mem_stats(p.fix->med, &st);
+		assert_int_equal(st.transactions + st.orphans + st.pages, 0);
+	}
+	fix_vm_destroy(c);
+	fix_vm_destroy(p.a);
+	fix_destroy(p.fix);
+}
+
 static void test_impdef_quoted(void **state)
 {
 	struct ffa_mem_constituent cons = {.address = MB_IPA(FIRST), .page_count = 1};
@@ -567,6 +722,8 @@ int main(void)
 		cmocka_unit_test(test_retrieve_attributes),
 		cmocka_unit_test(test_reclaim_zero_share),
 		cmocka_unit_test(test_borrower_sends_on),
+		cmocka_unit_test(test_donated_pages_are_owned),
+		cmocka_unit_test(test_donated_lent_on_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

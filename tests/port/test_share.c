@@ -104,6 +104,52 @@ static void borrowed_window_aliases_lender_pages(void **state)
 	ffamed_posix_vm_destroy(a);
 }
 
+/* Window pages held by donation can be lent on: set_access takes them out
+ * of the window view and gives back the protection they were mapped with;
+ * an unmap while revoked settles the count. */
+static void window_pages_lent_on(void **state)
+{
+	struct port_fixture *f = *state;
+	struct ffamed_posix_vm *a, *b;
+	uint64_t pa[2], ipa[2], ro[1];
+
+	assert_int_equal(ffamed_posix_vm_create(f->host, 1, 1, 32, &a), 0);
+	assert_int_equal(ffamed_posix_vm_create(f->host, 2, 1, 32, &b), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(
+			f->ops->guest_page_pin(f->host, a, RAM + (uint64_t)i * PAGE, true, &pa[i]),
+			0);
+	assert_int_equal(f->ops->borrow_map(f->host, b, pa, 2, true, ipa), 0);
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ipa[0], 2, FFAMED_ACCESS_NONE), 0);
+	assert_int_equal(ffamed_posix_vm_revoked_pages(b), 2);
+	/* Twice, or a window page not mapped: errors, nothing changed. */
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ipa[0], 1, FFAMED_ACCESS_NONE),
+			 FFA_RET_INVALID_PARAMETERS);
+	f->expected_errors++;
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ipa[1] + PAGE, 1, FFAMED_ACCESS_NONE),
+			 FFA_RET_INVALID_PARAMETERS);
+	f->expected_errors++;
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ipa[0], 2, FFAMED_ACCESS_RW), 0);
+	assert_int_equal(ffamed_posix_vm_revoked_pages(b), 0);
+	*(uint32_t *)ffamed_posix_vm_va(b, ipa[1]) = 0x600Du;
+	assert_int_equal(*(uint32_t *)ffamed_posix_vm_va(a, RAM + PAGE), 0x600Du);
+	/* Unmapped while revoked (the holder's teardown): the count settles. */
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ipa[1], 1, FFAMED_ACCESS_NONE), 0);
+	f->ops->borrow_unmap(f->host, b, ipa, 2);
+	assert_int_equal(ffamed_posix_vm_revoked_pages(b), 0);
+	/* A read-only window page: taken and given back (to its read-only
+	 * mapping, which this test does not probe). */
+	assert_int_equal(f->ops->borrow_map(f->host, b, pa, 1, false, ro), 0);
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ro[0], 1, FFAMED_ACCESS_NONE), 0);
+	assert_int_equal(f->ops->guest_set_access(f->host, b, ro[0], 1, FFAMED_ACCESS_RW), 0);
+	assert_int_equal(ffamed_posix_vm_revoked_pages(b), 0);
+	f->ops->borrow_unmap(f->host, b, ro, 1);
+	for (int i = 0; i < 2; i++)
+		f->ops->guest_page_unpin(f->host, a, pa[i]);
+	ffamed_posix_vm_destroy(b);
+	ffamed_posix_vm_destroy(a);
+}
+
 /* What the guest itself may do: RAM rw unless lent, window pages as mapped. */
 static void guest_access_follows_lend_and_borrow(void **state)
 {
@@ -179,6 +225,7 @@ int main(void)
 						port_teardown),
 		cmocka_unit_test_setup_teardown(borrowed_window_aliases_lender_pages, port_setup,
 						port_teardown),
+		cmocka_unit_test_setup_teardown(window_pages_lent_on, port_setup, port_teardown),
 		cmocka_unit_test_setup_teardown(guest_access_follows_lend_and_borrow, port_setup,
 						port_teardown),
 		cmocka_unit_test(contiguous_ram_vm),

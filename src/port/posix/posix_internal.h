@@ -170,11 +170,17 @@ struct ffamed_posix_vm {
 	uint8_t *no_access; /* per guest page: lent/donated away (view PROT_NONE) */
 	size_t revoked_total;
 	uint8_t *window;       /* borrowed window: arena.pages pages of VA */
-	uint32_t *window_page; /* per window page: arena index + 1 | POSIX_WINDOW_RW, 0 = free */
+	uint32_t *window_page; /* per window page: arena index + 1, 0 = free */
+	uint8_t *window_flags; /* per window page: POSIX_WIN_* */
 	size_t window_pages;
 	size_t borrowed_total; /* window pages mapped */
 	struct posix_vcpu *vcpus;
 };
+
+/* Window page flags: mapped writable; access taken away (a page the VM
+ * holds by donation, lent or donated on). */
+#define POSIX_WIN_WRITE	  0x1u
+#define POSIX_WIN_REVOKED 0x2u
 
 /* ---- host (posix_host.c) ---- */
 void posix_log(struct ffamed_posix_host *host, enum ffamed_log_level level, const char *fmt, ...)
@@ -239,8 +245,6 @@ int32_t posix_guest_set_access(void *host, void *host_vm, uint64_t ipa, size_t n
 int32_t posix_borrow_map(void *host, void *host_vm, const uint64_t *pa, size_t npages, bool write,
 			 uint64_t *ipa);
 void posix_borrow_unmap(void *host, void *host_vm, const uint64_t *ipa, size_t npages);
-/* A window page the guest may write (bit above any arena index + 1). */
-#define POSIX_WINDOW_RW (1u << 31)
 /* The guest view of a window address, or NULL. */
 void *posix_window_va(struct ffamed_posix_vm *vm, uint64_t ipa);
 

@@ -23,7 +23,8 @@ int32_t posix_share_init(struct ffamed_posix_vm *vm)
 
 	vm->no_access = calloc(vm->ram_pages, sizeof(*vm->no_access));
 	vm->window_page = calloc(pages, sizeof(*vm->window_page));
-	if (!vm->no_access || !vm->window_page)
+	vm->window_flags = calloc(pages, sizeof(*vm->window_flags));
+	if (!vm->no_access || !vm->window_page || !vm->window_flags)
 		return FFA_RET_NO_MEMORY;
 	va = mmap(NULL, pages * POSIX_PAGE_SIZE, PROT_NONE,
 		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -40,8 +41,10 @@ void posix_share_fini(struct ffamed_posix_vm *vm)
 		munmap(vm->window, vm->window_pages * POSIX_PAGE_SIZE);
 	vm->window = NULL;
 	free(vm->window_page);
+	free(vm->window_flags);
 	free(vm->no_access);
 	vm->window_page = NULL;
+	vm->window_flags = NULL;
 	vm->no_access = NULL;
 }
 
@@ -59,6 +62,51 @@ static bool ram_range(const struct ffamed_posix_vm *vm, uint64_t ipa, size_t npa
 	return true;
 }
 
+/* Window pages the VM holds by donation, lent or donated on: the window
+ * view loses them, then gets back the protection they were mapped with. */
+static int32_t window_set_access(struct ffamed_posix_host *host, struct ffamed_posix_vm *vm,
+				 uint64_t ipa, size_t npages, bool revoke)
+{
+	uint64_t w = (ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE;
+	int32_t ret = FFA_RET_OK;
+
+	if (w >= vm->window_pages || npages > vm->window_pages - w)
+		return FFA_RET_INVALID_PARAMETERS;
+	posix_mutex_lock(&vm->pin_lock);
+	for (size_t i = 0; i < npages; i++) {
+		if (!vm->window_page[w + i] ||
+		    !!(vm->window_flags[w + i] & POSIX_WIN_REVOKED) == revoke) {
+			posix_error(host, "VM %#x: set_access of window %#llx to %u from its state",
+				    vm->id,
+				    (unsigned long long)ipa +
+					    (unsigned long long)i * POSIX_PAGE_SIZE,
+				    (unsigned)!revoke);
+			ret = FFA_RET_INVALID_PARAMETERS;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < npages; i++) {
+		int prot =
+			revoke ? PROT_NONE
+			       : (vm->window_flags[w + i] & POSIX_WIN_WRITE ? PROT_READ | PROT_WRITE
+									    : PROT_READ);
+
+		if (mprotect(vm->window + (w + i) * POSIX_PAGE_SIZE, POSIX_PAGE_SIZE, prot) != 0)
+			posix_error(host, "VM %#x: mprotect of a window page failed", vm->id);
+		if (revoke)
+			vm->window_flags[w + i] |= POSIX_WIN_REVOKED;
+		else
+			vm->window_flags[w + i] &= (uint8_t)~POSIX_WIN_REVOKED;
+	}
+	if (revoke)
+		vm->revoked_total += npages;
+	else
+		vm->revoked_total -= npages;
+out:
+	posix_mutex_unlock(&vm->pin_lock);
+	return ret;
+}
+
 int32_t posix_guest_set_access(void *ctx, void *host_vm, uint64_t ipa, size_t npages,
 			       uint32_t access)
 {
@@ -68,6 +116,9 @@ int32_t posix_guest_set_access(void *ctx, void *host_vm, uint64_t ipa, size_t np
 	int32_t ret = FFA_RET_OK;
 	size_t first;
 
+	if (vm && (access == FFAMED_ACCESS_NONE || access == FFAMED_ACCESS_RW) &&
+	    ipa >= FFAMED_POSIX_WINDOW_BASE && !(ipa & POSIX_PAGE_MASK))
+		return window_set_access(host, vm, ipa, npages, revoke);
 	if (!vm || (access != FFAMED_ACCESS_NONE && access != FFAMED_ACCESS_RW) ||
 	    !ram_range(vm, ipa, npages, &first)) {
 		posix_error(host, "set_access(%#llx, %zu, %u): bad arguments",
@@ -131,8 +182,13 @@ static void window_clear(struct ffamed_posix_vm *vm, size_t w, size_t n)
 	if (mmap(vm->window + w * POSIX_PAGE_SIZE, n * POSIX_PAGE_SIZE, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
 		posix_error(vm->host, "VM %#x: cannot clear %zu borrowed window pages", vm->id, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* A page unmapped while lent on (its holder's teardown). */
+		if (vm->window_flags[w + i] & POSIX_WIN_REVOKED)
+			vm->revoked_total--;
 		vm->window_page[w + i] = 0;
+		vm->window_flags[w + i] = 0;
+	}
 }
 
 int32_t posix_borrow_map(void *ctx, void *host_vm, const uint64_t *pa, size_t npages, bool write,
@@ -172,8 +228,8 @@ int32_t posix_borrow_map(void *ctx, void *host_vm, const uint64_t *pa, size_t np
 			break;
 		}
 		for (size_t i = 0; i < run; i++) {
-			vm->window_page[w + done + i] =
-				(uint32_t)(idx + i + 1) | (write ? POSIX_WINDOW_RW : 0u);
+			vm->window_page[w + done + i] = (uint32_t)(idx + i + 1);
+			vm->window_flags[w + done + i] = write ? POSIX_WIN_WRITE : 0;
 			ipa[done + i] = FFAMED_POSIX_WINDOW_BASE + (w + done + i) * POSIX_PAGE_SIZE;
 		}
 		done += run;
@@ -258,10 +314,11 @@ enum ffamed_posix_access ffamed_posix_vm_access(struct ffamed_posix_vm *vm, uint
 		a = vm->no_access[first] ? FFAMED_POSIX_ACCESS_NONE : FFAMED_POSIX_ACCESS_RW;
 	} else if (ipa >= FFAMED_POSIX_WINDOW_BASE &&
 		   (ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE < vm->window_pages) {
-		uint32_t w = vm->window_page[(ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE];
+		size_t w = (size_t)((ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE);
 
-		if (w)
-			a = (w & POSIX_WINDOW_RW) ? FFAMED_POSIX_ACCESS_RW : FFAMED_POSIX_ACCESS_RO;
+		if (vm->window_page[w] && !(vm->window_flags[w] & POSIX_WIN_REVOKED))
+			a = (vm->window_flags[w] & POSIX_WIN_WRITE) ? FFAMED_POSIX_ACCESS_RW
+								    : FFAMED_POSIX_ACCESS_RO;
 	}
 	posix_mutex_unlock(&vm->pin_lock);
 	return a;
