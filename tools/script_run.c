@@ -247,9 +247,11 @@ static void unpark(struct runner *r, struct ffamed_sim_vm *vm, struct run_vm *st
 	if (ffamed_posix_vcpu_poll_resume(pvm, vcpu, &regs))
 		return;
 	ffamed_vcpu_interrupt(ffamed_sim_vm_mediator(vm), vcpu);
-	if (!ffamed_posix_vcpu_poll_resume(pvm, vcpu, &regs))
-		fprintf(r->out, "%s: VM %u vCPU %u could not be taken back\n", r->file,
+	if (!ffamed_posix_vcpu_poll_resume(pvm, vcpu, &regs)) {
+		fprintf(r->out, "%s: FAIL: VM %u vCPU %u could not be taken back\n", r->file,
 			ffamed_sim_vm_id(vm), vcpu);
+		r->failed++;
+	}
 }
 
 static void unpark_all(struct runner *r)
