@@ -874,12 +874,46 @@ static int parse_vm(struct parser *p, char **tok, size_t n, struct script_line *
 	return 0;
 }
 
+/* The counters docs/SCRIPT.md lists (whether the VM exists is the runner's
+ * business). */
+static bool counter_name_ok(const char *name)
+{
+	static const char *const fixed[] = {
+		"echo.requests",   "echo.responses",	"echo.resumes", "vmwatch.live",
+		"vmwatch.created", "vmwatch.destroyed", "optee.calls",
+	};
+	static const char *const per_vm[] = {"pins", "version", "borrowed", "revoked"};
+	char *end = NULL;
+	unsigned long id;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(name, fixed[i]) == 0)
+			return true;
+	if (strncmp(name, "vm", 2) != 0 || !isdigit((unsigned char)name[2]))
+		return false;
+	id = strtoul(name + 2, &end, 10);
+	if (*end != '.' || id > 0xFFFF)
+		return false;
+	name = end + 1;
+	if (isdigit((unsigned char)*name)) {
+		unsigned long vcpu = strtoul(name, &end, 10);
+
+		return vcpu < SCRIPT_MAX_VCPUS && strcmp(end, ".npi") == 0;
+	}
+	for (size_t i = 0; i < sizeof(per_vm) / sizeof(per_vm[0]); i++)
+		if (strcmp(name, per_vm[i]) == 0)
+			return true;
+	return false;
+}
+
 /* check NAME == VALUE */
 static int parse_counter(struct parser *p, char **tok, size_t n, struct script_line *l)
 {
 	l->kind = SCRIPT_COUNTER;
 	if (n != 4 || strcmp(tok[2], "==") != 0 || strlen(tok[1]) >= SCRIPT_NAME_LEN)
 		return perr(p, "want: check NAME == VALUE");
+	if (!counter_name_ok(tok[1]))
+		return perr(p, "unknown counter '%s'", tok[1]);
 	strcpy(l->name, tok[1]);
 	if (!parse_value(tok[3], &l->value))
 		return perr(p, "bad value '%s'", tok[3]);
