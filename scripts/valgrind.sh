@@ -35,6 +35,9 @@ list() {
   for s in "$root"/tests/scripts/*.ffs; do
     echo "script_$(basename "$s" .ffs) $bdir/ffamed script $s"
   done
+  for s in "$root"/tests/conformance/*.ffs; do
+    echo "script_conformance_$(basename "$s" .ffs) $bdir/ffamed script $s"
+  done
 }
 start=$(date +%s)
 list | xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ > "$logdir/summary.txt"

@@ -4,18 +4,18 @@
  * system (docs/SCRIPT.md). Exit 0 if every line matched, 1 if any did not,
  * 2 for a usage, file or syntax error.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ffamed_tool.h"
 #include "script.h"
 
-#define SCRIPT_MAX_FILE (4u << 20)
-
 static void script_usage(FILE *out)
 {
-	fprintf(out, "usage: ffamed script [-v] FILE...\n"
+	fprintf(out, "usage: ffamed script [-v] FILE|DIR...\n"
 		     "\n"
 		     "Runs each FILE, a text file of FF-A calls made by simulated VMs, against\n"
 		     "a fresh simulated system (mediator + software SPMC with ECHO, VMWATCH and\n"
@@ -23,6 +23,7 @@ static void script_usage(FILE *out)
 		     "A mismatch prints the line, the expected and the actual values.\n"
 		     "Exit status: 0 all matched, 1 a mismatch or a leak, 2 a usage or syntax\n"
 		     "error.\n"
+		     "A DIR runs every .ffs in it, in sorted order, and prints a total.\n"
 		     "\n"
 		     "  -v       print every call and its reply\n"
 		     "  --help   this text\n");
@@ -55,7 +56,7 @@ static char *read_file(const char *path, size_t *len)
 static int run_one(const char *path, bool verbose)
 {
 	struct script s;
-	char err[256];
+	char err[512];
 	size_t len = 0;
 	char *text = read_file(path, &len);
 	int failed;
@@ -64,8 +65,8 @@ static int run_one(const char *path, bool verbose)
 		fprintf(stderr, "ffamed script: cannot read %s (missing or over 4 MiB)\n", path);
 		return 2;
 	}
-	if (script_parse(text, len, &s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: %s\n", path, err);
+	if (script_parse_file(text, len, path, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		script_free(&s);
 		free(text);
 		return 2;
@@ -79,6 +80,78 @@ static int run_one(const char *path, bool verbose)
 	printf("%s: %zu lines, %s (%d failed)\n", path, s.count, failed ? "FAIL" : "pass", failed);
 	script_free(&s);
 	return failed ? 1 : 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .ffs in dir, in sorted order; a result per file and a total. */
+static int run_dir(const char *dir, bool verbose)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0, passed = 0, failed = 0, errors = 0;
+	int status = 0;
+
+	if (!d) {
+		fprintf(stderr, "ffamed script: cannot read directory %s\n", dir);
+		return 2;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char *path;
+
+		if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".ffs") != 0)
+			continue;
+		if (n == cap) {
+			char **grown = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
+
+			if (!grown)
+				break;
+			names = grown;
+		}
+		path = malloc(strlen(dir) + len + 2);
+		if (!path)
+			break;
+		sprintf(path, "%s/%s", dir, e->d_name);
+		names[n++] = path;
+	}
+	closedir(d);
+	if (n == 0) {
+		fprintf(stderr, "ffamed script: no .ffs files in %s\n", dir);
+		free(names);
+		return 2;
+	}
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n; i++) {
+		int rc = run_one(names[i], verbose);
+
+		if (rc == 0)
+			passed++;
+		else if (rc == 1)
+			failed++;
+		else
+			errors++;
+		if (rc > status)
+			status = rc;
+		free(names[i]);
+	}
+	free(names);
+	printf("%s: %zu scripts: %zu passed, %zu failed, %zu errors\n", dir, n, passed, failed,
+	       errors);
+	return status;
+}
+
+static int run_path(const char *path, bool verbose)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return run_dir(path, verbose);
+	return run_one(path, verbose);
 }
 
 int cmd_script(int argc, char **argv)
@@ -107,7 +180,7 @@ int cmd_script(int argc, char **argv)
 		if (argv[i][0] == '-')
 			continue;
 		files++;
-		rc = run_one(argv[i], verbose);
+		rc = run_path(argv[i], verbose);
 		if (rc > status)
 			status = rc;
 	}

@@ -97,6 +97,14 @@ struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm)
 /* Pages of the VM's RAM it cannot access now (lent or donated away). */
 size_t ffamed_posix_vm_revoked_pages(struct ffamed_posix_vm *vm);
 bool ffamed_posix_vm_page_accessible(struct ffamed_posix_vm *vm, uint64_t ipa);
+/* What the guest itself may do at `ipa` now: its RAM is RW unless lent or
+ * donated away (NONE), a window page as it was mapped, anything else NONE. */
+enum ffamed_posix_access {
+	FFAMED_POSIX_ACCESS_NONE,
+	FFAMED_POSIX_ACCESS_RO,
+	FFAMED_POSIX_ACCESS_RW,
+};
+enum ffamed_posix_access ffamed_posix_vm_access(struct ffamed_posix_vm *vm, uint64_t ipa);
 /* Window pages mapped now (borrowed from other VMs). */
 size_t ffamed_posix_vm_borrowed_pages(struct ffamed_posix_vm *vm);
 
@@ -149,6 +157,11 @@ void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
  */
 bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
 					   struct ffamed_regs *regs);
+/* The reply of the vCPU's blocked call if it came (true: in regs, the slot
+ * disarmed), without waiting: for drivers that play every vCPU on one
+ * thread and leave a call blocked while they run other vCPUs. */
+bool ffamed_posix_vcpu_poll_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
+				   struct ffamed_regs *regs);
 /* Whether the vCPU's thread is inside wait_resume with no reply yet (for
  * tests and scenarios that wait until a vCPU is parked; any thread). */
 bool ffamed_posix_vcpu_is_blocked(struct ffamed_posix_vm *vm, uint16_t vcpu);

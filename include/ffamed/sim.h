@@ -117,6 +117,10 @@ const struct ffamed_sp_config *ffamed_sim_sp_configs(const struct ffamed_sim *si
  */
 int32_t ffamed_sim_vm_add(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
 			  struct ffamed_sim_vm **out);
+/* The same with this VM's own access policy (NULL: the config's; the
+ * mediator copies it). */
+int32_t ffamed_sim_vm_add_policy(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
+				 const struct ffamed_vm_policy *policy, struct ffamed_sim_vm **out);
 /* Take back its blocked vCPUs (once each: a guest program that waits
  * again needs its own stop condition), join the VM's vCPU threads, destroy
  * the mediator VM (VM_DESTROYED), check that no guest page stays pinned,

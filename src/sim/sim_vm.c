@@ -48,6 +48,12 @@ static void sim_vm_unreserve(struct ffamed_sim *sim, struct ffamed_sim_vm *vm)
 int32_t ffamed_sim_vm_add(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
 			  struct ffamed_sim_vm **out)
 {
+	return ffamed_sim_vm_add_policy(sim, ffa_id, vcpus, NULL, out);
+}
+
+int32_t ffamed_sim_vm_add_policy(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
+				 const struct ffamed_vm_policy *policy, struct ffamed_sim_vm **out)
+{
 	/* A simulated system is open unless the config says otherwise. */
 	static const struct ffamed_vm_policy sim_policy_open = {
 		.sp_default = FFAMED_RIGHTS_ALL,
@@ -82,7 +88,9 @@ int32_t ffamed_sim_vm_add(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpu
 	params.vcpu_count = vcpus;
 	params.aarch64 = true;
 	params.host_vm = vm->pvm;
-	params.policy = sim->cfg.vm_policy ? sim->cfg.vm_policy : &sim_policy_open;
+	params.policy = policy		     ? policy
+			: sim->cfg.vm_policy ? sim->cfg.vm_policy
+					     : &sim_policy_open;
 	ret = ffamed_vm_create(sim->med, &params, &vm->mvm);
 	if (ret != FFA_RET_OK)
 		goto fail_med_vm;

@@ -24,6 +24,7 @@ struct lane {
 	atomic_uint armed;   /* the round whose call is in flight (0: none yet) */
 	unsigned bad;	     /* replies that were not the round's, vCPU thread only */
 	bool watch_virq;     /* wait with wait_resume_or_virq */
+	bool poll;	     /* no waiting: poll_resume until the reply is there */
 	unsigned virq_wakes; /* vCPU thread only */
 };
 
@@ -44,7 +45,12 @@ static void vcpu_loop(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg)
 		/* Vary who comes first: the resume or the wait. */
 		if (round % 3 == 0)
 			sched_yield();
-		if (!l->watch_virq) {
+		if (l->poll) {
+			/* A one-thread driver's view: never blocks, and sees
+			 * the reply whole once it is there. */
+			while (!ffamed_posix_vcpu_poll_resume(vm, vcpu, &got))
+				sched_yield();
+		} else if (!l->watch_virq) {
 			ffamed_posix_vcpu_wait_resume(vm, vcpu, &got);
 		} else {
 			/* Interrupts wake it; it takes them and waits on. */
@@ -96,7 +102,7 @@ static void *inject_loop(void *arg)
 	return NULL;
 }
 
-static void run_lanes(struct port_fixture *f, bool watch_virq)
+static void run_lanes(struct port_fixture *f, bool watch_virq, bool poll)
 {
 	struct ffamed_posix_vm *vm;
 	struct lane lanes[NVCPU];
@@ -109,7 +115,8 @@ static void run_lanes(struct port_fixture *f, bool watch_virq)
 	if (watch_virq)
 		assert_int_equal(pthread_create(&inj, NULL, inject_loop, &in), 0);
 	for (uint16_t i = 0; i < NVCPU; i++) {
-		lanes[i] = (struct lane){.f = f, .vm = vm, .vcpu = i, .watch_virq = watch_virq};
+		lanes[i] = (struct lane){
+			.f = f, .vm = vm, .vcpu = i, .watch_virq = watch_virq, .poll = poll};
 		atomic_init(&lanes[i].armed, 0);
 		assert_int_equal(ffamed_posix_vcpu_start(vm, i, vcpu_loop, &lanes[i]), 0);
 		assert_int_equal(pthread_create(&t[i], NULL, resumer, &lanes[i]), 0);
@@ -130,13 +137,19 @@ static void run_lanes(struct port_fixture *f, bool watch_virq)
 
 static void blocked_calls_many_rounds(void **state)
 {
-	run_lanes(*state, false);
+	run_lanes(*state, false, false);
 }
 
 /* The same with interrupts raining on the parked vCPUs. */
 static void blocked_calls_with_interrupts(void **state)
 {
-	run_lanes(*state, true);
+	run_lanes(*state, true, false);
+}
+
+/* The same with the vCPUs polling for their replies instead of waiting. */
+static void blocked_calls_polled(void **state)
+{
+	run_lanes(*state, false, true);
 }
 
 int main(void)
@@ -146,6 +159,7 @@ int main(void)
 						port_teardown),
 		cmocka_unit_test_setup_teardown(blocked_calls_with_interrupts, port_setup,
 						port_teardown),
+		cmocka_unit_test_setup_teardown(blocked_calls_polled, port_setup, port_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

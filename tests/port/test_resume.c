@@ -187,6 +187,37 @@ static void call_answered_at_once(void **state)
 	ffamed_posix_vm_destroy(vm);
 }
 
+/* poll_resume: the reply if it came, else nothing and the call stays in
+ * flight (one thread playing several vCPUs). */
+static void poll_resume_never_waits(void **state)
+{
+	struct port_fixture *f = *state;
+	struct ffamed_posix_vm *vm = new_vm(f, 2);
+	struct ffamed_regs reply, got;
+
+	make_reply(&reply, 7);
+	make_reply(&got, 8);
+	/* Nothing in flight: nothing, and no violation. */
+	assert_false(ffamed_posix_vcpu_poll_resume(vm, 0, &got));
+	ffamed_posix_vcpu_call_begin(vm, 0);
+	assert_false(ffamed_posix_vcpu_poll_resume(vm, 0, &got));
+	assert_false(ffamed_posix_vcpu_poll_resume(vm, 0, &got));
+	/* regs untouched while there is no reply. */
+	assert_int_equal(got.x[0], (8ull << 32) | 0xA0u);
+	f->ops->vcpu_resume(f->host, vm, 0, &reply);
+	assert_true(ffamed_posix_vcpu_poll_resume(vm, 0, &got));
+	assert_regs_equal(&got, &reply);
+	/* Disarmed: taken once, and the next call starts clean. */
+	assert_false(ffamed_posix_vcpu_poll_resume(vm, 0, &got));
+	ffamed_posix_vcpu_call_begin(vm, 0);
+	make_reply(&reply, 9);
+	f->ops->vcpu_resume(f->host, vm, 0, &reply);
+	ffamed_posix_vcpu_wait_resume(vm, 0, &got);
+	assert_regs_equal(&got, &reply);
+	assert_int_equal(ffamed_posix_error_count(f->host), 0);
+	ffamed_posix_vm_destroy(vm);
+}
+
 static void violations_are_counted(void **state)
 {
 	struct port_fixture *f = *state;
@@ -261,6 +292,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wait_or_virq_injected_while_parked, port_setup,
 						port_teardown),
 		cmocka_unit_test_setup_teardown(call_answered_at_once, port_setup, port_teardown),
+		cmocka_unit_test_setup_teardown(poll_resume_never_waits, port_setup, port_teardown),
 		cmocka_unit_test_setup_teardown(violations_are_counted, port_setup, port_teardown),
 	};
 

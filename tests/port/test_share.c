@@ -150,6 +150,43 @@ static void window_pages_lent_on(void **state)
 	ffamed_posix_vm_destroy(a);
 }
 
+/* What the guest itself may do: RAM rw unless lent, window pages as mapped. */
+static void guest_access_follows_lend_and_borrow(void **state)
+{
+	struct port_fixture *f = *state;
+	struct ffamed_posix_vm *a, *b;
+	uint64_t pa[2], ipa[2];
+
+	assert_int_equal(ffamed_posix_vm_create(f->host, 1, 1, 16, &a), 0);
+	assert_int_equal(ffamed_posix_vm_create(f->host, 2, 1, 16, &b), 0);
+	assert_int_equal(ffamed_posix_vm_access(a, RAM + 3 * PAGE + 5), FFAMED_POSIX_ACCESS_RW);
+	assert_int_equal(ffamed_posix_vm_access(a, RAM + 16 * PAGE), FFAMED_POSIX_ACCESS_NONE);
+	assert_int_equal(ffamed_posix_vm_access(a, RAM - 1), FFAMED_POSIX_ACCESS_NONE);
+	assert_int_equal(ffamed_posix_vm_access(b, WIN), FFAMED_POSIX_ACCESS_NONE);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(
+			f->ops->guest_page_pin(f->host, a, RAM + (3 + i) * PAGE, true, &pa[i]), 0);
+	assert_int_equal(
+		f->ops->guest_set_access(f->host, a, RAM + 3 * PAGE, 1, FFAMED_ACCESS_NONE), 0);
+	assert_int_equal(ffamed_posix_vm_access(a, RAM + 3 * PAGE), FFAMED_POSIX_ACCESS_NONE);
+	assert_int_equal(ffamed_posix_vm_access(a, RAM + 4 * PAGE), FFAMED_POSIX_ACCESS_RW);
+	/* One page mapped read-only, one read-write. */
+	assert_int_equal(f->ops->borrow_map(f->host, b, &pa[0], 1, false, &ipa[0]), 0);
+	assert_int_equal(f->ops->borrow_map(f->host, b, &pa[1], 1, true, &ipa[1]), 0);
+	assert_int_equal(ffamed_posix_vm_access(b, ipa[0] + 7), FFAMED_POSIX_ACCESS_RO);
+	assert_int_equal(ffamed_posix_vm_access(b, ipa[1]), FFAMED_POSIX_ACCESS_RW);
+	assert_int_equal(ffamed_posix_vm_access(b, ipa[1] + PAGE), FFAMED_POSIX_ACCESS_NONE);
+	f->ops->borrow_unmap(f->host, b, ipa, 2);
+	assert_int_equal(ffamed_posix_vm_access(b, ipa[0]), FFAMED_POSIX_ACCESS_NONE);
+	assert_int_equal(f->ops->guest_set_access(f->host, a, RAM + 3 * PAGE, 1, FFAMED_ACCESS_RW),
+			 0);
+	assert_int_equal(ffamed_posix_vm_access(a, RAM + 3 * PAGE), FFAMED_POSIX_ACCESS_RW);
+	for (int i = 0; i < 2; i++)
+		f->ops->guest_page_unpin(f->host, a, pa[i]);
+	ffamed_posix_vm_destroy(b);
+	ffamed_posix_vm_destroy(a);
+}
+
 /* contiguous_ram: one physical run per VM, one guest-view mapping. */
 static void contiguous_ram_vm(void **state)
 {
@@ -189,6 +226,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(borrowed_window_aliases_lender_pages, port_setup,
 						port_teardown),
 		cmocka_unit_test_setup_teardown(window_pages_lent_on, port_setup, port_teardown),
+		cmocka_unit_test_setup_teardown(guest_access_follows_lend_and_borrow, port_setup,
+						port_teardown),
 		cmocka_unit_test(contiguous_ram_vm),
 	};
 

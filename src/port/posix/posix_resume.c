@@ -135,6 +135,25 @@ void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
 	posix_wait_reply(vm, vcpu, regs, false, "vcpu_wait_resume");
 }
 
+bool ffamed_posix_vcpu_poll_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
+				   struct ffamed_regs *regs)
+{
+	struct posix_vcpu *v = posix_vcpu_of(vm, vcpu, "vcpu_poll_resume");
+	bool replied = false;
+
+	if (!v)
+		return false;
+	posix_mutex_lock(&v->resume_lock);
+	if (v->call_in_flight && v->resumed) {
+		*regs = v->reply;
+		v->call_in_flight = false;
+		v->resumed = false;
+		replied = true;
+	}
+	posix_mutex_unlock(&v->resume_lock);
+	return replied;
+}
+
 bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
 					   struct ffamed_regs *regs)
 {

@@ -304,6 +304,26 @@ bool ffamed_posix_vm_page_accessible(struct ffamed_posix_vm *vm, uint64_t ipa)
 	return ok;
 }
 
+enum ffamed_posix_access ffamed_posix_vm_access(struct ffamed_posix_vm *vm, uint64_t ipa)
+{
+	enum ffamed_posix_access a = FFAMED_POSIX_ACCESS_NONE;
+	size_t first;
+
+	posix_mutex_lock(&vm->pin_lock);
+	if (ram_range(vm, ipa & ~POSIX_PAGE_MASK, 1, &first)) {
+		a = vm->no_access[first] ? FFAMED_POSIX_ACCESS_NONE : FFAMED_POSIX_ACCESS_RW;
+	} else if (ipa >= FFAMED_POSIX_WINDOW_BASE &&
+		   (ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE < vm->window_pages) {
+		size_t w = (size_t)((ipa - FFAMED_POSIX_WINDOW_BASE) / POSIX_PAGE_SIZE);
+
+		if (vm->window_page[w] && !(vm->window_flags[w] & POSIX_WIN_REVOKED))
+			a = (vm->window_flags[w] & POSIX_WIN_WRITE) ? FFAMED_POSIX_ACCESS_RW
+								    : FFAMED_POSIX_ACCESS_RO;
+	}
+	posix_mutex_unlock(&vm->pin_lock);
+	return a;
+}
+
 size_t ffamed_posix_vm_borrowed_pages(struct ffamed_posix_vm *vm)
 {
 	size_t n;
