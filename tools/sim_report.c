@@ -54,7 +54,7 @@ static void text_vm(const struct run_vm *vm)
 	}
 	printf("  calls at the guest conduit (%llu, and %llu timing-dependent):\n",
 	       (unsigned long long)vm->calls_total,
-	       (unsigned long long)(vm->busy_total + vm->on_interrupt_total));
+	       (unsigned long long)vm->busy_total + (unsigned long long)vm->on_interrupt_total);
 	printf("    %-32s %8s %8s %8s\n", "function", "calls", "BUSY", "on NPI");
 	for (uint32_t i = 0; i < vm->call_kinds; i++)
 		printf("    %-32s %8llu %8llu %8llu\n", fid_name(vm->calls[i].fid, fb, sizeof(fb)),
