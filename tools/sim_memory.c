@@ -159,7 +159,7 @@ static void mem_with_sp(struct run *run, struct run_vm *vm, struct ffamed_sim_vm
 {
 	const uint32_t n = MEM_BLOCK;
 	uint32_t first = MEM_FIRST_PAGE + vcpu * MEM_BLOCK;
-	/* Past the first page when there is one: offsets inside the region. */
+	/* The SP writes into the block's second page, at offsets 3 to 6. */
 	uint32_t fill_page = 1;
 	uint8_t byte = (uint8_t)(0xA0 + vcpu + iter);
 	uint32_t sum, got = 0;
