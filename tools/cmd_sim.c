@@ -47,7 +47,7 @@ static void sim_usage(FILE *out)
 		"    refusals the ABI demands (first iteration);\n"
 		"  - memory: shares (even iterations) or lends (odd) 6 pages to MEMSP,\n"
 		"    which retrieves, checks, writes and relinquishes them; vCPU 0 of\n"
-		"    VM 2k does the same with VM 2k+1;\n"
+		"    VM 1 does the same with VM 2, VM 3 with VM 4, and so on;\n"
 		"then, VMs of v1.1 and later: notifications SP->VM, VM->VM and VM->SP (up\n"
 		"to 50 rounds), and, paired, those with 2+ vCPUs: direct requests\n"
 		"between VMs, FFA_MSG_SEND2 ping-pong, SP->VM and VM->SP->VM SEND2 (up\n"
