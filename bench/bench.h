@@ -167,6 +167,10 @@ struct bench_opts {
 	uint32_t repeats;    /* timed repeats per path (median) */
 	uint32_t iters;	     /* calls per repeat */
 };
+/* The share sweep's name, as --cases matches it. */
+#define SHARE_SWEEP_NAME "mem_share_reclaim"
+/* Cases (and the share sweep) whose name contains `pattern`. */
+size_t bench_match_count(const char *pattern);
 /* Runs the cases; 0 when every op answered as expected. */
 int bench_run(const struct bench_opts *opts);
 

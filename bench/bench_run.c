@@ -566,6 +566,16 @@ static int run_case(struct bench_state *st, const struct bench_case *c, struct c
 	return 0;
 }
 
+size_t bench_match_count(const char *pattern)
+{
+	size_t n = strstr(SHARE_SWEEP_NAME, pattern) ? 1 : 0;
+
+	for (size_t i = 0; i < bench_case_count; i++)
+		if (strstr(bench_cases[i].name, pattern))
+			n++;
+	return n;
+}
+
 int bench_run(const struct bench_opts *o)
 {
 	static struct bench_state st;
@@ -607,7 +617,7 @@ int bench_run(const struct bench_opts *o)
 		if (!c->pending_on)
 			failed |= run_case(&st, c, cr);
 	}
-	if (!o->pattern || strstr("mem_share_reclaim", o->pattern)) {
+	if (!o->pattern || strstr(SHARE_SWEEP_NAME, o->pattern)) {
 		st.share_ran = true;
 		if (bench_share_sweep(&st.sys, o->quick, &st.share)) {
 			fprintf(stderr, "ffamed bench: share sweep: %llu failures\n",

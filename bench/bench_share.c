@@ -6,7 +6,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
 #include "ffamed/client.h"
@@ -35,14 +34,6 @@ static void dir_conduit(void *ctx, struct ffamed_regs *regs)
 	struct share_env *e = ctx;
 
 	ffamed_spmc_call(e->sys->dspmc, bench_cpu(), regs);
-}
-
-static uint64_t now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int env_init(struct share_env *e, struct bench_sys *s, uint32_t max_pages)
@@ -121,12 +112,12 @@ static uint64_t share_once(struct share_env *e, bool mediated, uint32_t pages, b
 	uint64_t handle = 0, t0, t1;
 
 	fill_ranges(e, pages, scattered, !mediated, &send.range_count);
-	t0 = now();
+	t0 = bench_now_ns();
 	if (ffac_mem_share(c, &send, &handle, fragments) != FFA_RET_OK)
 		return 0;
 	if (ffac_mem_reclaim(c, handle, 0) != FFA_RET_OK)
 		return 0;
-	t1 = now();
+	t1 = bench_now_ns();
 	return t1 > t0 ? t1 - t0 : 1;
 }
 

@@ -25,9 +25,6 @@ accepted=(
   # (index - start) * 3 and i * 4 are bounded by 15 and 12: no overflow.
   "src/mediator/med_partinfo.c|bugprone-implicit-widening-of-multiplication-result|"
   "include/ffamed/ffa_regs.h|bugprone-implicit-widening-of-multiplication-result|"
-  # argv[*i] is never NULL for *i < argc (the loop bound); the analyzer does
-  # not see the caller.
-  "tools/cmd_sim.c|clang-analyzer-core.NonNullParamChecker|"
 )
 
 files=$(cd "$root" && ls src/*/*.c src/port/posix/*.c tools/*.c)

@@ -49,7 +49,10 @@ smoke_bench_trace() {
   python3 "$root/scripts/plot-bench.py" "$tmp/bench.json" "$tmp/plots" &&
   "$root/build/ffamed" sim --trace "$tmp/trace.json" --mermaid "$tmp/seq.md" >/dev/null &&
   python3 -m json.tool "$tmp/trace.json" >/dev/null &&
-  head -1 "$tmp/seq.md" | grep -qx sequenceDiagram || rc=1
+  # A .md gets the diagram fenced, so that Markdown renders it.
+  head -1 "$tmp/seq.md" | grep -qx '```mermaid' &&
+  sed -n 2p "$tmp/seq.md" | grep -qx sequenceDiagram &&
+  tail -1 "$tmp/seq.md" | grep -qx '```' || rc=1
   rm -rf "$tmp"; return $rc
 }
 step "ffamed bench --quick, traces" smoke_bench_trace

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* `ffamed bench`: options, then the harness in bench/. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "bench.h"
 #include "ffamed_tool.h"
+#include "tool_cli.h"
 
 #define DEFAULT_ITERS	5000u
 #define DEFAULT_REPEATS 31u
@@ -29,74 +28,43 @@ static void bench_usage(FILE *out)
 		"\n"
 		"  --quick         few iterations, one repeat (CI smoke: no timing claims)\n"
 		"  --json          JSON instead of the table (scripts/plot-bench.py reads it)\n"
-		"  --cases PAT     only the cases whose name contains PAT\n"
-		"  --repeats N     timed repeats per path (default %u)\n"
-		"  --iters N       calls per repeat (default %u)\n"
+		"  --cases PAT     only the cases whose name contains PAT (an error if\n"
+		"                  none does)\n"
+		"  --repeats N     timed repeats per path, 1..%u (default %u)\n"
+		"  --iters N       calls per repeat, 1..%u (default %u)\n"
 		"  --callgrind     under valgrind --tool=callgrind --collect-atstart=no:\n"
 		"                  one stats dump per case and path (scripts/bench-callgrind.sh)\n"
 		"  --help          this text\n"
 		"\n"
-		"Exit status 0 when every call answered as expected.\n",
-		DEFAULT_REPEATS, DEFAULT_ITERS);
-}
-
-static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	v = strtoull(s, &end, 0);
-	if (*end || v < min || v > max)
-		return false;
-	*out = (uint32_t)v;
-	return true;
+		"Exit status: 0 every call answered as expected, 1 one did not, 2 a\n"
+		"usage error (nothing run).\n",
+		MAX_REPEATS, DEFAULT_REPEATS, MAX_ITERS, DEFAULT_ITERS);
 }
 
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o = {0};
 	bool iters_set = false, repeats_set = false;
+	const struct tool_opt opts[] = {
+		{"quick", 0, TOOL_OPT_FLAG, &o.quick, 0, 0, NULL},
+		{"json", 0, TOOL_OPT_FLAG, &o.json, 0, 0, NULL},
+		{"callgrind", 0, TOOL_OPT_FLAG, &o.callgrind, 0, 0, NULL},
+		{"cases", 0, TOOL_OPT_STRING, &o.pattern, 0, 0, NULL},
+		{"repeats", 0, TOOL_OPT_U32, &o.repeats, 1, MAX_REPEATS, &repeats_set},
+		{"iters", 0, TOOL_OPT_U32, &o.iters, 1, MAX_ITERS, &iters_set},
+	};
+	struct tool_cli cli = {
+		.cmd = "ffamed bench",
+		.opts = opts,
+		.count = sizeof(opts) / sizeof(opts[0]),
+		.usage = bench_usage,
+	};
+	int rc = tool_cli_parse(&cli, argc, argv);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			bench_usage(stdout);
-			return 0;
-		} else if (strcmp(a, "--quick") == 0) {
-			o.quick = true;
-		} else if (strcmp(a, "--json") == 0) {
-			o.json = true;
-		} else if (strcmp(a, "--callgrind") == 0) {
-			o.callgrind = true;
-		} else if (strcmp(a, "--cases") == 0) {
-			if (!v)
-				goto bad_value;
-			o.pattern = v;
-			i++;
-		} else if (strcmp(a, "--repeats") == 0) {
-			if (!parse_u32(v, 1, MAX_REPEATS, &o.repeats))
-				goto bad_value;
-			repeats_set = true;
-			i++;
-		} else if (strcmp(a, "--iters") == 0) {
-			if (!parse_u32(v, 1, MAX_ITERS, &o.iters))
-				goto bad_value;
-			iters_set = true;
-			i++;
-		} else {
-			fprintf(stderr, "ffamed bench: unknown option '%s'\n", a);
-			bench_usage(stderr);
-			return 2;
-		}
-		continue;
-	bad_value:
-		fprintf(stderr, "ffamed bench: bad value for %s\n", a);
-		return 2;
-	}
+	if (rc >= 0)
+		return rc;
+	if (o.pattern && bench_match_count(o.pattern) == 0)
+		return tool_cli_error(&cli, "--cases: '%s' matches no case", o.pattern);
 	if (!iters_set)
 		o.iters = o.quick ? QUICK_ITERS : DEFAULT_ITERS;
 	if (!repeats_set)

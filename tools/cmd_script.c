@@ -12,21 +12,23 @@
 
 #include "ffamed_tool.h"
 #include "script.h"
+#include "tool_cli.h"
 
 static void script_usage(FILE *out)
 {
-	fprintf(out, "usage: ffamed script [-v] FILE|DIR...\n"
+	fprintf(out, "usage: ffamed script [-v|--verbose] FILE|DIR...\n"
 		     "\n"
 		     "Runs each FILE, a text file of FF-A calls made by simulated VMs, against\n"
-		     "a fresh simulated system (mediator + software SPMC with ECHO, VMWATCH and\n"
-		     "OP-TEE SPs) and checks the answers. The format is in docs/SCRIPT.md.\n"
+		     "a fresh simulated system (mediator + software SPMC with four SPs: ECHO,\n"
+		     "VMWATCH, OP-TEE and MEMSP) and checks the answers. The format is in\n"
+		     "docs/SCRIPT.md.\n"
 		     "A mismatch prints the line, the expected and the actual values.\n"
 		     "Exit status: 0 all matched, 1 a mismatch or a leak, 2 a usage or syntax\n"
 		     "error.\n"
 		     "A DIR runs every .ffs in it, in sorted order, and prints a total.\n"
 		     "\n"
-		     "  -v       print every call and its reply\n"
-		     "  --help   this text\n");
+		     "  -v, --verbose  print every call and its reply\n"
+		     "  --help         this text\n");
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -157,36 +159,31 @@ static int run_path(const char *path, bool verbose)
 int cmd_script(int argc, char **argv)
 {
 	bool verbose = false;
-	int status = 0, files = 0;
+	int status = 0;
+	const struct tool_opt opts[] = {
+		{"verbose", 'v', TOOL_OPT_FLAG, &verbose, 0, 0, NULL},
+	};
+	char **files = calloc((size_t)argc, sizeof(*files));
+	struct tool_cli cli = {
+		.cmd = "ffamed script",
+		.opts = opts,
+		.count = sizeof(opts) / sizeof(opts[0]),
+		.usage = script_usage,
+		.operands = files,
+	};
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			script_usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "-v") == 0) {
-			verbose = true;
-			continue;
-		}
-		if (argv[i][0] == '-') {
-			fprintf(stderr, "ffamed script: unknown option '%s'\n", argv[i]);
-			script_usage(stderr);
-			return 2;
-		}
-	}
-	for (int i = 1; i < argc; i++) {
-		int rc;
+	if (!files)
+		return 1;
+	rc = tool_cli_parse(&cli, argc, argv);
+	if (rc < 0 && cli.operand_count == 0)
+		rc = tool_cli_error(&cli, "no FILE given");
+	for (int i = 0; rc < 0 && i < cli.operand_count; i++) {
+		int one = run_path(files[i], verbose);
 
-		if (argv[i][0] == '-')
-			continue;
-		files++;
-		rc = run_path(argv[i], verbose);
-		if (rc > status)
-			status = rc;
+		if (one > status)
+			status = one;
 	}
-	if (!files) {
-		script_usage(stderr);
-		return 2;
-	}
-	return status;
+	free(files);
+	return rc >= 0 ? rc : status;
 }

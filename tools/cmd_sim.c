@@ -14,136 +14,120 @@
 
 #include "ffamed_tool.h"
 #include "sim_run.h"
+#include "tool_cli.h"
+#include "tool_clock.h"
 
 #define DEFAULT_VMS	      2u
 #define DEFAULT_VCPUS	      2u
 #define DEFAULT_ITERATIONS    10u
 #define MAX_ITERATIONS	      1000000u
 #define DEFAULT_MERMAID_CALLS 40u
+#define MAX_MERMAID_CALLS     100000u
 #define TRACE_PER_THREAD      (1u << 16) /* events kept per vCPU thread */
+#define DEFAULT_TRACE_MAX     (64ull << 20)
+#define MIN_TRACE_MAX	      (4ull << 10)
+#define MAX_TRACE_MAX	      (16ull << 30)
+/* The simulated machine's CPUs, less those the host's own threads hold. */
+#define MAX_VCPUS (FFAMED_SIM_MAX_CPUS - 4u)
 
 static void sim_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ffamed sim [--json] [--vms N] [--vcpus N] [--iterations N] [--seed N]\n"
-		"                  [--trace FILE] [--mermaid FILE] [--mermaid-calls N]\n"
+		"                  [--trace FILE] [--trace-max SIZE] [--mermaid FILE]\n"
+		"                  [--mermaid-calls N]\n"
 		"\n"
-		"Runs a simulated system: N VMs (IDs 1..N) with N vCPU threads each, the\n"
-		"ffamed mediator, and a software SPMC with three SPs: ECHO (0x8001),\n"
-		"VMWATCH (0x8002) and OP-TEE (0x8003). VM 1 negotiates FF-A 1.2, VM 2\n"
-		"1.1, further VMs cycle 1.0, 1.1, 1.2. Every vCPU negotiates, maps the\n"
-		"VM's RX/TX pair (vCPU 0), asks FEATURES, then repeats partition\n"
-		"discovery and direct messages to ECHO and OP-TEE, checking every\n"
-		"answer. Exit status 0 only if nothing unexpected happened.\n"
+		"Runs a simulated system: --vms VMs (IDs 1..N) of --vcpus vCPU threads, the\n"
+		"ffamed mediator, and a software SPMC with four SPs: ECHO (0x8001),\n"
+		"VMWATCH (0x8002), OP-TEE (0x8003) and MEMSP (0x8004, a memory\n"
+		"borrower). VM 1 negotiates FF-A 1.2, VM 2 1.1, further VMs cycle 1.0,\n"
+		"1.1, 1.2. VMs see each other (VM-to-VM on). Every vCPU negotiates, maps\n"
+		"the VM's RX/TX pair (vCPU 0), asks FEATURES, then each iteration:\n"
+		"  - partition discovery, direct requests to ECHO and OP-TEE, the\n"
+		"    refusals the ABI demands (first iteration);\n"
+		"  - memory: shares (even iterations) or lends (odd) 6 pages to MEMSP,\n"
+		"    which retrieves, checks, writes and relinquishes them; vCPU 0 of\n"
+		"    VM 1 does the same with VM 2, VM 3 with VM 4, and so on;\n"
+		"then, VMs of v1.1 and later: notifications SP->VM, VM->VM and VM->SP (up\n"
+		"to 50 rounds), and, paired, those with 2+ vCPUs: direct requests\n"
+		"between VMs, FFA_MSG_SEND2 ping-pong, SP->VM and VM->SP->VM SEND2 (up\n"
+		"to 20 rounds). Every answer is checked; SP counters, VM announcements\n"
+		"and leaks are checked at the end. Every report field is explained in\n"
+		"docs/SIM.md.\n"
 		"\n"
-		"  --vms N         VMs (default %u)\n"
-		"  --vcpus N       vCPUs per VM (default %u)\n"
-		"  --iterations N  discovery + messaging rounds per vCPU (default %u)\n"
-		"  --seed N        guest page scatter and payload seed (default 0)\n"
-		"  --json          print the report as JSON\n"
-		"  --trace FILE    record every mediated call and SP run; write a\n"
-		"                  Chrome/Perfetto trace (JSON: a track per vCPU and per SP\n"
-		"                  context; open it at ui.perfetto.dev)\n"
-		"  --mermaid FILE  write a Mermaid sequence diagram of the first calls\n"
-		"  --mermaid-calls N  calls in the diagram (default %u)\n"
-		"  --help          this text\n"
+		"  --vms N           VMs, 1..%u (default %u)\n"
+		"  --vcpus N         vCPUs per VM, 1..%u (default %u)\n"
+		"  --iterations N    rounds per vCPU, 0..%u (default %u)\n"
+		"  --seed N          guest page scatter and payload seed (default 0)\n"
+		"  --json            print the report as JSON\n"
+		"  --trace FILE      record every mediated call and SP run; write a\n"
+		"                    Chrome/Perfetto trace (JSON: a track per vCPU and per\n"
+		"                    SP context; open it at ui.perfetto.dev)\n"
+		"  --trace-max SIZE  largest trace file, e.g. 512K, 64M, 2G (default 64M);\n"
+		"                    later events are left out, and the run says how many\n"
+		"  --mermaid FILE    a Mermaid sequence diagram of the first calls: FILE.mmd\n"
+		"                    gets the diagram, FILE.md the diagram in a ```mermaid\n"
+		"                    block (renders on GitHub and GitLab)\n"
+		"  --mermaid-calls N calls in the diagram, 1..%u (default %u)\n"
+		"  --help            this text\n"
 		"\n"
-		"At most %u vCPUs in all (the simulated machine has %u CPUs, %u kept for\n"
-		"the host's own threads).\n",
-		DEFAULT_VMS, DEFAULT_VCPUS, DEFAULT_ITERATIONS, DEFAULT_MERMAID_CALLS,
-		FFAMED_SIM_MAX_CPUS - 4, FFAMED_SIM_MAX_CPUS, 4u);
-}
-
-static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	v = strtoull(s, &end, 0);
-	if (*end || v < min || v > max)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-/* --name N or --name=N: the value, or NULL if `arg` is not this option. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
+		"At most %u vCPUs in all (VMs x vCPUs): the simulated machine has %u CPUs,\n"
+		"%u kept for the host's own threads.\n"
+		"Environment: FFAMED_LOG=error|warn|info|debug, the log level (warn).\n"
+		"Exit status: 0 nothing unexpected, 1 something unexpected, 2 a usage\n"
+		"error (nothing run).\n",
+		MAX_VCPUS, DEFAULT_VMS, MAX_VCPUS, DEFAULT_VCPUS, MAX_ITERATIONS,
+		DEFAULT_ITERATIONS, MAX_MERMAID_CALLS, DEFAULT_MERMAID_CALLS, MAX_VCPUS,
+		FFAMED_SIM_MAX_CPUS, 4u);
 }
 
 static int parse_options(int argc, char **argv, struct run_options *opt)
 {
+	uint32_t vcpus = DEFAULT_VCPUS;
+	const struct tool_opt opts[] = {
+		{"json", 0, TOOL_OPT_FLAG, &opt->json, 0, 0, NULL},
+		{"vms", 0, TOOL_OPT_U32, &opt->vms, 1, MAX_VCPUS, NULL},
+		{"vcpus", 0, TOOL_OPT_U32, &vcpus, 1, MAX_VCPUS, NULL},
+		{"iterations", 0, TOOL_OPT_U32, &opt->iterations, 0, MAX_ITERATIONS, NULL},
+		{"seed", 0, TOOL_OPT_U32, &opt->seed, 0, UINT32_MAX, NULL},
+		{"trace", 0, TOOL_OPT_OUT_FILE, &opt->trace_path, 0, 0, NULL},
+		{"trace-max", 0, TOOL_OPT_SIZE, &opt->trace_max_bytes, MIN_TRACE_MAX, MAX_TRACE_MAX,
+		 NULL},
+		{"mermaid", 0, TOOL_OPT_OUT_FILE, &opt->mermaid_path, 0, 0, NULL},
+		{"mermaid-calls", 0, TOOL_OPT_U32, &opt->mermaid_calls, 1, MAX_MERMAID_CALLS, NULL},
+	};
+	struct tool_cli cli = {
+		.cmd = "ffamed sim",
+		.opts = opts,
+		.count = sizeof(opts) / sizeof(opts[0]),
+		.usage = sim_usage,
+	};
+	int rc;
+
+	memset(opt, 0, sizeof(*opt));
 	opt->vms = DEFAULT_VMS;
-	opt->vcpus = DEFAULT_VCPUS;
 	opt->iterations = DEFAULT_ITERATIONS;
-	opt->seed = 0;
-	opt->json = false;
-	opt->trace_path = NULL;
-	opt->mermaid_path = NULL;
 	opt->mermaid_calls = DEFAULT_MERMAID_CALLS;
-
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-		uint32_t n;
-
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			sim_usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--json") == 0) {
-			opt->json = true;
-		} else if ((v = option_value(argc, argv, &i, "--vms"))) {
-			if (!parse_u32(v, 1, FFAMED_SIM_MAX_CPUS, &opt->vms))
-				goto bad_value;
-		} else if ((v = option_value(argc, argv, &i, "--vcpus"))) {
-			if (!parse_u32(v, 1, FFAMED_SIM_MAX_CPUS, &n))
-				goto bad_value;
-			opt->vcpus = (uint16_t)n;
-		} else if ((v = option_value(argc, argv, &i, "--iterations"))) {
-			if (!parse_u32(v, 0, MAX_ITERATIONS, &opt->iterations))
-				goto bad_value;
-		} else if ((v = option_value(argc, argv, &i, "--trace"))) {
-			if (!*v)
-				goto bad_value;
-			opt->trace_path = v;
-		} else if ((v = option_value(argc, argv, &i, "--mermaid-calls"))) {
-			if (!parse_u32(v, 1, UINT32_MAX, &opt->mermaid_calls))
-				goto bad_value;
-		} else if ((v = option_value(argc, argv, &i, "--mermaid"))) {
-			if (!*v)
-				goto bad_value;
-			opt->mermaid_path = v;
-		} else if ((v = option_value(argc, argv, &i, "--seed"))) {
-			if (!parse_u32(v, 0, UINT32_MAX, &opt->seed))
-				goto bad_value;
-		} else {
-			fprintf(stderr, "ffamed sim: unknown option '%s'\n", argv[i]);
-			sim_usage(stderr);
-			return 2;
-		}
-		continue;
-	bad_value:
-		fprintf(stderr, "ffamed sim: bad value for %s\n", argv[i]);
-		return 2;
-	}
-	if ((uint64_t)opt->vms * opt->vcpus + 4 > FFAMED_SIM_MAX_CPUS) {
-		fprintf(stderr, "ffamed sim: %u VMs x %u vCPUs is more than %u vCPUs\n", opt->vms,
-			(unsigned)opt->vcpus, FFAMED_SIM_MAX_CPUS - 4);
-		return 2;
-	}
+	opt->trace_max_bytes = DEFAULT_TRACE_MAX;
+	rc = tool_cli_parse(&cli, argc, argv);
+	if (rc >= 0)
+		return rc;
+	opt->vcpus = (uint16_t)vcpus;
+	if ((uint64_t)opt->vms * opt->vcpus > MAX_VCPUS)
+		return tool_cli_error(
+			&cli,
+			"--vms %u x --vcpus %u is %u vCPUs: at most %u (the simulated "
+			"machine has %u CPUs, %u kept for the host's threads)",
+			opt->vms, vcpus, opt->vms * vcpus, MAX_VCPUS, FFAMED_SIM_MAX_CPUS, 4u);
+	if (opt->mermaid_path && !tool_has_ext(opt->mermaid_path, ".mmd") &&
+	    !tool_has_ext(opt->mermaid_path, ".md"))
+		return tool_cli_error(&cli,
+				      "--mermaid: '%s' must end in .mmd (the bare diagram) or .md "
+				      "(the diagram in a ```mermaid block)",
+				      opt->mermaid_path);
+	if (opt->trace_path && opt->mermaid_path && strcmp(opt->trace_path, opt->mermaid_path) == 0)
+		return tool_cli_error(&cli, "--trace and --mermaid name the same file '%s'",
+				      opt->trace_path);
 	return -1;
 }
 
@@ -192,14 +176,6 @@ static uint32_t version_for(uint16_t id)
 	return cycle[(id - 3) % 3];
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Counters of the guest conduit, kept before the VM goes away. */
 static void snapshot_calls(struct run_vm *vm)
 {
@@ -207,13 +183,26 @@ static void snapshot_calls(struct run_vm *vm)
 		for (uint32_t fnum = FFA_FNUM_MIN; fnum <= FFA_FNUM_MAX; fnum++) {
 			uint32_t fid = width ? FFA_SMC64(fnum) : FFA_SMC32(fnum);
 			uint64_t n = ffamed_sim_vm_call_count(vm->svm, fid);
+			uint64_t busy =
+				ffamed_sim_vm_call_count_of(vm->svm, fid, FFAMED_SIM_CALLS_BUSY);
+			uint64_t irq = ffamed_sim_vm_call_count_of(vm->svm, fid,
+								   FFAMED_SIM_CALLS_ON_INTERRUPT);
 
 			if (!n)
 				continue;
-			vm->calls_total += n;
+			/* A BUSY answer to a handler's call counts once, as BUSY. */
+			if (busy + irq > n)
+				irq = n - busy;
+			vm->calls_total += n - busy - irq;
+			vm->busy_total += busy;
+			vm->on_interrupt_total += irq;
 			if (vm->call_kinds < RUN_MAX_CALLS) {
-				vm->calls[vm->call_kinds].fid = fid;
-				vm->calls[vm->call_kinds].count = n;
+				vm->calls[vm->call_kinds] = (struct run_call_count){
+					.fid = fid,
+					.count = n - busy - irq,
+					.busy = busy,
+					.on_interrupt = irq,
+				};
 				vm->call_kinds++;
 			}
 		}
@@ -304,26 +293,66 @@ static void check_teardown(struct run *run)
 	run_expect(run, "port contract violations", l->port_errors, 0);
 }
 
+static void write_chrome(struct run *run, const struct ffamed_trace_event *ev, size_t n)
+{
+	const char *path = run->opt.trace_path;
+	size_t written = 0;
+	FILE *f = fopen(path, "w");
+
+	if (!f ||
+	    ffamed_trace_write_chrome_max(f, ev, n, run->opt.trace_max_bytes, &written) != 0) {
+		run_unexpected(run, NULL, "system: cannot write %s", path);
+		if (f)
+			fclose(f);
+		return;
+	}
+	if (fclose(f)) {
+		run_unexpected(run, NULL, "system: cannot write %s", path);
+		return;
+	}
+	if (written < n)
+		fprintf(stderr,
+			"ffamed sim: --trace: %s reached --trace-max (%llu bytes): %zu of %zu "
+			"events written, the rest left out\n",
+			path, (unsigned long long)run->opt.trace_max_bytes, written, n);
+}
+
+static void write_mermaid(struct run *run, const struct ffamed_trace_event *ev, size_t n)
+{
+	const char *path = run->opt.mermaid_path;
+	/* Markdown renders a diagram only inside a mermaid code block. */
+	bool fenced = tool_has_ext(path, ".md");
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f) {
+		run_unexpected(run, NULL, "system: cannot write %s", path);
+		return;
+	}
+	if (fenced)
+		fprintf(f, "```mermaid\n");
+	rc = ffamed_trace_write_mermaid(f, ev, n, run->opt.mermaid_calls);
+	if (fenced)
+		fprintf(f, "```\n");
+	if (rc || ferror(f) || fclose(f))
+		run_unexpected(run, NULL, "system: cannot write %s", path);
+}
+
 /* The vCPU threads are joined: their buffers are complete. */
 static void write_traces(struct run *run)
 {
 	size_t n;
 	struct ffamed_trace_event *ev = ffamed_trace_events(run->trace, &n);
-	FILE *f;
 
 	if (ffamed_trace_dropped(run->trace))
-		fprintf(stderr, "ffamed sim: trace: %llu events did not fit\n",
-			(unsigned long long)ffamed_trace_dropped(run->trace));
-	if (run->opt.trace_path) {
-		f = fopen(run->opt.trace_path, "w");
-		if (!f || ffamed_trace_write_chrome(f, ev, n) || fclose(f))
-			run_unexpected(run, NULL, "system: cannot write %s", run->opt.trace_path);
-	}
-	if (run->opt.mermaid_path) {
-		f = fopen(run->opt.mermaid_path, "w");
-		if (!f || ffamed_trace_write_mermaid(f, ev, n, run->opt.mermaid_calls) || fclose(f))
-			run_unexpected(run, NULL, "system: cannot write %s", run->opt.mermaid_path);
-	}
+		fprintf(stderr,
+			"ffamed sim: trace: %llu events left out (more than %u in one vCPU "
+			"thread)\n",
+			(unsigned long long)ffamed_trace_dropped(run->trace), TRACE_PER_THREAD);
+	if (run->opt.trace_path)
+		write_chrome(run, ev, n);
+	if (run->opt.mermaid_path)
+		write_mermaid(run, ev, n);
 	free(ev);
 }
 
@@ -337,7 +366,10 @@ static void check_memory_rounds(struct run *run)
 		sp += atomic_load(&run->vms[i].mem_sp_rounds);
 		vm += atomic_load(&run->vms[i].mem_vm_rounds);
 	}
-	run_expect(run, "memory rounds with MEMSP", sp,
+	for (uint32_t i = 0; i < run->opt.vms; i++)
+		sp += atomic_load(&run->vms[i].memsp_refusals);
+	/* A round MEMSP refused at its limit counts as done. */
+	run_expect(run, "memory rounds with MEMSP (done or refused at its limit)", sp,
 		   (uint64_t)run->opt.vms * run->opt.vcpus * run->opt.iterations);
 	run_expect(run, "memory rounds between VMs", vm,
 		   (uint64_t)(run->opt.vms / 2) * run->opt.iterations);
@@ -355,7 +387,7 @@ static int run_sim(struct run *run)
 {
 	struct ffamed_sim_config cfg;
 	struct run_vcpu *vcpus;
-	double t0 = now_seconds();
+	uint64_t t0 = tool_now_ns();
 	uint64_t unexpected;
 	int32_t ret;
 
@@ -363,6 +395,8 @@ static int run_sim(struct run *run)
 	cfg.vm_count = run->opt.vms;
 	cfg.vcpus_per_vm = run->opt.vcpus;
 	cfg.seed = run->opt.seed;
+	/* Room for the memory rounds of every vCPU. */
+	cfg.ram_pages_per_vm = run_memory_ram_pages(run->opt.vcpus);
 	/* VMs see and notify each other. */
 	cfg.vm_to_vm = true;
 	ret = ffamed_sim_create(&cfg, &run->sim);
@@ -391,13 +425,13 @@ static int run_sim(struct run *run)
 		vm->id = ffamed_sim_vm_id(vm->svm);
 		vm->vcpus = run->opt.vcpus;
 		vm->version_asked = version_for(vm->id);
-		vm->ram_pages = (uint32_t)cfg.ram_pages_per_vm;
 		pthread_mutex_init(&vm->mem_box.lock, NULL);
 		pthread_cond_init(&vm->mem_box.cond, NULL);
 		vm->mem_box.offered = UINT32_MAX;
 		vm->mem_box.done = UINT32_MAX;
 		pthread_barrier_init(&vm->done, NULL, vm->vcpus);
 	}
+	pthread_barrier_init(&run->all_set_up, NULL, run->opt.vms * run->opt.vcpus);
 	check_vmwatch_live(run);
 	run_notif_plan(run);
 
@@ -420,6 +454,7 @@ static int run_sim(struct run *run)
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		for (uint16_t v = 0; v < run->opt.vcpus; v++)
 			ffamed_sim_vcpu_join(run->vms[i].svm, v);
+	pthread_barrier_destroy(&run->all_set_up);
 	run_msg_phase(run);
 
 	for (uint32_t i = 0; i < run->opt.vms; i++)
@@ -444,7 +479,7 @@ static int run_sim(struct run *run)
 		pthread_mutex_destroy(&run->vms[i].mem_box.lock);
 	}
 	check_teardown(run);
-	run->wall_seconds = now_seconds() - t0;
+	run->wall_seconds = (double)(tool_now_ns() - t0) / 1e9;
 
 	if (run->opt.json)
 		run_report_json(run);
@@ -467,7 +502,9 @@ int cmd_sim(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	pthread_mutex_init(&run.errors_lock, NULL);
+	sem_init(&run.memsp_slots, 0, FFAMED_MEMSP_MAX_REGIONS);
 	rc = run_sim(&run);
+	sem_destroy(&run.memsp_slots);
 	pthread_mutex_destroy(&run.errors_lock);
 	return rc;
 }

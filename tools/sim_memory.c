@@ -11,6 +11,7 @@
  *     byte, relinquishes; the owner reclaims and reads the answer.
  */
 #include <errno.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,8 +20,20 @@
 #include "sim_run.h"
 
 #define MEM_FIRST_PAGE 4u /* after the RX/TX pair */
-#define MEM_MAX_BLOCK  6u
+#define MEM_BLOCK      6u /* pages each vCPU shares per round */
 #define BOX_WAIT_S     10
+
+/* RAM layout: the RX/TX pair, one block per vCPU for rounds with MEMSP,
+ * then the blocks VM-to-VM rounds use. */
+uint32_t run_memory_ram_pages(uint16_t vcpus)
+{
+	return MEM_FIRST_PAGE + 2u * vcpus * MEM_BLOCK;
+}
+
+static uint32_t vm_block_first(const struct run_vm *vm)
+{
+	return MEM_FIRST_PAGE + (uint32_t)vm->vcpus * MEM_BLOCK;
+}
 
 static uint32_t fnv(uint32_t h, const uint8_t *p, size_t n)
 {
@@ -101,7 +114,7 @@ static int32_t send(struct ffac *c, struct ffamed_sim_vm *svm, bool lend, uint16
 		    uint32_t first, uint32_t n, uint64_t *handle)
 {
 	struct ffac_mem_borrower b = {.id = to, .perm = FFA_MEM_PERM_DATA_RW};
-	struct ffac_mem_range r[MEM_MAX_BLOCK];
+	struct ffac_mem_range r[MEM_BLOCK];
 	struct ffac_mem_send s = {
 		/* A lend to one borrower leaves the attributes to it. */
 		.attributes = lend ? 0 : FFA_MEM_ATTR_NORMAL_WB_INNER,
@@ -133,43 +146,60 @@ static int32_t reclaim(struct ffac *c, struct ffamed_sim_vm *svm, uint64_t handl
 
 /* ---- VM -> SP ---------------------------------------------------------------- */
 
+/* MEMSP at its limit of retrieved regions: a refusal it is entitled to. */
+static bool memsp_full(struct run_vm *vm, int32_t ret)
+{
+	if (ret != FFA_RET_NO_MEMORY)
+		return false;
+	atomic_fetch_add(&vm->memsp_refusals, 1);
+	return true;
+}
+
 static void mem_with_sp(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm,
 			struct ffac *c, uint16_t vcpu, uint32_t iter)
 {
-	uint32_t block = (vm->ram_pages - MEM_FIRST_PAGE) / vm->vcpus / 2;
-	uint32_t n = block < MEM_MAX_BLOCK ? block : MEM_MAX_BLOCK;
-	uint32_t first = MEM_FIRST_PAGE + vcpu * block;
+	const uint32_t n = MEM_BLOCK;
+	uint32_t first = MEM_FIRST_PAGE + vcpu * MEM_BLOCK;
+	/* The SP writes into the block's second page, at offsets 3 to 6. */
+	uint32_t fill_page = 1;
 	uint8_t byte = (uint8_t)(0xA0 + vcpu + iter);
 	uint32_t sum, got = 0;
 	uint64_t handle = 0;
 	const uint8_t *va;
+	bool refused = false;
 	int32_t ret;
 
-	if (n == 0)
-		return;
 	sum = fill(svm, first, n, vm->id * 1000u + vcpu * 100u + iter);
 	ret = send(c, svm, iter & 1, FFAMED_SIM_MEMSP_ID, first, n, &handle);
 	if (!mem_ok(run, vm, vcpu, iter, iter & 1 ? "LEND to MEMSP" : "SHARE to MEMSP", ret))
 		return;
+	/* MEMSP holds FFAMED_MEMSP_MAX_REGIONS regions at once: the guests
+	 * take turns rather than ask it for more (sem_wait is a guest-side
+	 * agreement, not an FF-A call). */
+	sem_wait(&run->memsp_slots);
 	ret = memsp(c, FFAMED_MEMSP_CMD_RETRIEVE, handle, FFAMED_MEMSP_ACCESS_RW, 0, &got);
-	if (mem_ok(run, vm, vcpu, iter, "MEMSP retrieve", ret)) {
+	refused = memsp_full(vm, ret);
+	if (!refused && mem_ok(run, vm, vcpu, iter, "MEMSP retrieve", ret)) {
 		mem_eq(run, vm, vcpu, iter, "MEMSP pages", got, n);
 		ret = memsp(c, FFAMED_MEMSP_CMD_CHECKSUM, handle, 0, n * FFA_PAGE_SIZE, &got);
 		if (mem_ok(run, vm, vcpu, iter, "MEMSP checksum", ret))
 			mem_eq(run, vm, vcpu, iter, "MEMSP checksum value", got, sum);
-		ret = memsp(c, FFAMED_MEMSP_CMD_FILL, handle, FFA_PAGE_SIZE + 3, (4u << 8) | byte,
-			    NULL);
+		ret = memsp(c, FFAMED_MEMSP_CMD_FILL, handle, fill_page * FFA_PAGE_SIZE + 3,
+			    (4u << 8) | byte, NULL);
 		mem_ok(run, vm, vcpu, iter, "MEMSP fill", ret);
 		ret = memsp(c, FFAMED_MEMSP_CMD_RELINQUISH, handle, 0, 0, NULL);
 		mem_ok(run, vm, vcpu, iter, "MEMSP relinquish", ret);
 	}
+	sem_post(&run->memsp_slots);
 	if (!mem_ok(run, vm, vcpu, iter, "RECLAIM from MEMSP", reclaim(c, svm, handle)))
+		return;
+	if (refused)
 		return;
 	atomic_fetch_add(&vm->mem_sp_rounds, 1);
 	/* Reclaimed: the guest reads its pages again, with the SP's bytes. */
-	va = ffamed_sim_guest_va(svm, page_ipa(first + (n > 1 ? 1 : 0)));
-	if (n > 1)
-		mem_eq(run, vm, vcpu, iter, "byte the SP wrote", va[3], byte);
+	va = ffamed_sim_guest_va(svm, page_ipa(first + fill_page));
+	mem_eq(run, vm, vcpu, iter, "bytes the SP wrote", va[3], byte);
+	mem_eq(run, vm, vcpu, iter, "bytes the SP wrote", va[6], byte);
 }
 
 /* ---- VM -> VM ------------------------------------------------------------------ */
@@ -215,16 +245,13 @@ static void box_done(struct run_mem_box *box, uint32_t iter)
 static void mem_owner(struct run *run, struct run_vm *vm, struct run_vm *peer,
 		      struct ffamed_sim_vm *svm, struct ffac *c, uint32_t iter)
 {
-	uint32_t block = (vm->ram_pages - MEM_FIRST_PAGE) / vm->vcpus / 2;
-	uint32_t n = block < MEM_MAX_BLOCK ? block : MEM_MAX_BLOCK;
-	uint32_t first = MEM_FIRST_PAGE + (vm->ram_pages - MEM_FIRST_PAGE) / 2;
+	const uint32_t n = MEM_BLOCK;
+	uint32_t first = vm_block_first(vm);
 	struct run_mem_box *box = &peer->mem_box;
 	uint64_t handle = 0;
 	uint32_t sum;
 	int32_t ret;
 
-	if (n == 0)
-		return;
 	sum = fill(svm, first, n, vm->id * 7u + iter);
 	ret = send(c, svm, iter & 1, peer->id, first, n, &handle);
 	box_offer(box, iter, ret != FFA_RET_OK, handle, vm->id, n, sum);
@@ -248,7 +275,7 @@ static void mem_borrower(struct run *run, struct run_vm *vm, struct ffamed_sim_v
 			 struct ffac *c, uint32_t iter)
 {
 	struct run_mem_box *box = &vm->mem_box;
-	struct ffac_mem_range r[MEM_MAX_BLOCK];
+	struct ffac_mem_range r[MEM_BLOCK];
 	struct ffac_mem_retrieved info;
 	uint32_t sum = 0x811c9dc5u;
 	uint8_t *first = NULL;
@@ -262,12 +289,12 @@ static void mem_borrower(struct run *run, struct run_vm *vm, struct ffamed_sim_v
 		goto done;
 	ffamed_sim_guest_rx_lock(svm);
 	ret = ffac_mem_retrieve(c, box->handle, box->sender, 0, FFA_MEM_PERM_DATA_RW, 0, r,
-				MEM_MAX_BLOCK, &info);
+				MEM_BLOCK, &info);
 	ffamed_sim_guest_rx_unlock(svm);
 	if (!mem_ok(run, vm, 0, iter, "RETRIEVE from a VM", ret))
 		goto done;
 	mem_eq(run, vm, 0, iter, "retrieved pages", info.total_pages, box->pages);
-	for (uint32_t i = 0; i < info.range_count && i < MEM_MAX_BLOCK; i++) {
+	for (uint32_t i = 0; i < info.range_count && i < MEM_BLOCK; i++) {
 		for (uint32_t p = 0; p < r[i].pages; p++) {
 			uint8_t *va =
 				ffamed_sim_guest_va(svm, r[i].addr + (uint64_t)p * FFA_PAGE_SIZE);

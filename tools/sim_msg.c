@@ -19,22 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim_run.h"
+#include "tool_clock.h"
 
 #define ECHO		FFAMED_SIM_ECHO_ID
 #define MSG_ROUNDS_MAX	20u
 #define WAIT_SLICE_NS	1000000ull
 #define MSG_DEADLINE_NS 10000000000ull /* a message this late was lost */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint32_t msg_rounds(const struct run *run)
 {
@@ -88,16 +80,18 @@ static void msg_server_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *ar
  */
 static int32_t msg_receive(struct guest *g, struct ffac_msg *msg, uint64_t *token)
 {
-	uint64_t deadline = now_ns() + MSG_DEADLINE_NS;
+	uint64_t deadline = tool_now_ns() + MSG_DEADLINE_NS;
 	struct ffamed_posix_vm *pvm = ffamed_sim_vm_posix(g->svm);
 	struct ffac_notif_bits bits;
 	int32_t ret;
 
-	while (now_ns() < deadline) {
+	while (tool_now_ns() < deadline) {
 		if (!ffamed_posix_vcpu_wait_virq(pvm, g->vcpu, WAIT_SLICE_NS))
 			continue;
 		ffamed_posix_vcpu_take_virqs(pvm, g->vcpu);
+		g->conduit.on_interrupt = true;
 		ret = ffac_notif_handle_npi(&g->c, g->vcpu, &bits);
+		g->conduit.on_interrupt = false;
 		if (ret != FFA_RET_OK)
 			return ret;
 		if (!((bits.hyp_fwk | bits.spm_fwk) & FFA_FWK_NOTIF_RX_FULL))
@@ -113,7 +107,7 @@ static int32_t msg_receive(struct guest *g, struct ffac_msg *msg, uint64_t *toke
 /* SEND2 with BUSY retried (the receiver still reads the previous one). */
 static int32_t msg_send(struct guest *g, uint16_t to, uint64_t token)
 {
-	uint64_t deadline = now_ns() + MSG_DEADLINE_NS;
+	uint64_t deadline = tool_now_ns() + MSG_DEADLINE_NS;
 	int32_t ret;
 
 	do {
@@ -121,14 +115,14 @@ static int32_t msg_send(struct guest *g, uint16_t to, uint64_t token)
 		if (ret != FFA_RET_BUSY)
 			return ret;
 		sched_yield();
-	} while (now_ns() < deadline);
+	} while (tool_now_ns() < deadline);
 	return ret;
 }
 
 static void msg_direct_part(struct guest *g, struct run_vm *peer)
 {
 	struct run_msg *m = &g->run->msg;
-	uint64_t deadline = now_ns() + MSG_DEADLINE_NS;
+	uint64_t deadline = tool_now_ns() + MSG_DEADLINE_NS;
 
 	for (uint32_t k = 0; k < msg_rounds(g->run); k++) {
 		uint64_t args[5] = {(uint64_t)g->vm->id << 32 | k, k, 0, 0, 0}, out[5];
@@ -137,7 +131,7 @@ static void msg_direct_part(struct guest *g, struct run_vm *peer)
 		/* BUSY until the peer's server waits. */
 		while ((ret = ffac_direct_req(&g->c, peer->id, true, args, out, NULL)) ==
 			       FFA_RET_BUSY &&
-		       now_ns() < deadline)
+		       tool_now_ns() < deadline)
 			sched_yield();
 		atomic_fetch_add(&m->direct_sent, 1);
 		if (!guest_expect_ret(g, "direct request to a VM", ret, FFA_RET_OK) ||

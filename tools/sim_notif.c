@@ -15,23 +15,15 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "sim_run.h"
+#include "tool_clock.h"
 
 #define ECHO	      FFAMED_SIM_ECHO_ID
 #define NPI_INTID     8u
 #define WAIT_SLICE_NS 1000000ull     /* one wait for an interrupt */
 #define DEADLINE_NS   10000000000ull /* a round that takes this long lost something */
 #define MAX_ROUNDS    50u
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 uint32_t run_notif_rounds(const struct run *run)
 {
@@ -101,21 +93,12 @@ static uint32_t echo_cmd(struct guest *g, uint32_t cmd, uint32_t flags, uint64_t
 	return (uint32_t)out[1];
 }
 
-/* Takes the NPI if one came within a slice and runs the guest's handler. */
-static void take_npi(struct guest *g)
+/* What one NPI's GET collected. */
+static void take_bits(struct guest *g, const struct ffac_notif_bits *got)
 {
-	struct ffamed_posix_vm *pvm = ffamed_sim_vm_posix(g->svm);
 	struct run_notif *n = &g->run->notif;
-	struct ffac_notif_bits bits;
+	const struct ffac_notif_bits bits = *got;
 
-	if (!ffamed_posix_vcpu_wait_virq(pvm, g->vcpu, WAIT_SLICE_NS))
-		return;
-	if (!(ffamed_posix_vcpu_take_virqs(pvm, g->vcpu) & (1ull << NPI_INTID)))
-		return;
-	atomic_fetch_add(&n->npis, 1);
-	if (!guest_expect_ret(g, "NPI handler GET", ffac_notif_handle_npi(&g->c, g->vcpu, &bits),
-			      FFA_RET_OK))
-		return;
 	if (!bits.sp && !bits.vm && !bits.spm_fwk && !bits.hyp_fwk)
 		atomic_fetch_add(&n->empty_gets, 1);
 	/* SP-class IDs are per-vCPU, ID v for vCPU v: only this one's. */
@@ -135,14 +118,35 @@ static void take_npi(struct guest *g)
 	guest_expect_u64(g, "framework notifications", (uint64_t)bits.spm_fwk | bits.hyp_fwk, 0);
 }
 
+/* Takes the NPI if one came within a slice and runs the guest's handler. */
+static void take_npi(struct guest *g)
+{
+	struct ffamed_posix_vm *pvm = ffamed_sim_vm_posix(g->svm);
+	struct run_notif *n = &g->run->notif;
+	struct ffac_notif_bits bits;
+	bool ok;
+
+	if (!ffamed_posix_vcpu_wait_virq(pvm, g->vcpu, WAIT_SLICE_NS))
+		return;
+	if (!(ffamed_posix_vcpu_take_virqs(pvm, g->vcpu) & (1ull << NPI_INTID)))
+		return;
+	atomic_fetch_add(&n->npis, 1);
+	g->conduit.on_interrupt = true;
+	ok = guest_expect_ret(g, "NPI handler GET", ffac_notif_handle_npi(&g->c, g->vcpu, &bits),
+			      FFA_RET_OK);
+	if (ok)
+		take_bits(g, &bits);
+	g->conduit.on_interrupt = false;
+}
+
 /* Handles NPIs until *counter reaches want; false (and reported) at the
  * deadline. */
 static bool wait_count(struct guest *g, const char *what, _Atomic uint64_t *counter, uint64_t want)
 {
-	uint64_t start = now_ns();
+	uint64_t start = tool_now_ns();
 
 	while (atomic_load(counter) < want) {
-		if (now_ns() - start > DEADLINE_NS) {
+		if (tool_now_ns() - start > DEADLINE_NS) {
 			guest_fail(g, "%s: %llu of %llu delivered: lost", what,
 				   (unsigned long long)atomic_load(counter),
 				   (unsigned long long)want);
@@ -156,10 +160,10 @@ static bool wait_count(struct guest *g, const char *what, _Atomic uint64_t *coun
 static bool wait_ready(struct guest *g)
 {
 	struct run_notif *n = &g->run->notif;
-	uint64_t start = now_ns();
+	uint64_t start = tool_now_ns();
 
 	while (atomic_load(&n->ready) < n->vcpus) {
-		if (now_ns() - start > DEADLINE_NS) {
+		if (tool_now_ns() - start > DEADLINE_NS) {
 			guest_fail(g, "notifications: other vCPUs never got ready");
 			return false;
 		}
@@ -270,8 +274,8 @@ void run_notif_vcpu(struct guest *g)
 	}
 	/* Keep taking NPIs until every sender is done: they may wait on us. */
 	atomic_fetch_sub(&n->senders_left, 1);
-	uint64_t start = now_ns();
-	while (atomic_load(&n->senders_left) > 0 && now_ns() - start < DEADLINE_NS)
+	uint64_t start = tool_now_ns();
+	while (atomic_load(&n->senders_left) > 0 && tool_now_ns() - start < DEADLINE_NS)
 		take_npi(g);
 }
 

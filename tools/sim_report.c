@@ -52,17 +52,26 @@ static void text_vm(const struct run_vm *vm)
 		printf("    0x%04x   %4u  0x%08x  %s\n", (unsigned)p->id,
 		       (unsigned)p->exec_ctx_count, p->properties, uuid);
 	}
-	printf("  calls at the guest conduit (%llu):\n", (unsigned long long)vm->calls_total);
+	printf("  calls at the guest conduit (%llu, and %llu timing-dependent):\n",
+	       (unsigned long long)vm->calls_total,
+	       (unsigned long long)vm->busy_total + (unsigned long long)vm->on_interrupt_total);
+	printf("    %-32s %8s %8s %8s\n", "function", "calls", "BUSY", "on NPI");
 	for (uint32_t i = 0; i < vm->call_kinds; i++)
-		printf("    %-32s %8llu\n", fid_name(vm->calls[i].fid, fb, sizeof(fb)),
-		       (unsigned long long)vm->calls[i].count);
-	printf("  memory: %llu rounds with MEMSP, %llu with a VM\n",
+		printf("    %-32s %8llu %8llu %8llu\n", fid_name(vm->calls[i].fid, fb, sizeof(fb)),
+		       (unsigned long long)vm->calls[i].count,
+		       (unsigned long long)vm->calls[i].busy,
+		       (unsigned long long)vm->calls[i].on_interrupt);
+	printf("  memory: %llu rounds with MEMSP (%llu refused at its limit), %llu with a VM\n",
 	       (unsigned long long)atomic_load(&vm->mem_sp_rounds),
+	       (unsigned long long)atomic_load(&vm->memsp_refusals),
 	       (unsigned long long)atomic_load(&vm->mem_vm_rounds));
 	printf("  results: %llu checks passed, %llu expected refusals, %llu unexpected\n",
-	       (unsigned long long)atomic_load(&vm->checks),
+	       (unsigned long long)(atomic_load(&vm->checks) -
+				    atomic_load(&vm->checks_on_interrupt)),
 	       (unsigned long long)atomic_load(&vm->expected_refusals),
 	       (unsigned long long)atomic_load(&vm->unexpected));
+	printf("  timing-dependent: %llu checks in NPI handlers\n",
+	       (unsigned long long)atomic_load(&vm->checks_on_interrupt));
 }
 
 void run_report_text(const struct run *run)
@@ -147,18 +156,28 @@ static void json_vm(const struct run_vm *vm)
 		       i ? "," : "", (unsigned)p->id, (unsigned)p->exec_ctx_count, p->properties,
 		       uuid);
 	}
-	printf("],\n     \"calls_total\": %llu, \"calls\": {", (unsigned long long)vm->calls_total);
+	printf("],\n     \"calls_total\": %llu, \"calls_busy\": %llu, \"calls_on_npi\": %llu, "
+	       "\"calls\": {",
+	       (unsigned long long)vm->calls_total, (unsigned long long)vm->busy_total,
+	       (unsigned long long)vm->on_interrupt_total);
 	for (uint32_t i = 0; i < vm->call_kinds; i++) {
 		printf("%s\n       ", i ? "," : "");
 		json_str(fid_name(vm->calls[i].fid, fb, sizeof(fb)));
-		printf(": %llu", (unsigned long long)vm->calls[i].count);
+		printf(": {\"calls\": %llu, \"busy\": %llu, \"on_npi\": %llu}",
+		       (unsigned long long)vm->calls[i].count,
+		       (unsigned long long)vm->calls[i].busy,
+		       (unsigned long long)vm->calls[i].on_interrupt);
 	}
-	printf("},\n     \"mem_sp_rounds\": %llu, \"mem_vm_rounds\": %llu,",
+	printf("},\n     \"mem_sp_rounds\": %llu, \"memsp_refusals\": %llu, "
+	       "\"mem_vm_rounds\": %llu,",
 	       (unsigned long long)atomic_load(&vm->mem_sp_rounds),
+	       (unsigned long long)atomic_load(&vm->memsp_refusals),
 	       (unsigned long long)atomic_load(&vm->mem_vm_rounds));
-	printf("\n     \"checks_passed\": %llu, \"expected_refusals\": %llu, \"unexpected\": "
-	       "%llu}",
-	       (unsigned long long)atomic_load(&vm->checks),
+	printf("\n     \"checks_passed\": %llu, \"checks_on_npi\": %llu, "
+	       "\"expected_refusals\": %llu, \"unexpected\": %llu}",
+	       (unsigned long long)(atomic_load(&vm->checks) -
+				    atomic_load(&vm->checks_on_interrupt)),
+	       (unsigned long long)atomic_load(&vm->checks_on_interrupt),
 	       (unsigned long long)atomic_load(&vm->expected_refusals),
 	       (unsigned long long)atomic_load(&vm->unexpected));
 }

@@ -8,6 +8,7 @@
 #define FFAMED_SIM_RUN_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,13 +28,19 @@ struct run_options {
 	uint32_t seed;
 	bool json;
 	const char *trace_path;	  /* --trace: Chrome/Perfetto JSON */
+	uint64_t trace_max_bytes; /* --trace-max */
 	const char *mermaid_path; /* --mermaid: sequence diagram */
 	uint32_t mermaid_calls;	  /* calls in the diagram */
 };
 
+/* Calls at the guest conduit with one function ID. Only `count` is the
+ * same from run to run: how often a call is answered BUSY, and how many
+ * calls interrupt handlers make (interrupts coalesce), depend on timing. */
 struct run_call_count {
 	uint32_t fid;
-	uint64_t count;
+	uint64_t count;	       /* the guest program's calls */
+	uint64_t busy;	       /* answered BUSY, then retried */
+	uint64_t on_interrupt; /* made by an interrupt handler */
 };
 
 /* VM-to-VM memory: the owner VM offers a handle to its peer, round by
@@ -66,15 +73,16 @@ struct run_vm {
 	/* Snapshot of the guest conduit counters before teardown. */
 	struct run_call_count calls[RUN_MAX_CALLS];
 	uint32_t call_kinds;
-	uint64_t calls_total;
+	uint64_t calls_total, busy_total, on_interrupt_total;
 
-	_Atomic uint64_t checks;	    /* results that matched */
-	_Atomic uint64_t expected_refusals; /* errors that had to come */
+	_Atomic uint64_t checks;	      /* results that matched */
+	_Atomic uint64_t checks_on_interrupt; /* of those: in NPI handlers */
+	_Atomic uint64_t expected_refusals;   /* errors that had to come */
+	_Atomic uint64_t memsp_refusals;      /* NO_MEMORY from MEMSP at its limit */
 	_Atomic uint64_t unexpected;
 	_Atomic uint64_t echo_answers; /* ECHO SP requests answered to this VM */
 	_Atomic uint64_t resumes;      /* FFA_RUN calls the client made */
 
-	uint32_t ram_pages;
 	struct run_mem_box mem_box;	/* this VM as a borrower */
 	_Atomic uint64_t mem_sp_rounds; /* share/lend + reclaim with MEMSP done */
 	_Atomic uint64_t mem_vm_rounds; /* share/lend + reclaim with a VM done */
@@ -146,6 +154,9 @@ struct run {
 	struct run_system sys;
 	double wall_seconds;
 
+	sem_t memsp_slots;	      /* regions MEMSP can still hold (tools/sim_memory.c) */
+	pthread_barrier_t all_set_up; /* every vCPU of every VM negotiated */
+
 	pthread_mutex_t errors_lock; /* errors, error_count */
 	char errors[RUN_MAX_ERRORS][RUN_MSG_LEN];
 	uint32_t error_count;		 /* all unexpected results, kept or not */
@@ -190,6 +201,8 @@ void run_msg_check(struct run *run);
 
 /* The guest program of one vCPU (an ffamed_posix_vcpu_fn). */
 void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg);
+/* Guest RAM the memory rounds need for a VM of `vcpus` vCPUs. */
+uint32_t run_memory_ram_pages(uint16_t vcpus);
 /* One round of memory sharing by this vCPU (tools/sim_memory.c). */
 void run_guest_memory(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm, struct ffac *c,
 		      uint16_t vcpu, uint32_t iter);

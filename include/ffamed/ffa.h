@@ -5,7 +5,7 @@
  * in-memory descriptor layouts. Pure definitions: no code, no libc.
  *
  * Every descriptor layout carries static assertions on its size and on each
- * field offset named in docs/ffa-abi-reference (shared/docs), so a layout
+ * field offset named in docs/FFA-ABI.md, so a layout
  * mistake fails the build instead of a guest.
  */
 #ifndef FFAMED_FFA_H

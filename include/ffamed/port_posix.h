@@ -43,6 +43,16 @@ int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
 void ffamed_posix_host_destroy(struct ffamed_posix_host *host);
 const struct ffamed_host_ops *ffamed_posix_host_ops(void);
 
+/*
+ * Log lines go to stderr as "[LEVEL] COMPONENT: message" (components:
+ * "ffamed" the mediator, "spmc" the software SPMC, "host" this port). The
+ * environment variable FFAMED_LOG sets the most verbose level shown:
+ * error, warn (the default), info or debug. The level FFAMED_LOG names, or
+ * -1 if `value` is none of those (a host then logs at warn and says so).
+ */
+#define FFAMED_POSIX_LOG_LEVELS "error, warn, info, debug"
+int ffamed_posix_log_level(const char *value);
+
 /* The environment for a software SPMC running "in firmware" on this host. */
 void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_env *env);
 

@@ -161,10 +161,22 @@ void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffame
  * counter, read with fid 0. */
 uint64_t ffamed_sim_vm_call_count(const struct ffamed_sim_vm *vm, uint32_t fid);
 
+/* Subsets of those calls whose number depends on timing: the ones answered
+ * BUSY (a guest retries them), and the ones a guest made from an interrupt
+ * handler through a conduit marked on_interrupt (interrupts coalesce). */
+enum ffamed_sim_call_kind {
+	FFAMED_SIM_CALLS_ALL,
+	FFAMED_SIM_CALLS_BUSY,
+	FFAMED_SIM_CALLS_ON_INTERRUPT,
+};
+uint64_t ffamed_sim_vm_call_count_of(const struct ffamed_sim_vm *vm, uint32_t fid,
+				     enum ffamed_sim_call_kind kind);
+
 /* The client library's conduit into a simulated vCPU. */
 struct ffamed_sim_conduit {
 	struct ffamed_sim_vm *vm;
 	uint16_t vcpu;
+	bool on_interrupt; /* the guest is in an interrupt handler */
 };
 void ffamed_sim_conduit_call(void *ctx, struct ffamed_regs *regs);
 /* ffac_init over a conduit for (vm, vcpu); `conduit` must outlive `c`. */
@@ -194,5 +206,7 @@ void *ffamed_sim_guest_va(struct ffamed_sim_vm *vm, uint64_t ipa);
 const char *ffamed_sim_fid_name(uint32_t fid);
 /* "NOT_SUPPORTED"...; "OK" for 0; NULL for an unknown code. */
 const char *ffamed_sim_error_name(int32_t err);
+/* "ECHO", "VMWATCH", "OP-TEE", "MEMSP" for the built-in SPs' IDs; NULL else. */
+const char *ffamed_sim_partition_name(uint16_t id);
 
 #endif /* FFAMED_SIM_H */

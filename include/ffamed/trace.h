@@ -61,10 +61,17 @@ uint64_t ffamed_trace_dropped(struct ffamed_trace *t);
  * Times are relative to the first event. Returns 0, or -1 on a write error.
  */
 int ffamed_trace_write_chrome(FILE *out, const struct ffamed_trace_event *ev, size_t count);
+/* The same, stopping before the event that would make the file longer than
+ * max_bytes (0: no limit); the file stays valid JSON. *written (if not
+ * NULL) receives the number of events written. */
+int ffamed_trace_write_chrome_max(FILE *out, const struct ffamed_trace_event *ev, size_t count,
+				  uint64_t max_bytes, size_t *written);
 
 /*
  * A Mermaid sequenceDiagram of the first `max_calls` guest calls (0: all):
- * guest -> ffamed -> SP (for calls that reached one) and the answers back.
+ * guest -> ffamed -> SP (for calls an SP answered) and the answers back.
+ * Participants are named: "VM 1", "ffamed mediator", "SP 0x8001 ECHO".
+ * The bare diagram: a Markdown file needs it fenced (```mermaid).
  * Returns 0, or -1 on a write error.
  */
 int ffamed_trace_write_mermaid(FILE *out, const struct ffamed_trace_event *ev, size_t count,

@@ -281,8 +281,9 @@ uint32_t ffamed_vm_version(const struct ffamed_vm *vm)
 static __attribute__((noinline, cold)) void
 med_refuse_unserved(struct ffamed_vm *vm, uint32_t version, uint32_t fid, struct ffamed_regs *regs)
 {
-	med_debug(vm->med, "ffamed: VM %x: %x not supported at %x", (unsigned)vm->id, (unsigned)fid,
-		  (unsigned)version);
+	med_debug(vm->med, "ffamed: VM %x: %s (%x) not supported at v%u.%u", (unsigned)vm->id,
+		  med_fid_name(fid), (unsigned)fid, (unsigned)FFA_VERSION_MAJOR(version),
+		  (unsigned)FFA_VERSION_MINOR(version));
 	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
 }
 
@@ -454,8 +455,8 @@ med_first_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_
 	uint32_t version = med_version_finalise(vm);
 
 	if (!version) {
-		med_debug(vm->med, "ffamed: VM %x: %x before FFA_VERSION", (unsigned)vm->id,
-			  (unsigned)fid);
+		med_debug(vm->med, "ffamed: VM %x: %s (%x) before FFA_VERSION", (unsigned)vm->id,
+			  med_fid_name(fid), (unsigned)fid);
 		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
 		return FFAMED_CALL_DONE;
 	}

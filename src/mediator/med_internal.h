@@ -386,6 +386,10 @@ void med_log(const struct ffamed *med, enum ffamed_log_level level, const char *
 void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 #define med_warn_guest(med, ...) med_log_guest(med, FFAMED_LOG_WARN, __VA_ARGS__)
+/* FF-A names for log lines: "FFA_MSG_SEND_DIRECT_REQ_64", "INVALID_PARAMETERS";
+ * a phrase for values outside ffamed/ffa_names.h. */
+const char *med_fid_name(uint32_t fid);
+const char *med_err_name(int32_t err);
 
 /* ---- med_core.c ----------------------------------------------------------- */
 void med_lock(const struct ffamed *med, struct ffamed_lock *lock);

@@ -6,7 +6,50 @@
  * must not flood the host log, so they are rate-limited per mediator, and
  * the count of dropped messages is logged when messages flow again.
  */
+#include "ffamed/ffa_names.h"
 #include "med_internal.h"
+
+/* Names for log lines: plain const data, so the core stays freestanding. */
+struct med_name {
+	uint32_t value;
+	const char *name;
+};
+
+#define FID_ROW(fid) {fid, #fid},
+static const struct med_name med_fid_names[] = {FFA_FID_LIST(FID_ROW)};
+#undef FID_ROW
+
+#define ERROR_ROW(code, name) {(uint32_t)(code), #name},
+static const struct med_name med_error_names[] = {FFA_ERROR_LIST(ERROR_ROW)};
+#undef ERROR_ROW
+
+static const char *med_lookup(const struct med_name *t, size_t n, uint32_t value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].value == value)
+			return t[i].name;
+	return NULL;
+}
+
+const char *med_fid_name(uint32_t fid)
+{
+	const char *name =
+		med_lookup(med_fid_names, sizeof(med_fid_names) / sizeof(med_fid_names[0]),
+			   fid & ~FFA_SMCCC_SVE_HINT);
+
+	return name ? name : "an unknown function";
+}
+
+const char *med_err_name(int32_t err)
+{
+	const char *name;
+
+	if (err == FFA_RET_OK)
+		return "OK";
+	name = med_lookup(med_error_names, sizeof(med_error_names) / sizeof(med_error_names[0]),
+			  (uint32_t)err);
+	return name ? name : "an unknown error";
+}
 
 static void med_vlog(const struct ffamed *med, enum ffamed_log_level level, const char *fmt,
 		     va_list ap)

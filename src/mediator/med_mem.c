@@ -523,8 +523,8 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 			rc = med_mem_sp_send(med, fid, txn, &txn->handle);
 		}
 		if (rc != FFA_RET_OK) {
-			med_debug(med, "ffamed: VM %x: SPMC refused the transaction (%d)",
-				  (unsigned)vm->id, (int)rc);
+			med_debug(med, "ffamed: VM %x: SPMC refused the transaction (%s)",
+				  (unsigned)vm->id, med_err_name(rc));
 			txn_unclaim(vm, txn);
 			txn_finish(med, txn, false);
 			txn = NULL;

@@ -298,7 +298,8 @@ unlock:
 	med_free(med, copy);
 	med_mem_desc_free(med, &req);
 	if (rc != FFA_RET_OK) {
-		med_debug(med, "ffamed: VM %x: RETRIEVE_REQ: %d", (unsigned)vm->id, (int)rc);
+		med_debug(med, "ffamed: VM %x: FFA_MEM_RETRIEVE_REQ: %s", (unsigned)vm->id,
+			  med_err_name(rc));
 		ffa_set_error(regs, rc);
 		return;
 	}

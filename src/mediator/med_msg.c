@@ -75,8 +75,8 @@ static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t re
 		break;
 	}
 aborted:
-	med_debug(vm->med, "ffamed: VM %x: SP %x answered %x w1 %x: aborted", (unsigned)vm->id,
-		  (unsigned)sp->id, (unsigned)f, (unsigned)w1);
+	med_debug(vm->med, "ffamed: VM %x: SP %x answered %s (w1 %x): aborted", (unsigned)vm->id,
+		  (unsigned)sp->id, med_fid_name(f), (unsigned)w1);
 	vc->run_allowed = false;
 	ffa_set_error(regs, FFA_RET_ABORTED);
 }
@@ -140,8 +140,8 @@ enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcp
 	return FFAMED_CALL_DONE;
 
 err:
-	med_debug(med, "ffamed: VM %x: direct request %x w1 %x: %d", (unsigned)vm->id,
-		  (unsigned)fid, (unsigned)w1, (int)rc);
+	med_debug(med, "ffamed: VM %x: %s to %x: %s", (unsigned)vm->id, med_fid_name(fid),
+		  (unsigned)(w1 & 0xFFFFu), med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }
@@ -180,8 +180,8 @@ enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu,
 	return FFAMED_CALL_DONE;
 
 err:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %d", (unsigned)vm->id, (unsigned)vcpu,
-		  (unsigned)w1, (int)rc);
+	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %s", (unsigned)vm->id, (unsigned)vcpu,
+		  (unsigned)w1, med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }

@@ -178,7 +178,8 @@ void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_
 		rc = med_send2_vm(vm, version, hdr.receiver);
 out:
 	if (rc != FFA_RET_OK) {
-		med_debug(med, "ffamed: VM %x: MSG_SEND2: %d", (unsigned)vm->id, (int)rc);
+		med_debug(med, "ffamed: VM %x: FFA_MSG_SEND2: %s", (unsigned)vm->id,
+			  med_err_name(rc));
 		ffa_set_error(regs, rc);
 		return;
 	}

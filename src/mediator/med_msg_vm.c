@@ -164,8 +164,8 @@ enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcp
 err:
 	if (rv)
 		med_vm_put(rv);
-	med_debug(med, "ffamed: VM %x: direct request %x to VM %x: %d", (unsigned)vm->id,
-		  (unsigned)fid, (unsigned)receiver, (int)rc);
+	med_debug(med, "ffamed: VM %x: %s to VM %x: %s", (unsigned)vm->id, med_fid_name(fid),
+		  (unsigned)receiver, med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }
@@ -257,8 +257,8 @@ enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
 	return FFAMED_CALL_BLOCKED;
 
 err:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %d", (unsigned)vm->id, (unsigned)vcpu,
-		  (unsigned)w1, (int)rc);
+	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %s", (unsigned)vm->id, (unsigned)vcpu,
+		  (unsigned)w1, med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }
@@ -302,8 +302,8 @@ enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu,
 	return FFAMED_CALL_BLOCKED;
 
 err:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_MSG_WAIT: %d", (unsigned)vm->id, (unsigned)vcpu,
-		  (int)rc);
+	med_debug(med, "ffamed: VM %x vCPU %u: FFA_MSG_WAIT: %s", (unsigned)vm->id, (unsigned)vcpu,
+		  med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }
@@ -411,8 +411,8 @@ enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vc
 
 err:
 	med_unlock_with_sender(vm, sv);
-	med_debug(med, "ffamed: VM %x vCPU %u: response %x w1 %x: %d", (unsigned)vm->id,
-		  (unsigned)vcpu, (unsigned)fid, (unsigned)w1, (int)rc);
+	med_debug(med, "ffamed: VM %x vCPU %u: %s (w1 %x): %s", (unsigned)vm->id, (unsigned)vcpu,
+		  med_fid_name(fid), (unsigned)w1, med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }
@@ -457,8 +457,8 @@ enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, ui
 	return FFAMED_CALL_BLOCKED;
 
 err_unlocked:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_YIELD: %d", (unsigned)vm->id, (unsigned)vcpu,
-		  (int)rc);
+	med_debug(med, "ffamed: VM %x vCPU %u: FFA_YIELD: %s", (unsigned)vm->id, (unsigned)vcpu,
+		  med_err_name(rc));
 	ffa_set_error(regs, rc);
 	return FFAMED_CALL_DONE;
 }

@@ -370,7 +370,8 @@ void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struc
 	return;
 
 err:
-	med_debug(med, "ffamed: VM %x: PARTITION_INFO_GET: %d", (unsigned)vm->id, (int)rc);
+	med_debug(med, "ffamed: VM %x: FFA_PARTITION_INFO_GET: %s", (unsigned)vm->id,
+		  med_err_name(rc));
 	ffa_set_error(regs, rc);
 }
 

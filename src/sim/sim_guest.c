@@ -13,8 +13,11 @@
 
 void sim_guest_init(struct ffamed_sim_vm *vm)
 {
-	for (unsigned i = 0; i < SIM_CALL_SLOTS; i++)
+	for (unsigned i = 0; i < SIM_CALL_SLOTS; i++) {
 		atomic_init(&vm->calls[i], 0);
+		atomic_init(&vm->calls_busy[i], 0);
+		atomic_init(&vm->calls_on_interrupt[i], 0);
+	}
 	pthread_mutex_init(&vm->rx_lock, NULL);
 	pthread_mutex_init(&vm->map_lock, NULL);
 	pthread_cond_init(&vm->map_cond, NULL);
@@ -36,14 +39,23 @@ int sim_call_slot(uint32_t fid)
 	return (int)(FFA_FNUM(fid) - FFA_FNUM_MIN) + (FFA_FID_IS_64(fid) ? SIM_FNUM_COUNT : 0);
 }
 
-void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
+static bool sim_answered_busy(const struct ffamed_regs *regs)
+{
+	return (uint32_t)regs->x[0] == FFA_ERROR && (int32_t)(uint32_t)regs->x[2] == FFA_RET_BUSY;
+}
+
+static void sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *regs,
+			   bool on_interrupt)
 {
 	/* A vCPU the VM does not have gets the mediator's refusal, which
 	 * never blocks: no slot to arm (and no port error to count). */
 	bool slot = vcpu < vm->vcpu_count;
+	int counter = sim_call_slot((uint32_t)regs->x[0]);
 	enum ffamed_call_status status;
 
-	atomic_fetch_add(&vm->calls[sim_call_slot((uint32_t)regs->x[0])], 1);
+	atomic_fetch_add(&vm->calls[counter], 1);
+	if (on_interrupt)
+		atomic_fetch_add(&vm->calls_on_interrupt[counter], 1);
 	/* Armed first: the reply of a blocked call may come before
 	 * ffamed_handle_call returns. */
 	if (slot)
@@ -56,12 +68,19 @@ void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffame
 		if (vm->sim->cfg.take_back_blocked)
 			ffamed_vcpu_interrupt(vm->mvm, vcpu);
 		ffamed_posix_vcpu_wait_resume(vm->pvm, vcpu, regs);
-		return;
+	} else {
+		if (slot)
+			ffamed_posix_vcpu_call_end(vm->pvm, vcpu);
+		if (status == FFAMED_CALL_NOT_FFA)
+			regs->x[0] = SIM_SMCCC_UNKNOWN;
 	}
-	if (slot)
-		ffamed_posix_vcpu_call_end(vm->pvm, vcpu);
-	if (status == FFAMED_CALL_NOT_FFA)
-		regs->x[0] = SIM_SMCCC_UNKNOWN;
+	if (sim_answered_busy(regs))
+		atomic_fetch_add(&vm->calls_busy[counter], 1);
+}
+
+void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
+{
+	sim_guest_call(vm, vcpu, regs, false);
 }
 
 uint64_t ffamed_sim_vm_call_count(const struct ffamed_sim_vm *vm, uint32_t fid)
@@ -69,11 +88,27 @@ uint64_t ffamed_sim_vm_call_count(const struct ffamed_sim_vm *vm, uint32_t fid)
 	return atomic_load(&vm->calls[sim_call_slot(fid)]);
 }
 
+uint64_t ffamed_sim_vm_call_count_of(const struct ffamed_sim_vm *vm, uint32_t fid,
+				     enum ffamed_sim_call_kind kind)
+{
+	int counter = sim_call_slot(fid);
+
+	switch (kind) {
+	case FFAMED_SIM_CALLS_BUSY:
+		return atomic_load(&vm->calls_busy[counter]);
+	case FFAMED_SIM_CALLS_ON_INTERRUPT:
+		return atomic_load(&vm->calls_on_interrupt[counter]);
+	case FFAMED_SIM_CALLS_ALL:
+	default:
+		return atomic_load(&vm->calls[counter]);
+	}
+}
+
 void ffamed_sim_conduit_call(void *ctx, struct ffamed_regs *regs)
 {
 	struct ffamed_sim_conduit *conduit = ctx;
 
-	ffamed_sim_guest_call(conduit->vm, conduit->vcpu, regs);
+	sim_guest_call(conduit->vm, conduit->vcpu, regs, conduit->on_interrupt);
 }
 
 void ffamed_sim_client_init(struct ffac *c, struct ffamed_sim_conduit *conduit,
@@ -81,6 +116,7 @@ void ffamed_sim_client_init(struct ffac *c, struct ffamed_sim_conduit *conduit,
 {
 	conduit->vm = vm;
 	conduit->vcpu = vcpu;
+	conduit->on_interrupt = false;
 	ffac_init(c, ffamed_sim_conduit_call, conduit);
 }
 

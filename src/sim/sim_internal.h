@@ -51,6 +51,8 @@ struct ffamed_sim_vm {
 	struct ffamed_posix_vm *pvm;
 	struct ffamed_vm *mvm;
 	_Atomic uint64_t calls[SIM_CALL_SLOTS];
+	_Atomic uint64_t calls_busy[SIM_CALL_SLOTS];	     /* of calls: answered BUSY */
+	_Atomic uint64_t calls_on_interrupt[SIM_CALL_SLOTS]; /* of calls: from a handler */
 
 	pthread_mutex_t rx_lock;  /* order 2 */
 	pthread_mutex_t map_lock; /* order 3: map_state, rxtx */

@@ -6,6 +6,7 @@
  * shared write, so tracing does not serialise the vCPUs it observes.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -251,94 +252,160 @@ struct track {
 	uint32_t pid, tid;
 };
 
-/* Emits the name records of a track the first time it is seen. */
-static int track_meta(FILE *out, struct track **seen, size_t *n, size_t *cap, uint32_t pid,
-		      uint32_t tid, bool sp, bool *first)
+/* One event's text, built before it is written so that a size cap never
+ * cuts a record in half. */
+struct chrome_rec {
+	char text[2048];
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void rec_printf(struct chrome_rec *r, const char *fmt,
+							     ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->len >= sizeof(r->text))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		r->len += (size_t)n;
+	if (r->len >= sizeof(r->text))
+		r->len = sizeof(r->text) - 1;
+}
+
+/* Whether a track was named already; adds it if not (false: no memory). */
+static bool track_new(struct track **seen, size_t *n, size_t *cap, uint32_t pid, uint32_t tid,
+		      bool *is_new)
 {
 	struct track *t;
 
+	*is_new = false;
 	for (size_t i = 0; i < *n; i++)
 		if ((*seen)[i].pid == pid && (*seen)[i].tid == tid)
-			return 0;
+			return true;
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 16;
 
 		t = realloc(*seen, c * sizeof(*t));
 		if (!t)
-			return -1;
+			return false;
 		*seen = t;
 		*cap = c;
 	}
 	(*seen)[(*n)++] = (struct track){pid, tid};
-	fprintf(out,
-		"%s{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
-		"\"args\": {\"name\": \"%s %x\"}},\n"
-		"{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
-		"\"args\": {\"name\": \"%s %u\"}}",
-		*first ? "" : ",\n", pid, tid, sp ? "SP" : "VM", pid, pid, tid,
-		sp ? "context" : "vCPU", tid);
-	*first = false;
-	return 0;
+	*is_new = true;
+	return true;
 }
 
-int ffamed_trace_write_chrome(FILE *out, const struct ffamed_trace_event *ev, size_t count)
+static void track_meta(struct chrome_rec *r, uint32_t pid, uint32_t tid, bool sp)
 {
+	const char *sp_name = sp ? ffamed_sim_partition_name((uint16_t)pid) : NULL;
+
+	if (sp)
+		rec_printf(r,
+			   ",\n{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, "
+			   "\"tid\": %u, \"args\": {\"name\": \"SP 0x%04x %s\"}}",
+			   pid, tid, pid, sp_name ? sp_name : "");
+	else
+		rec_printf(r,
+			   ",\n{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, "
+			   "\"tid\": %u, \"args\": {\"name\": \"VM %u\"}}",
+			   pid, tid, pid);
+	rec_printf(r,
+		   ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
+		   "\"args\": {\"name\": \"%s %u\"}}",
+		   pid, tid, sp ? "context" : "vCPU", tid);
+}
+
+static void chrome_event(struct chrome_rec *r, const struct ffamed_trace_event *e, uint64_t t0)
+{
+	uint64_t end = ev_end(e) > ev_start(e) ? ev_end(e) : ev_start(e);
+	double ts = (double)(ev_start(e) - t0) / 1000.0;
+	double dur = (double)(end - ev_start(e)) / 1000.0;
+	char name[64], res[64];
+
+	if (e->kind == FFAMED_TRACE_CALL) {
+		const struct ffamed_trace_rec *c = &e->call;
+
+		fid_text(name, sizeof(name), c->fid);
+		result_text(res, sizeof(res), c);
+		rec_printf(r,
+			   ",\n{\"name\": \"%s\", \"cat\": \"ffa\", \"ph\": \"X\", "
+			   "\"ts\": %.3f, \"dur\": %.3f, \"pid\": %u, \"tid\": %u, \"args\": "
+			   "{\"result\": \"%s\"",
+			   name, ts, dur, (unsigned)c->vm_id, (unsigned)c->vcpu, res);
+		for (int i = 1; i < 8; i++)
+			rec_printf(r, ", \"x%d\": \"0x%" PRIx64 "\"", i, c->in[i]);
+		for (int i = 0; i < 4; i++)
+			rec_printf(r, ", \"out_x%d\": \"0x%" PRIx64 "\"", i, c->out[i]);
+		rec_printf(r, "}}");
+	} else {
+		const struct ffamed_sp_trace_rec *s = &e->sp;
+		static const char *const actions[] = {"respond", "interrupt", "yield"};
+
+		fid_text(name, sizeof(name), s->fid);
+		rec_printf(r,
+			   ",\n{\"name\": \"%s\", \"cat\": \"sp\", \"ph\": \"X\", \"ts\": "
+			   "%.3f, \"dur\": %.3f, \"pid\": %u, \"tid\": %u, \"args\": "
+			   "{\"sender\": \"0x%x\", \"cpu\": %u, \"resumed\": %u, \"action\": "
+			   "\"%s\", \"p0\": \"0x%" PRIx64 "\", \"p1\": \"0x%" PRIx64 "\"}}",
+			   name, ts, dur, (unsigned)s->sp_id, (unsigned)s->ctx, (unsigned)s->sender,
+			   (unsigned)s->cpu, (unsigned)s->resumed,
+			   s->action < 3 ? actions[s->action] : "?", s->payload[0], s->payload[1]);
+	}
+}
+
+int ffamed_trace_write_chrome_max(FILE *out, const struct ffamed_trace_event *ev, size_t count,
+				  uint64_t max_bytes, size_t *written)
+{
+	static const char head[] = "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
+	static const char tail[] = "\n]}\n";
 	struct track *seen = NULL;
-	size_t nseen = 0, cap = 0;
+	size_t nseen = 0, cap = 0, done = 0;
 	uint64_t t0 = count ? ev_start(&ev[0]) : 0;
-	bool first = true;
+	uint64_t bytes = sizeof(head) - 1 + sizeof(tail) - 1;
 	int rc = 0;
 
 	for (size_t i = 1; i < count; i++)
 		if (ev_start(&ev[i]) < t0)
 			t0 = ev_start(&ev[i]);
-	fprintf(out, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n");
-	for (size_t i = 0; i < count && !rc; i++) {
-		const struct ffamed_trace_event *e = &ev[i];
-		uint64_t end = ev_end(e) > ev_start(e) ? ev_end(e) : ev_start(e);
-		double ts = (double)(ev_start(e) - t0) / 1000.0;
-		double dur = (double)(end - ev_start(e)) / 1000.0;
-		char name[64], res[64];
+	fputs(head, out);
+	for (; done < count && !rc; done++) {
+		const struct ffamed_trace_event *e = &ev[done];
+		bool sp = e->kind != FFAMED_TRACE_CALL;
+		uint32_t pid = sp ? e->sp.sp_id : e->call.vm_id;
+		uint32_t tid = sp ? e->sp.ctx : e->call.vcpu;
+		struct chrome_rec r = {.len = 0};
+		bool is_new;
 
-		if (e->kind == FFAMED_TRACE_CALL) {
-			const struct ffamed_trace_rec *c = &e->call;
-
-			rc = track_meta(out, &seen, &nseen, &cap, c->vm_id, c->vcpu, false, &first);
-			fid_text(name, sizeof(name), c->fid);
-			result_text(res, sizeof(res), c);
-			fprintf(out,
-				",\n{\"name\": \"%s\", \"cat\": \"ffa\", \"ph\": \"X\", "
-				"\"ts\": %.3f, \"dur\": %.3f, \"pid\": %u, \"tid\": %u, \"args\": "
-				"{\"result\": \"%s\"",
-				name, ts, dur, (unsigned)c->vm_id, (unsigned)c->vcpu, res);
-			for (int r = 1; r < 8; r++)
-				fprintf(out, ", \"x%d\": \"0x%" PRIx64 "\"", r, c->in[r]);
-			for (int r = 0; r < 4; r++)
-				fprintf(out, ", \"out_x%d\": \"0x%" PRIx64 "\"", r, c->out[r]);
-			fprintf(out, "}}");
-		} else {
-			const struct ffamed_sp_trace_rec *s = &e->sp;
-			static const char *const actions[] = {"respond", "interrupt", "yield"};
-
-			rc = track_meta(out, &seen, &nseen, &cap, s->sp_id, s->ctx, true, &first);
-			fid_text(name, sizeof(name), s->fid);
-			fprintf(out,
-				",\n{\"name\": \"%s\", \"cat\": \"sp\", \"ph\": \"X\", \"ts\": "
-				"%.3f, "
-				"\"dur\": %.3f, \"pid\": %u, \"tid\": %u, \"args\": {\"sender\": "
-				"\"0x%x\", \"cpu\": %u, \"resumed\": %u, \"action\": \"%s\", "
-				"\"p0\": \"0x%" PRIx64 "\", \"p1\": \"0x%" PRIx64 "\"}}",
-				name, ts, dur, (unsigned)s->sp_id, (unsigned)s->ctx,
-				(unsigned)s->sender, (unsigned)s->cpu, (unsigned)s->resumed,
-				s->action < 3 ? actions[s->action] : "?", s->payload[0],
-				s->payload[1]);
+		if (!track_new(&seen, &nseen, &cap, pid, tid, &is_new)) {
+			rc = -1;
+			break;
 		}
+		if (is_new)
+			track_meta(&r, pid, tid, sp);
+		chrome_event(&r, e, t0);
+		if (max_bytes && bytes + r.len > max_bytes)
+			break;
+		bytes += r.len;
+		/* Every record starts ",\n": the first one without it. */
+		fwrite(r.text + (done ? 0 : 2), 1, r.len - (done ? 0 : 2), out);
 	}
-	fprintf(out, "\n]}\n");
+	fputs(tail, out);
 	free(seen);
+	if (written)
+		*written = done;
 	if (rc || ferror(out))
 		return -1;
 	return 0;
+}
+
+int ffamed_trace_write_chrome(FILE *out, const struct ffamed_trace_event *ev, size_t count)
+{
+	return ffamed_trace_write_chrome_max(out, ev, count, 0, NULL);
 }
 
 /* ---- Mermaid ------------------------------------------------------------------------- */
@@ -363,6 +430,15 @@ static bool id_listed(const uint32_t *ids, size_t n, uint32_t id)
 	return false;
 }
 
+/* Drawn to an SP: the call reached one that answered. A refusal may come
+ * from the mediator itself (no such partition, say). */
+static uint16_t drawn_sp(const struct ffamed_trace_rec *c)
+{
+	uint16_t sp = call_sp(c);
+
+	return sp && (uint32_t)c->out[0] != FFA_ERROR ? sp : 0;
+}
+
 int ffamed_trace_write_mermaid(FILE *out, const struct ffamed_trace_event *ev, size_t count,
 			       size_t max_calls)
 {
@@ -379,16 +455,20 @@ int ffamed_trace_write_mermaid(FILE *out, const struct ffamed_trace_event *ev, s
 		calls++;
 		if (nvm < 64 && !id_listed(vms, nvm, c->vm_id))
 			vms[nvm++] = c->vm_id;
-		sp = call_sp(c);
+		sp = drawn_sp(c);
 		if (sp && nsp < 64 && !id_listed(sps, nsp, sp))
 			sps[nsp++] = sp;
 	}
 	fprintf(out, "sequenceDiagram\n");
 	for (size_t i = 0; i < nvm; i++)
-		fprintf(out, "    participant VM%x as VM %x\n", vms[i], vms[i]);
-	fprintf(out, "    participant M as ffamed\n");
-	for (size_t i = 0; i < nsp; i++)
-		fprintf(out, "    participant SP%x as SP %x\n", sps[i], sps[i]);
+		fprintf(out, "    participant VM%x as VM %u\n", vms[i], vms[i]);
+	fprintf(out, "    participant M as ffamed mediator\n");
+	for (size_t i = 0; i < nsp; i++) {
+		const char *name = ffamed_sim_partition_name((uint16_t)sps[i]);
+
+		fprintf(out, "    participant SP%x as SP 0x%04x %s\n", sps[i], sps[i],
+			name ? name : "(not built in)");
+	}
 	calls = 0;
 	for (size_t i = 0; i < count && (!max_calls || calls < max_calls); i++) {
 		const struct ffamed_trace_rec *c = &ev[i].call;
@@ -400,12 +480,10 @@ int ffamed_trace_write_mermaid(FILE *out, const struct ffamed_trace_event *ev, s
 		calls++;
 		call_text(name, sizeof(name), c);
 		result_text(res, sizeof(res), c);
-		sp = call_sp(c);
+		sp = drawn_sp(c);
 		fprintf(out, "    VM%x->>M: %s (vCPU %u)\n", (unsigned)c->vm_id, name,
 			(unsigned)c->vcpu);
-		/* A refusal may come from the mediator itself: draw the SP only
-		 * for calls it answered. */
-		if (sp && id_listed(sps, nsp, sp) && (uint32_t)c->out[0] != FFA_ERROR) {
+		if (sp && id_listed(sps, nsp, sp)) {
 			fprintf(out, "    M->>SP%x: %s\n", (unsigned)sp, name);
 			fprintf(out, "    SP%x-->>M: %s\n", (unsigned)sp, res);
 		}

@@ -132,7 +132,7 @@ static void collects_what_the_guest_did(void **state)
 	assert_int_equal(count_char(json, '['), count_char(json, ']'));
 	assert_non_null(strstr(json, "\"args\": {\"name\": \"VM 1\"}"));
 	assert_non_null(strstr(json, "\"args\": {\"name\": \"vCPU 1\"}"));
-	assert_non_null(strstr(json, "\"args\": {\"name\": \"SP 8001\"}"));
+	assert_non_null(strstr(json, "\"args\": {\"name\": \"SP 0x8001 ECHO\"}"));
 	assert_string_equal(json + strlen(json) - 4, "\n]}\n");
 	free(json);
 	free(ev);
@@ -176,8 +176,8 @@ static void mermaid_exact(void **state)
 	md = write_mermaid(ev, 5, 3);
 	assert_string_equal(md, "sequenceDiagram\n"
 				"    participant VM2 as VM 2\n"
-				"    participant M as ffamed\n"
-				"    participant SP8001 as SP 8001\n"
+				"    participant M as ffamed mediator\n"
+				"    participant SP8001 as SP 0x8001 ECHO\n"
 				"    VM2->>M: FFA_VERSION (vCPU 0)\n"
 				"    M-->>VM2: v1.2\n"
 				"    VM2->>M: FFA_MSG_SEND_DIRECT_REQ_64 (vCPU 0)\n"
@@ -213,12 +213,55 @@ static void chrome_times_relative(void **state)
 	free(json);
 }
 
+/* A capped file holds whole events only and stays valid JSON. */
+static void chrome_size_cap(void **state)
+{
+	struct ffamed_trace_event ev[50];
+	char *full, *capped = NULL;
+	size_t len = 0, written = 99;
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < 50; i++)
+		ev[i] = call_ev(1, FFA_ID_GET, 0, FFA_SUCCESS_32, 1, 1000 + i * 10);
+	full = write_chrome(ev, 50);
+	f = open_memstream(&capped, &len);
+	assert_non_null(f);
+	assert_int_equal(ffamed_trace_write_chrome_max(f, ev, 50, strlen(full) / 2, &written), 0);
+	fclose(f);
+	assert_true(written > 0 && written < 50);
+	assert_true(len <= strlen(full) / 2);
+	assert_int_equal(count_substr(capped, "\"ph\": \"X\""), written);
+	assert_int_equal(count_char(capped, '{'), count_char(capped, '}'));
+	assert_string_equal(capped + len - 4, "\n]}\n");
+	/* The capped file is the full one's beginning. */
+	assert_memory_equal(capped, full, len - 4);
+	free(capped);
+	free(full);
+}
+
+/* A request the mediator refused never reached an SP: no participant for
+ * the ID it named. */
+static void mermaid_refusal_has_no_sp(void **state)
+{
+	struct ffamed_trace_event ev[1];
+	char *md;
+
+	(void)state;
+	ev[0] = call_ev(1, FFA_MSG_SEND_DIRECT_REQ_64, (1u << 16) | 0x8FFFu, FFA_ERROR,
+			(uint64_t)(int64_t)FFA_RET_INVALID_PARAMETERS, 100);
+	md = write_mermaid(ev, 1, 0);
+	assert_null(strstr(md, "8fff"));
+	assert_non_null(strstr(md, "M-->>VM1: ERROR INVALID_PARAMETERS\n"));
+	free(md);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(collects_what_the_guest_did),
-		cmocka_unit_test(mermaid_exact),
-		cmocka_unit_test(chrome_times_relative),
+		cmocka_unit_test(collects_what_the_guest_did), cmocka_unit_test(mermaid_exact),
+		cmocka_unit_test(chrome_times_relative),       cmocka_unit_test(chrome_size_cap),
+		cmocka_unit_test(mermaid_refusal_has_no_sp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

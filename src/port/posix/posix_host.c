@@ -29,38 +29,72 @@
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
+int ffamed_posix_log_level(const char *value)
+{
+	for (int i = 0; i <= FFAMED_LOG_DEBUG; i++)
+		if (strcasecmp(value, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void host_print(enum ffamed_log_level level, const char *component, const char *fmt,
+		       va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* One call so that lines from several threads do not interleave. */
+	fprintf(stderr, "[%s] %s%s\n", level_names[level], component, line);
+}
+
+__attribute__((format(printf, 3, 4))) static void
+host_print_f(enum ffamed_log_level level, const char *component, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	host_print(level, component, fmt, ap);
+	va_end(ap);
+}
+
 static enum ffamed_log_level log_level_from_env(void)
 {
 	const char *v = getenv("FFAMED_LOG");
+	int level;
 
-	if (v) {
-		for (int i = 0; i <= FFAMED_LOG_DEBUG; i++)
-			if (strcasecmp(v, level_names[i]) == 0)
-				return (enum ffamed_log_level)i;
+	if (!v)
+		return FFAMED_LOG_WARN;
+	level = ffamed_posix_log_level(v);
+	if (level < 0) {
+		host_print_f(FFAMED_LOG_ERROR, "host: ",
+			     "FFAMED_LOG: '%s' is not a level (" FFAMED_POSIX_LOG_LEVELS
+			     "): logging at warn",
+			     v);
+		return FFAMED_LOG_WARN;
 	}
-	return FFAMED_LOG_WARN;
+	return (enum ffamed_log_level)level;
 }
 
+/* The mediator's and the SPMC's lines name their component themselves. */
 static void host_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va_list ap)
 {
 	const struct ffamed_posix_host *host = ctx;
-	char line[512];
 
 	if ((unsigned)level > FFAMED_LOG_DEBUG)
 		level = FFAMED_LOG_ERROR;
 	if (level > host->log_level)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	/* One call so that lines from several threads do not interleave. */
-	fprintf(stderr, "[ffamed %s] %s\n", level_names[level], line);
+	host_print(level, "", fmt, ap);
 }
 
 void posix_log(struct ffamed_posix_host *host, enum ffamed_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level > host->log_level)
+		return;
 	va_start(ap, fmt);
-	host_vlog(host, level, fmt, ap);
+	host_print(level, "host: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -70,7 +104,7 @@ void posix_error(struct ffamed_posix_host *host, const char *fmt, ...)
 
 	atomic_fetch_add(&host->errors, 1);
 	va_start(ap, fmt);
-	host_vlog(host, FFAMED_LOG_ERROR, fmt, ap);
+	host_print(FFAMED_LOG_ERROR, "host: ", fmt, ap);
 	va_end(ap);
 }
 
