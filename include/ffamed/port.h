@@ -24,14 +24,23 @@
 
 #include "ffamed/regs.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Storage for one host lock, embedded in mediator objects so that taking a
  * lock never allocates. A port's lock type must fit in it (check it with a
  * static assertion in the port).
  */
 #define FFAMED_LOCK_SIZE 64
+#ifdef __cplusplus
+#define FFAMED_ALIGNAS(n) alignas(n)
+#else
+#define FFAMED_ALIGNAS(n) _Alignas(n)
+#endif
 struct ffamed_lock {
-	_Alignas(16) unsigned char opaque[FFAMED_LOCK_SIZE];
+	FFAMED_ALIGNAS(16) unsigned char opaque[FFAMED_LOCK_SIZE];
 };
 
 enum ffamed_log_level {
@@ -202,5 +211,9 @@ struct ffamed_host_ops {
 			      bool write, uint64_t *ipa);
 	void (*borrow_unmap)(void *host, void *host_vm, const uint64_t *ipa, size_t npages);
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_PORT_H */

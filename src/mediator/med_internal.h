@@ -84,6 +84,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ffamed/config.h"
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
 
