@@ -8,6 +8,7 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${1:-$(nproc)}
 status=0
+mkdir -p "$root/build-types"
 for cc in gcc clang; do
   command -v "$cc" >/dev/null || { echo "check-build-types: $cc not found: install $cc"; exit 1; }
   for type in Debug Release RelWithDebInfo MinSizeRel; do

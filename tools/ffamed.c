@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ffamed/version.h"
 #include "ffamed_tool.h"
 
 static void usage(FILE *out)
@@ -18,7 +19,8 @@ static void usage(FILE *out)
 		     "          check the expected registers and buffer bytes\n"
 		     "\n"
 		     "  ffamed <command> --help   options of a command\n"
-		     "  ffamed --help             this text\n");
+		     "  ffamed --help             this text\n"
+		     "  ffamed --version          the library version\n");
 }
 
 int main(int argc, char **argv)
@@ -30,6 +32,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ffamed %s\n", ffamed_version());
 		return 0;
 	}
 	if (strcmp(argv[1], "sim") == 0)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ffamed/config.h"
 #include "ffamed/export.h"
 #include "ffamed/port.h"
 #include "ffamed/regs.h"
@@ -19,7 +20,8 @@ extern "C" {
 #endif
 
 /* The version the mediator implements and answers FFA_VERSION with. */
-#define FFAMED_FFA_VERSION 0x10002u /* v1.2 */
+/* v1.2, or the lower cap FFAMED_CONFIG_FFA_MINOR_MAX the library was built with. */
+#define FFAMED_FFA_VERSION (0x10000u | FFAMED_CONFIG_FFA_MINOR_MAX)
 
 struct ffamed;
 struct ffamed_vm;

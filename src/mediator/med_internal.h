@@ -84,9 +84,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ffamed/config.h"
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
+#include "med_config.h"
 
 /* Padding between data written from different CPUs (false sharing). */
 #define MED_CACHE_LINE 64
