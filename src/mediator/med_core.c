@@ -167,7 +167,8 @@ static const char *med_ops_missing(const struct ffamed_host_ops *ops)
 
 /* Before a mediator exists: through the port's own vlog, when it has one
  * (without it nothing can be said; the return value still tells). */
-static void med_create_log(const struct ffamed_host_ops *ops, void *host, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) void med_create_log(const struct ffamed_host_ops *ops,
+								 void *host, const char *fmt, ...)
 {
 	va_list ap;
 
