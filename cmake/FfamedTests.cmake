@@ -11,8 +11,8 @@ if(ffamed_tests)
     pkg_check_modules(CMOCKA QUIET IMPORTED_TARGET cmocka)
   endif()
   if(NOT CMOCKA_FOUND)
-    set(ffamed_why "the tests need cmocka, found through pkg-config: install them (Debian: "
-                   "apt-get install libcmocka-dev pkg-config, or scripts/deps.sh)")
+    string(CONCAT ffamed_why "the tests need cmocka, found through pkg-config: install them "
+           "(Debian: apt-get install libcmocka-dev pkg-config, or scripts/deps.sh)")
     if(ffamed_tests_auto)
       message(STATUS "ffamed: tests off: ${ffamed_why}")
       set(ffamed_tests OFF)
