@@ -12,6 +12,10 @@
 #      FFAMED_E2E_REQUIRE picks how strict it is, default below);
 #   7. valgrind memcheck over the normal build's tests (scripts/valgrind.sh);
 #   8. static checks: cppcheck, clang-tidy (scripts/clang-tidy.sh), clang-format;
+#   packaging: the exports list, the public headers next to a host FF-A
+#      header and from C++, the examples against the installed core (both
+#      ways), the compile-time switches, every build type with gcc and clang,
+#      the installed freestanding core for aarch64;
 #   9. each libFuzzer harness for FFAMED_FUZZ_SECONDS (default 60; 0 skips),
 #      clang-14 with ASan+UBSan (scripts/fuzz.sh).
 # Exits non-zero if anything fails.
@@ -32,13 +36,22 @@ step() { # name, command...
 }
 
 build() { # dir, sanitizer
-  cmake -S "$root" -B "$root/$1" -DFFAMED_SANITIZE="$2" >/dev/null &&
+  cmake -S "$root" -B "$root/$1" -DFFAMED_SANITIZE="$2" -DFFAMED_BUILD_TESTS=ON >/dev/null &&
   cmake --build "$root/$1" -j"$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^-- ' ; return "${PIPESTATUS[0]}"
 }
 
 step "build" build build ""
 step "tests" ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
 step "ffamed sim" "$root/build/ffamed" sim
+step "ffamed --version" "$root/build/ffamed" --version
+# Packaging (docs/BUILDING.md).
+step "exports: shared libraries against scripts/exports/" "$root/scripts/check-exports.sh" "$root/build"
+step "public headers: host FF-A names, C++" ctest --test-dir "$root/build" -L headers --output-on-failure
+step "examples: installed core through pkg-config and find_package" "$root/scripts/check-examples.sh" "$jobs"
+step "compile-time switches: each off, mediator tests" "$root/scripts/check-config-switches.sh" "$jobs"
+step "build types x {gcc, clang}, warning-free" "$root/scripts/check-build-types.sh" "$jobs"
+step "freestanding core for aarch64, installed" "$root/scripts/check-freestanding-lib.sh" \
+     "$root/cmake/toolchain-aarch64-linux-gnu.cmake" "$jobs"
 # Benchmarks and traces as smoke tests: every call must answer as expected,
 # and the files must be well formed. No timing is asserted anywhere.
 smoke_bench_trace() {
@@ -74,7 +87,7 @@ build_aarch64() {
   "$root/scripts/apt-fetch.sh" "$root/build-aarch64/apt" bookworm arm64 \
     "$root/build-aarch64/sysroot" libcmocka0 libcmocka-dev &&
   cmake -S "$root" -B "$root/build-aarch64" \
-    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64-linux-gnu.cmake" >/dev/null &&
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64-linux-gnu.cmake" -DFFAMED_BUILD_TESTS=ON >/dev/null &&
   cmake --build "$root/build-aarch64" -j"$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^-- ' ; return "${PIPESTATUS[0]}"
 }
 step "build aarch64 (cross; freestanding core; EL2 port)" build_aarch64

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ffamed/port_posix.h"
+#include "ffamed/version.h"
 #include "ffamed_tool.h"
 
 static void usage(FILE *out)
@@ -29,6 +30,8 @@ static void usage(FILE *out)
 		"\n"
 		"              (default warn); lines read \"[level] component: message\"\n"
 		"\n"
+		"  ffamed --version          the library version\n"
+		"\n"
 		"Exit status: 0 success, 1 something unexpected, 2 a usage error.\n");
 }
 
@@ -43,6 +46,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ffamed %s\n", ffamed_version());
 		return 0;
 	}
 	log = getenv("FFAMED_LOG");

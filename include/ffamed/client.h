@@ -11,7 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ffamed/export.h"
 #include "ffamed/ffa.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Issue one call: x0..x17 in, x0..x17 out. */
 typedef void (*ffac_conduit_fn)(void *ctx, struct ffamed_regs *regs);
@@ -44,40 +49,43 @@ struct ffac_partition {
 	struct ffa_uuid uuid; /* nil for v1.0 */
 };
 
-void ffac_init(struct ffac *c, ffac_conduit_fn call, void *call_ctx);
+FFAMED_API void ffac_init(struct ffac *c, ffac_conduit_fn call, void *call_ctx);
 
 /* Ask for `want`; on a lower answer of the same major, re-ask with it, as a
  * robust client should. Stores the final version in c->version. */
-int32_t ffac_negotiate(struct ffac *c, uint32_t want);
-int32_t ffac_id_get(struct ffac *c, uint16_t *id);
-int32_t ffac_spm_id_get(struct ffac *c, uint16_t *id);
-int32_t ffac_features(struct ffac *c, uint32_t id, uint32_t in, uint32_t *w2, uint32_t *w3);
+FFAMED_API int32_t ffac_negotiate(struct ffac *c, uint32_t want);
+FFAMED_API int32_t ffac_id_get(struct ffac *c, uint16_t *id);
+FFAMED_API int32_t ffac_spm_id_get(struct ffac *c, uint16_t *id);
+FFAMED_API int32_t ffac_features(struct ffac *c, uint32_t id, uint32_t in, uint32_t *w2,
+				 uint32_t *w3);
 
-int32_t ffac_rxtx_map(struct ffac *c, void *tx, uint64_t tx_ipa, void *rx, uint64_t rx_ipa,
-		      uint32_t pages);
-int32_t ffac_rxtx_unmap(struct ffac *c);
-int32_t ffac_rx_release(struct ffac *c);
+FFAMED_API int32_t ffac_rxtx_map(struct ffac *c, void *tx, uint64_t tx_ipa, void *rx,
+				 uint64_t rx_ipa, uint32_t pages);
+FFAMED_API int32_t ffac_rxtx_unmap(struct ffac *c);
+FFAMED_API int32_t ffac_rx_release(struct ffac *c);
 
 /* Count (v1.1+: count-only flag; v1.0: full call then RX_RELEASE). */
-int32_t ffac_partition_count(struct ffac *c, const struct ffa_uuid *uuid, uint32_t *count);
+FFAMED_API int32_t ffac_partition_count(struct ffac *c, const struct ffa_uuid *uuid,
+					uint32_t *count);
 /* Full discovery: count, then list into `out` (at most `max`), then
  * RX_RELEASE. *count gets the total reported. */
-int32_t ffac_partition_list(struct ffac *c, const struct ffa_uuid *uuid, struct ffac_partition *out,
-			    uint32_t max, uint32_t *count);
+FFAMED_API int32_t ffac_partition_list(struct ffac *c, const struct ffa_uuid *uuid,
+				       struct ffac_partition *out, uint32_t max, uint32_t *count);
 /* v1.2 register-based discovery (FFA_PARTITION_INFO_GET_REGS). */
-int32_t ffac_partition_list_regs(struct ffac *c, const struct ffa_uuid *uuid,
-				 struct ffac_partition *out, uint32_t max, uint32_t *count);
+FFAMED_API int32_t ffac_partition_list_regs(struct ffac *c, const struct ffa_uuid *uuid,
+					    struct ffac_partition *out, uint32_t max,
+					    uint32_t *count);
 
 /*
  * Direct request to `dst` with payload args[0..4] (w3..w7), reply payload in
  * out[0..4]. 32-bit or 64-bit convention. Loops with FFA_RUN on FFA_INTERRUPT
  * and FFA_YIELD. *resumes (may be NULL) counts the FFA_RUN calls made.
  */
-int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t args[5],
-			uint64_t out[5], uint32_t *resumes);
+FFAMED_API int32_t ffac_direct_req(struct ffac *c, uint16_t dst, bool is64, const uint64_t args[5],
+				   uint64_t out[5], uint32_t *resumes);
 /* DIRECT_REQ2 (v1.2): UUID of the target service, payload x4..x17. */
-int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
-			 const uint64_t args[14], uint64_t out[14], uint32_t *resumes);
+FFAMED_API int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
+				    const uint64_t args[14], uint64_t out[14], uint32_t *resumes);
 
 /* ---- Receiving direct requests (a VM as a receiver) ---------------------------
  * FFA_MSG_WAIT once: *event gets the registers of what ended the wait (a
@@ -87,7 +95,7 @@ int32_t ffac_direct_req2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uu
  * buffer; without it, v1.1+ callees release it): anything else is refused
  * (INVALID_PARAMETERS) without a call.
  */
-int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffamed_regs *event);
+FFAMED_API int32_t ffac_msg_wait(struct ffac *c, uint32_t flags, struct ffamed_regs *event);
 
 /* A request as the receiver got it. */
 struct ffac_direct_msg {
@@ -132,8 +140,8 @@ struct ffac_serve_stats {
  * not FF-A's, or a request not addressed to us); the loop then has left
  * the waiting state. stats (may be NULL) is added to, not reset.
  */
-int32_t ffac_direct_serve(struct ffac *c, ffac_direct_handler_fn fn, void *ctx,
-			  const _Atomic bool *stop, struct ffac_serve_stats *stats);
+FFAMED_API int32_t ffac_direct_serve(struct ffac *c, ffac_direct_handler_fn fn, void *ctx,
+				     const _Atomic bool *stop, struct ffac_serve_stats *stats);
 
 /* ---- Indirect messages (FFA_MSG_SEND2, v1.1+) --------------------------------
  * The message goes through the mapped TX buffer, in the layout of the
@@ -145,8 +153,8 @@ int32_t ffac_direct_serve(struct ffac *c, ffac_direct_handler_fn fn, void *ctx,
  * size 0 or payload NULL: INVALID_PARAMETERS. Header and payload must fit
  * the TX buffer, else NO_MEMORY. DENIED without RX/TX mapped,
  * NOT_SUPPORTED below v1.1, all without a call. */
-int32_t ffac_msg_send2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
-		       const void *payload, uint32_t size);
+FFAMED_API int32_t ffac_msg_send2(struct ffac *c, uint16_t dst, const struct ffa_uuid *uuid,
+				  const void *payload, uint32_t size);
 
 /* A message read from the RX buffer. */
 struct ffac_msg {
@@ -168,7 +176,7 @@ struct ffac_msg {
  * message and the release's error is returned. DENIED without RX/TX mapped,
  * NOT_SUPPORTED below v1.1 (no call then).
  */
-int32_t ffac_msg_read(struct ffac *c, struct ffac_msg *out, void *buf, uint32_t max);
+FFAMED_API int32_t ffac_msg_read(struct ffac *c, struct ffac_msg *out, void *buf, uint32_t max);
 
 struct ffac_notif_bits; /* below */
 typedef void (*ffac_msg_fn)(void *ctx, const struct ffac_msg *msg, const void *payload);
@@ -179,8 +187,8 @@ typedef void (*ffac_msg_fn)(void *ctx, const struct ffac_msg *msg, const void *p
  * header was valid (even truncated, or if the release failed). Returns OK
  * with no call when neither bit is set, else what ffac_msg_read returned.
  */
-int32_t ffac_msg_handle_rx_full(struct ffac *c, const struct ffac_notif_bits *bits, void *buf,
-				uint32_t max, ffac_msg_fn fn, void *ctx);
+FFAMED_API int32_t ffac_msg_handle_rx_full(struct ffac *c, const struct ffac_notif_bits *bits,
+					   void *buf, uint32_t max, ffac_msg_fn fn, void *ctx);
 
 /* ---- Notifications (v1.1+) --------------------------------------------------
  * A guest (own ID not 0) never creates its bitmap (the hypervisor did) and
@@ -189,13 +197,13 @@ int32_t ffac_msg_handle_rx_full(struct ffac *c, const struct ffac_notif_bits *bi
  * its bitmap for `cpu_count` CPUs and takes the Schedule Receiver
  * Interrupt: INFO_GET in a loop, then GET where it says.
  */
-int32_t ffac_notif_setup(struct ffac *c, uint32_t cpu_count);
+FFAMED_API int32_t ffac_notif_setup(struct ffac *c, uint32_t cpu_count);
 /* Host mode: destroys the bitmap it created. */
-int32_t ffac_notif_teardown(struct ffac *c);
-int32_t ffac_notif_bind(struct ffac *c, uint16_t sender, bool per_vcpu, uint64_t bitmap);
-int32_t ffac_notif_unbind(struct ffac *c, uint16_t sender, uint64_t bitmap);
+FFAMED_API int32_t ffac_notif_teardown(struct ffac *c);
+FFAMED_API int32_t ffac_notif_bind(struct ffac *c, uint16_t sender, bool per_vcpu, uint64_t bitmap);
+FFAMED_API int32_t ffac_notif_unbind(struct ffac *c, uint16_t sender, uint64_t bitmap);
 /* vcpu < 0: a global notification; else for that vCPU of the receiver. */
-int32_t ffac_notif_set(struct ffac *c, uint16_t receiver, int32_t vcpu, uint64_t bitmap);
+FFAMED_API int32_t ffac_notif_set(struct ffac *c, uint16_t receiver, int32_t vcpu, uint64_t bitmap);
 
 struct ffac_notif_bits {
 	uint64_t sp;	  /* set by SPs */
@@ -205,16 +213,18 @@ struct ffac_notif_bits {
 };
 /* GET on `vcpu` (the caller's own) for the classes in `flags`
  * (FFA_NOTIF_GET_*). */
-int32_t ffac_notif_get(struct ffac *c, uint16_t vcpu, uint32_t flags, struct ffac_notif_bits *out);
+FFAMED_API int32_t ffac_notif_get(struct ffac *c, uint16_t vcpu, uint32_t flags,
+				  struct ffac_notif_bits *out);
 /* The NPI handler: GET of every class on the vCPU that took it. */
-int32_t ffac_notif_handle_npi(struct ffac *c, uint16_t vcpu, struct ffac_notif_bits *out);
+FFAMED_API int32_t ffac_notif_handle_npi(struct ffac *c, uint16_t vcpu,
+					 struct ffac_notif_bits *out);
 
 /* One INFO_GET entry: endpoint `id` has notifications pending, globally
  * (vcpu < 0) or on that vCPU. */
 typedef void (*ffac_notif_pending_fn)(void *ctx, uint16_t id, int32_t vcpu);
 /* The SRI handler: INFO_GET (64-bit) while "more pending" is set; each
  * entry goes to fn. NO_DATA answers count as nothing pending (OK). */
-int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ctx);
+FFAMED_API int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ctx);
 
 /* ---- Memory management -----------------------------------------------------
  * Descriptors go through the mapped TX buffer, in the layout of the
@@ -247,14 +257,14 @@ struct ffac_mem_send {
 
 /* Send (64-bit FIDs); *handle gets the handle. *fragments (may be NULL)
  * the number of fragments sent. */
-int32_t ffac_mem_share(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
-		       uint32_t *fragments);
-int32_t ffac_mem_lend(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
-		      uint32_t *fragments);
-int32_t ffac_mem_donate(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
-			uint32_t *fragments);
+FFAMED_API int32_t ffac_mem_share(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
+				  uint32_t *fragments);
+FFAMED_API int32_t ffac_mem_lend(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
+				 uint32_t *fragments);
+FFAMED_API int32_t ffac_mem_donate(struct ffac *c, const struct ffac_mem_send *s, uint64_t *handle,
+				   uint32_t *fragments);
 /* FFA_MEM_RECLAIM; flags FFA_MEM_FLAG_ZERO_MEMORY / _TIME_SLICING. */
-int32_t ffac_mem_reclaim(struct ffac *c, uint64_t handle, uint32_t flags);
+FFAMED_API int32_t ffac_mem_reclaim(struct ffac *c, uint64_t handle, uint32_t flags);
 
 /* What a retrieve response said. */
 struct ffac_mem_retrieved {
@@ -275,10 +285,14 @@ struct ffac_mem_retrieved {
  * to out[0..max); a response with more is still consumed whole (range_count
  * says how many there were) and the call returns NO_MEMORY.
  */
-int32_t ffac_mem_retrieve(struct ffac *c, uint64_t handle, uint16_t sender, uint64_t tag,
-			  uint8_t perm, uint32_t flags, struct ffac_mem_range *out, uint32_t max,
-			  struct ffac_mem_retrieved *info);
+FFAMED_API int32_t ffac_mem_retrieve(struct ffac *c, uint64_t handle, uint16_t sender, uint64_t tag,
+				     uint8_t perm, uint32_t flags, struct ffac_mem_range *out,
+				     uint32_t max, struct ffac_mem_retrieved *info);
 /* FFA_MEM_RELINQUISH of one's own retrieve (flags bit0: zero memory). */
-int32_t ffac_mem_relinquish(struct ffac *c, uint64_t handle, uint32_t flags);
+FFAMED_API int32_t ffac_mem_relinquish(struct ffac *c, uint64_t handle, uint32_t flags);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_CLIENT_H */

@@ -16,6 +16,10 @@
 
 #include "ffamed/regs.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- SMCCC function ID composition ------------------------------------ */
 #define FFA_SMC32(fnum)	   (0x84000000u | (uint32_t)(fnum))
 #define FFA_SMC64(fnum)	   (0xC4000000u | (uint32_t)(fnum))
@@ -427,8 +431,13 @@ struct ffa_msg_header_1_2 {
 } FFA_PACKED;
 
 /* ---- Layout checks ------------------------------------------------------ */
-#define FFA_CHECK_SIZE(t, n)   _Static_assert(sizeof(struct t) == (n), #t " size")
-#define FFA_CHECK_OFF(t, f, n) _Static_assert(offsetof(struct t, f) == (n), #t "." #f)
+#ifdef __cplusplus
+#define FFA_STATIC_ASSERT static_assert
+#else
+#define FFA_STATIC_ASSERT _Static_assert
+#endif
+#define FFA_CHECK_SIZE(t, n)   FFA_STATIC_ASSERT(sizeof(struct t) == (n), #t " size")
+#define FFA_CHECK_OFF(t, f, n) FFA_STATIC_ASSERT(offsetof(struct t, f) == (n), #t "." #f)
 
 FFA_CHECK_SIZE(ffa_uuid, 16);
 FFA_CHECK_SIZE(ffa_msg_hdr, FFA_MSG_HDR_SIZE_1_2);
@@ -509,5 +518,9 @@ FFA_CHECK_OFF(ffa_msg_header_1_2, uuid, 24);
 
 /* ---- Register file -------------------------------------------------------- */
 #define FFA_NREGS FFAMED_NREGS
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_FFA_H */

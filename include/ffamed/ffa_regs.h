@@ -13,6 +13,10 @@
 
 #include "ffamed/ffa.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 static inline void ffa_regs_clear(struct ffamed_regs *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -123,5 +127,9 @@ static inline bool ffa_uuid_equal(const struct ffa_uuid *a, const struct ffa_uui
 {
 	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_FFA_REGS_H */

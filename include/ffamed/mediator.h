@@ -10,11 +10,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ffamed/config.h"
+#include "ffamed/export.h"
 #include "ffamed/port.h"
 #include "ffamed/regs.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The version the mediator implements and answers FFA_VERSION with. */
-#define FFAMED_FFA_VERSION 0x10002u /* v1.2 */
+/* v1.2, or the lower cap FFAMED_CONFIG_FFA_MINOR_MAX the library was built with. */
+#define FFAMED_FFA_VERSION (0x10000u | FFAMED_CONFIG_FFA_MINOR_MAX)
 
 struct ffamed;
 struct ffamed_vm;
@@ -96,13 +103,13 @@ struct ffamed_vm_params {
  * usable SPMC (fw_call answers NOT_SUPPORTED) the mediator still serves
  * guests, with no SPs. Returns FFA_RET_OK or an FF-A error. HOST context.
  */
-int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
-		      const struct ffamed_config *cfg, struct ffamed **out);
+FFAMED_API int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
+				 const struct ffamed_config *cfg, struct ffamed **out);
 
 /* All VMs must have been destroyed first. Unmaps the SPMC RX/TX pair.
  * Waits for deferred work (pending VM_DESTROYED retries are abandoned
  * with a warning). HOST context. */
-void ffamed_destroy(struct ffamed *med);
+FFAMED_API void ffamed_destroy(struct ffamed *med);
 
 /*
  * Register a VM: send VM_CREATED to every SP subscribed to it (retrying
@@ -111,8 +118,8 @@ void ffamed_destroy(struct ffamed *med);
  * notification bitmap at the SPMC; if the SPMC refuses it, the VM runs
  * without SP notifications (docs/NOTIFICATIONS.md). HOST context.
  */
-int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *params,
-			 struct ffamed_vm **out);
+FFAMED_API int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *params,
+				    struct ffamed_vm **out);
 
 /*
  * Unregister a VM: no vCPU of it may be inside ffamed_handle_call() any more
@@ -124,7 +131,7 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
  * an SP that cannot take it now is retried from deferred work, bounded.
  * HOST context.
  */
-void ffamed_vm_destroy(struct ffamed_vm *vm);
+FFAMED_API void ffamed_vm_destroy(struct ffamed_vm *vm);
 
 /* What ffamed_handle_call() did with a call. */
 enum ffamed_call_status {
@@ -146,8 +153,8 @@ enum ffamed_call_status {
  * vCPUs of any VMs may call it concurrently, one call per vCPU at a time
  * (a blocked call counts until it is resumed).
  */
-enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
-					   struct ffamed_regs *regs);
+FFAMED_API enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
+						      struct ffamed_regs *regs);
 
 /*
  * Take a blocked vCPU back (to deliver it an interrupt, to stop it): its
@@ -159,7 +166,7 @@ enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
  * Returns whether the vCPU was blocked. Any context except inside
  * vcpu_resume.
  */
-bool ffamed_vcpu_interrupt(struct ffamed_vm *vm, uint16_t vcpu);
+FFAMED_API bool ffamed_vcpu_interrupt(struct ffamed_vm *vm, uint16_t vcpu);
 
 /*
  * Notifications: the host tells the mediator when a vCPU can take
@@ -170,8 +177,8 @@ bool ffamed_vcpu_interrupt(struct ffamed_vm *vm, uint16_t vcpu);
  * signalled at the next one). A vCPU is online from the VM's creation if
  * vcpu_is_online() says so; no call is needed then. Any context.
  */
-void ffamed_vcpu_online(struct ffamed_vm *vm, uint16_t vcpu);
-void ffamed_vcpu_offline(struct ffamed_vm *vm, uint16_t vcpu);
+FFAMED_API void ffamed_vcpu_online(struct ffamed_vm *vm, uint16_t vcpu);
+FFAMED_API void ffamed_vcpu_offline(struct ffamed_vm *vm, uint16_t vcpu);
 
 /*
  * The physical Schedule Receiver Interrupt arrived from the secure side:
@@ -179,11 +186,11 @@ void ffamed_vcpu_offline(struct ffamed_vm *vm, uint16_t vcpu);
  * them. HOST or WORK context (it calls the firmware), never from inside a
  * fw_call: an SRI raised during a firmware call must be deferred.
  */
-void ffamed_handle_sri(struct ffamed *med);
+FFAMED_API void ffamed_handle_sri(struct ffamed *med);
 
-uint16_t ffamed_vm_id(const struct ffamed_vm *vm);
+FFAMED_API uint16_t ffamed_vm_id(const struct ffamed_vm *vm);
 /* The version the guest negotiated, 0 before it is final. */
-uint32_t ffamed_vm_version(const struct ffamed_vm *vm);
+FFAMED_API uint32_t ffamed_vm_version(const struct ffamed_vm *vm);
 
 /* What the mediator learnt from the firmware at create time. */
 struct ffamed_fw_info {
@@ -191,7 +198,7 @@ struct ffamed_fw_info {
 	uint16_t spmc_id;
 	uint32_t sp_count; /* entries in the SP cache */
 };
-void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info);
+FFAMED_API void ffamed_get_fw_info(const struct ffamed *med, struct ffamed_fw_info *info);
 
 /* ---- Tracing ----------------------------------------------------------------
  * A tracer sees every call ffamed_handle_call() takes (not the calls it
@@ -219,7 +226,7 @@ struct ffamed_tracer {
  * struct, and ctx, must stay valid until the tracer is replaced and every
  * call that may have started before that has returned. Any context.
  */
-void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer);
+FFAMED_API void ffamed_set_tracer(struct ffamed *med, const struct ffamed_tracer *tracer);
 
 /* Memory sharing now (docs/MEMORY.md): for leak checks and benchmarks. */
 struct ffamed_mem_stats {
@@ -227,6 +234,10 @@ struct ffamed_mem_stats {
 	uint32_t orphans;      /* SP transactions of destroyed VMs still held */
 	uint64_t pages;	       /* guest pages those transactions hold pinned */
 };
-void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats);
+FFAMED_API void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_MEDIATOR_H */

@@ -24,14 +24,23 @@
 
 #include "ffamed/regs.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Storage for one host lock, embedded in mediator objects so that taking a
  * lock never allocates. A port's lock type must fit in it (check it with a
  * static assertion in the port).
  */
 #define FFAMED_LOCK_SIZE 64
+#ifdef __cplusplus
+#define FFAMED_ALIGNAS(n) alignas(n)
+#else
+#define FFAMED_ALIGNAS(n) _Alignas(n)
+#endif
 struct ffamed_lock {
-	_Alignas(16) unsigned char opaque[FFAMED_LOCK_SIZE];
+	FFAMED_ALIGNAS(16) unsigned char opaque[FFAMED_LOCK_SIZE];
 };
 
 enum ffamed_log_level {
@@ -58,8 +67,14 @@ struct ffamed_work {
 #define FFAMED_ACCESS_NONE 0u
 #define FFAMED_ACCESS_RW   1u
 
+/*
+ * Each operation is marked [required] or [optional]. ffamed_create() refuses
+ * ops without a required one (and logs its name through vlog, if present);
+ * a NULL optional one turns off what its comment says. docs/PORTING.md has
+ * the table.
+ */
 struct ffamed_host_ops {
-	/* ---- Locks --------------------------------------------------------
+	/* ---- Locks [required] ------------------------------------------------
 	 * Mutual exclusion for short sections. A lock may be held across a
 	 * firmware call (fw_call) but never across a wait for a guest. The
 	 * mediator never takes the same lock twice (not recursive). Contention
@@ -70,7 +85,7 @@ struct ffamed_host_ops {
 	void (*lock_acquire)(void *host, struct ffamed_lock *lock);
 	void (*lock_release)(void *host, struct ffamed_lock *lock);
 
-	/* ---- Allocation ---------------------------------------------------
+	/* ---- Allocation [required] ---------------------------------------------
 	 * alloc: zeroed memory, or NULL. Any context; may be called with
 	 * mediator locks held, so it must not wait for the mediator.
 	 */
@@ -84,15 +99,16 @@ struct ffamed_host_ops {
 	void *(*page_alloc)(void *host, size_t npages, uint64_t *pa);
 	void (*page_free)(void *host, void *va, size_t npages);
 
-	/* ---- Logging and time ---------------------------------------------
+	/* ---- Logging and time [optional] ---------------------------------------
 	 * vlog formats printf-style (%s %d %u %x %lx %llx %p and widths) and
 	 * emits one line; no trailing newline in fmt. Any context. now_ns is
-	 * a monotonic clock, for traces and rate limits. Either may be NULL.
+	 * a monotonic clock, for traces and rate limits. Either may be NULL:
+	 * no logs; traces carry 0 and rate limits count calls instead.
 	 */
 	void (*vlog)(void *host, enum ffamed_log_level level, const char *fmt, va_list ap);
 	uint64_t (*now_ns)(void *host);
 
-	/* ---- Guest memory -------------------------------------------------
+	/* ---- Guest memory [required] -------------------------------------------
 	 * guest_page_pin: translate the 4K-aligned guest address `ipa` of
 	 * `host_vm` to a physical address and pin the page so it stays mapped
 	 * to that PA until unpinned (a guest cannot balloon it away). Fails
@@ -113,7 +129,7 @@ struct ffamed_host_ops {
 	void *(*map_pages)(void *host, const uint64_t *pa, size_t npages);
 	void (*unmap_pages)(void *host, void *va, size_t npages);
 
-	/* ---- VM references ------------------------------------------------
+	/* ---- VM references [required] -----------------------------------------
 	 * The mediator takes a reference on the host's VM object while it
 	 * keeps state that needs it alive past ffamed_vm_destroy() (pinned
 	 * pages, deferred VM_DESTROYED retries) and drops it when done. The
@@ -124,16 +140,18 @@ struct ffamed_host_ops {
 	void (*vm_get)(void *host, void *host_vm);
 	void (*vm_put)(void *host, void *host_vm);
 
-	/* ---- vCPUs and virtual interrupts ---------------------------------
-	 * vcpu_is_online: whether the vCPU can take an interrupt now.
+	/* ---- vCPUs and virtual interrupts [optional] ---------------------------
+	 * vcpu_is_online: whether the vCPU can take an interrupt now (NULL:
+	 * every vCPU always can).
 	 * inject_virq: make virtual interrupt `intid` pending on the vCPU and
-	 * kick it if it is waiting; must not wait for the vCPU. Both may be
-	 * called with mediator locks held, from any context.
+	 * kick it if it is waiting; must not wait for the vCPU (NULL: no
+	 * Notification Pending Interrupt; guests poll). Both may be called
+	 * with mediator locks held, from any context.
 	 */
 	bool (*vcpu_is_online)(void *host, void *host_vm, uint16_t vcpu);
 	void (*inject_virq)(void *host, void *host_vm, uint16_t vcpu, uint32_t intid);
 	/*
-	 * vcpu_resume (optional): a call that ffamed_handle_call() answered
+	 * vcpu_resume [optional]: a call that ffamed_handle_call() answered
 	 * FFAMED_CALL_BLOCKED has finished; `regs` is its reply. The host
 	 * writes it to the vCPU and lets the vCPU run again. Called exactly
 	 * once per blocked call, from any context (usually another VM's TRAP
@@ -147,15 +165,15 @@ struct ffamed_host_ops {
 	void (*vcpu_resume)(void *host, void *host_vm, uint16_t vcpu,
 			    const struct ffamed_regs *regs);
 
-	/* ---- Firmware conduit ---------------------------------------------
-	 * fw_call: an SMC to the SPMC from the current physical CPU, x0..x17
+	/* ---- Firmware conduit ----------------------------------------------------
+	 * fw_call [required]: an SMC to the SPMC from the current physical CPU, x0..x17
 	 * in, x0..x17 out (in place). May be called with mediator locks held
 	 * (the SPMC RX/TX locks are held across it by design). TRAP, HOST or
 	 * WORK context.
 	 */
 	void (*fw_call)(void *host, struct ffamed_regs *regs);
 	/*
-	 * fw_call_on (optional): the same SMC issued on physical CPU `cpu`
+	 * fw_call_on [optional]: the same SMC issued on physical CPU `cpu`
 	 * (a linear index, as FF-A numbers an MP partition's execution
 	 * contexts); the host runs it there (e.g. by IPI) and waits. HOST
 	 * context, no mediator lock held. Used at VM teardown to finish
@@ -166,7 +184,7 @@ struct ffamed_host_ops {
 	 */
 	void (*fw_call_on)(void *host, uint32_t cpu, struct ffamed_regs *regs);
 
-	/* ---- Deferred work ------------------------------------------------
+	/* ---- Deferred work [required] -------------------------------------------
 	 * work_schedule: run work->fn(work) once, in WORK context, no sooner
 	 * than `delay_ns` from now. Returns 0, or an FF-A error if the work
 	 * cannot be queued (the mediator then retries at its next chance).
@@ -178,7 +196,7 @@ struct ffamed_host_ops {
 	int32_t (*work_schedule)(void *host, struct ffamed_work *work, uint64_t delay_ns);
 	void (*work_cancel_sync)(void *host, struct ffamed_work *work);
 
-	/* ---- Memory sharing (optional) --------------------------------------
+	/* ---- Memory sharing [optional] -------------------------------------------
 	 * Without guest_set_access the mediator refuses FFA_MEM_LEND and
 	 * FFA_MEM_DONATE; without borrow_map/borrow_unmap it refuses VM
 	 * borrowers (FFA_FEATURES says so). All three: TRAP, HOST or WORK
@@ -207,5 +225,9 @@ struct ffamed_host_ops {
 			      bool write, uint64_t *ipa);
 	void (*borrow_unmap)(void *host, void *host_vm, const uint64_t *ipa, size_t npages);
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_PORT_H */

@@ -19,8 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ffamed/export.h"
 #include "ffamed/port.h"
 #include "ffamed/spmc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ffamed_posix_host;
 struct ffamed_posix_vm;
@@ -37,11 +42,11 @@ struct ffamed_posix_config {
 	bool contiguous_ram;
 };
 
-int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
-				 struct ffamed_posix_host **out);
+FFAMED_API int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
+					    struct ffamed_posix_host **out);
 /* All VMs must be destroyed and all vCPU threads joined first. */
-void ffamed_posix_host_destroy(struct ffamed_posix_host *host);
-const struct ffamed_host_ops *ffamed_posix_host_ops(void);
+FFAMED_API void ffamed_posix_host_destroy(struct ffamed_posix_host *host);
+FFAMED_API const struct ffamed_host_ops *ffamed_posix_host_ops(void);
 
 /*
  * Log lines go to stderr as "[LEVEL] COMPONENT: message" (components:
@@ -51,50 +56,54 @@ const struct ffamed_host_ops *ffamed_posix_host_ops(void);
  * -1 if `value` is none of those (a host then logs at warn and says so).
  */
 #define FFAMED_POSIX_LOG_LEVELS "error, warn, info, debug"
-int ffamed_posix_log_level(const char *value);
+FFAMED_API int ffamed_posix_log_level(const char *value);
 
 /* The environment for a software SPMC running "in firmware" on this host. */
-void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_env *env);
+FFAMED_API void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_env *env);
 
 /* Where ops->fw_call goes: fw(fw_ctx, current physical CPU, regs). Without
  * one, every firmware call answers FFA_ERROR(NOT_SUPPORTED). */
 typedef void (*ffamed_posix_fw_fn)(void *fw_ctx, uint32_t cpu, struct ffamed_regs *regs);
-void ffamed_posix_set_firmware(struct ffamed_posix_host *host, ffamed_posix_fw_fn fw, void *fw_ctx);
+FFAMED_API void ffamed_posix_set_firmware(struct ffamed_posix_host *host, ffamed_posix_fw_fn fw,
+					  void *fw_ctx);
 
 /* Physical CPU index of the calling thread: vCPU threads get a unique one
  * while they run; any other thread gets one on first use, for its life. */
-uint32_t ffamed_posix_current_cpu(struct ffamed_posix_host *host);
+FFAMED_API uint32_t ffamed_posix_current_cpu(struct ffamed_posix_host *host);
 
 /* Direct access to physical memory (what firmware sees); NULL outside. */
-void *ffamed_posix_pa_to_va(struct ffamed_posix_host *host, uint64_t pa, size_t len);
+FFAMED_API void *ffamed_posix_pa_to_va(struct ffamed_posix_host *host, uint64_t pa, size_t len);
 
 /* ---- VMs ------------------------------------------------------------------ */
 #define FFAMED_POSIX_RAM_BASE 0x40000000ull /* IPA of every VM's RAM */
 
-int32_t ffamed_posix_vm_create(struct ffamed_posix_host *host, uint16_t ffa_id, uint16_t vcpu_count,
-			       size_t ram_pages, struct ffamed_posix_vm **out);
+FFAMED_API int32_t ffamed_posix_vm_create(struct ffamed_posix_host *host, uint16_t ffa_id,
+					  uint16_t vcpu_count, size_t ram_pages,
+					  struct ffamed_posix_vm **out);
 /* Drops the host's reference; memory goes when the last vm_put comes.
  * vCPU threads should be joined first (any still running are joined here,
  * with a warning). */
-void ffamed_posix_vm_destroy(struct ffamed_posix_vm *vm);
-uint16_t ffamed_posix_vm_id(const struct ffamed_posix_vm *vm);
-uint16_t ffamed_posix_vm_vcpu_count(const struct ffamed_posix_vm *vm);
-size_t ffamed_posix_vm_ram_size(const struct ffamed_posix_vm *vm);
+FFAMED_API void ffamed_posix_vm_destroy(struct ffamed_posix_vm *vm);
+FFAMED_API uint16_t ffamed_posix_vm_id(const struct ffamed_posix_vm *vm);
+FFAMED_API uint16_t ffamed_posix_vm_vcpu_count(const struct ffamed_posix_vm *vm);
+FFAMED_API size_t ffamed_posix_vm_ram_size(const struct ffamed_posix_vm *vm);
 /* The guest's own view: VA of guest address `ipa` in its RAM or its
  * borrowed window (mapped pages only), else NULL. */
-void *ffamed_posix_vm_va(struct ffamed_posix_vm *vm, uint64_t ipa);
-int32_t ffamed_posix_vm_ipa_to_pa(struct ffamed_posix_vm *vm, uint64_t ipa, uint64_t *pa);
+FFAMED_API void *ffamed_posix_vm_va(struct ffamed_posix_vm *vm, uint64_t ipa);
+FFAMED_API int32_t ffamed_posix_vm_ipa_to_pa(struct ffamed_posix_vm *vm, uint64_t ipa,
+					     uint64_t *pa);
 /* Pages currently pinned through the host ops (leak checks); a page pinned
  * twice counts twice (each pin needs its own unpin). */
-size_t ffamed_posix_vm_pinned_pages(const struct ffamed_posix_vm *vm);
+FFAMED_API size_t ffamed_posix_vm_pinned_pages(const struct ffamed_posix_vm *vm);
 /* Make guest_page_pin of this page fail (fault injection); ~0 clears. */
-void ffamed_posix_vm_fail_pin(struct ffamed_posix_vm *vm, uint64_t ipa);
+FFAMED_API void ffamed_posix_vm_fail_pin(struct ffamed_posix_vm *vm, uint64_t ipa);
 /* Outstanding pins of the page at guest address `ipa` (0 outside RAM). */
-uint32_t ffamed_posix_vm_page_pins(struct ffamed_posix_vm *vm, uint64_t ipa);
+FFAMED_API uint32_t ffamed_posix_vm_page_pins(struct ffamed_posix_vm *vm, uint64_t ipa);
 /* Make the page read-only to the host: pinning it for write then fails with
  * INVALID_PARAMETERS (the guest's own view stays writable). */
-void ffamed_posix_vm_set_readonly(struct ffamed_posix_vm *vm, uint64_t ipa, bool readonly);
-struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm);
+FFAMED_API void ffamed_posix_vm_set_readonly(struct ffamed_posix_vm *vm, uint64_t ipa,
+					     bool readonly);
+FFAMED_API struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm);
 
 /* ---- Memory sharing ------------------------------------------------------
  * Lending a page (ops->guest_set_access NONE) makes the guest's own view of
@@ -105,8 +114,8 @@ struct ffamed_posix_host *ffamed_posix_vm_host(const struct ffamed_posix_vm *vm)
  * ffamed_posix_vm_va() also resolves. */
 #define FFAMED_POSIX_WINDOW_BASE 0x1000000000ull
 /* Pages of the VM's RAM it cannot access now (lent or donated away). */
-size_t ffamed_posix_vm_revoked_pages(struct ffamed_posix_vm *vm);
-bool ffamed_posix_vm_page_accessible(struct ffamed_posix_vm *vm, uint64_t ipa);
+FFAMED_API size_t ffamed_posix_vm_revoked_pages(struct ffamed_posix_vm *vm);
+FFAMED_API bool ffamed_posix_vm_page_accessible(struct ffamed_posix_vm *vm, uint64_t ipa);
 /* What the guest itself may do at `ipa` now: its RAM is RW unless lent or
  * donated away (NONE), a window page as it was mapped, anything else NONE. */
 enum ffamed_posix_access {
@@ -114,20 +123,23 @@ enum ffamed_posix_access {
 	FFAMED_POSIX_ACCESS_RO,
 	FFAMED_POSIX_ACCESS_RW,
 };
-enum ffamed_posix_access ffamed_posix_vm_access(struct ffamed_posix_vm *vm, uint64_t ipa);
+FFAMED_API enum ffamed_posix_access ffamed_posix_vm_access(struct ffamed_posix_vm *vm,
+							   uint64_t ipa);
 /* Window pages mapped now (borrowed from other VMs). */
-size_t ffamed_posix_vm_borrowed_pages(struct ffamed_posix_vm *vm);
+FFAMED_API size_t ffamed_posix_vm_borrowed_pages(struct ffamed_posix_vm *vm);
 
 /* ---- vCPUs -------------------------------------------------------------- */
 typedef void (*ffamed_posix_vcpu_fn)(struct ffamed_posix_vm *vm, uint16_t vcpu, void *arg);
-int32_t ffamed_posix_vcpu_start(struct ffamed_posix_vm *vm, uint16_t vcpu, ffamed_posix_vcpu_fn fn,
-				void *arg);
-void ffamed_posix_vcpu_join(struct ffamed_posix_vm *vm, uint16_t vcpu);
-void ffamed_posix_vcpu_set_online(struct ffamed_posix_vm *vm, uint16_t vcpu, bool online);
+FFAMED_API int32_t ffamed_posix_vcpu_start(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					   ffamed_posix_vcpu_fn fn, void *arg);
+FFAMED_API void ffamed_posix_vcpu_join(struct ffamed_posix_vm *vm, uint16_t vcpu);
+FFAMED_API void ffamed_posix_vcpu_set_online(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					     bool online);
 /* Pending virtual interrupts (bit n = INTID n, n < 64), taken and cleared. */
-uint64_t ffamed_posix_vcpu_take_virqs(struct ffamed_posix_vm *vm, uint16_t vcpu);
+FFAMED_API uint64_t ffamed_posix_vcpu_take_virqs(struct ffamed_posix_vm *vm, uint16_t vcpu);
 /* Wait until an interrupt is pending or timeout; true if one is. */
-bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, uint64_t timeout_ns);
+FFAMED_API bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					    uint64_t timeout_ns);
 
 /* ---- Blocked calls (ops->vcpu_resume) --------------------------------------
  * Each vCPU has a resume slot for its call into the mediator. The vCPU
@@ -148,12 +160,12 @@ bool ffamed_posix_vcpu_wait_virq(struct ffamed_posix_vm *vm, uint16_t vcpu, uint
  * wait_resume or call_end with none (wait_resume then returns at once with
  * FFA_ERROR(ABORTED) in regs). Only the vCPU's own thread calls these three.
  */
-void ffamed_posix_vcpu_call_begin(struct ffamed_posix_vm *vm, uint16_t vcpu);
-void ffamed_posix_vcpu_call_end(struct ffamed_posix_vm *vm, uint16_t vcpu);
+FFAMED_API void ffamed_posix_vcpu_call_begin(struct ffamed_posix_vm *vm, uint16_t vcpu);
+FFAMED_API void ffamed_posix_vcpu_call_end(struct ffamed_posix_vm *vm, uint16_t vcpu);
 /* Waits (without bound) for the reply of the blocked call, stores it in
  * regs and disarms the slot. */
-void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
-				   struct ffamed_regs *regs);
+FFAMED_API void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					      struct ffamed_regs *regs);
 /*
  * wait_resume that also comes back, returning false, when a virtual
  * interrupt is pending for the vCPU before the reply came: regs untouched,
@@ -165,38 +177,38 @@ void ffamed_posix_vcpu_wait_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
  *			break_to_plain_wait_resume;
  * True: the reply is in regs, as from wait_resume.
  */
-bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
-					   struct ffamed_regs *regs);
+FFAMED_API bool ffamed_posix_vcpu_wait_resume_or_virq(struct ffamed_posix_vm *vm, uint16_t vcpu,
+						      struct ffamed_regs *regs);
 /* The reply of the vCPU's blocked call if it came (true: in regs, the slot
  * disarmed), without waiting: for drivers that play every vCPU on one
  * thread and leave a call blocked while they run other vCPUs. */
-bool ffamed_posix_vcpu_poll_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
-				   struct ffamed_regs *regs);
+FFAMED_API bool ffamed_posix_vcpu_poll_resume(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					      struct ffamed_regs *regs);
 /* Whether the vCPU's thread is inside wait_resume with no reply yet (for
  * tests and scenarios that wait until a vCPU is parked; any thread). */
-bool ffamed_posix_vcpu_is_blocked(struct ffamed_posix_vm *vm, uint16_t vcpu);
+FFAMED_API bool ffamed_posix_vcpu_is_blocked(struct ffamed_posix_vm *vm, uint16_t vcpu);
 
 /* Fault injection: the nth ops->alloc call from now (1: the next one)
  * returns NULL, once; 0 cancels. Requests over 1 GiB always get NULL. */
-void ffamed_posix_fail_alloc(struct ffamed_posix_host *host, unsigned long nth);
+FFAMED_API void ffamed_posix_fail_alloc(struct ffamed_posix_host *host, unsigned long nth);
 
 /* ---- Accounting (leak checks in tests) ------------------------------------ */
-size_t ffamed_posix_live_allocs(const struct ffamed_posix_host *host);
-size_t ffamed_posix_free_pages(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_live_allocs(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_free_pages(const struct ffamed_posix_host *host);
 /* ffamed_posix_spmc_env() allocations not yet freed (counted apart from the
  * mediator's, which ffamed_posix_live_allocs counts). */
-size_t ffamed_posix_spmc_live_allocs(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_spmc_live_allocs(const struct ffamed_posix_host *host);
 /* Pages mapped by ops->map_pages and not yet unmapped. */
-size_t ffamed_posix_mapped_pages(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_mapped_pages(const struct ffamed_posix_host *host);
 /* VM objects not yet freed (host reference or ops->vm_get references left). */
-size_t ffamed_posix_live_vms(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_live_vms(const struct ffamed_posix_host *host);
 /* Contract violations the port detected and logged as errors: unpin of a
  * page not pinned, a VM freed with pins left, a bad PA to map_pages, an
  * unmap_pages of something not mapped, a virq INTID >= 64, a misused
  * resume slot (see Blocked calls)... Tests expect 0. */
-size_t ffamed_posix_error_count(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_error_count(const struct ffamed_posix_host *host);
 /* Times the SPMC raised the Schedule Receiver Interrupt (env->raise_sri). */
-size_t ffamed_posix_sri_count(const struct ffamed_posix_host *host);
+FFAMED_API size_t ffamed_posix_sri_count(const struct ffamed_posix_host *host);
 
 /*
  * The host's SRI handler (e.g. one calling ffamed_handle_sri()): run from
@@ -205,7 +217,11 @@ size_t ffamed_posix_sri_count(const struct ffamed_posix_host *host);
  * delivery and waits for a running handler to finish.
  */
 typedef void (*ffamed_posix_sri_fn)(void *ctx);
-void ffamed_posix_set_sri_handler(struct ffamed_posix_host *host, ffamed_posix_sri_fn fn,
-				  void *ctx);
+FFAMED_API void ffamed_posix_set_sri_handler(struct ffamed_posix_host *host, ffamed_posix_sri_fn fn,
+					     void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_PORT_POSIX_H */

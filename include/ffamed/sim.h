@@ -21,12 +21,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ffamed/export.h"
 #include "ffamed/client.h"
 #include "ffamed/ffa.h"
 #include "ffamed/mediator.h"
 #include "ffamed/port_posix.h"
 #include "ffamed/sp_builtin.h"
 #include "ffamed/spmc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ffamed_sim;
 struct ffamed_sim_vm;
@@ -70,11 +75,11 @@ struct ffamed_sim_config {
 };
 
 /* The default system (2 VMs x 2 vCPUs). */
-void ffamed_sim_default_config(struct ffamed_sim_config *cfg);
+FFAMED_API void ffamed_sim_default_config(struct ffamed_sim_config *cfg);
 
 /* Build the whole system; the initial VMs are created (VM_CREATED sent).
  * Returns FFA_RET_OK or an FF-A error. */
-int32_t ffamed_sim_create(const struct ffamed_sim_config *cfg, struct ffamed_sim **out);
+FFAMED_API int32_t ffamed_sim_create(const struct ffamed_sim_config *cfg, struct ffamed_sim **out);
 
 /* Leak accounting after shutdown: all should be 0. */
 struct ffamed_sim_leaks {
@@ -91,22 +96,23 @@ struct ffamed_sim_leaks {
  * left over. The host (and the SP state, for inspection) stays until
  * ffamed_sim_destroy(). No vCPU thread may run.
  */
-void ffamed_sim_shutdown(struct ffamed_sim *sim, struct ffamed_sim_leaks *leaks);
+FFAMED_API void ffamed_sim_shutdown(struct ffamed_sim *sim, struct ffamed_sim_leaks *leaks);
 /* Shuts down if not done yet, then frees everything. */
-void ffamed_sim_destroy(struct ffamed_sim *sim);
+FFAMED_API void ffamed_sim_destroy(struct ffamed_sim *sim);
 
 /* ---- Components ------------------------------------------------------------ */
-struct ffamed_posix_host *ffamed_sim_host(struct ffamed_sim *sim);
-struct ffamed_spmc *ffamed_sim_spmc(struct ffamed_sim *sim); /* NULL after shutdown */
-struct ffamed *ffamed_sim_mediator(struct ffamed_sim *sim);  /* NULL after shutdown */
-struct ffamed_sp_echo *ffamed_sim_echo(struct ffamed_sim *sim);
-struct ffamed_sp_vmwatch *ffamed_sim_vmwatch(struct ffamed_sim *sim);
-struct ffamed_sp_optee *ffamed_sim_optee(struct ffamed_sim *sim);
-struct ffamed_sp_memsp *ffamed_sim_memsp(struct ffamed_sim *sim);
-uint32_t ffamed_sim_cpu_count(const struct ffamed_sim *sim);
+FFAMED_API struct ffamed_posix_host *ffamed_sim_host(struct ffamed_sim *sim);
+FFAMED_API struct ffamed_spmc *ffamed_sim_spmc(struct ffamed_sim *sim); /* NULL after shutdown */
+FFAMED_API struct ffamed *ffamed_sim_mediator(struct ffamed_sim *sim);	/* NULL after shutdown */
+FFAMED_API struct ffamed_sp_echo *ffamed_sim_echo(struct ffamed_sim *sim);
+FFAMED_API struct ffamed_sp_vmwatch *ffamed_sim_vmwatch(struct ffamed_sim *sim);
+FFAMED_API struct ffamed_sp_optee *ffamed_sim_optee(struct ffamed_sim *sim);
+FFAMED_API struct ffamed_sp_memsp *ffamed_sim_memsp(struct ffamed_sim *sim);
+FFAMED_API uint32_t ffamed_sim_cpu_count(const struct ffamed_sim *sim);
 /* What every guest must see for each built-in SP (configured values,
  * before any masking by the guest's version). */
-const struct ffamed_sp_config *ffamed_sim_sp_configs(const struct ffamed_sim *sim, uint32_t *count);
+FFAMED_API const struct ffamed_sp_config *ffamed_sim_sp_configs(const struct ffamed_sim *sim,
+								uint32_t *count);
 
 /* ---- VMs ------------------------------------------------------------------- */
 /*
@@ -115,51 +121,53 @@ const struct ffamed_sp_config *ffamed_sim_sp_configs(const struct ffamed_sim *si
  * subscribed SPs). Returns FFA_RET_OK or an FF-A error (NO_MEMORY when the
  * CPUs cannot host that many more vCPU threads).
  */
-int32_t ffamed_sim_vm_add(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
-			  struct ffamed_sim_vm **out);
+FFAMED_API int32_t ffamed_sim_vm_add(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
+				     struct ffamed_sim_vm **out);
 /* The same with this VM's own access policy (NULL: the config's; the
  * mediator copies it). */
-int32_t ffamed_sim_vm_add_policy(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
-				 const struct ffamed_vm_policy *policy, struct ffamed_sim_vm **out);
+FFAMED_API int32_t ffamed_sim_vm_add_policy(struct ffamed_sim *sim, uint16_t ffa_id, uint16_t vcpus,
+					    const struct ffamed_vm_policy *policy,
+					    struct ffamed_sim_vm **out);
 /* Take back its blocked vCPUs (once each: a guest program that waits
  * again needs its own stop condition), join the VM's vCPU threads, destroy
  * the mediator VM (VM_DESTROYED), check that no guest page stays pinned,
  * destroy the host VM. */
-void ffamed_sim_vm_remove(struct ffamed_sim_vm *vm);
+FFAMED_API void ffamed_sim_vm_remove(struct ffamed_sim_vm *vm);
 
 /* Live VMs by position (0..n-1, in order of addition) or by ID; NULL if none. */
-uint32_t ffamed_sim_vm_count(struct ffamed_sim *sim);
-struct ffamed_sim_vm *ffamed_sim_vm_at(struct ffamed_sim *sim, uint32_t index);
-struct ffamed_sim_vm *ffamed_sim_find_vm(struct ffamed_sim *sim, uint16_t ffa_id);
+FFAMED_API uint32_t ffamed_sim_vm_count(struct ffamed_sim *sim);
+FFAMED_API struct ffamed_sim_vm *ffamed_sim_vm_at(struct ffamed_sim *sim, uint32_t index);
+FFAMED_API struct ffamed_sim_vm *ffamed_sim_find_vm(struct ffamed_sim *sim, uint16_t ffa_id);
 
-struct ffamed_sim *ffamed_sim_vm_sim(const struct ffamed_sim_vm *vm);
-uint16_t ffamed_sim_vm_id(const struct ffamed_sim_vm *vm);
-uint16_t ffamed_sim_vm_vcpu_count(const struct ffamed_sim_vm *vm);
-struct ffamed_posix_vm *ffamed_sim_vm_posix(struct ffamed_sim_vm *vm);
-struct ffamed_vm *ffamed_sim_vm_mediator(struct ffamed_sim_vm *vm);
+FFAMED_API struct ffamed_sim *ffamed_sim_vm_sim(const struct ffamed_sim_vm *vm);
+FFAMED_API uint16_t ffamed_sim_vm_id(const struct ffamed_sim_vm *vm);
+FFAMED_API uint16_t ffamed_sim_vm_vcpu_count(const struct ffamed_sim_vm *vm);
+FFAMED_API struct ffamed_posix_vm *ffamed_sim_vm_posix(struct ffamed_sim_vm *vm);
+FFAMED_API struct ffamed_vm *ffamed_sim_vm_mediator(struct ffamed_sim_vm *vm);
 
 /* Start vCPU `vcpu` of the VM as a thread running fn; join it. */
-int32_t ffamed_sim_vcpu_start(struct ffamed_sim_vm *vm, uint16_t vcpu, ffamed_posix_vcpu_fn fn,
-			      void *arg);
-void ffamed_sim_vcpu_join(struct ffamed_sim_vm *vm, uint16_t vcpu);
+FFAMED_API int32_t ffamed_sim_vcpu_start(struct ffamed_sim_vm *vm, uint16_t vcpu,
+					 ffamed_posix_vcpu_fn fn, void *arg);
+FFAMED_API void ffamed_sim_vcpu_join(struct ffamed_sim_vm *vm, uint16_t vcpu);
 
 /* A vCPU stops or starts taking interrupts (port, then mediator). */
-void ffamed_sim_vcpu_set_online(struct ffamed_sim_vm *vm, uint16_t vcpu, bool online);
+FFAMED_API void ffamed_sim_vcpu_set_online(struct ffamed_sim_vm *vm, uint16_t vcpu, bool online);
 /* Take a vCPU blocked in a call back (its call returns FFA_INTERRUPT):
  * ffamed_vcpu_interrupt. Returns whether it was blocked. */
-bool ffamed_sim_vcpu_interrupt(struct ffamed_sim_vm *vm, uint16_t vcpu);
+FFAMED_API bool ffamed_sim_vcpu_interrupt(struct ffamed_sim_vm *vm, uint16_t vcpu);
 
 /* ---- The trap path ----------------------------------------------------------- */
 /*
  * A guest's SMC/HVC from vCPU `vcpu`: counted, then handed to the mediator;
  * what the mediator does not take is answered as an unknown SMC (x0 = -1).
  */
-void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu, struct ffamed_regs *regs);
+FFAMED_API void ffamed_sim_guest_call(struct ffamed_sim_vm *vm, uint16_t vcpu,
+				      struct ffamed_regs *regs);
 
 /* Calls made at the guest conduit with this function ID (SVE hint masked;
  * 32- and 64-bit IDs apart). Any ID outside the FF-A range shares one
  * counter, read with fid 0. */
-uint64_t ffamed_sim_vm_call_count(const struct ffamed_sim_vm *vm, uint32_t fid);
+FFAMED_API uint64_t ffamed_sim_vm_call_count(const struct ffamed_sim_vm *vm, uint32_t fid);
 
 /* Subsets of those calls whose number depends on timing: the ones answered
  * BUSY (a guest retries them), and the ones a guest made from an interrupt
@@ -169,8 +177,8 @@ enum ffamed_sim_call_kind {
 	FFAMED_SIM_CALLS_BUSY,
 	FFAMED_SIM_CALLS_ON_INTERRUPT,
 };
-uint64_t ffamed_sim_vm_call_count_of(const struct ffamed_sim_vm *vm, uint32_t fid,
-				     enum ffamed_sim_call_kind kind);
+FFAMED_API uint64_t ffamed_sim_vm_call_count_of(const struct ffamed_sim_vm *vm, uint32_t fid,
+						enum ffamed_sim_call_kind kind);
 
 /* The client library's conduit into a simulated vCPU. */
 struct ffamed_sim_conduit {
@@ -178,10 +186,10 @@ struct ffamed_sim_conduit {
 	uint16_t vcpu;
 	bool on_interrupt; /* the guest is in an interrupt handler */
 };
-void ffamed_sim_conduit_call(void *ctx, struct ffamed_regs *regs);
+FFAMED_API void ffamed_sim_conduit_call(void *ctx, struct ffamed_regs *regs);
 /* ffac_init over a conduit for (vm, vcpu); `conduit` must outlive `c`. */
-void ffamed_sim_client_init(struct ffac *c, struct ffamed_sim_conduit *conduit,
-			    struct ffamed_sim_vm *vm, uint16_t vcpu);
+FFAMED_API void ffamed_sim_client_init(struct ffac *c, struct ffamed_sim_conduit *conduit,
+				       struct ffamed_sim_vm *vm, uint16_t vcpu);
 
 /* ---- The guest's shared state ------------------------------------------------ */
 /*
@@ -191,22 +199,27 @@ void ffamed_sim_client_init(struct ffac *c, struct ffamed_sim_conduit *conduit,
  * done. Everything that uses the RX buffer (partition discovery) runs
  * between ffamed_sim_guest_rx_lock() and _unlock(), as in a guest kernel.
  */
-int32_t ffamed_sim_guest_map_rxtx(struct ffamed_sim_vm *vm, struct ffac *c, uint32_t pages);
+FFAMED_API int32_t ffamed_sim_guest_map_rxtx(struct ffamed_sim_vm *vm, struct ffac *c,
+					     uint32_t pages);
 /* FFA_RET_OK once mapped (c then uses the pair), else the map's error. */
-int32_t ffamed_sim_guest_adopt_rxtx(struct ffamed_sim_vm *vm, struct ffac *c);
+FFAMED_API int32_t ffamed_sim_guest_adopt_rxtx(struct ffamed_sim_vm *vm, struct ffac *c);
 /* Unmap through c (any vCPU's client); sibling clients must stop using it. */
-int32_t ffamed_sim_guest_unmap_rxtx(struct ffamed_sim_vm *vm, struct ffac *c);
-void ffamed_sim_guest_rx_lock(struct ffamed_sim_vm *vm);
-void ffamed_sim_guest_rx_unlock(struct ffamed_sim_vm *vm);
+FFAMED_API int32_t ffamed_sim_guest_unmap_rxtx(struct ffamed_sim_vm *vm, struct ffac *c);
+FFAMED_API void ffamed_sim_guest_rx_lock(struct ffamed_sim_vm *vm);
+FFAMED_API void ffamed_sim_guest_rx_unlock(struct ffamed_sim_vm *vm);
 /* The guest's view of its own address `ipa` (NULL outside its RAM). */
-void *ffamed_sim_guest_va(struct ffamed_sim_vm *vm, uint64_t ipa);
+FFAMED_API void *ffamed_sim_guest_va(struct ffamed_sim_vm *vm, uint64_t ipa);
 
 /* ---- Names ------------------------------------------------------------------- */
 /* "FFA_MSG_SEND_DIRECT_REQ_64"...; NULL for an unknown ID. */
-const char *ffamed_sim_fid_name(uint32_t fid);
+FFAMED_API const char *ffamed_sim_fid_name(uint32_t fid);
 /* "NOT_SUPPORTED"...; "OK" for 0; NULL for an unknown code. */
-const char *ffamed_sim_error_name(int32_t err);
+FFAMED_API const char *ffamed_sim_error_name(int32_t err);
 /* "ECHO", "VMWATCH", "OP-TEE", "MEMSP" for the built-in SPs' IDs; NULL else. */
-const char *ffamed_sim_partition_name(uint16_t id);
+FFAMED_API const char *ffamed_sim_partition_name(uint16_t id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_SIM_H */

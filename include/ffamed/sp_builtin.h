@@ -16,7 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ffamed/export.h"
 #include "ffamed/spmc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- ECHO SP ----------------------------------------------------------------
  * UUID 0ffa3ec0-5e1f-4c0d-8e5a-ec40ec40ec40. Properties: DIRECT_REQ_RECV |
@@ -97,8 +102,8 @@ struct ffamed_sp_echo {
 	_Atomic uint64_t send2_sent;	       /* FFAMED_ECHO_CMD_SEND2 messages sent */
 };
 
-void ffamed_sp_echo_config(struct ffamed_sp_config *cfg, struct ffamed_sp_echo *state, uint16_t id,
-			   uint16_t exec_ctx_count);
+FFAMED_API void ffamed_sp_echo_config(struct ffamed_sp_config *cfg, struct ffamed_sp_echo *state,
+				      uint16_t id, uint16_t exec_ctx_count);
 
 /* ---- VMWATCH SP -------------------------------------------------------------
  * UUID 0ffa3ec0-5e1f-4c0d-8e5a-7a7c4ed00001. Properties: DIRECT_REQ_RECV |
@@ -133,17 +138,19 @@ struct ffamed_sp_vmwatch {
 	_Atomic int32_t fail_always; /* non-zero: answer this to every message */
 };
 
-void ffamed_sp_vmwatch_config(struct ffamed_sp_config *cfg, struct ffamed_sp_vmwatch *state,
-			      uint16_t id, uint16_t exec_ctx_count);
-bool ffamed_sp_vmwatch_is_live(struct ffamed_sp_vmwatch *state, uint16_t vm_id);
-uint32_t ffamed_sp_vmwatch_live_count(struct ffamed_sp_vmwatch *state);
-uint64_t ffamed_sp_vmwatch_created_msgs(struct ffamed_sp_vmwatch *state);
-uint64_t ffamed_sp_vmwatch_destroyed_msgs(struct ffamed_sp_vmwatch *state);
+FFAMED_API void ffamed_sp_vmwatch_config(struct ffamed_sp_config *cfg,
+					 struct ffamed_sp_vmwatch *state, uint16_t id,
+					 uint16_t exec_ctx_count);
+FFAMED_API bool ffamed_sp_vmwatch_is_live(struct ffamed_sp_vmwatch *state, uint16_t vm_id);
+FFAMED_API uint32_t ffamed_sp_vmwatch_live_count(struct ffamed_sp_vmwatch *state);
+FFAMED_API uint64_t ffamed_sp_vmwatch_created_msgs(struct ffamed_sp_vmwatch *state);
+FFAMED_API uint64_t ffamed_sp_vmwatch_destroyed_msgs(struct ffamed_sp_vmwatch *state);
 /* Answer `status` (e.g. FFA_RET_RETRY, FFA_RET_INTERRUPTED) to the next n
  * VM availability messages. */
-void ffamed_sp_vmwatch_fail_next(struct ffamed_sp_vmwatch *state, int32_t status, uint32_t n);
+FFAMED_API void ffamed_sp_vmwatch_fail_next(struct ffamed_sp_vmwatch *state, int32_t status,
+					    uint32_t n);
 /* Answer `status` to every message from now on (0: stop failing). */
-void ffamed_sp_vmwatch_fail_always(struct ffamed_sp_vmwatch *state, int32_t status);
+FFAMED_API void ffamed_sp_vmwatch_fail_always(struct ffamed_sp_vmwatch *state, int32_t status);
 
 /* ---- OP-TEE SP ----------------------------------------------------------------
  * UUID 486178e0-e7f8-11e3-bc5e-0002a5d5c51b. Properties: DIRECT_REQ_RECV |
@@ -257,11 +264,12 @@ struct ffamed_sp_optee {
 	_Atomic uint64_t shm_relinquishes;
 };
 
-void ffamed_sp_optee_config(struct ffamed_sp_config *cfg, struct ffamed_sp_optee *state,
-			    uint16_t id, uint16_t exec_ctx_count);
+FFAMED_API void ffamed_sp_optee_config(struct ffamed_sp_config *cfg, struct ffamed_sp_optee *state,
+				       uint16_t id, uint16_t exec_ctx_count);
 /* Give the SP another way to shared memory (NULL: none). By default it
  * uses the SPMC's SP-side retrieve (the built-in provider). */
-void ffamed_sp_optee_set_mem(struct ffamed_sp_optee *state, const struct ffamed_sp_optee_mem *mem);
+FFAMED_API void ffamed_sp_optee_set_mem(struct ffamed_sp_optee *state,
+					const struct ffamed_sp_optee_mem *mem);
 
 /* ---- MEMSP (memory SP) -------------------------------------------------------
  * UUID 0ffa3ec0-5e1f-4c0d-8e5a-3e3e3e3e0001. Properties: DIRECT_REQ_RECV |
@@ -326,7 +334,11 @@ struct ffamed_sp_memsp {
 	struct ffamed_sp_memsp_region regions[FFAMED_MEMSP_MAX_REGIONS];
 };
 
-void ffamed_sp_memsp_config(struct ffamed_sp_config *cfg, struct ffamed_sp_memsp *state,
-			    uint16_t id, uint16_t exec_ctx_count);
+FFAMED_API void ffamed_sp_memsp_config(struct ffamed_sp_config *cfg, struct ffamed_sp_memsp *state,
+				       uint16_t id, uint16_t exec_ctx_count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_SP_BUILTIN_H */

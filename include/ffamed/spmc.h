@@ -16,8 +16,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ffamed/export.h"
 #include "ffamed/ffa.h"
 #include "ffamed/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ffamed_spmc;
 struct ffamed_sp;
@@ -104,8 +109,8 @@ struct ffamed_sp_config {
 	void *priv;
 };
 
-void *ffamed_sp_priv(const struct ffamed_sp *sp);
-uint16_t ffamed_sp_id(const struct ffamed_sp *sp);
+FFAMED_API void *ffamed_sp_priv(const struct ffamed_sp *sp);
+FFAMED_API uint16_t ffamed_sp_id(const struct ffamed_sp *sp);
 
 /* ---- The SPMC ------------------------------------------------------------ */
 /*
@@ -122,7 +127,7 @@ enum ffamed_spmc_personality {
 	FFAMED_SPMC_PERSONALITIES, /* the count */
 };
 /* Its name ("strict", "optee-nsvirt", "optee-plain", "tfa-el3"). */
-const char *ffamed_spmc_personality_name(enum ffamed_spmc_personality p);
+FFAMED_API const char *ffamed_spmc_personality_name(enum ffamed_spmc_personality p);
 
 struct ffamed_spmc_config {
 	enum ffamed_spmc_personality personality;
@@ -151,18 +156,19 @@ struct ffamed_spmc_config {
 	uint32_t mem_max_desc_len;
 };
 
-int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffamed_spmc_config *cfg,
-			   struct ffamed_spmc **out);
-void ffamed_spmc_destroy(struct ffamed_spmc *spmc);
+FFAMED_API int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env,
+				      const struct ffamed_spmc_config *cfg,
+				      struct ffamed_spmc **out);
+FFAMED_API void ffamed_spmc_destroy(struct ffamed_spmc *spmc);
 
 /*
  * The firmware conduit: an SMC from the normal world (the hypervisor, ID 0)
  * on physical CPU `cpu`. x0..x17 in, x0..x17 out. Thread-safe: several CPUs
  * may call at once.
  */
-void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
+FFAMED_API void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
 
-struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
+FFAMED_API struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
 
 /* ---- Notifications (FF-A v1.1) ----------------------------------------------
  * The SPMC keeps, for each receiver, 64 notification IDs: the VMs' "SP
@@ -259,11 +265,12 @@ struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id);
  *   NOT_SUPPORTED       the SP does not take notifications (property bit 3)
  *   DENIED              a bit is bound to another sender, or is pending
  */
-int32_t ffamed_sp_notification_bind(struct ffamed_sp *sp, uint16_t sender_vm, uint32_t flags,
-				    uint64_t bitmap);
+FFAMED_API int32_t ffamed_sp_notification_bind(struct ffamed_sp *sp, uint16_t sender_vm,
+					       uint32_t flags, uint64_t bitmap);
 /* Unbind: INVALID_PARAMETERS / NOT_SUPPORTED as bind; DENIED if a bit is
  * not bound to sender_vm or is pending. */
-int32_t ffamed_sp_notification_unbind(struct ffamed_sp *sp, uint16_t sender_vm, uint64_t bitmap);
+FFAMED_API int32_t ffamed_sp_notification_unbind(struct ffamed_sp *sp, uint16_t sender_vm,
+						 uint64_t bitmap);
 /*
  * Set notifications for a VM that bound them to this SP through the
  * hypervisor. flags: bit0 per-vCPU with the VM's vCPU ID in [31:16], bit1
@@ -274,18 +281,20 @@ int32_t ffamed_sp_notification_unbind(struct ffamed_sp *sp, uint16_t sender_vm, 
  *   DENIED              the VM has no bitmap; a bit is not bound to this
  *                       SP; bit0 does not match how a bit was bound
  */
-int32_t ffamed_sp_notification_set_on(struct ffamed_sp *sp, uint32_t cpu, uint16_t receiver_vm,
-				      uint32_t flags, uint64_t bitmap);
+FFAMED_API int32_t ffamed_sp_notification_set_on(struct ffamed_sp *sp, uint32_t cpu,
+						 uint16_t receiver_vm, uint32_t flags,
+						 uint64_t bitmap);
 /* The same with the SRI on CPU 0 (for callers outside a handler). */
-int32_t ffamed_sp_notification_set(struct ffamed_sp *sp, uint16_t receiver_vm, uint32_t flags,
-				   uint64_t bitmap);
+FFAMED_API int32_t ffamed_sp_notification_set(struct ffamed_sp *sp, uint16_t receiver_vm,
+					      uint32_t flags, uint64_t bitmap);
 /*
  * Read and clear what normal-world endpoints set for this SP: the global
  * bits plus those per-vCPU for context `ctx`.
  *   INVALID_PARAMETERS  ctx >= the SP's context count, vm_bitmap NULL
  *   NOT_SUPPORTED       the SP does not take notifications
  */
-int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx, uint64_t *vm_bitmap);
+FFAMED_API int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx,
+					      uint64_t *vm_bitmap);
 
 /* ---- Indirect messaging (FFA_MSG_SEND2, v1.1; docs/MESSAGING-SPMC.md) --------
  * Each SP whose partition properties have bit 2 (FFA_PART_PROP_INDIRECT_MSG)
@@ -347,9 +356,9 @@ int32_t ffamed_sp_notification_get(struct ffamed_sp *sp, uint16_t ctx, uint64_t 
  *   BUSY                the VM's RX is not the SPMC's (the VM or the
  *                       hypervisor holds it)
  */
-int32_t ffamed_sp_msg_send2(struct ffamed_sp *sp, uint32_t cpu, uint16_t receiver_vm,
-			    const struct ffa_uuid *uuid, const void *payload, uint32_t size,
-			    uint32_t flags);
+FFAMED_API int32_t ffamed_sp_msg_send2(struct ffamed_sp *sp, uint32_t cpu, uint16_t receiver_vm,
+				       const struct ffa_uuid *uuid, const void *payload,
+				       uint32_t size, uint32_t flags);
 
 /* ---- Memory management (docs/MEMORY-SPMC.md) ---------------------------------
  * The hypervisor's side is the FF-A ABI: FFA_MEM_SHARE/LEND/DONATE (32/64)
@@ -388,19 +397,21 @@ struct ffamed_sp_mem_region {
  *                       a previous response is still being fragmented
  *   NO_MEMORY           allocation failed
  */
-int32_t ffamed_sp_mem_retrieve(struct ffamed_sp *sp, uint64_t handle, uint64_t tag, uint8_t perm,
-			       struct ffamed_sp_mem_region *out);
-void ffamed_sp_mem_region_free(struct ffamed_sp *sp, struct ffamed_sp_mem_region *region);
+FFAMED_API int32_t ffamed_sp_mem_retrieve(struct ffamed_sp *sp, uint64_t handle, uint64_t tag,
+					  uint8_t perm, struct ffamed_sp_mem_region *out);
+FFAMED_API void ffamed_sp_mem_region_free(struct ffamed_sp *sp,
+					  struct ffamed_sp_mem_region *region);
 /* Relinquish one retrieve (flags: bit0 zero memory after, LEND only).
  *   INVALID_PARAMETERS  unknown handle; sp holds no retrieve of it; flags */
-int32_t ffamed_sp_mem_relinquish(struct ffamed_sp *sp, uint64_t handle, uint32_t flags);
+FFAMED_API int32_t ffamed_sp_mem_relinquish(struct ffamed_sp *sp, uint64_t handle, uint32_t flags);
 /* The bytes of a retrieved range (env->pa_map); NULL outside NS RAM. */
-void *ffamed_sp_mem_map(struct ffamed_sp *sp, uint64_t pa, size_t len);
+FFAMED_API void *ffamed_sp_mem_map(struct ffamed_sp *sp, uint64_t pa, size_t len);
 
 /* Introspection: live transactions (complete or being assembled), and how
  * many retrieves `sp_id` holds on `handle` (0 if unknown). */
-uint32_t ffamed_spmc_mem_handle_count(struct ffamed_spmc *spmc);
-uint32_t ffamed_spmc_mem_retrieved(struct ffamed_spmc *spmc, uint64_t handle, uint16_t sp_id);
+FFAMED_API uint32_t ffamed_spmc_mem_handle_count(struct ffamed_spmc *spmc);
+FFAMED_API uint32_t ffamed_spmc_mem_retrieved(struct ffamed_spmc *spmc, uint64_t handle,
+					      uint16_t sp_id);
 
 /* ---- Introspection for tests ------------------------------------------- */
 #define FFAMED_SPMC_RXTX_MAX_PAGES_DEFAULT 64u
@@ -409,11 +420,11 @@ uint32_t ffamed_spmc_mem_retrieved(struct ffamed_spmc *spmc, uint64_t handle, ui
  * Calls received with this function ID (SVE hint bit masked off), whether
  * they succeeded or not. Any FID outside the FF-A range shares one counter.
  */
-uint64_t ffamed_spmc_call_count(struct ffamed_spmc *spmc, uint32_t fid);
+FFAMED_API uint64_t ffamed_spmc_call_count(struct ffamed_spmc *spmc, uint32_t fid);
 
 /* The FF-A version recorded for the hypervisor (0: none negotiated yet),
  * and whether it is frozen (a non-VERSION call came after it). */
-uint32_t ffamed_spmc_caller_version(struct ffamed_spmc *spmc, bool *frozen);
+FFAMED_API uint32_t ffamed_spmc_caller_version(struct ffamed_spmc *spmc, bool *frozen);
 
 /* Who may write an RX buffer now. */
 enum ffamed_spmc_rx_owner {
@@ -421,14 +432,15 @@ enum ffamed_spmc_rx_owner {
 	FFAMED_SPMC_RX_OWNER_SPMC,   /* empty: the SPMC (producer) owns it */
 	FFAMED_SPMC_RX_OWNER_NWD,    /* the hypervisor (or its VM) owns it */
 };
-enum ffamed_spmc_rx_owner ffamed_spmc_hyp_rx_owner(struct ffamed_spmc *spmc);
-enum ffamed_spmc_rx_owner ffamed_spmc_vm_rx_owner(struct ffamed_spmc *spmc, uint16_t vm_id);
+FFAMED_API enum ffamed_spmc_rx_owner ffamed_spmc_hyp_rx_owner(struct ffamed_spmc *spmc);
+FFAMED_API enum ffamed_spmc_rx_owner ffamed_spmc_vm_rx_owner(struct ffamed_spmc *spmc,
+							     uint16_t vm_id);
 /* The page count and (when the arrays are big enough, `max` entries each)
  * the page PAs of a VM's forwarded pair; 0 when not mapped. */
-uint32_t ffamed_spmc_vm_mailbox(struct ffamed_spmc *spmc, uint16_t vm_id, uint64_t *rx_pages,
-				uint64_t *tx_pages, uint32_t max);
+FFAMED_API uint32_t ffamed_spmc_vm_mailbox(struct ffamed_spmc *spmc, uint16_t vm_id,
+					   uint64_t *rx_pages, uint64_t *tx_pages, uint32_t max);
 /* Number of VMs whose pair is mapped. */
-uint32_t ffamed_spmc_vm_mailbox_count(struct ffamed_spmc *spmc);
+FFAMED_API uint32_t ffamed_spmc_vm_mailbox_count(struct ffamed_spmc *spmc);
 
 /* State of one execution context of an SP. */
 enum ffamed_spmc_ctx_state {
@@ -438,41 +450,41 @@ enum ffamed_spmc_ctx_state {
 	FFAMED_SPMC_CTX_PREEMPTED,   /* returned FFA_INTERRUPT: waits for FFA_RUN */
 	FFAMED_SPMC_CTX_YIELDED,     /* returned FFA_YIELD: waits for FFA_RUN */
 };
-enum ffamed_spmc_ctx_state ffamed_spmc_ctx_state(struct ffamed_spmc *spmc, uint16_t sp_id,
-						 uint16_t ctx);
+FFAMED_API enum ffamed_spmc_ctx_state ffamed_spmc_ctx_state(struct ffamed_spmc *spmc,
+							    uint16_t sp_id, uint16_t ctx);
 
 /* Notifications. A receiver is a VM ID (its bitmap) or an SP ID. */
 #define FFAMED_SPMC_SRI_INTID_DEFAULT	    8u
 #define FFAMED_SPMC_NOTIF_MAX_VCPUS_DEFAULT 64u
 /* Whether VM vm_id has a bitmap, and its vCPU count (may be NULL). */
-bool ffamed_spmc_notif_bitmap_exists(struct ffamed_spmc *spmc, uint16_t vm_id,
-				     uint32_t *vcpu_count);
-uint32_t ffamed_spmc_notif_bitmap_count(struct ffamed_spmc *spmc);
+FFAMED_API bool ffamed_spmc_notif_bitmap_exists(struct ffamed_spmc *spmc, uint16_t vm_id,
+						uint32_t *vcpu_count);
+FFAMED_API uint32_t ffamed_spmc_notif_bitmap_count(struct ffamed_spmc *spmc);
 /* Pending bits of a receiver: global, or per-vCPU for `vcpu`. 0 for an
  * unknown receiver or vCPU. */
-uint64_t ffamed_spmc_notif_pending(struct ffamed_spmc *spmc, uint16_t receiver, bool per_vcpu,
-				   uint16_t vcpu);
+FFAMED_API uint64_t ffamed_spmc_notif_pending(struct ffamed_spmc *spmc, uint16_t receiver,
+					      bool per_vcpu, uint16_t vcpu);
 /* The bits of a receiver bound to `sender`, and (may be NULL) which of
  * them are per-vCPU. */
-uint64_t ffamed_spmc_notif_bound(struct ffamed_spmc *spmc, uint16_t receiver, uint16_t sender,
-				 uint64_t *per_vcpu);
+FFAMED_API uint64_t ffamed_spmc_notif_bound(struct ffamed_spmc *spmc, uint16_t receiver,
+					    uint16_t sender, uint64_t *per_vcpu);
 
 /* Indirect messaging: messages taken into SP sp_id's mailbox (handled or
  * dropped for want of a handler), those dropped, and the SP's successful
  * ffamed_sp_msg_send2 calls (0 for an unknown SP); whether its mailbox
  * holds a message now; the pending SPM framework bits of VM vm_id (0
  * without a bitmap). */
-uint64_t ffamed_spmc_sp_msgs_received(struct ffamed_spmc *spmc, uint16_t sp_id);
-uint64_t ffamed_spmc_sp_msgs_dropped(struct ffamed_spmc *spmc, uint16_t sp_id);
-uint64_t ffamed_spmc_sp_msgs_sent(struct ffamed_spmc *spmc, uint16_t sp_id);
-bool ffamed_spmc_sp_mailbox_full(struct ffamed_spmc *spmc, uint16_t sp_id);
-uint32_t ffamed_spmc_notif_fwk_pending(struct ffamed_spmc *spmc, uint16_t vm_id);
+FFAMED_API uint64_t ffamed_spmc_sp_msgs_received(struct ffamed_spmc *spmc, uint16_t sp_id);
+FFAMED_API uint64_t ffamed_spmc_sp_msgs_dropped(struct ffamed_spmc *spmc, uint16_t sp_id);
+FFAMED_API uint64_t ffamed_spmc_sp_msgs_sent(struct ffamed_spmc *spmc, uint16_t sp_id);
+FFAMED_API bool ffamed_spmc_sp_mailbox_full(struct ffamed_spmc *spmc, uint16_t sp_id);
+FFAMED_API uint32_t ffamed_spmc_notif_fwk_pending(struct ffamed_spmc *spmc, uint16_t vm_id);
 
 /* The personality the SPMC was created with. */
-enum ffamed_spmc_personality ffamed_spmc_personality(const struct ffamed_spmc *spmc);
+FFAMED_API enum ffamed_spmc_personality ffamed_spmc_personality(const struct ffamed_spmc *spmc);
 /* OPTEE_NSVIRT: whether VM vm_id was told of with VM_CREATED (and not
  * VM_DESTROYED since); other personalities know every VM. */
-bool ffamed_spmc_knows_vm(const struct ffamed_spmc *spmc, uint16_t vm_id);
+FFAMED_API bool ffamed_spmc_knows_vm(const struct ffamed_spmc *spmc, uint16_t vm_id);
 
 /* ---- Fault injection for tests ----------------------------------------- */
 #define FFAMED_SPMC_BOGUS_NWD_ID 0x0042u /* the entry partinfo_include_nonsecure_id adds */
@@ -490,7 +502,8 @@ struct ffamed_spmc_faults {
 	bool no_vm_rxtx;
 };
 /* Takes effect for calls that start after it returns. */
-void ffamed_spmc_set_faults(struct ffamed_spmc *spmc, const struct ffamed_spmc_faults *faults);
+FFAMED_API void ffamed_spmc_set_faults(struct ffamed_spmc *spmc,
+				       const struct ffamed_spmc_faults *faults);
 
 /* ---- Tracing ----------------------------------------------------------------
  * A tracer sees every run of an SP's direct request handler (a new request
@@ -517,6 +530,11 @@ struct ffamed_spmc_tracer {
 };
 
 /* Install a tracer (NULL: off); kept by pointer, as ffamed_set_tracer(). */
-void ffamed_spmc_set_tracer(struct ffamed_spmc *spmc, const struct ffamed_spmc_tracer *tracer);
+FFAMED_API void ffamed_spmc_set_tracer(struct ffamed_spmc *spmc,
+				       const struct ffamed_spmc_tracer *tracer);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FFAMED_SPMC_H */

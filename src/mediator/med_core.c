@@ -143,21 +143,60 @@ static void med_fw_probe(struct ffamed *med)
 
 /* ---- Create / destroy ------------------------------------------------------------ */
 
-static bool med_ops_complete(const struct ffamed_host_ops *ops)
+/* The first required op `ops` lacks (include/ffamed/port.h marks them), or
+ * NULL when none is missing. */
+static const char *med_ops_missing(const struct ffamed_host_ops *ops)
 {
-	return ops && ops->lock_init && ops->lock_destroy && ops->lock_acquire &&
-	       ops->lock_release && ops->alloc && ops->free && ops->page_alloc && ops->page_free &&
-	       ops->guest_page_pin && ops->guest_page_unpin && ops->map_pages && ops->unmap_pages &&
-	       ops->vm_get && ops->vm_put && ops->fw_call && ops->work_schedule &&
-	       ops->work_cancel_sync;
+#define MED_REQUIRE_OP(op)                                                                         \
+	do {                                                                                       \
+		if (!ops->op)                                                                      \
+			return #op;                                                                \
+	} while (0)
+	MED_REQUIRE_OP(lock_init);
+	MED_REQUIRE_OP(lock_destroy);
+	MED_REQUIRE_OP(lock_acquire);
+	MED_REQUIRE_OP(lock_release);
+	MED_REQUIRE_OP(alloc);
+	MED_REQUIRE_OP(free);
+	MED_REQUIRE_OP(page_alloc);
+	MED_REQUIRE_OP(page_free);
+	MED_REQUIRE_OP(guest_page_pin);
+	MED_REQUIRE_OP(guest_page_unpin);
+	MED_REQUIRE_OP(map_pages);
+	MED_REQUIRE_OP(unmap_pages);
+	MED_REQUIRE_OP(vm_get);
+	MED_REQUIRE_OP(vm_put);
+	MED_REQUIRE_OP(fw_call);
+	MED_REQUIRE_OP(work_schedule);
+	MED_REQUIRE_OP(work_cancel_sync);
+#undef MED_REQUIRE_OP
+	return NULL;
+}
+
+/* Before a mediator exists: through the port's own vlog, when it has one
+ * (without it nothing can be said; the return value still tells). */
+static __attribute__((format(printf, 3, 4))) void med_create_log(const struct ffamed_host_ops *ops,
+								 void *host, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ops->vlog)
+		return;
+	va_start(ap, fmt);
+	ops->vlog(host, FFAMED_LOG_ERROR, fmt, ap);
+	va_end(ap);
 }
 
 static void med_config_defaults(struct ffamed_config *c)
 {
+	/* The defaults, within the build's limits (ffamed/config.h). */
 	if (!c->max_vms)
-		c->max_vms = MED_DEFAULT_MAX_VMS;
+		c->max_vms = MED_DEFAULT_MAX_VMS < FFAMED_CONFIG_MAX_VMS ? MED_DEFAULT_MAX_VMS
+									 : FFAMED_CONFIG_MAX_VMS;
 	if (!c->rxtx_max_pages)
-		c->rxtx_max_pages = MED_DEFAULT_RXTX_MAX_PAGES;
+		c->rxtx_max_pages = MED_DEFAULT_RXTX_MAX_PAGES < FFAMED_CONFIG_RXTX_MAX_PAGES
+					    ? MED_DEFAULT_RXTX_MAX_PAGES
+					    : FFAMED_CONFIG_RXTX_MAX_PAGES;
 	if (!c->spmc_rxtx_pages)
 		c->spmc_rxtx_pages = MED_DEFAULT_SPMC_RXTX_PAGES;
 	if (!c->npi_intid)
@@ -168,6 +207,8 @@ static void med_config_defaults(struct ffamed_config *c)
 		c->vm_msg_max_retries = MED_DEFAULT_VM_MSG_RETRIES;
 	if (!c->vm_msg_retry_delay_ns)
 		c->vm_msg_retry_delay_ns = MED_DEFAULT_VM_MSG_DELAY_NS;
+	if (!FFAMED_CONFIG_VM_TO_VM)
+		c->vm_to_vm = false; /* compiled out (ffamed/config.h) */
 }
 
 int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
@@ -175,9 +216,17 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 {
 	struct ffamed *med;
 	int32_t ret;
+	const char *missing;
 
-	if (!out || !med_ops_complete(ops))
+	if (!out || !ops)
 		return FFA_RET_INVALID_PARAMETERS;
+	missing = med_ops_missing(ops);
+	if (missing) {
+		med_create_log(ops, host,
+			       "ffamed: ffamed_create: the port has no %s (a required op)",
+			       missing);
+		return FFA_RET_INVALID_PARAMETERS;
+	}
 	*out = NULL;
 	med = ops->alloc(host, sizeof(*med));
 	if (!med)
@@ -187,7 +236,8 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 	if (cfg)
 		med->cfg = *cfg;
 	med_config_defaults(&med->cfg);
-	if (med->cfg.rxtx_max_pages > MED_RXTX_MAX_PAGES_LIMIT || med->cfg.max_vms > FFA_ID_MASK) {
+	if (med->cfg.rxtx_max_pages > FFAMED_CONFIG_RXTX_MAX_PAGES ||
+	    med->cfg.max_vms > FFAMED_CONFIG_MAX_VMS) {
 		ops->free(host, med);
 		return FFA_RET_INVALID_PARAMETERS;
 	}

@@ -16,6 +16,8 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 	uint32_t props = 0;
 	bool served;
 
+	if (!med_fid_enabled(fid))
+		return -1; /* compiled out (ffamed/config.h) */
 	switch (fid) {
 	case FFA_VERSION:
 	case FFA_FEATURES:

@@ -86,6 +86,7 @@
 
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
+#include "med_config.h"
 
 /* Padding between data written from different CPUs (false sharing). */
 #define MED_CACHE_LINE 64

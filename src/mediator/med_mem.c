@@ -12,6 +12,7 @@
  * (VM borrowers). Any failure undoes every step taken, in reverse.
  */
 #include "med_mem.h"
+#if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 /* ---- Table --------------------------------------------------------------------- */
 
@@ -1084,3 +1085,4 @@ void med_mem_vm_teardown(struct ffamed_vm *vm)
 	vm->mem->handles = 0;
 	med_unlock(med, &med->mem_lock);
 }
+#endif /* FFAMED_CONFIG_MEM_SHARE */

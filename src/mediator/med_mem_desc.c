@@ -8,6 +8,7 @@
  * v1.2: 32-byte EMADs). The single composite always follows the EMADs.
  */
 #include "med_mem.h"
+#if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 #define HDR_1_0	      32u
 #define HDR_1_1	      48u
@@ -430,3 +431,4 @@ uint64_t med_mem_coalesce(const uint64_t *addr, uint64_t n, struct ffa_mem_const
 	}
 	return runs;
 }
+#endif /* FFAMED_CONFIG_MEM_SHARE */

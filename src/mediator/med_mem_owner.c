@@ -8,6 +8,7 @@
  * (262144 runs) costs O(n log n) for its sort and O(n + m) here.
  */
 #include "med_mem.h"
+#if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 /* ---- Sorting (no libc in the core): heapsort by first page ---------------- */
 
@@ -123,3 +124,4 @@ void med_mem_owner_fini(const struct ffamed *med, struct med_mem_owner *o)
 	o->count = 0;
 	o->cap = 0;
 }
+#endif /* FFAMED_CONFIG_MEM_SHARE */

@@ -8,6 +8,7 @@
  * VM's ID in w4[31:16]).
  */
 #include "med_mem.h"
+#if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 static int32_t sp_abort(struct ffamed *med, uint64_t handle)
 {
@@ -244,3 +245,4 @@ int32_t med_mem_sp_reclaim(struct ffamed *med, uint64_t handle, uint32_t flags)
 	return med_fw_simple(med, FFA_MEM_RECLAIM, (uint32_t)handle, (uint32_t)(handle >> 32),
 			     flags, 0, 0, NULL);
 }
+#endif /* FFAMED_CONFIG_MEM_SHARE */

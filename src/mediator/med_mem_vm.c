@@ -8,6 +8,7 @@
  * unmaps them. A retrieved donate stays the borrower's until it goes.
  */
 #include "med_mem.h"
+#if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)
 {
@@ -396,3 +397,4 @@ out:
 	}
 	ffa_set_success32(regs, 0, 0, 0);
 }
+#endif /* FFAMED_CONFIG_MEM_SHARE */

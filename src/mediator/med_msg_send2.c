@@ -9,6 +9,7 @@
  * read the VM's TX buffer it has mapped.
  */
 #include "med_internal.h"
+#if FFAMED_CONFIG_INDIRECT_MSG /* ffamed/config.h; else med_compiled_out.c */
 
 static uint32_t med_hdr_size(uint32_t version)
 {
@@ -185,3 +186,4 @@ out:
 	}
 	ffa_set_success32(regs, 0, 0, 0);
 }
+#endif /* FFAMED_CONFIG_INDIRECT_MSG */

@@ -12,6 +12,7 @@
  * through the registry when needed, never kept as a pointer.
  */
 #include "med_internal.h"
+#if FFAMED_CONFIG_VM_TO_VM /* ffamed/config.h; else med_compiled_out.c */
 
 static inline uint8_t med_tx_state(const struct med_vcpu *vc)
 {
@@ -547,3 +548,4 @@ void med_msg_vm_teardown(struct ffamed_vm *vm)
 		}
 	}
 }
+#endif /* FFAMED_CONFIG_VM_TO_VM */

@@ -20,6 +20,7 @@
  * gone, and the local state has its own lock.
  */
 #include "med_internal.h"
+#if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* SET flags: bit0 per-vCPU, bit1 delay SRI, [15:2] MBZ, [31:16] vCPU ID.
  * Delaying the SRI is for SPs, which run before returning to the NWd: a
@@ -289,3 +290,4 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_reg
 	}
 	regs->x[7] = hyp_fwk;
 }
+#endif /* FFAMED_CONFIG_NOTIFICATIONS */

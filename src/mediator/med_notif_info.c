@@ -9,6 +9,7 @@
  * anew, so a guest that loops while "more pending" is set terminates.
  */
 #include "med_internal.h"
+#if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 #define MED_INFO_MAX_LISTS FFA_NOTIF_INFO_LIST_COUNT_MASK
 
@@ -86,3 +87,4 @@ void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed
 		regs->x[3 + i / per_reg] |= (uint64_t)o.id[i] << (16u * (i % per_reg));
 	}
 }
+#endif /* FFAMED_CONFIG_NOTIFICATIONS */

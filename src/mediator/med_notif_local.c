@@ -16,6 +16,7 @@
  * vCPU makes also takes the global bits).
  */
 #include "med_internal.h"
+#if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* ---- Signalling (vm->notif_lock held) ----------------------------------------- */
 
@@ -351,3 +352,4 @@ void ffamed_vcpu_offline(struct ffamed_vm *vm, uint16_t vcpu)
 	}
 	med_unlock(vm->med, &vm->notif_lock);
 }
+#endif /* FFAMED_CONFIG_NOTIFICATIONS */

@@ -9,6 +9,7 @@
  * INFO_GET returns here is remembered in the VM's state until its GET.
  */
 #include "med_internal.h"
+#if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* A misbehaving SPMC that always says "more pending" must not hold the
  * host here for ever: the next SRI continues. */
@@ -102,3 +103,4 @@ void ffamed_handle_sri(struct ffamed *med)
 	med_warn(med, "ffamed: SRI: SPMC still has more after %u INFO_GET calls",
 		 MED_SRI_MAX_ROUNDS);
 }
+#endif /* FFAMED_CONFIG_NOTIFICATIONS */

@@ -37,28 +37,41 @@ static size_t count_char(const char *s, char c)
 	return n;
 }
 
-static char *write_chrome(const struct ffamed_trace_event *ev, size_t n)
+/* The writers write to a temporary file, read back whole into a heap string
+ * (open_memstream would keep the address of a local in the stream). */
+static char *read_back(FILE *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	long len;
+	char *buf;
 
-	assert_non_null(f);
-	assert_int_equal(ffamed_trace_write_chrome(f, ev, n), 0);
+	assert_int_equal(fflush(f), 0);
+	len = ftell(f);
+	assert_true(len >= 0);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = '\0';
 	fclose(f);
 	return buf;
 }
 
+static char *write_chrome(const struct ffamed_trace_event *ev, size_t n)
+{
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	assert_int_equal(ffamed_trace_write_chrome(f, ev, n), 0);
+	return read_back(f);
+}
+
 static char *write_mermaid(const struct ffamed_trace_event *ev, size_t n, size_t max)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = tmpfile();
 
 	assert_non_null(f);
 	assert_int_equal(ffamed_trace_write_mermaid(f, ev, n, max), 0);
-	fclose(f);
-	return buf;
+	return read_back(f);
 }
 
 static uint64_t start_of(const struct ffamed_trace_event *e)

@@ -1,0 +1,41 @@
+# Compile-time configuration of the mediator core (include/ffamed/config.h,
+# docs/CONFIG.md). Each option maps to the FFAMED_CONFIG_* macro of the same
+# name; only values that differ from the header's defaults are passed, so a
+# build without CMake gets the same library from the header alone.
+option(FFAMED_CONFIG_VM_TO_VM "Messages and notifications between VMs" ON)
+option(FFAMED_CONFIG_NOTIFICATIONS "FFA_NOTIFICATION_*" ON)
+option(FFAMED_CONFIG_INDIRECT_MSG "FFA_MSG_SEND2" ON)
+option(FFAMED_CONFIG_MEM_SHARE "Memory management: every FFA_MEM_* call" ON)
+option(FFAMED_CONFIG_MEM_LEND_DONATE "FFA_MEM_LEND and FFA_MEM_DONATE" ${FFAMED_CONFIG_MEM_SHARE})
+option(FFAMED_CONFIG_MEM_VM_BORROWERS "VMs as borrowers (RETRIEVE_REQ, RELINQUISH, FRAG_RX)"
+       ${FFAMED_CONFIG_MEM_SHARE})
+set(FFAMED_CONFIG_FFA_MINOR_MAX 2 CACHE STRING "Highest FF-A 1.x minor version served (0-2)")
+set(FFAMED_CONFIG_MAX_VMS 32767 CACHE STRING "Largest ffamed_config.max_vms accepted")
+set(FFAMED_CONFIG_RXTX_MAX_PAGES 65535 CACHE STRING "Largest ffamed_config.rxtx_max_pages accepted")
+
+set(FFAMED_CONFIG_DEFINITIONS)
+foreach(sw VM_TO_VM NOTIFICATIONS INDIRECT_MSG MEM_SHARE MEM_LEND_DONATE MEM_VM_BORROWERS)
+  if(NOT FFAMED_CONFIG_${sw})
+    list(APPEND FFAMED_CONFIG_DEFINITIONS FFAMED_CONFIG_${sw}=0)
+  endif()
+endforeach()
+if(NOT FFAMED_CONFIG_MEM_SHARE AND (FFAMED_CONFIG_MEM_LEND_DONATE OR FFAMED_CONFIG_MEM_VM_BORROWERS))
+  message(FATAL_ERROR "FFAMED_CONFIG_MEM_LEND_DONATE and FFAMED_CONFIG_MEM_VM_BORROWERS need "
+                      "FFAMED_CONFIG_MEM_SHARE (turn them off too)")
+endif()
+if(NOT FFAMED_CONFIG_FFA_MINOR_MAX MATCHES "^[012]$")
+  message(FATAL_ERROR "FFAMED_CONFIG_FFA_MINOR_MAX must be 0, 1 or 2")
+endif()
+if(NOT FFAMED_CONFIG_FFA_MINOR_MAX EQUAL 2)
+  list(APPEND FFAMED_CONFIG_DEFINITIONS FFAMED_CONFIG_FFA_MINOR_MAX=${FFAMED_CONFIG_FFA_MINOR_MAX})
+endif()
+if(NOT FFAMED_CONFIG_MAX_VMS EQUAL 32767)
+  list(APPEND FFAMED_CONFIG_DEFINITIONS FFAMED_CONFIG_MAX_VMS=${FFAMED_CONFIG_MAX_VMS})
+endif()
+if(NOT FFAMED_CONFIG_RXTX_MAX_PAGES EQUAL 65535)
+  list(APPEND FFAMED_CONFIG_DEFINITIONS
+       FFAMED_CONFIG_RXTX_MAX_PAGES=${FFAMED_CONFIG_RXTX_MAX_PAGES})
+endif()
+if(FFAMED_CONFIG_DEFINITIONS)
+  message(STATUS "ffamed configuration: ${FFAMED_CONFIG_DEFINITIONS}")
+endif()

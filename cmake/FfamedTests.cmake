@@ -1,0 +1,28 @@
+# The test suite needs cmocka (found through pkg-config). AUTO turns it on
+# at the top level when cmocka is there; ON insists and says what to install.
+set(ffamed_tests ${FFAMED_BUILD_TESTS})
+if(ffamed_tests STREQUAL "AUTO")
+  set(ffamed_tests ${FFAMED_TOP_LEVEL})
+  set(ffamed_tests_auto ON)
+endif()
+if(ffamed_tests)
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(CMOCKA QUIET IMPORTED_TARGET cmocka)
+  endif()
+  if(NOT CMOCKA_FOUND)
+    string(CONCAT ffamed_why "the tests need cmocka, found through pkg-config: install them "
+           "(Debian: apt-get install libcmocka-dev pkg-config, or scripts/deps.sh)")
+    if(ffamed_tests_auto)
+      message(STATUS "ffamed: tests off: ${ffamed_why}")
+      set(ffamed_tests OFF)
+    else()
+      message(FATAL_ERROR "FFAMED_BUILD_TESTS=ON but ${ffamed_why}; or configure with "
+                          "-DFFAMED_BUILD_TESTS=OFF")
+    endif()
+  endif()
+endif()
+if(ffamed_tests)
+  enable_testing()
+  add_subdirectory(tests)
+endif()

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stand-ins for the features a build compiles out (ffamed/config.h): what
+ * the rest of the mediator calls of them, doing nothing, and their handlers,
+ * refusing. The gate (med_fid_enabled) already refuses their calls before
+ * any handler; the public functions stay, so that every configuration
+ * exports the same API.
+ */
+#include "med_internal.h"
+
+#if !FFAMED_CONFIG_NOTIFICATIONS
+bool med_notif_available(const struct ffamed *med)
+{
+	(void)med;
+	return false;
+}
+
+int32_t med_notif_vm_create(struct ffamed_vm *vm)
+{
+	(void)vm;
+	return FFA_RET_OK;
+}
+
+void med_notif_vm_destroy(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
+{
+	(void)vm;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
+{
+	(void)vm;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)vcpu;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)fid;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+int32_t med_notif_local_init(struct ffamed_vm *vm)
+{
+	(void)vm;
+	return FFA_RET_OK;
+}
+
+void med_notif_local_fini(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+void med_notif_local_forget_sender(struct ffamed *med, uint16_t sender)
+{
+	(void)med;
+	(void)sender;
+}
+
+void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits)
+{
+	(void)vm;
+	(void)bits;
+}
+
+void med_notif_local_clear_fwk(struct ffamed_vm *vm, uint32_t bits)
+{
+	(void)vm;
+	(void)bits;
+}
+
+void ffamed_vcpu_online(struct ffamed_vm *vm, uint16_t vcpu)
+{
+	(void)vm;
+	(void)vcpu;
+}
+
+void ffamed_vcpu_offline(struct ffamed_vm *vm, uint16_t vcpu)
+{
+	(void)vm;
+	(void)vcpu;
+}
+
+void ffamed_handle_sri(struct ffamed *med)
+{
+	(void)med;
+}
+#endif /* !FFAMED_CONFIG_NOTIFICATIONS */
+
+#if !FFAMED_CONFIG_INDIRECT_MSG
+void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)version;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+#endif /* !FFAMED_CONFIG_INDIRECT_MSG */
+
+#if !FFAMED_CONFIG_VM_TO_VM
+static enum ffamed_call_status med_msg_vm_refuse(struct ffamed_regs *regs)
+{
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	return FFAMED_CALL_DONE;
+}
+
+enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
+					      struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)vcpu;
+	(void)fid;
+	return med_msg_vm_refuse(regs);
+}
+
+enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
+				       struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)vcpu;
+	return med_msg_vm_refuse(regs);
+}
+
+enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					    struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)vcpu;
+	(void)version;
+	return med_msg_vm_refuse(regs);
+}
+
+enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
+					       struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)vcpu;
+	(void)fid;
+	return med_msg_vm_refuse(regs);
+}
+
+enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
+					 struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)vcpu;
+	(void)version;
+	return med_msg_vm_refuse(regs);
+}
+
+void med_msg_vm_init(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+void med_msg_vm_fini(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+void med_msg_vm_teardown(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+bool ffamed_vcpu_interrupt(struct ffamed_vm *vm, uint16_t vcpu)
+{
+	(void)vm;
+	(void)vcpu;
+	return false; /* no call ever blocks */
+}
+#endif /* !FFAMED_CONFIG_VM_TO_VM */
+
+#if !FFAMED_CONFIG_MEM_SHARE
+int32_t med_mem_init(struct ffamed *med)
+{
+	(void)med;
+	return FFA_RET_OK;
+}
+
+void med_mem_fini(struct ffamed *med)
+{
+	(void)med;
+}
+
+int32_t med_mem_vm_init(struct ffamed_vm *vm)
+{
+	(void)vm;
+	return FFA_RET_OK;
+}
+
+void med_mem_vm_teardown(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+void med_mem_vm_free(struct ffamed_vm *vm)
+{
+	(void)vm;
+}
+
+bool med_mem_pages_in_use(struct ffamed_vm *vm, uint64_t ipa, uint64_t pages)
+{
+	(void)vm;
+	(void)ipa;
+	(void)pages;
+	return false;
+}
+
+void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
+			 struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)version;
+	(void)fid;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)version;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
+{
+	(void)vm;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+{
+	(void)vm;
+	(void)version;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs)
+{
+	(void)vm;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs)
+{
+	(void)vm;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
+
+void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats)
+{
+	(void)med;
+	stats->transactions = 0;
+	stats->orphans = 0;
+	stats->pages = 0;
+}
+#endif /* !FFAMED_CONFIG_MEM_SHARE */
+
+/* A translation unit must not be empty when everything is built in. */
+typedef int med_compiled_out_unit;
