@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 
 #include "el2.h"
+#include "el2_cost.h"
 #include "el2_trace.h"
 #include "ffamed/mediator.h"
 #include "ffamed/sp_builtin.h"
@@ -179,8 +180,11 @@ static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid
 
 static void fw_call(void *host, struct ffamed_regs *regs)
 {
+	uint64_t t0 = cost_now();
+
 	(void)host;
 	ffamed_spmc_call(spmc, el2_cpu(), regs);
+	cost_fw(t0);
 }
 
 static int32_t work_schedule(void *host, struct ffamed_work *work, uint64_t delay_ns)
@@ -318,17 +322,22 @@ void ffa_handle_smc(struct el2_frame *f)
 {
 	struct ffamed_regs regs, in;
 	uint32_t cpu = el2_cpu();
+	uint64_t t0 = cost_now(), fw0 = cost_fw_ticks(), t1;
+	bool handled;
 
 	for (int i = 0; i < FFA_NREGS; i++)
 		regs.x[i] = f->x[i];
 	in = regs;
-	if (!ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs)) {
+	handled = ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs);
+	t1 = cost_now();
+	if (!handled) {
 		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
 		return;
 	}
 	for (int i = 0; i < FFA_NREGS; i++)
 		f->x[i] = regs.x[i];
 	trace_call(cpu, &in, &regs);
+	cost_ffa((uint32_t)in.x[0], t1 - t0, cost_fw_ticks() - fw0, cost_now() - t1);
 }
 
 void ffa_vcpu_online(uint32_t cpu)
@@ -378,6 +387,7 @@ void ffa_run_deferred(void)
 void ffa_report(void)
 {
 	trace_summary();
+	cost_report();
 	el2_printf("ffamed: OP-TEE SP calls: api=%u os=%u caps=%u unreg=%u async=%u yielding=%u\n",
 		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_GET_API_VERSION]),
 		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_GET_OS_VERSION]),

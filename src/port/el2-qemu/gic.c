@@ -14,6 +14,7 @@
  * CPU leaves EL2. inject() from another CPU queues and kicks.
  */
 #include "el2.h"
+#include "el2_cost.h"
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
 #define ICC_CTLR_EOIMODE  (1ull << 1)
@@ -175,10 +176,12 @@ void gic_handle_irq(void)
 		write_sysreg(s3_0_c12_c12_1, iar); /* ICC_EOIR1_EL1: priority drop */
 		if (intid < 16) {
 			write_sysreg(s3_0_c12_c11_1, iar); /* ICC_DIR_EL1: deactivate */
+			cost_irq(intid == GIC_KICK_SGI ? COST_IRQ_KICK : COST_IRQ_SGI);
 			if (intid != GIC_KICK_SGI)
 				queue_lr(el2_cpu(), LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid);
 			continue;
 		}
+		cost_irq(intid < 32 ? COST_IRQ_PPI : COST_IRQ_SPI);
 		queue_lr(el2_cpu(), LR_STATE_PENDING | LR_HW | LR_GROUP1 | LR_PRIO |
 					    ((uint64_t)intid << LR_PINTID_SHIFT) | intid);
 	}
