@@ -5,6 +5,10 @@
 #   usage: linux-initramfs.sh <busybox> <kernel source dir> <out.cpio.gz>
 # The archive is made by the kernel's gen_init_cpio (built for the host), so
 # /dev/console exists without root privileges.
+# Variants (scripts/optee-xtest.sh) add to it; both unset gives the plain one:
+#   FFAMED_INITRAMFS_LIST  a gen_init_cpio list fragment (files, dirs) added
+#   FFAMED_INITRAMFS_RUN   a shell fragment /init runs after its checks,
+#                          before it powers off
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 busybox=$1 ksrc=$2 out=$3
@@ -33,6 +37,9 @@ else
   echo "e2e: /dev/tee0 missing"
 fi
 grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq: /'
+INIT
+if [ -n "${FFAMED_INITRAMFS_RUN:-}" ]; then cat "$FFAMED_INITRAMFS_RUN" >>"$work/init"; fi
+cat >>"$work/init" <<'INIT'
 # Let the OP-TEE bottom half and any notification work finish.
 sleep 1
 dmesg | grep -iE 'ffa|optee|tee' | sed 's/^/e2e-dmesg-late: /'
@@ -50,4 +57,5 @@ file /bin/busybox $busybox 0755 0 0
 file /bin/tee-probe $work/tee-probe 0755 0 0
 file /init $work/init 0755 0 0
 LIST
+if [ -n "${FFAMED_INITRAMFS_LIST:-}" ]; then cat "$FFAMED_INITRAMFS_LIST" >>"$work/list"; fi
 "$work/gen_init_cpio" "$work/list" | gzip -9 >"$out"
