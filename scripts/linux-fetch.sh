@@ -6,7 +6,7 @@
 # (linux-source-6.1 is an installed package: /usr/src/linux-source-6.1.tar.xz.)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-dl=${FFAMED_LINUX_DL:-$root/build-linux/dl}
+dl=${FFAMED_LINUX_DL:-${FFAMED_LINUX_BUILD:-$root/build-linux}/dl}
 "$root/scripts/apt-fetch.sh" "$dl/apt" bookworm arm64 "$dl/busybox" busybox-static
 test -x "$dl/busybox/bin/busybox"
 if [[ " ${FFAMED_E2E_KERNELS:-6.1 7.3} " == *" 7.3 "* ]]; then

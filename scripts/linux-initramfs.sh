@@ -9,9 +9,10 @@
 #   FFAMED_INITRAMFS_LIST  a gen_init_cpio list fragment (files, dirs) added
 #   FFAMED_INITRAMFS_RUN   a shell fragment /init runs after its checks,
 #                          before it powers off
-set -eu
+set -eu -o pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 busybox=$1 ksrc=$2 out=$3
+test -x "$busybox" || { echo "linux-initramfs: no busybox at $busybox" >&2; exit 1; }
 work=$(dirname "$out")/initramfs.d
 rm -rf "$work" && mkdir -p "$work"
 gcc -O2 -o "$work/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"

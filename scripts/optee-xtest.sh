@@ -46,11 +46,11 @@ if [ "${FFAMED_E2E:-on}" = off ]; then
   say "SKIPPED: FFAMED_E2E=off (the Linux guest tests were turned off explicitly)"
   exit 0
 fi
+# shellcheck source=lib-firmware.sh
+. "$root/scripts/lib-firmware.sh"
 xt=${FFAMED_OPTEE_TEST:-$root/../shared/optee-test}
-fw=${FFAMED_FIRMWARE:-$root/../shared/firmware}
-missing=
-for f in "$xt/bin/xtest" "$xt/bin/tee-supplicant" "$xt/fast.args" \
-         "$fw/tfa-optee-plain-bl33-40200000.bios" "$fw/tfa-optee-nsvirt-bl33-5e000000.bios"; do
+missing=$(fw_available | sed 's/^missing: / /' | tr -d '\n')
+for f in "$xt/bin/xtest" "$xt/bin/tee-supplicant" "$xt/fast.args"; do
   [ -f "$f" ] || missing="$missing $f"
 done
 if ! ls "$xt"/ta/*.ta >/dev/null 2>&1; then missing="$missing $xt/ta/*.ta"; fi
@@ -64,7 +64,7 @@ if [ -n "$missing" ]; then
   say "(set FFAMED_OPTEE_TEST and FFAMED_FIRMWARE to run OP-TEE's xtest through ffamed)"
   exit 0
 fi
-xt=$(cd "$xt" && pwd) fw=$(cd "$fw" && pwd)
+xt=$(cd "$xt" && pwd)
 
 bl=${FFAMED_LINUX_BUILD:-$root/build-linux}
 export FFAMED_LINUX_DL=${FFAMED_LINUX_DL:-$bl/dl}
@@ -80,13 +80,6 @@ out=$root/build-xtest
 mkdir -p "$out" "$bl"
 t0=$(date +%s)
 stamp() { echo "optee-xtest: [$(( $(date +%s) - t0 )) s] $*"; }
-
-# Must agree with src/port/el2-qemu/platform.h.
-HYP_BASE=0x5e000000 HYP_SIZE=0x2000000 KERNEL_ADDR=0x40200000 INITRD_ADDR=0x48000000
-MACHINE=virt,secure=on,virtualization=on,gic-version=3,acpi=off
-# sme=off: TF-A is built with SME off for both worlds; with it on the boot hangs.
-QEMU=(qemu-system-aarch64 -cpu max,sme=off,pauth-impdef=on -smp "$smp" -m 512M -nographic
-      -nodefaults -monitor none -net none -no-reboot)
 
 stamp "busybox and the Linux $kver source"
 FFAMED_E2E_KERNELS=$kver "$root/scripts/linux-fetch.sh" || exit 1
@@ -135,72 +128,37 @@ FFAMED_INITRAMFS_LIST=$out/initramfs-$mode.list FFAMED_INITRAMFS_RUN=$out/initra
   "$out/initramfs-$mode/initramfs.cpio.gz" || exit 1
 initrd=$out/initramfs-$mode/initramfs.cpio.gz
 
-# One DT for both runs: QEMU's (with the firmware, which adds PSCI itself),
-# the initrd and command line, and the EL2 port's RAM reserved, so that the
-# guest has the same memory either way.
-guest_dtb() { # bios -> $out/guest-<smp>.dtb
-  local dts=$out/guest-$smp.dts isize
-  "${QEMU[@]}" -M "$MACHINE,dumpdtb=$out/qemu-$smp.dtb" -bios "$1" >/dev/null 2>&1
-  isize=$(stat -c %s "$initrd")
-  { dtc -q -I dtb -O dts "$out/qemu-$smp.dtb"
-    cat <<DTS
-/ {
-	reserved-memory {
-		#address-cells = <2>;
-		#size-cells = <2>;
-		ranges;
-		ffamed-el2@${HYP_BASE#0x} {
-			reg = <0x0 $HYP_BASE 0x0 $HYP_SIZE>;
-			no-map;
-		};
-	};
-	chosen {
-		bootargs = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init panic=-1 loglevel=7";
-		linux,initrd-start = <0x0 $INITRD_ADDR>;
-		linux,initrd-end = <0x0 $(printf '0x%x' $((INITRD_ADDR + isize)))>;
-	};
-};
-DTS
-  } >"$dts"
-  dtc -q -I dts -O dtb -o "$out/guest-$smp.dtb" "$dts"
-}
+# One DT for both runs: QEMU's (the firmware adds PSCI itself), the initrd
+# and command line, and the EL2 port's RAM reserved even with no hypervisor,
+# so that the guest has the same memory either way.
 stamp "device tree"
-guest_dtb "$fw/tfa-optee-plain-bl33-40200000.bios" || exit 1
 dtb=$out/guest-$smp.dtb
+fw_guest_dtb "$dtb" "$smp" "$initrd" hyp || exit 1
 
-# The EL2 port with the SMC conduit (scripts/lib-firmware.sh).
 hyp=
 if [ "$only" != baseline ]; then
-  if [ -f "$root/scripts/lib-firmware.sh" ]; then
-    # shellcheck source=lib-firmware.sh
-    . "$root/scripts/lib-firmware.sh"
-  fi
-  if ! declare -F fw_build_el2 >/dev/null; then
-    say "FAIL: scripts/lib-firmware.sh (fw_build_el2: the EL2 port with the SMC conduit) is missing"
-    exit 1
-  fi
   stamp "the EL2 port with the SMC conduit"
-  hyp=$(fw_build_el2 "$root") || exit 1
+  hyp=$(fw_build_el2_smc "$root/build-el2") || exit 1
 fi
 
 declare -A wall
-run() { # name bios [extra QEMU args...]
-  local name=$1 bios=$2 log=$out/$mode-$1.log rc b0; shift 2
+run() { # name bios [hyp.elf]
+  local name=$1 log=$out/$mode-$1.log rc b0
   stamp "$name: xtest ($mode), Linux $kver, $smp CPUs, timeout $tmo s"
+  FW_SECURE_LOG=$out/$mode-$name.secure.log fw_qemu_cmd "$2" "$dtb" "$smp" "$image" "$initrd" ${3:+"$3"}
   b0=$(date +%s%N)
-  timeout "$tmo" "${QEMU[@]}" -M "$MACHINE" -serial stdio -serial "file:$out/$mode-$name.secure.log" \
-    -bios "$bios" -dtb "$dtb" "$@" \
-    -device loader,file="$image",addr=$KERNEL_ADDR,force-raw=on \
-    -device loader,file="$initrd",addr=$INITRD_ADDR,force-raw=on </dev/null >"$log" 2>&1
+  timeout "$tmo" "${FW_QEMU[@]}" </dev/null >"$log" 2>&1
   rc=$?
   wall[$name]=$(( ($(date +%s%N) - b0) / 1000000 ))
   [ $rc = 124 ] && say "$name: TIMEOUT after $tmo s"
   stamp "$name: QEMU exited ($rc) after ${wall[$name]} ms; console in $log"
-  tr -d '\r' <"$log" | grep -av e2e-dmesg | grep -aE 'optee: revision|optee: initialized|xtest: |test cases of which|subtests of which|ffamed-el2: (PANIC|cost)|ffamed: calls served' | sed 's/^/  | /'
+  tr -d '\r' <"$log" | grep -av e2e-dmesg |
+    grep -aE 'optee: revision|optee: initialized|xtest: |test cases of which|subtests of which|ffamed-el2: (PANIC|cost)|ffamed: calls served' |
+    sed 's/^/  | /'
 }
 
-[ "$only" = ffamed ] || run baseline "$fw/tfa-optee-plain-bl33-40200000.bios"
-[ "$only" = baseline ] || run ffamed "$fw/tfa-optee-nsvirt-bl33-5e000000.bios" -device loader,file="$hyp"
+[ "$only" = ffamed ] || run baseline "$(fw_bios base)"
+[ "$only" = baseline ] || run ffamed "$(fw_bios nsvirt)" "$hyp"
 
 # "<case> OK|FAILED" per test case (not subcase), from the lines the guest
 # printed after xtest ended.

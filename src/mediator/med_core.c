@@ -128,6 +128,14 @@ static void med_fw_probe(struct ffamed *med)
 		    med_fw_simple(med, FFA_FEATURES, probes[i].fid, 0, 0, 0, 0, NULL) == FFA_RET_OK)
 			med->fw_abis |= probes[i].bit;
 	}
+	/*
+	 * A VM pair forwarded to the SPMC is the SPMC's while empty: the
+	 * mediator can only write it after FFA_RX_ACQUIRE. Without that ABI
+	 * (TF-A's EL3 SPMC, OP-TEE) the SPMC cannot share VM pairs at all, so
+	 * none is forwarded; otherwise the first forward decides.
+	 */
+	if (!(med->fw_abis & MED_FW_RX_ACQUIRE))
+		atomic_store_explicit(&med->vm_rxtx_fwd, MED_VM_RXTX_NO, memory_order_relaxed);
 	med->fw_version = v;
 	med_info(med, "ffamed: SPMC %x speaks FF-A %u.%u", (unsigned)med->spmc_id,
 		 (unsigned)FFA_VERSION_MAJOR(v), (unsigned)FFA_VERSION_MINOR(v));
@@ -286,6 +294,32 @@ static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm
 	ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 }
 
+/* Notifications also depend on the VM: whether the SPMC took its bitmap
+ * (docs/NOTIFICATIONS.md). */
+static void med_dispatch_notif(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
+			       struct ffamed_regs *regs)
+{
+	if (!med_vm_notif_available(vm)) {
+		med_refuse_unserved(vm, version, fid, regs);
+		return;
+	}
+	switch (fid) {
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+		med_handle_notif_bind(vm, regs);
+		break;
+	case FFA_NOTIFICATION_SET:
+		med_handle_notif_set(vm, regs);
+		break;
+	case FFA_NOTIFICATION_GET:
+		med_handle_notif_get(vm, vcpu, regs);
+		break;
+	default:
+		med_handle_notif_info_get(vm, fid, regs);
+		break;
+	}
+}
+
 static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
 					    uint32_t fid, struct ffamed_regs *regs)
 {
@@ -341,17 +375,11 @@ static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu,
 		break;
 	case FFA_NOTIFICATION_BIND:
 	case FFA_NOTIFICATION_UNBIND:
-		med_handle_notif_bind(vm, regs);
-		break;
 	case FFA_NOTIFICATION_SET:
-		med_handle_notif_set(vm, regs);
-		break;
 	case FFA_NOTIFICATION_GET:
-		med_handle_notif_get(vm, vcpu, regs);
-		break;
 	case FFA_NOTIFICATION_INFO_GET_32:
 	case FFA_NOTIFICATION_INFO_GET_64:
-		med_handle_notif_info_get(vm, fid, regs);
+		med_dispatch_notif(vm, vcpu, version, fid, regs);
 		break;
 	case FFA_MEM_DONATE_32:
 	case FFA_MEM_DONATE_64:

@@ -73,10 +73,11 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 			med_version_at_least(version, FFA_VERSION_1_2) && med_msg_vm_available(med);
 		break;
 	/* Indirect messages: to VMs with VM-to-VM on, to SPs when the SPMC
-	 * takes them and some SP receives them. */
+	 * takes them, maps VM pairs (as far as known: decided at the first
+	 * forward at worst) and some SP receives them. */
 	case FFA_MSG_SEND2:
 		served = med_version_at_least(version, FFA_VERSION_1_1) &&
-			 (med->cfg.vm_to_vm || ((med->fw_abis & MED_FW_MSG_SEND2) &&
+			 (med->cfg.vm_to_vm || (med_sp_indirect_available(med) &&
 						(med->sp_props_any & FFA_PART_PROP_INDIRECT_MSG)));
 		break;
 	/* Notifications with SPs (firmware support) or VMs (VM-to-VM built
@@ -161,6 +162,9 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_r
 	if (id & FFA_FEATURES_FID_BIT) {
 		int64_t props = med_fid_props(vm->med, version, id);
 
+		/* What the VM can use: the dispatcher's per-VM gate too. */
+		if (med_notif_is_guest_fid(id) && !med_vm_notif_available(vm))
+			props = -1;
 		if (props >= 0)
 			ffa_set_success32(regs, 0, (uint32_t)props, 0);
 		else
@@ -180,8 +184,7 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_r
 		 * 7.3 asks anyway). The mediator signals with the NPI; the SRI
 		 * ID is given for drivers that need one to set up, and a guest
 		 * that takes that path gets its own INFO_GET answer. */
-		if (med_version_at_least(version, FFA_VERSION_1_1) &&
-		    med_notif_available(vm->med)) {
+		if (med_version_at_least(version, FFA_VERSION_1_1) && med_vm_notif_available(vm)) {
 			ffa_set_success32(regs, 0,
 					  id == FFA_FEATURE_NPI ? vm->med->cfg.npi_intid
 								: vm->med->cfg.sri_intid,

@@ -114,6 +114,13 @@ enum med_fw_abi {
 	MED_FW_MSG_SEND2 = 1u << 6,
 };
 
+/* Whether VM RX/TX pairs are forwarded to the SPMC, decided once. */
+enum med_vm_rxtx_fwd {
+	MED_VM_RXTX_UNKNOWN = 0, /* no forward answered yet */
+	MED_VM_RXTX_YES,	 /* the SPMC mapped one: its refusals are errors now */
+	MED_VM_RXTX_NO,		 /* VM pairs stay here; the SPMC never sees them */
+};
+
 /* The served-FID table: [version minor][is 64-bit][fnum - FFA_FNUM_MIN]. */
 #define MED_SERVED_MINORS 3u
 #define MED_SERVED_WORDS  ((FFA_FNUM_MAX - FFA_FNUM_MIN + 64u) / 64u)
@@ -258,8 +265,8 @@ struct ffamed_vm {
 	/* created_told[i]: subscriber med->vm_created_sps[i] accepted
 	 * VM_CREATED for this VM. Written at create only. */
 	bool *created_told;
-	/* The SPMC holds a notification bitmap for this VM. Written at
-	 * create and destroy only. */
+	/* The SPMC holds a notification bitmap for this VM: SP notifications
+	 * work for it. Written before the VM is handed out and at destroy. */
 	bool notif_bitmap;
 
 	/* Written by senders on other CPUs: padded away too. */
@@ -317,8 +324,10 @@ struct ffamed {
 	uint32_t fw_version; /* 0: no usable SPMC */
 	uint16_t spmc_id;
 	uint32_t fw_abis; /* enum med_fw_abi */
-	/* Set once when the SPMC refuses the forwarded RXTX_MAP form. */
-	_Atomic bool fw_no_vm_rxtx;
+	/* Whether the SPMC maps VMs' RX/TX pairs (enum med_vm_rxtx_fwd): NO
+	 * from create when it cannot (docs/REAL-FIRMWARE.md), else learnt
+	 * from the first forward's answer. Changes only under spmc_tx_lock. */
+	_Atomic uint32_t vm_rxtx_fwd;
 
 	/* SP cache: one entry per (partition, UUID) as the SPMC listed them,
 	 * secure IDs only. Immutable after create. */
@@ -470,8 +479,21 @@ void med_spmc_rx_release(struct ffamed *med, bool release_to_fw);
 void *med_spmc_tx_acquire(struct ffamed *med);
 void med_spmc_tx_release(struct ffamed *med);
 size_t med_spmc_rxtx_size(const struct ffamed *med);
+/* Whether VM pairs are (or may yet be) forwarded: false once decided NO. */
+static inline bool med_vm_rxtx_forwardable(const struct ffamed *med)
+{
+	return atomic_load_explicit(&med->vm_rxtx_fwd, memory_order_acquire) != MED_VM_RXTX_NO;
+}
 int32_t med_spmc_rxtx_init(struct ffamed *med);
 void med_spmc_rxtx_fini(struct ffamed *med);
+
+/* Whether VMs can exchange indirect messages with SPs at all: the SPMC
+ * takes FFA_MSG_SEND2 and may map VM pairs (it reads the sender's TX and
+ * writes the receiver's RX). */
+static inline bool med_sp_indirect_available(const struct ffamed *med)
+{
+	return (med->fw_abis & MED_FW_MSG_SEND2) && med_vm_rxtx_forwardable(med);
+}
 
 /* ---- med_partinfo.c -------------------------------------------------------- */
 int32_t med_sp_cache_init(struct ffamed *med);
@@ -540,8 +562,21 @@ void med_msg_vm_drain(struct ffamed_vm *vm);
 /* ---- med_notif.c ------------------------------------------------------------ */
 /* Whether notifications work at all: firmware support or VM-to-VM built in. */
 bool med_notif_available(const struct ffamed *med);
-/* The VM's bitmap at the SPMC, when the firmware has notifications. */
-int32_t med_notif_vm_create(struct ffamed_vm *vm);
+/* For one VM (docs/NOTIFICATIONS.md): with SPs when the SPMC took its
+ * bitmap, with VMs when VM-to-VM is on. Fixed once the VM is created. */
+static inline bool med_vm_sp_notif(const struct ffamed_vm *vm)
+{
+	return vm->notif_bitmap;
+}
+static inline bool med_vm_notif_available(const struct ffamed_vm *vm)
+{
+	return med_vm_sp_notif(vm) || vm->med->cfg.vm_to_vm;
+}
+/* Whether `fid` is a notification call a guest makes. */
+bool med_notif_is_guest_fid(uint32_t fid);
+/* The VM's bitmap at the SPMC, when the firmware has notifications. A
+ * refusal leaves the VM without SP notifications (logged), never fails. */
+void med_notif_vm_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
 void med_notif_vm_destroy(struct ffamed_vm *vm);
 void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs); /* and UNBIND */

@@ -144,7 +144,7 @@ static int32_t med_send2_sp(struct ffamed_vm *vm, uint32_t version)
 		goto out;
 	/* The SPMC reads the VM's TX itself: only a pair it has mapped. */
 	rc = FFA_RET_NOT_SUPPORTED;
-	if (!vm->rxtx.forwarded || !(med->fw_abis & MED_FW_MSG_SEND2))
+	if (!vm->rxtx.forwarded || !med_sp_indirect_available(med))
 		goto out;
 	/* Under the lock, so that the TX stays mapped while the SPMC reads. */
 	rc = med_fw_simple(med, FFA_MSG_SEND2, (uint64_t)vm->id << 16, 0, 0, 0, 0, NULL);

@@ -54,22 +54,45 @@ static void med_notif_forward(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	med_notif_reply_simple(&fw, regs);
 }
 
-int32_t med_notif_vm_create(struct ffamed_vm *vm)
+bool med_notif_is_guest_fid(uint32_t fid)
+{
+	switch (fid) {
+	case FFA_NOTIFICATION_BIND:
+	case FFA_NOTIFICATION_UNBIND:
+	case FFA_NOTIFICATION_SET:
+	case FFA_NOTIFICATION_GET:
+	case FFA_NOTIFICATION_INFO_GET_32:
+	case FFA_NOTIFICATION_INFO_GET_64:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whatever the SPMC's reason (OP-TEE without NS virtualization takes only
+ * VM 0's bitmap; one with it, only VMs it was told of; or it is full), the
+ * VM runs on without SP notifications: everything else still works, and
+ * FFA_FEATURES and the notification calls tell it so.
+ */
+void med_notif_vm_create(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;
 
+	vm->notif_bitmap = false;
 	if (!(med->fw_abis & MED_FW_NOTIF))
-		return FFA_RET_OK;
+		return;
 	rc = med_fw_simple(med, FFA_NOTIFICATION_BITMAP_CREATE, vm->id, vm->vcpu_count, 0, 0, 0,
 			   NULL);
 	if (rc != FFA_RET_OK) {
-		med_warn(med, "ffamed: SPMC refused the notification bitmap of VM %x (%d)",
+		med_warn(med,
+			 "ffamed: SPMC refused the notification bitmap of VM %x (%d): "
+			 "no SP notifications for it",
 			 (unsigned)vm->id, (int)rc);
-		return rc;
+		return;
 	}
 	vm->notif_bitmap = true;
-	return FFA_RET_OK;
 }
 
 void med_notif_vm_destroy(struct ffamed_vm *vm)
@@ -138,7 +161,7 @@ void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		return;
 	}
 	if (FFA_ID_IS_SECURE(sender)) {
-		if (!(vm->med->fw_abis & MED_FW_NOTIF) || !med_sp_find(vm->med, sender)) {
+		if (!med_vm_sp_notif(vm) || !med_sp_find(vm->med, sender)) {
 			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 			return;
 		}
@@ -190,7 +213,7 @@ void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		return;
 	}
 	if (FFA_ID_IS_SECURE(receiver)) {
-		if (!(vm->med->fw_abis & MED_FW_NOTIF) || !med_sp_find(vm->med, receiver)) {
+		if (!med_vm_sp_notif(vm) || !med_sp_find(vm->med, receiver)) {
 			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 			return;
 		}
@@ -237,8 +260,8 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_reg
 		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
 		return;
 	}
-	if (!(vm->med->fw_abis & MED_FW_NOTIF))
-		fw_flags = 0; /* no SPMC classes: they are empty */
+	if (!med_vm_sp_notif(vm))
+		fw_flags = 0; /* no bitmap at the SPMC: its classes are empty */
 	ffa_regs_clear(&fw);
 	if (fw_flags) {
 		med_notif_local_get_begin(vm, vcpu, &snap);

@@ -248,6 +248,10 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 			continue;
 		e = *sp;
 		e.properties = med_guest_props(sp->properties, version);
+		/* Indirect messages with an SP go through the SPMC, which must
+		 * take SEND2 and have the VM's pair (docs/REAL-FIRMWARE.md). */
+		if (!med_sp_indirect_available(med))
+			e.properties &= ~FFA_PART_PROP_INDIRECT_MSG;
 		/* The UUID field is only filled for Nil queries. */
 		if (!nil)
 			memset(e.uuid.b, 0, sizeof(e.uuid.b));

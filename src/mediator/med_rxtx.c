@@ -3,9 +3,10 @@
  * RX/TX buffers.
  *
  * A VM's pair (FFA_RXTX_MAP/UNMAP, FFA_RX_RELEASE): pinned page by page,
- * mapped into the hypervisor, and forwarded to the SPMC when it supports
- * it (v1.1+), after which the SPMC owns the VM's RX while it is empty and
- * the mediator must FFA_RX_ACQUIRE it before writing. Everything about a
+ * mapped into the hypervisor, and forwarded to the SPMC when it maps VM
+ * pairs (decided once: docs/REAL-FIRMWARE.md), after which the SPMC owns
+ * the VM's RX while it is empty and the mediator must FFA_RX_ACQUIRE it
+ * before writing. Everything about a
  * VM's pair, and every use of its contents, happens under vm->rxtx_lock, so
  * a vCPU racing another through map/unmap gets DENIED/BUSY/INVALID, never a
  * buffer that is being unmapped.
@@ -145,12 +146,24 @@ static size_t med_put_composite(uint8_t *buf, size_t off, const uint64_t *pa, ui
 	return pos - off;
 }
 
+/* Answers with which an SPMC says it does not map VMs' pairs at all: TF-A's
+ * EL3 SPMC and OP-TEE both answer INVALID_PARAMETERS to the forwarded form
+ * (its zero addresses and page count), the spec's answer is NOT_SUPPORTED. */
+static bool med_rxtx_fwd_refusal(int32_t rc)
+{
+	return rc == FFA_RET_NOT_SUPPORTED || rc == FFA_RET_INVALID_PARAMETERS;
+}
+
 /*
  * The endpoint RX/TX descriptor (desc, RX composite, TX composite, all at
  * 8-byte aligned offsets) in our TX buffer, then FFA_RXTX_MAP(0, 0, 0).
- * Returns the SPMC's answer.
+ * Sets *forwarded when the SPMC mapped the pair. Until one forward was
+ * answered, the answer decides for every VM: a refusal of the form keeps
+ * this pair and every later one here (FFA_RET_OK, not forwarded). The
+ * decision is made under the TX lock, which serialises forwards, so that
+ * the SPMC hears the form once when it refuses it.
  */
-static int32_t med_rxtx_forward_map(struct ffamed_vm *vm)
+static int32_t med_rxtx_forward_map(struct ffamed_vm *vm, bool *forwarded)
 {
 	struct ffamed *med = vm->med;
 	const struct med_rxtx *b = &vm->rxtx;
@@ -161,12 +174,17 @@ static int32_t med_rxtx_forward_map(struct ffamed_vm *vm)
 		sizeof(struct ffa_mem_composite) + rx_runs * sizeof(struct ffa_mem_constituent);
 	size_t tx_len =
 		sizeof(struct ffa_mem_composite) + tx_runs * sizeof(struct ffa_mem_constituent);
+	uint32_t decided;
 	uint8_t *buf;
-	int32_t rc;
+	int32_t rc = FFA_RET_OK;
 
+	*forwarded = false;
 	buf = med_spmc_tx_acquire(med);
 	if (!buf)
-		return FFA_RET_NOT_SUPPORTED;
+		return FFA_RET_OK; /* no pair of our own: nothing to forward with */
+	decided = atomic_load_explicit(&med->vm_rxtx_fwd, memory_order_relaxed);
+	if (decided == MED_VM_RXTX_NO)
+		goto out;
 	if (sizeof(desc) + rx_len + tx_len > med_spmc_rxtx_size(med)) {
 		rc = FFA_RET_NO_MEMORY;
 		goto out;
@@ -177,6 +195,17 @@ static int32_t med_rxtx_forward_map(struct ffamed_vm *vm)
 	med_put_composite(buf, desc.rx_region_offset, b->rx_pa, b->page_count, rx_runs);
 	med_put_composite(buf, desc.tx_region_offset, b->tx_pa, b->page_count, tx_runs);
 	rc = med_fw_simple(med, FFA_RXTX_MAP_64, 0, 0, 0, 0, 0, NULL);
+	if (rc == FFA_RET_OK) {
+		*forwarded = true;
+		if (decided == MED_VM_RXTX_UNKNOWN)
+			atomic_store_explicit(&med->vm_rxtx_fwd, MED_VM_RXTX_YES,
+					      memory_order_release);
+	} else if (decided == MED_VM_RXTX_UNKNOWN && med_rxtx_fwd_refusal(rc)) {
+		atomic_store_explicit(&med->vm_rxtx_fwd, MED_VM_RXTX_NO, memory_order_release);
+		med_info(med, "ffamed: the SPMC does not map VM RX/TX pairs (%d): kept here",
+			 (int)rc);
+		rc = FFA_RET_OK;
+	}
 out:
 	med_spmc_tx_release(med);
 	return rc;
@@ -245,18 +274,12 @@ static int32_t med_rxtx_setup(struct ffamed_vm *vm, uint64_t tx_ipa, uint64_t rx
 
 	b->forwarded = false;
 	if (med_version_at_least(med->fw_version, FFA_VERSION_1_1) &&
-	    !atomic_load_explicit(&med->fw_no_vm_rxtx, memory_order_relaxed)) {
-		rc = med_rxtx_forward_map(vm);
-		if (rc == FFA_RET_NOT_SUPPORTED) {
-			/* Like TF-A's EL3 SPMC: keep the pair local from now on. */
-			if (!atomic_exchange(&med->fw_no_vm_rxtx, true))
-				med_info(med, "ffamed: the SPMC does not take VM RX/TX pairs");
-		} else if (rc != FFA_RET_OK) {
+	    med_vm_rxtx_forwardable(med)) {
+		rc = med_rxtx_forward_map(vm, &b->forwarded);
+		if (rc != FFA_RET_OK) {
 			med_debug(med, "ffamed: VM %x: SPMC refused its RX/TX pair (%d)",
 				  (unsigned)vm->id, (int)rc);
 			goto err;
-		} else {
-			b->forwarded = true;
 		}
 	}
 	b->rx_owner = MED_RX_PRODUCER;

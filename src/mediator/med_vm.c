@@ -403,25 +403,26 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	rc = med_notif_local_init(vm);
 	if (rc != FFA_RET_OK)
 		goto err_free;
+	/* Reserves the ID; nothing reaches the SPMC through the registry. */
 	rc = med_registry_insert(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_free;
-	rc = med_notif_vm_create(vm);
-	if (rc != FFA_RET_OK) {
-		/* No SP heard of the VM yet: nothing to tell them. */
-		med_registry_remove(med, vm);
-		goto err_free;
-	}
+	/* VM_CREATED before anything else that names the VM at the SPMC: an
+	 * SPMC built for a hypervisor only knows a VM once its SPs heard of
+	 * it (OP-TEE refuses the bitmap of a VM it does not know). */
 	rc = med_vm_notify_created(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_unregister;
+	med_notif_vm_create(vm);
 	*out = vm;
 	return FFA_RET_OK;
 
 err_unregister:
-	med_notif_vm_destroy(vm);
+	/* No bitmap exists here: its creation is the last step, and cannot
+	 * fail the VM. */
 	med_registry_remove(med, vm);
 	med_notif_local_forget_sender(med, vm->id);
+	/* Only the SPs that accepted VM_CREATED. */
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 err_free:
 	med_vm_free(med, vm);
@@ -448,6 +449,8 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	/* No BIND naming it can be in flight now (each holds a reference):
 	 * a later VM with its ID must not inherit its bindings. */
 	med_notif_local_forget_sender(med, vm->id);
+	/* The reverse of create: the bitmap goes while the SPMC still knows
+	 * the VM, VM_DESTROYED last. */
 	med_notif_vm_destroy(vm);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 	med_vm_free(med, vm);

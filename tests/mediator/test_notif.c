@@ -344,21 +344,39 @@ static void create_failures(void **state)
 	struct fix *fix = fix_create(&o);
 	struct fix_vm *v = fix_vm_new(fix, 3, 2, 64, true);
 
-	/* The SPMC has no room: the VM is not created, no SP hears of it. */
+	/* The SPMC has no room: the VM runs without SP notifications, and
+	 * with nothing else to notify with, it is told NOT_SUPPORTED. */
 	refuse_create = true;
 	uint64_t created_msgs = atomic_load(&fix->vmwatch.created_msgs);
-	assert_int_equal(fix_vm_register(v, true), FFA_RET_NO_MEMORY);
-	assert_null(v->vm);
-	assert_int_equal(atomic_load(&fix->vmwatch.created_msgs), created_msgs);
+	assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
 	refuse_create = false;
+	assert_int_equal(atomic_load(&fix->vmwatch.created_msgs), created_msgs + 1);
+	assert_true(ffamed_sp_vmwatch_is_live(&fix->vmwatch, 3));
+	assert_false(ffamed_spmc_notif_bitmap_exists(fix->spmc, 3, NULL));
+	fix_negotiate(v, FFA_VERSION_1_1);
+	for (size_t i = 0; i < sizeof(notif_fids) / sizeof(notif_fids[0]); i++) {
+		assert_int_equal(features(v, notif_fids[i]), FFA_RET_NOT_SUPPORTED);
+		assert_ffa_error(fix_call(v, 0, notif_fids[i], FFA_SENDER_RECEIVER(FIX_SP_ECHO, 3),
+					  0, 1, 0, 0),
+				 FFA_RET_NOT_SUPPORTED);
+	}
+	assert_int_equal(features(v, FFA_FEATURE_NPI), FFA_RET_NOT_SUPPORTED);
+	assert_int_equal(features(v, FFA_FEATURE_SRI), FFA_RET_NOT_SUPPORTED);
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BIND), 0);
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_GET), 0);
+	fix_vm_destroy(v);
+	/* Nothing to destroy at the SPMC. */
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_DESTROY), 0);
+	v = fix_vm_new(fix, 3, 2, 64, true);
 
-	/* An SP refuses VM_CREATED after the bitmap exists: it goes too. */
+	/* An SP refuses VM_CREATED: no bitmap was asked for, none destroyed. */
 	refuse_vm_created = true;
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_DENIED);
 	assert_null(v->vm);
 	refuse_vm_created = false;
 	assert_false(ffamed_spmc_notif_bitmap_exists(fix->spmc, 3, NULL));
-	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_DESTROY), 1);
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_CREATE), 1);
+	assert_int_equal(fix_fw_count(fix, FFA_NOTIFICATION_BITMAP_DESTROY), 0);
 	fix_work_run(fix);
 
 	assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);

@@ -177,7 +177,8 @@ static void spmc_refusals(void **state)
 	struct ffamed_regs r;
 
 	fix_negotiate(v, FFA_VERSION_1_2);
-	/* A refusal other than NOT_SUPPORTED: unwound and returned. */
+	/* A refusal that says nothing of the form: unwound and returned, and
+	 * the next forward decides. */
 	refuse_fid = FFA_RXTX_MAP_64;
 	refuse_code = FFA_RET_DENIED;
 	assert_int_equal(fix_map(v, PG(0), PG(1), 1), FFA_RET_DENIED);
@@ -198,14 +199,34 @@ static void spmc_refusals(void **state)
 	assert_ffa_success(r);
 	assert_int_equal(fix_vm_pins(v), 0);
 
-	/* NOT_SUPPORTED: the firmware takes no VM pairs; kept local, and
-	 * never asked again. */
+	/* Once the SPMC mapped a pair, a refusal of the form is an error. */
 	refuse_fid = FFA_RXTX_MAP_64;
-	refuse_code = FFA_RET_NOT_SUPPORTED;
+	refuse_code = FFA_RET_INVALID_PARAMETERS;
+	assert_int_equal(fix_map(v, PG(0), PG(1), 1), FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(fix_vm_pins(v), 0);
+	refuse_fid = 0;
+	fix_vm_destroy(v);
+	fix_destroy(fix);
+}
+
+/* The first forward refused as a form: every pair stays here, asked once. */
+static void spmc_refuses_form(int32_t code)
+{
+	struct fix_opts o = {.hook = refuse_hook};
+	struct fix *fix = fix_create(&o);
+	struct fix_vm *v = fix_vm(fix, 4, 1);
+	struct ffamed_regs r;
+
+	fix_negotiate(v, FFA_VERSION_1_2);
+	refuse_fid = FFA_RXTX_MAP_64;
+	refuse_code = code;
+	uint64_t maps = fix_fw_count(fix, FFA_RXTX_MAP_64);
 	fix_map_default(v, 1);
+	assert_int_equal(fix_fw_count(fix, FFA_RXTX_MAP_64), maps + 1);
+	assert_false(v->vm->rxtx.forwarded);
 	refuse_fid = 0;
 	assert_int_equal(ffamed_spmc_vm_mailbox_count(fix->spmc), 0);
-	uint64_t maps = fix_fw_count(fix, FFA_RXTX_MAP_64);
+	maps = fix_fw_count(fix, FFA_RXTX_MAP_64);
 	struct fix_vm *w = fix_vm(fix, 5, 1);
 	fix_negotiate(w, FFA_VERSION_1_2);
 	fix_map_default(w, 2);
@@ -224,6 +245,54 @@ static void spmc_refusals(void **state)
 	assert_int_equal(fix_fw_count(fix, FFA_RX_RELEASE), rel);
 	assert_int_equal(fix_fw_count(fix, FFA_RXTX_UNMAP), unm);
 	fix_vm_destroy(w);
+	fix_vm_destroy(v);
+	fix_destroy(fix);
+}
+
+static void spmc_refuses_form_not_supported(void **state)
+{
+	(void)state;
+	spmc_refuses_form(FFA_RET_NOT_SUPPORTED);
+}
+
+static void spmc_refuses_form_invalid(void **state)
+{
+	(void)state;
+	spmc_refuses_form(FFA_RET_INVALID_PARAMETERS);
+}
+
+static bool no_rx_acquire_hook(struct fix *fix, struct ffamed_regs *regs, void *arg)
+{
+	(void)fix;
+	(void)arg;
+	if ((uint32_t)regs->x[0] == FFA_FEATURES && (uint32_t)regs->x[1] == FFA_RX_ACQUIRE) {
+		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+		return true;
+	}
+	return false;
+}
+
+/* An SPMC without RX_ACQUIRE could not share a VM's RX: decided at create,
+ * no forward is ever tried. */
+static void no_rx_acquire_no_forward(void **state)
+{
+	(void)state;
+	struct fix_opts o = {.hook = no_rx_acquire_hook};
+	struct fix *fix = fix_create(&o);
+	uint64_t maps = fix_fw_count(fix, FFA_RXTX_MAP_64);
+	struct fix_vm *v = fix_vm(fix, 4, 1);
+	struct ffamed_regs r;
+
+	fix_negotiate(v, FFA_VERSION_1_2);
+	fix_map_default(v, 1);
+	assert_false(v->vm->rxtx.forwarded);
+	assert_int_equal(fix_fw_count(fix, FFA_RXTX_MAP_64), maps);
+	assert_int_equal(ffamed_spmc_vm_mailbox_count(fix->spmc), 0);
+	r = pig(v);
+	assert_ffa_success(r);
+	r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
+	assert_ffa_success(r);
+	assert_int_equal(fix_fw_count(fix, FFA_RX_ACQUIRE), 0);
 	fix_vm_destroy(v);
 	fix_destroy(fix);
 }
@@ -328,6 +397,9 @@ int main(void)
 		cmocka_unit_test(contiguous_runs_coalesced),
 		cmocka_unit_test(bad_maps),
 		cmocka_unit_test(spmc_refusals),
+		cmocka_unit_test(spmc_refuses_form_not_supported),
+		cmocka_unit_test(spmc_refuses_form_invalid),
+		cmocka_unit_test(no_rx_acquire_no_forward),
 		cmocka_unit_test(teardown_refused_by_spmc_quarantines_pages),
 		cmocka_unit_test(rx_ownership),
 		cmocka_unit_test(spmc_tx_helpers),

@@ -85,6 +85,63 @@ static void subscribers_only(void **state)
 	fix_destroy(fix);
 }
 
+/* The firmware calls that name a VM at the SPMC, in the order made. */
+#define ORDER_MAX 16
+enum order_ev { EV_CREATED = 1, EV_BITMAP_CREATE, EV_BITMAP_DESTROY, EV_DESTROYED };
+static enum order_ev order_log[ORDER_MAX];
+static int order_len;
+
+static bool log_order(struct fix *fix, struct ffamed_regs *regs, void *arg)
+{
+	uint32_t fid = (uint32_t)regs->x[0];
+	enum order_ev ev = 0;
+
+	(void)fix;
+	(void)arg;
+	if (fid == FFA_MSG_SEND_DIRECT_REQ_32 &&
+	    (uint32_t)regs->x[2] == FFA_FWK_MSG(FFA_FWK_MSG_VM_CREATED))
+		ev = EV_CREATED;
+	else if (fid == FFA_MSG_SEND_DIRECT_REQ_32 &&
+		 (uint32_t)regs->x[2] == FFA_FWK_MSG(FFA_FWK_MSG_VM_DESTROYED))
+		ev = EV_DESTROYED;
+	else if (fid == FFA_NOTIFICATION_BITMAP_CREATE)
+		ev = EV_BITMAP_CREATE;
+	else if (fid == FFA_NOTIFICATION_BITMAP_DESTROY)
+		ev = EV_BITMAP_DESTROY;
+	if (ev && order_len < ORDER_MAX)
+		order_log[order_len++] = ev;
+	return false;
+}
+
+static void created_before_bitmap(void **state)
+{
+	(void)state;
+	struct fix_opts o = {.hook = log_order};
+	struct fix *fix = fix_create(&o);
+	struct fix_vm *v;
+
+	order_len = 0;
+	v = fix_vm(fix, 7, 2);
+	assert_int_equal(order_len, 2);
+	assert_int_equal(order_log[0], EV_CREATED);
+	assert_int_equal(order_log[1], EV_BITMAP_CREATE);
+	fix_vm_destroy(v);
+	assert_int_equal(order_len, 4);
+	assert_int_equal(order_log[2], EV_BITMAP_DESTROY);
+	assert_int_equal(order_log[3], EV_DESTROYED);
+
+	/* A refused VM_CREATED: the bitmap is never asked for. */
+	order_len = 0;
+	v = fix_vm_new(fix, 7, 1, 4, true);
+	ffamed_sp_vmwatch_fail_always(&fix->vmwatch, FFA_RET_DENIED);
+	assert_int_equal(fix_vm_register(v, true), FFA_RET_DENIED);
+	assert_int_equal(order_len, 1);
+	assert_int_equal(order_log[0], EV_CREATED);
+	ffamed_sp_vmwatch_fail_always(&fix->vmwatch, 0);
+	fix_vm_destroy(v);
+	fix_destroy(fix);
+}
+
 static void created_retried_then_refused(void **state)
 {
 	(void)state;
@@ -276,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(create_validation),
 		cmocka_unit_test(subscribers_only),
+		cmocka_unit_test(created_before_bitmap),
 		cmocka_unit_test(created_retried_then_refused),
 		cmocka_unit_test(creation_rollback),
 		cmocka_unit_test(destroyed_retried_from_work),

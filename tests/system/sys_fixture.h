@@ -37,6 +37,9 @@ uint32_t sys_expected_props(uint32_t sp_props, uint32_t version);
  * it (UUIDs when `uuids`, nil otherwise). */
 void sys_assert_sp_list(struct ffamed_sim *sim, const struct ffac_partition *parts, uint32_t n,
 			uint32_t version, bool uuids);
+/* The same, with property bits the mediator clears for this firmware. */
+void sys_assert_sp_list_without(struct ffamed_sim *sim, const struct ffac_partition *parts,
+				uint32_t n, uint32_t version, bool uuids, uint32_t cleared);
 
 /* Echo request helpers: assert a good answer. */
 void sys_echo(struct sys_guest *g, bool is64, uint64_t seed);

@@ -100,8 +100,8 @@ static uint64_t us_each(uint64_t ticks, uint64_t n)
 
 void cost_report(void)
 {
-	static const char *const trap_names[COST_TRAP_KINDS] = {"ffa", "smccc", "sgi1r", "irq",
-								"other"};
+	static const char *const trap_names[COST_TRAP_KINDS] = {"ffa", "smccc", "sgi1r",
+								"irq", "gic",	"other"};
 	static const char *const ffa_names[FFA_C_N] = {"direct", "share", "reclaim", "notif",
 						       "other"};
 	struct cost_cpu s = {0};

@@ -45,6 +45,7 @@ static inline uint32_t el2_cpu(void)
 /* start.S */
 void el2_enter_guest(uint64_t entry, uint64_t arg, uint64_t stack_top) __attribute__((noreturn));
 void el2_smc(uint64_t regs[8]);
+void el2_smc_1_2(uint64_t regs[18]);
 void el2_secondary_entry(void);
 extern uint8_t el2_stacks[EL2_MAX_CPUS << EL2_STACK_SHIFT];
 extern char el2_vectors[];
@@ -87,8 +88,13 @@ void *mmu_map_window(const uint64_t *pa, size_t npages);
 void mmu_unmap_window(void *va, size_t npages);
 bool mmu_is_guest_ram(uint64_t ipa, uint64_t len);
 
-/* gic.c: the physical CPU interface at EL2 and the virtual one for the guest. */
+/* gic.c: the physical CPU interface at EL2 and the virtual one for the guest;
+ * the guest's distributor and redistributor accesses, filtered. */
 #define GIC_KICK_SGI 15 /* physical SGI between EL2s: flush queued vIRQs, run work */
+uint32_t gic_probe(void);
+void gic_route_sri(uint32_t intid);
+bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *value);
+void gic_report(void);
 void gic_init_this_cpu(void);
 void gic_handle_irq(void);
 void gic_inject(uint32_t cpu, uint32_t intid);
@@ -98,15 +104,25 @@ void gic_guest_sgi1r(uint64_t value);
 /* psci.c: SMCCC and PSCI calls of the guest; false if not one of them. */
 bool psci_handle(struct el2_frame *frame);
 void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context);
-uint32_t psci_probe_cpus(void);
 
-/* ffa.c: the mediator and the SPMC. */
+/* ffa.c: the mediator. */
+struct ffamed_spmc_env;
 void ffa_init(uint32_t ncpus);
+void ffa_fill_spmc_env(struct ffamed_spmc_env *env);
+void ffa_sri_raised(void);
 void ffa_handle_smc(struct el2_frame *frame);
 void ffa_vcpu_online(uint32_t cpu);
 void ffa_vcpu_offline(uint32_t cpu);
 void ffa_run_deferred(void);
 void ffa_report(void);
+
+/* fw_spmc.c or fw_smc.c, one per image (CMakeLists.txt): the firmware
+ * behind fw_call. */
+extern const char *const fw_name;
+void fw_init(uint32_t ncpus);		     /* before the mediator is created */
+void fw_call_here(struct ffamed_regs *regs); /* fw_call on this CPU */
+void fw_setup_sri(void);		     /* after: learn and arm the SRI */
+void fw_report(void);			     /* at power-off */
 
 /* main.c */
 bool el2_vcpu_online(uint32_t cpu);

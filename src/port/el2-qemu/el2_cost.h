@@ -12,10 +12,11 @@
  * are printed at power-off.
  */
 enum el2_cost_trap {
-	COST_TRAP_FFA,	 /* an FF-A SMC handed to the mediator */
-	COST_TRAP_SMCCC, /* PSCI and SMCCC discovery */
-	COST_TRAP_SGI1R, /* the guest sent an SGI (ICC_SGI1R_EL1 write) */
-	COST_TRAP_IRQ,	 /* a physical interrupt taken at EL2 */
+	COST_TRAP_FFA,	    /* an FF-A SMC handed to the mediator */
+	COST_TRAP_SMCCC,    /* PSCI and SMCCC discovery */
+	COST_TRAP_SGI1R,    /* the guest sent an SGI (ICC_SGI1R_EL1 write) */
+	COST_TRAP_IRQ,	    /* a physical interrupt taken at EL2 */
+	COST_TRAP_GIC_MMIO, /* a guest GICD/GICR access, filtered */
 	COST_TRAP_OTHER,
 	COST_TRAP_KINDS
 };

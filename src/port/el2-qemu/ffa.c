@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The mediator and the software SPMC inside the EL2 port.
+ * The mediator inside the EL2 port.
  *   - struct ffamed_host_ops over the bare-metal services (locks, heap, MMU,
- *     GIC, the SPMC conduit, deferred work);
- *   - the firmware conduit: fw_call is the SMC a real hypervisor would make;
- *     here it calls the software SPMC on the same CPU (Debian has no secure
- *     world for QEMU), with its OP-TEE SP;
- *   - the SRI the SPMC raises and deferred work both run when a CPU leaves
- *     EL2 (never inside a firmware call, as ffamed_handle_sri requires).
+ *     GIC, the firmware conduit, deferred work);
+ *   - fw_call goes to the image's firmware conduit: the software SPMC
+ *     (fw_spmc.c) or a real SMC to EL3 (fw_smc.c);
+ *   - the SRI (however the firmware raised it) and deferred work both run
+ *     when a CPU leaves EL2 (never inside a firmware call, as
+ *     ffamed_handle_sri requires).
  * The guest is FF-A endpoint 1; vCPU i runs on physical CPU i.
  */
 #include <stdatomic.h>
@@ -16,11 +16,9 @@
 #include "el2_cost.h"
 #include "el2_trace.h"
 #include "ffamed/mediator.h"
-#include "ffamed/sp_builtin.h"
 #include "ffamed/spmc.h"
 
 #define GUEST_FFA_ID 1
-#define OPTEE_SP_ID  0x8001
 
 _Static_assert(sizeof(struct el2_lock) <= FFAMED_LOCK_SIZE, "an el2_lock fits in ffamed_lock");
 
@@ -31,10 +29,9 @@ struct guest {
 static struct guest guest;
 static struct ffamed *med;
 static struct ffamed_vm *guest_vm;
-static struct ffamed_spmc *spmc;
-static struct ffamed_sp_optee optee_state;
-static struct ffamed_sp_config sp_cfgs[1];
 static _Atomic uint32_t sri_pending;
+/* For the power-off report: SRIs raised, handled by the mediator, NPIs. */
+static _Atomic uint32_t sri_raised, sri_handled, npi_injected;
 
 /* Deferred work: a list ordered by nothing, scanned at every EL2 exit. */
 static struct el2_lock work_lock; /* guards work_head and running */
@@ -174,6 +171,7 @@ static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid
 	(void)host_vm;
 	if (vcpu >= guest.vcpu_count)
 		return;
+	atomic_fetch_add(&npi_injected, 1);
 	el2_printf("ffamed: NPI INTID %u -> vCPU %u\n", (unsigned)intid, (unsigned)vcpu);
 	gic_inject(vcpu, intid);
 }
@@ -183,7 +181,7 @@ static void fw_call(void *host, struct ffamed_regs *regs)
 	uint64_t t0 = cost_now();
 
 	(void)host;
-	ffamed_spmc_call(spmc, el2_cpu(), regs);
+	fw_call_here(regs);
 	cost_fw(t0);
 }
 
@@ -249,41 +247,29 @@ static const struct ffamed_host_ops host_ops = {
 	.work_cancel_sync = work_cancel_sync,
 };
 
-/* ---- SPMC environment ------------------------------------------------------------ */
+/* ---- Firmware hooks ------------------------------------------------------------- */
 
-static void *pa_map(void *ctx, uint64_t pa, size_t len)
+void ffa_fill_spmc_env(struct ffamed_spmc_env *env)
 {
-	(void)ctx;
-	if (pa < RAM_BASE || len > RAM_END - RAM_BASE || pa - RAM_BASE > RAM_END - RAM_BASE - len)
-		return NULL;
-	return (void *)(uintptr_t)pa; /* the SPMC sees NS RAM through our identity map */
+	env->lock_init = lock_init;
+	env->lock_destroy = lock_destroy;
+	env->lock_acquire = lock_acquire;
+	env->lock_release = lock_release;
+	env->alloc = alloc;
+	env->free = free_;
+	env->vlog = vlog;
 }
 
-static void raise_sri(void *ctx, uint32_t cpu)
+void ffa_sri_raised(void)
 {
-	(void)ctx;
-	(void)cpu;
-	/* Taken when this CPU leaves EL2, outside any firmware call. */
+	atomic_fetch_add(&sri_raised, 1);
 	atomic_store(&sri_pending, 1);
 }
-
-static const struct ffamed_spmc_env spmc_env = {
-	.lock_init = lock_init,
-	.lock_destroy = lock_destroy,
-	.lock_acquire = lock_acquire,
-	.lock_release = lock_release,
-	.alloc = alloc,
-	.free = free_,
-	.pa_map = pa_map,
-	.raise_sri = raise_sri,
-	.vlog = vlog,
-};
 
 /* ---- Entry points ------------------------------------------------------------------ */
 
 void ffa_init(uint32_t ncpus)
 {
-	struct ffamed_spmc_config scfg = {0};
 	struct ffamed_config mcfg = {0};
 	struct ffamed_vm_params vp = {0};
 	struct ffamed_fw_info info;
@@ -291,14 +277,8 @@ void ffa_init(uint32_t ncpus)
 
 	el2_lock_init(&work_lock);
 	guest.vcpu_count = ncpus;
-	ffamed_sp_optee_config(&sp_cfgs[0], &optee_state, OPTEE_SP_ID, (uint16_t)ncpus);
-	scfg.sps = sp_cfgs;
-	scfg.sp_count = 1;
-	scfg.cpu_count = ncpus;
-	scfg.max_vms = 4;
-	ret = ffamed_spmc_create(&spmc_env, &scfg, &spmc);
-	if (ret != FFA_RET_OK)
-		el2_panic("SPMC: create failed %d", (int)ret);
+	el2_printf("ffamed-el2: firmware: %s\n", fw_name);
+	fw_init(ncpus);
 
 	mcfg.max_vms = 4;
 	ret = ffamed_create(&host_ops, NULL, &mcfg, &med);
@@ -308,6 +288,7 @@ void ffa_init(uint32_t ncpus)
 	el2_printf("ffamed-el2: mediator up: SPMC %x, FF-A %u.%u, %u SP(s)\n",
 		   (unsigned)info.spmc_id, (unsigned)FFA_VERSION_MAJOR(info.version),
 		   (unsigned)FFA_VERSION_MINOR(info.version), (unsigned)info.sp_count);
+	fw_setup_sri();
 
 	vp.ffa_id = GUEST_FFA_ID;
 	vp.vcpu_count = (uint16_t)ncpus;
@@ -356,8 +337,10 @@ void ffa_run_deferred(void)
 {
 	uint32_t cpu = el2_cpu();
 
-	if (atomic_exchange(&sri_pending, 0))
+	if (atomic_exchange(&sri_pending, 0)) {
+		atomic_fetch_add(&sri_handled, 1);
 		ffamed_handle_sri(med);
+	}
 	for (;;) {
 		struct ffamed_work *w = NULL;
 		uint64_t now = el2_now_ns();
@@ -387,12 +370,10 @@ void ffa_run_deferred(void)
 void ffa_report(void)
 {
 	trace_summary();
+	el2_printf("ffamed-el2: SRIs raised=%u handled=%u; NPIs injected=%u\n",
+		   (unsigned)atomic_load(&sri_raised), (unsigned)atomic_load(&sri_handled),
+		   (unsigned)atomic_load(&npi_injected));
+	gic_report();
+	fw_report();
 	cost_report();
-	el2_printf("ffamed: OP-TEE SP calls: api=%u os=%u caps=%u unreg=%u async=%u yielding=%u\n",
-		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_GET_API_VERSION]),
-		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_GET_OS_VERSION]),
-		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_EXCHANGE_CAPABILITIES]),
-		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_UNREGISTER_SHM]),
-		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_ENABLE_ASYNC_NOTIF]),
-		   (unsigned)atomic_load(&optee_state.calls[FFAMED_OPTEE_SLOT_YIELDING]));
 }

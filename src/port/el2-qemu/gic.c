@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GICv3 at EL2. The guest drives the distributor and redistributors itself
- * (they are in its stage 2) and talks to the virtual CPU interface through
- * its ICC_*_EL1 accesses (HCR_EL2.IMO/FMO). Physical interrupts are routed
- * to EL2 and forwarded into the list registers:
+ * GICv3 at EL2. The guest drives the distributor and redistributors itself,
+ * through stage-2 faults that this file filters (the hypervisor's own SGIs
+ * stay out of its reach: see "Reserved SGIs" below), and talks to the
+ * virtual CPU interface through its ICC_*_EL1 accesses (HCR_EL2.IMO/FMO).
+ * Physical interrupts are routed to EL2 and forwarded into the list
+ * registers:
  *   - PPIs and SPIs (timer, UART...): priority drop only (EOImode=1) and a
  *     hardware-linked list register, so the guest's EOI deactivates them;
  *   - SGIs: completed here and forwarded as purely virtual SGIs, except
@@ -13,8 +15,11 @@
  * registers are full, and are moved into the list registers each time this
  * CPU leaves EL2. inject() from another CPU queues and kicks.
  */
+#include <stdatomic.h>
+
 #include "el2.h"
 #include "el2_cost.h"
+#include "gic_filter.h"
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
 #define ICC_CTLR_EOIMODE  (1ull << 1)
@@ -28,6 +33,10 @@
 #define LR_VINTID_MASK	  0xffffffffull
 #define QUEUE_LEN	  32
 #define SPURIOUS	  1020
+#define NO_INTID	  1023
+
+#define GICR_SGI_FRAME	  0x10000
+#define RESERVED_SGI_PRIO 0xa0
 
 struct virq_queue {
 	struct el2_lock lock; /* guards the fields below */
@@ -37,6 +46,159 @@ struct virq_queue {
 
 static struct virq_queue queues[EL2_MAX_CPUS];
 static uint32_t nr_lrs;
+static uint32_t nr_redists; /* = CPUs: QEMU gives each CPU one, in order */
+/* Physical SGIs that are the hypervisor's, not the guest's (bit n = SGI n). */
+static _Atomic uint32_t reserved_sgis = 1u << GIC_KICK_SGI;
+static _Atomic uint32_t sri_intid = NO_INTID;
+/* For the power-off report: trapped guest accesses, and writes that tried
+ * to change a reserved SGI (and were filtered). */
+static _Atomic uint32_t mmio_traps, reserved_writes;
+
+static volatile uint32_t *reg32(uint64_t pa)
+{
+	return (volatile uint32_t *)(uintptr_t)pa;
+}
+
+static uint64_t mmio_read(uint64_t pa, uint32_t size)
+{
+	switch (size) {
+	case 1:
+		return *(volatile uint8_t *)(uintptr_t)pa;
+	case 2:
+		return *(volatile uint16_t *)(uintptr_t)pa;
+	case 4:
+		return *reg32(pa);
+	default:
+		return *(volatile uint64_t *)(uintptr_t)pa;
+	}
+}
+
+static void mmio_write(uint64_t pa, uint32_t size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(volatile uint8_t *)(uintptr_t)pa = (uint8_t)v;
+		break;
+	case 2:
+		*(volatile uint16_t *)(uintptr_t)pa = (uint16_t)v;
+		break;
+	case 4:
+		*reg32(pa) = (uint32_t)v;
+		break;
+	default:
+		*(volatile uint64_t *)(uintptr_t)pa = v;
+		break;
+	}
+}
+
+static uint64_t redist(uint32_t cpu)
+{
+	return GICR_BASE + cpu * GICR_STRIDE;
+}
+
+static void dist_wait_rwp(void)
+{
+	for (uint32_t n = 0; n < 1000000 && (*reg32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP); n++)
+		;
+}
+
+/* Program SGI `intid` of CPU `cpu` for the hypervisor: Group 1 (RAZ/WI to
+ * us when the firmware owns grouping: it made SGIs Non-secure Group 1),
+ * a priority above the mask, enabled. Any CPU may program any
+ * redistributor. */
+static void arm_sgi(uint32_t cpu, uint32_t intid)
+{
+	uint64_t sgi = redist(cpu) + GICR_SGI_FRAME;
+
+	*reg32(sgi + GICR_IGROUPR0) |= 1u << intid;
+	*(volatile uint8_t *)(uintptr_t)(sgi + GICR_IPRIORITYR + intid) = RESERVED_SGI_PRIO;
+	*reg32(sgi + GICR_ISENABLER0) = 1u << intid;
+}
+
+/*
+ * The CPU count: one redistributor per CPU, the last one flagged in
+ * GICR_TYPER. PSCI cannot say it: TF-A answers AFFINITY_INFO "OFF" for
+ * every core its platform port knows, present or not.
+ */
+uint32_t gic_probe(void)
+{
+	uint32_t n = 0;
+
+	while (n < EL2_MAX_CPUS) {
+		uint64_t typer = *(volatile uint64_t *)(uintptr_t)(redist(n) + GICR_TYPER);
+		n++;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	nr_redists = n;
+	/* Affinity routing and Group 1 on, as the guest will want them: the
+	 * hypervisor's SGIs must flow before the guest sets up its GIC. */
+	*reg32(GICD_BASE + GICD_CTLR) |= GICD_CTLR_ARE;
+	dist_wait_rwp();
+	*reg32(GICD_BASE + GICD_CTLR) |= GICD_CTLR_GRP1;
+	dist_wait_rwp();
+	for (uint32_t cpu = 0; cpu < nr_redists; cpu++)
+		arm_sgi(cpu, GIC_KICK_SGI);
+	return n;
+}
+
+void gic_route_sri(uint32_t intid)
+{
+	for (uint32_t cpu = 0; cpu < nr_redists; cpu++)
+		arm_sgi(cpu, intid);
+	atomic_fetch_or(&reserved_sgis, 1u << intid);
+	atomic_store(&sri_intid, intid);
+}
+
+/* ---- Reserved SGIs ------------------------------------------------------------
+ * The guest programs the real distributor and its redistributors, but the
+ * pages holding them are left out of its stage 2 (mmu.c) and each access
+ * comes here, to be performed under the rules of gic_filter.c: the
+ * reserved SGIs (the kick SGI, the firmware's SRI) stay enabled, Group 1,
+ * at their priority, and the distributor and redistributors stay on.
+ * The guest's own SGIs with a reserved number are delivered virtually
+ * (gic_guest_sgi1r). Linux's GIC driver disables every SGI it did not
+ * request, which is why re-enabling at each exit would leave windows.
+ */
+bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *v)
+{
+	struct gic_filter f;
+	enum gic_frame frame;
+	uint64_t reg;
+
+	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
+		frame = GIC_FRAME_DIST;
+		reg = ipa - GICD_BASE;
+	} else if (ipa >= GICR_BASE && ipa < GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE) {
+		reg = (ipa - GICR_BASE) % GICR_STRIDE;
+		frame = reg >= GICR_SGI_FRAME ? GIC_FRAME_SGI : GIC_FRAME_RD;
+		reg %= GICR_SGI_FRAME;
+		if ((ipa - GICR_BASE) / GICR_STRIDE >= nr_redists) {
+			if (!write) /* no redistributor there */
+				*v = 0;
+			return true;
+		}
+	} else {
+		return false;
+	}
+	atomic_fetch_add(&mmio_traps, 1);
+	gic_filter_decide(frame, reg, size, atomic_load(&reserved_sgis), &f);
+	if (write && (*v & f.lanes))
+		atomic_fetch_add(&reserved_writes, 1);
+	if (f.ignore) {
+		if (!write)
+			*v = 0;
+		return true;
+	}
+	if (write)
+		mmio_write(
+			ipa, size,
+			gic_filter_write(&f, *v,
+					 gic_filter_needs_current(&f) ? mmio_read(ipa, size) : 0));
+	else
+		*v = gic_filter_read(&f, mmio_read(ipa, size));
+	return true;
+}
 
 static uint64_t read_lr(uint32_t n)
 {
@@ -70,11 +232,26 @@ static void write_lr(uint32_t n, uint64_t v)
 	}
 }
 
+void gic_report(void)
+{
+	el2_printf("ffamed-el2: GIC: %u guest distributor/redistributor accesses emulated, "
+		   "%u writes to reserved SGIs filtered\n",
+		   (unsigned)atomic_load(&mmio_traps), (unsigned)atomic_load(&reserved_writes));
+}
+
 void gic_init_this_cpu(void)
 {
 	uint32_t cpu = el2_cpu();
 
 	el2_lock_init(&queues[cpu].lock);
+	/* Wake this CPU's redistributor (the firmware may have; Linux would,
+	 * but our SGIs must arrive before it runs). */
+	if (cpu < nr_redists) {
+		volatile uint32_t *waker = reg32(redist(cpu) + GICR_WAKER);
+		*waker &= ~GICR_WAKER_SLEEP;
+		for (uint32_t n = 0; n < 1000000 && (*waker & GICR_WAKER_ASLEEP); n++)
+			;
+	}
 	write_sysreg(s3_4_c12_c9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
 	isb();
 	write_sysreg(s3_0_c12_c12_4, ICC_CTLR_EOIMODE); /* ICC_CTLR_EL1 */
@@ -177,7 +354,9 @@ void gic_handle_irq(void)
 		if (intid < 16) {
 			write_sysreg(s3_0_c12_c11_1, iar); /* ICC_DIR_EL1: deactivate */
 			cost_irq(intid == GIC_KICK_SGI ? COST_IRQ_KICK : COST_IRQ_SGI);
-			if (intid != GIC_KICK_SGI)
+			if (intid == atomic_load(&sri_intid))
+				ffa_sri_raised(); /* handled when this CPU leaves EL2 */
+			else if (intid != GIC_KICK_SGI)
 				queue_lr(el2_cpu(), LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid);
 			continue;
 		}
@@ -187,10 +366,27 @@ void gic_handle_irq(void)
 	}
 }
 
+#define SGI1R_IRM (1ull << 40) /* all but self */
+
 void gic_guest_sgi1r(uint64_t value)
 {
-	/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
-	dsb(ishst);
-	write_sysreg(s3_0_c12_c11_5, value);
-	isb();
+	uint32_t intid = (uint32_t)(value >> 24) & 0xf, self = el2_cpu();
+
+	if (!(atomic_load(&reserved_sgis) & (1u << intid))) {
+		/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
+		dsb(ishst);
+		write_sysreg(s3_0_c12_c11_5, value);
+		isb();
+		return;
+	}
+	/* A number the hypervisor uses physically: the guest's SGI stays virtual
+	 * (Aff3/Aff2 and the range selector are 0 on this machine). */
+	for (uint32_t cpu = 0; cpu < nr_redists; cpu++) {
+		bool hit = (value & SGI1R_IRM) ? cpu != self
+					       : ((value >> 16) & 0xff) == (cpu >> 4) &&
+							 ((value >> 44) & 0xf) == 0 &&
+							 (value & (1ull << (cpu & 15)));
+		if (hit)
+			gic_inject(cpu, intid);
+	}
 }

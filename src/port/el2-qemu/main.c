@@ -81,7 +81,7 @@ void el2_boot_primary(void)
 	mmu_build();
 	mmu_enable_this_cpu();
 	heap_init();
-	ncpus = psci_probe_cpus();
+	ncpus = gic_probe();
 	el2_setup_this_cpu();
 	el2_printf("ffamed-el2: %u CPU(s); MMU on; guest RAM %lx..%lx; stage 2 on\n",
 		   (unsigned)ncpus, (unsigned long)GUEST_RAM_BASE, (unsigned long)GUEST_RAM_END);
@@ -122,6 +122,36 @@ static void handle_sysreg(struct el2_frame *f, uint64_t esr)
 		  (unsigned)el2_cpu(), op0, op1, crn, crm, op2, read ? "read" : "write");
 }
 
+/*
+ * A guest access stage 2 does not map: the GIC registers gic.c filters are
+ * emulated here (one load or store with a valid syndrome); anything else
+ * is fatal.
+ */
+static void handle_guest_abort(struct el2_frame *f, uint64_t esr, uint32_t ec)
+{
+	uint64_t ipa = ((read_sysreg(hpfar_el2) & 0xFFFFFFFFFF0ull) << 8) |
+		       (read_sysreg(far_el2) & 0xfffull);
+	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
+	bool isv = (iss >> 24) & 1, sse = (iss >> 21) & 1, sf = (iss >> 15) & 1;
+	bool write = (iss >> 6) & 1;
+	uint32_t size = 1u << ((iss >> 22) & 3), rt = (iss >> 16) & 31;
+	uint64_t mask = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+	uint64_t v = write && rt != 31 ? f->x[rt] & mask : 0;
+
+	if (ec == EC_DABT_LO && isv && gic_mmio(ipa, size, write, &v)) {
+		if (!write && rt != 31) {
+			if (sse && size < 8 && (v >> (size * 8 - 1)) & 1)
+				v |= ~mask;
+			f->x[rt] = sf ? v : v & 0xffffffffull;
+		}
+		f->elr += 4;
+		return;
+	}
+	el2_panic("CPU %u: guest stage-2 fault at IPA %lx (FAR %lx, ELR %lx, ESR %lx)",
+		  (unsigned)el2_cpu(), (unsigned long)ipa, (unsigned long)read_sysreg(far_el2),
+		  (unsigned long)f->elr, (unsigned long)esr);
+}
+
 /* Returns what kind of trap it was, for the cost counters. */
 static enum el2_cost_trap handle_guest_sync(struct el2_frame *f)
 {
@@ -148,10 +178,8 @@ static enum el2_cost_trap handle_guest_sync(struct el2_frame *f)
 		return COST_TRAP_SGI1R;
 	case EC_DABT_LO:
 	case EC_IABT_LO:
-		el2_panic("CPU %u: guest stage-2 fault at IPA %lx (FAR %lx, ELR %lx, ESR %lx)",
-			  (unsigned)el2_cpu(), (unsigned long)(read_sysreg(hpfar_el2) << 8),
-			  (unsigned long)read_sysreg(far_el2), (unsigned long)f->elr,
-			  (unsigned long)esr);
+		handle_guest_abort(f, esr, ec);
+		return COST_TRAP_GIC_MMIO;
 	default:
 		el2_panic("CPU %u: unexpected trap EC %x ESR %lx ELR %lx", (unsigned)el2_cpu(),
 			  (unsigned)ec, (unsigned long)esr, (unsigned long)f->elr);

@@ -8,7 +8,10 @@
  *     WINDOW_VA       a 2 MiB window of 4K pages for map_pages() of pages
  *                     that are not contiguous
  *   Guest stage 2 (VTTBR_EL2, 32-bit IPA, starts at level 1), identity:
- *     0 .. 1 GiB      Device (the guest drives the GIC, UART... itself)
+ *     0 .. 1 GiB      Device in 2 MiB blocks (the guest drives the UART...
+ *                     itself), except the GIC distributor and
+ *                     redistributors: left unmapped in a 4K-page table, so
+ *                     that each access faults to EL2 and gic.c filters it
  *     guest RAM       Normal write-back, in 2 MiB blocks
  *   The hypervisor's own RAM (GUEST_RAM_END .. RAM_END) is not in stage 2:
  *   a guest access there faults to EL2.
@@ -37,6 +40,9 @@
 #define MIB2	     (1ull << 21)
 #define WINDOW_VA    (256ull * GIB)
 #define WINDOW_PAGES 512
+#define GIC_BLOCK    (GICD_BASE & ~(MIB2 - 1))
+_Static_assert(GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE <= GIC_BLOCK + MIB2,
+	       "the GIC frames the guest may not map directly share one 2 MiB block");
 
 /* TCR_EL2: T0SZ=25 (39 bits), IRGN0/ORGN0 WB-WA, SH0 inner, 4K, PS 40 bits. */
 #define TCR_VALUE                                                                                  \
@@ -53,6 +59,8 @@ static uint64_t s1_l1[512] __attribute__((aligned(4096)));
 static uint64_t s1_win_l2[512] __attribute__((aligned(4096)));
 static uint64_t s1_win_l3[WINDOW_PAGES] __attribute__((aligned(4096)));
 static uint64_t s2_l1[512] __attribute__((aligned(4096)));
+static uint64_t s2_mmio_l2[512] __attribute__((aligned(4096)));
+static uint64_t s2_gic_l3[512] __attribute__((aligned(4096)));
 static uint64_t s2_ram_l2[512] __attribute__((aligned(4096)));
 
 static struct el2_lock window_lock; /* guards s1_win_l3 */
@@ -64,7 +72,17 @@ void mmu_build(void)
 	s1_l1[WINDOW_VA / GIB] = (uintptr_t)s1_win_l2 | PTE_TABLE;
 	s1_win_l2[0] = (uintptr_t)s1_win_l3 | PTE_TABLE;
 
-	s2_l1[0] = 0 | PTE_BLOCK | PTE_AF | S2_AP_RW | PTE_XN | S2_MEMATTR_DEVICE;
+	s2_l1[0] = (uintptr_t)s2_mmio_l2 | PTE_TABLE;
+	for (uint64_t a = 0; a < GIB; a += MIB2)
+		s2_mmio_l2[a / MIB2] =
+			a | PTE_BLOCK | PTE_AF | S2_AP_RW | PTE_XN | S2_MEMATTR_DEVICE;
+	s2_mmio_l2[GIC_BLOCK / MIB2] = (uintptr_t)s2_gic_l3 | PTE_TABLE;
+	for (uint64_t a = GIC_BLOCK; a < GIC_BLOCK + MIB2; a += 4096) {
+		bool trapped = (a >= GICD_BASE && a < GICD_BASE + GICD_SIZE) ||
+			       (a >= GICR_BASE && a < GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE);
+		s2_gic_l3[(a - GIC_BLOCK) / 4096] =
+			trapped ? 0 : a | PTE_PAGE | PTE_AF | S2_AP_RW | PTE_XN | S2_MEMATTR_DEVICE;
+	}
 	s2_l1[1] = (uintptr_t)s2_ram_l2 | PTE_TABLE;
 	for (uint64_t a = GUEST_RAM_BASE; a < GUEST_RAM_END; a += MIB2)
 		s2_ram_l2[(a - GIB) / MIB2] =

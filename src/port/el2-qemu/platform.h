@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The machine: QEMU -M virt,virtualization=on,gic-version=3 -m 512M. The
+ * The machine: QEMU -M virt,virtualization=on,gic-version=3 -m 512M (with
+ * secure=on under real firmware, which changes none of these). The
  * hypervisor owns the top 32 MiB of RAM; the guest is told (by the DT that
  * scripts/linux-e2e.sh writes) that its RAM ends where the hypervisor starts.
  * The addresses below and that script must agree.
@@ -16,8 +17,11 @@
 #define GUEST_DTB      0x40000000ull /* QEMU puts the -dtb at the RAM base */
 #define GUEST_KERNEL   0x40200000ull /* the Image, loaded by -device loader */
 
-#define UART_BASE 0x09000000ull /* PL011 */
-#define GICD_BASE 0x08000000ull
-#define MMIO_END  0x40000000ull /* everything below RAM is devices */
+#define UART_BASE   0x09000000ull /* PL011 */
+#define GICD_BASE   0x08000000ull
+#define GICD_SIZE   0x10000ull
+#define GICR_BASE   0x080A0000ull /* one redistributor per CPU, in CPU order */
+#define GICR_STRIDE 0x20000ull	  /* RD_base frame + SGI_base frame */
+#define MMIO_END    0x40000000ull /* everything below RAM is devices */
 
 #endif /* EL2_PLATFORM_H */

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest's SMCCC and PSCI calls. QEMU's own PSCI (served when EL2 issues
- * an SMC) says SMCCC v1.0, with which Linux's FF-A driver gives up; so the
- * SMCCC discovery is answered here (v1.2, nothing optional), and CPU_ON is
- * intercepted: QEMU would start the secondary at EL2 in the guest's code,
- * so it is started at our entry instead, which then enters the guest at EL1.
- * Everything else PSCI is forwarded.
+ * The guest's SMCCC and PSCI calls. PSCI is served below EL2: by QEMU when
+ * it boots the port directly, by TF-A (EL3) under real firmware; both are
+ * reached with an SMC from EL2. QEMU's PSCI says SMCCC v1.0, with which
+ * Linux's FF-A driver gives up; so the SMCCC discovery is answered here
+ * (v1.2, nothing optional) whatever is below. CPU_ON is intercepted: the
+ * firmware would start the secondary at EL2 in the guest's code, so it is
+ * started at our entry instead, which then enters the guest at EL1.
+ * Everything else PSCI is forwarded. The CPU count does not come from PSCI
+ * (TF-A answers AFFINITY_INFO for cores QEMU does not have): see
+ * gic_probe().
  */
 #include "el2.h"
 
@@ -18,7 +22,6 @@
 #define PSCI_64			0x40000000u
 #define PSCI_CPU_OFF		0x84000002u
 #define PSCI_CPU_ON		0x84000003u
-#define PSCI_AFFINITY_INFO	0x84000004u
 #define PSCI_SYSTEM_OFF		0x84000008u
 #define PSCI_SYSTEM_RESET	0x84000009u
 #define PSCI_FEATURES		0x8400000Au
@@ -38,16 +41,6 @@ static uint64_t forward(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 
 	el2_smc(r);
 	return r[0];
-}
-
-uint32_t psci_probe_cpus(void)
-{
-	uint32_t n = 1;
-
-	/* AFFINITY_INFO: ON/OFF for a CPU that exists, an error otherwise. */
-	while (n < EL2_MAX_CPUS && (int64_t)forward(PSCI_AFFINITY_INFO | PSCI_64, n, 0, 0) >= 0)
-		n++;
-	return n;
 }
 
 static uint64_t cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)

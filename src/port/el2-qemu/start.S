@@ -70,7 +70,7 @@ el2_enter_guest:
 
 /*
  * el2_smc(regs): an SMC from EL2 with x0..x7 from regs[0..7], the results
- * x0..x3 written back (QEMU's PSCI, SMCCC v1.0 results).
+ * x0..x3 written back (PSCI: QEMU's, or TF-A's under real firmware).
  */
 	.global el2_smc
 el2_smc:
@@ -85,6 +85,40 @@ el2_smc:
 	ldr	x8, [sp], #16
 	stp	x0, x1, [x8, #0]
 	stp	x2, x3, [x8, #16]
+	ldp	x29, x30, [sp], #16
+	ret
+
+/*
+ * el2_smc_1_2(regs): an SMCCC v1.2 SMC from EL2 with x0..x17 from regs[0..17]
+ * and the results x0..x17 written back (the FF-A conduit to real firmware).
+ * x18 (a temporary in the AAPCS64 for this target) holds regs; SMCCC v1.2
+ * preserves x18..x30, the pointer is kept on the stack all the same.
+ */
+	.global el2_smc_1_2
+el2_smc_1_2:
+	stp	x29, x30, [sp, #-16]!
+	str	x0, [sp, #-16]!
+	mov	x18, x0
+	ldp	x0, x1, [x18, #0]
+	ldp	x2, x3, [x18, #16]
+	ldp	x4, x5, [x18, #32]
+	ldp	x6, x7, [x18, #48]
+	ldp	x8, x9, [x18, #64]
+	ldp	x10, x11, [x18, #80]
+	ldp	x12, x13, [x18, #96]
+	ldp	x14, x15, [x18, #112]
+	ldp	x16, x17, [x18, #128]
+	smc	#0
+	ldr	x18, [sp], #16
+	stp	x0, x1, [x18, #0]
+	stp	x2, x3, [x18, #16]
+	stp	x4, x5, [x18, #32]
+	stp	x6, x7, [x18, #48]
+	stp	x8, x9, [x18, #64]
+	stp	x10, x11, [x18, #80]
+	stp	x12, x13, [x18, #96]
+	stp	x14, x15, [x18, #112]
+	stp	x16, x17, [x18, #128]
 	ldp	x29, x30, [sp], #16
 	ret
 
