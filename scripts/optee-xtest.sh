@@ -23,6 +23,8 @@
 #   FFAMED_XTEST_TIMEOUT  seconds per QEMU run (default 1500 fast, 7200 full)
 #   FFAMED_XTEST_SMP=2    CPUs of the machine (= vCPUs of the guest)
 #   FFAMED_XTEST_KERNEL=7.3  the guest kernel (6.1 works too)
+#   FFAMED_XTEST_SPMC=nsvirt the OP-TEE under ffamed: nsvirt, or plain (no
+#                         NS virtualization: what OP-TEE itself costs apart)
 #   FFAMED_LINUX_BUILD, FFAMED_LINUX_DL  kernel cache and downloads, as for
 #                         scripts/linux-e2e.sh
 # Output: build-xtest/<mode>-{baseline,ffamed}.log (normal-world console),
@@ -71,6 +73,8 @@ export FFAMED_LINUX_DL=${FFAMED_LINUX_DL:-$bl/dl}
 dl=$FFAMED_LINUX_DL
 smp=${FFAMED_XTEST_SMP:-2}
 kver=${FFAMED_XTEST_KERNEL:-7.3}
+spmc=${FFAMED_XTEST_SPMC:-nsvirt}
+case $spmc in nsvirt|plain) ;; *) echo "FFAMED_XTEST_SPMC must be nsvirt or plain"; exit 2 ;; esac
 case $mode in
   fast) tmo=${FFAMED_XTEST_TIMEOUT:-1500}; xargs_=$(cat "$xt/fast.args") ;;
   full) tmo=${FFAMED_XTEST_TIMEOUT:-7200}; xargs_= ;;
@@ -142,23 +146,27 @@ if [ "$only" != baseline ]; then
 fi
 
 declare -A wall
+declare -A cpu
 run() { # name bios [hyp.elf]
-  local name=$1 log=$out/$mode-$1.log rc b0
-  stamp "$name: xtest ($mode), Linux $kver, $smp CPUs, timeout $tmo s"
+  local name=$1 log=$out/$mode-$1.log rc b0 TIMEFORMAT='%U %S'
+  stamp "$name: xtest ($mode), Linux $kver, $smp CPUs, $(basename "$2"), timeout $tmo s; host load $(cut -d' ' -f1-3 /proc/loadavg)"
   FW_SECURE_LOG=$out/$mode-$name.secure.log fw_qemu_cmd "$2" "$dtb" "$smp" "$image" "$initrd" ${3:+"$3"}
   b0=$(date +%s%N)
-  timeout "$tmo" "${FW_QEMU[@]}" </dev/null >"$log" 2>&1
+  { time timeout "$tmo" "${FW_QEMU[@]}" </dev/null >"$log" 2>&1; } 2>"$out/$mode-$name.cputime"
   rc=$?
   wall[$name]=$(( ($(date +%s%N) - b0) / 1000000 ))
+  # QEMU's user + system CPU time: what the run cost, less exposed to other
+  # load on the machine than the wall time.
+  cpu[$name]=$(awk '{ printf "%d", ($1 + $2) * 1000 }' "$out/$mode-$name.cputime")
   [ $rc = 124 ] && say "$name: TIMEOUT after $tmo s"
-  stamp "$name: QEMU exited ($rc) after ${wall[$name]} ms; console in $log"
+  stamp "$name: QEMU exited ($rc) after ${wall[$name]} ms (CPU ${cpu[$name]} ms); host load $(cut -d' ' -f1-3 /proc/loadavg); console in $log"
   tr -d '\r' <"$log" | grep -av e2e-dmesg |
-    grep -aE 'optee: revision|optee: initialized|xtest: |test cases of which|subtests of which|ffamed-el2: (PANIC|cost)|ffamed: calls served' |
+    grep -aE 'optee: revision|optee: initialized|xtest: |test cases of which|subtests of which|ffamed-el2: (PANIC|cost)|ffamed: calls (served|not traced)' |
     sed 's/^/  | /'
 }
 
 [ "$only" = ffamed ] || run baseline "$(fw_bios base)"
-[ "$only" = baseline ] || run ffamed "$(fw_bios nsvirt)" "$hyp"
+[ "$only" = baseline ] || run ffamed "$(fw_bios "$spmc")" "$hyp"
 
 # "<case> OK|FAILED" per test case (not subcase), from the lines the guest
 # printed after xtest ended.
@@ -183,7 +191,7 @@ for name in baseline ffamed; do
   fi
   results "$log" >"$out/$mode-$name.results"
   say "$name: $(grep -c ' OK$' "$out/$mode-$name.results") cases OK, $(grep -c ' FAILED$' "$out/$mode-$name.results") FAILED; $(totals "$log")"
-  say "$name: QEMU wall time $(awk -v m="${wall[$name]}" 'BEGIN { printf "%.1f", m / 1000 }') s, xtest $(guest_secs "$log") s (guest clock)"
+  say "$name: QEMU wall time $(awk -v m="${wall[$name]}" 'BEGIN { printf "%.1f", m / 1000 }') s, CPU time $(awk -v m="${cpu[$name]}" 'BEGIN { printf "%.1f", m / 1000 }') s, xtest $(guest_secs "$log") s (guest clock)"
 done
 if [ -n "$only" ]; then
   [ $fail = 0 ] && say "$only only: no comparison made" && exit 0
@@ -203,9 +211,11 @@ while read -r c b f; do
 done <"$out/$mode-compare.txt"
 [ "$(awk '$2 != $3' "$out/$mode-compare.txt" | wc -l)" = 0 ] && echo "  (none)"
 bs=$(guest_secs "$out/$mode-baseline.log") fs=$(guest_secs "$out/$mode-ffamed.log")
-say "wall time: baseline ${wall[baseline]} ms, through ffamed ${wall[ffamed]} ms, ratio $(awk -v a="${wall[ffamed]}" -v b="${wall[baseline]}" 'BEGIN { if (b > 0) printf "%.3f", a / b }')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b }'; }
+say "QEMU wall time: baseline ${wall[baseline]} ms, through ffamed ${wall[ffamed]} ms, ratio $(ratio "${wall[ffamed]}" "${wall[baseline]}")"
+say "QEMU CPU time: baseline ${cpu[baseline]} ms, through ffamed ${cpu[ffamed]} ms, ratio $(ratio "${cpu[ffamed]}" "${cpu[baseline]}")"
 if [ -n "$bs" ] && [ -n "$fs" ]; then
-  say "xtest alone (guest clock): baseline $bs s, through ffamed $fs s, ratio $(awk -v a="$fs" -v b="$bs" 'BEGIN { if (b > 0) printf "%.3f", a / b }')"
+  say "xtest alone (guest clock): baseline $bs s, through ffamed $fs s, ratio $(ratio "$fs" "$bs")"
 fi
 if [ $regress -gt 0 ]; then say "$regress case(s) pass on the baseline but not through ffamed"; fail=1; fi
 if [ $fail = 0 ]; then say PASS; else say FAIL; fi

@@ -18,6 +18,7 @@ struct cost_cpu {
 	uint64_t ffa_ticks[FFA_C_N]; /* mediator, port glue and firmware */
 	uint64_t ffa_fw_ticks[FFA_C_N];
 	uint64_t trace_ticks;
+	uint64_t sgi_write_ticks;
 } __attribute__((aligned(64)));
 
 static struct cost_cpu cost[EL2_MAX_CPUS];
@@ -38,6 +39,11 @@ void cost_trap(enum el2_cost_trap kind, uint64_t t0)
 void cost_irq(enum el2_cost_irq kind)
 {
 	this_cpu()->irqs[kind]++;
+}
+
+void cost_sgi_write(uint64_t t0)
+{
+	this_cpu()->sgi_write_ticks += cost_now() - t0;
 }
 
 uint64_t cost_fw_ticks(void)
@@ -122,6 +128,7 @@ void cost_report(void)
 			s.ffa_fw_ticks[k] += c->ffa_fw_ticks[k];
 		}
 		s.trace_ticks += c->trace_ticks;
+		s.sgi_write_ticks += c->sgi_write_ticks;
 	}
 	for (int k = 0; k < COST_TRAP_KINDS; k++) {
 		traps += s.traps[k];
@@ -143,6 +150,8 @@ void cost_report(void)
 			   (unsigned long)us_each(s.ffa_fw_ticks[k], s.ffa[k]),
 			   (unsigned long)ms(s.ffa_ticks[k] - s.ffa_fw_ticks[k]),
 			   (unsigned long)us_each(s.ffa_ticks[k] - s.ffa_fw_ticks[k], s.ffa[k]));
+	el2_printf("ffamed-el2: cost: sgi1r: the SGI writes themselves %lu ms\n",
+		   (unsigned long)ms(s.sgi_write_ticks));
 	el2_printf("ffamed-el2: cost: trace lines %lu ms; irq sgi=%lu kick=%lu ppi=%lu spi=%lu\n",
 		   (unsigned long)ms(s.trace_ticks), (unsigned long)s.irqs[COST_IRQ_SGI],
 		   (unsigned long)s.irqs[COST_IRQ_KICK], (unsigned long)s.irqs[COST_IRQ_PPI],

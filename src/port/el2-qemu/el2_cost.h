@@ -33,6 +33,9 @@ static inline uint64_t cost_now(void)
 
 void cost_trap(enum el2_cost_trap kind, uint64_t t0);
 void cost_irq(enum el2_cost_irq kind);
+/* The SGI write that replays a guest's SGI: what a guest with no
+ * hypervisor spends on the same SGI. */
+void cost_sgi_write(uint64_t t0);
 /* Ticks this CPU spent inside fw_call so far. */
 uint64_t cost_fw_ticks(void);
 void cost_fw(uint64_t t0);

@@ -374,9 +374,12 @@ void gic_guest_sgi1r(uint64_t value)
 
 	if (!(atomic_load(&reserved_sgis) & (1u << intid))) {
 		/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
+		uint64_t t0 = cost_now();
+
 		dsb(ishst);
 		write_sysreg(s3_0_c12_c11_5, value);
 		isb();
+		cost_sgi_write(t0);
 		return;
 	}
 	/* A number the hypervisor uses physically: the guest's SGI stays virtual
