@@ -136,7 +136,7 @@ initrd=$out/initramfs-$mode/initramfs.cpio.gz
 # and command line, and the EL2 port's RAM reserved even with no hypervisor,
 # so that the guest has the same memory either way.
 stamp "device tree"
-dtb=$out/guest-$smp.dtb
+dtb=$out/guest-$mode-$smp.dtb
 fw_guest_dtb "$dtb" "$smp" "$initrd" hyp || exit 1
 
 hyp=
