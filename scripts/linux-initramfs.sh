@@ -41,8 +41,21 @@ grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq: /'
 INIT
 if [ -n "${FFAMED_INITRAMFS_RUN:-}" ]; then cat "$FFAMED_INITRAMFS_RUN" >>"$work/init"; fi
 cat >>"$work/init" <<'INIT'
+# OP-TEE may notify later than this (the real one does it from its own
+# interrupt, about a second after the driver enabled notifications): with
+# an FF-A notification interrupt registered, wait for it, at most 3 s.
+ffa_irq_taken() {
+  awk '/ARM-FFA-(NPI|SRI)/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) if ($i > 0) t = 1 }
+       END { exit !t }' /proc/interrupts
+}
+n=0
+while [ $n -lt 3 ] && grep -qE 'ARM-FFA-(NPI|SRI)' /proc/interrupts && ! ffa_irq_taken; do
+  sleep 1
+  n=$((n + 1))
+done
 # Let the OP-TEE bottom half and any notification work finish.
 sleep 1
+grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq-late: /'
 dmesg | grep -iE 'ffa|optee|tee' | sed 's/^/e2e-dmesg-late: /'
 echo "e2e: powering off"
 poweroff -f

@@ -107,7 +107,9 @@ void ffamed_destroy(struct ffamed *med);
 /*
  * Register a VM: send VM_CREATED to every SP subscribed to it (retrying
  * INTERRUPTED/RETRY answers up to the configured count); if an SP refuses,
- * tell the SPs already told with VM_DESTROYED and fail. HOST context.
+ * tell the SPs already told with VM_DESTROYED and fail. Then create its
+ * notification bitmap at the SPMC; if the SPMC refuses it, the VM runs
+ * without SP notifications (docs/NOTIFICATIONS.md). HOST context.
  */
 int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *params,
 			 struct ffamed_vm **out);
@@ -117,8 +119,8 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
  * (blocked calls are dropped without vcpu_resume: take them back first with
  * ffamed_vcpu_interrupt() if the host waits for them). Requests other VMs
  * had sent it end with ABORTED; responses owed to it are dropped.
- * Unmaps its RX/TX (at the SPMC too), then sends VM_DESTROYED to subscribed
- * SPs that were told of its creation; an SP that cannot take it now is
+ * Unmaps its RX/TX (at the SPMC too), destroys its notification bitmap,
+ * then sends VM_DESTROYED to subscribed SPs that were told of its creation; an SP that cannot take it now is
  * retried from deferred work, bounded. HOST context.
  */
 void ffamed_vm_destroy(struct ffamed_vm *vm);

@@ -108,9 +108,28 @@ void *ffamed_sp_priv(const struct ffamed_sp *sp);
 uint16_t ffamed_sp_id(const struct ffamed_sp *sp);
 
 /* ---- The SPMC ------------------------------------------------------------ */
+/*
+ * Which SPMC to imitate (docs/REAL-FIRMWARE.md lists every difference). The
+ * strict one follows the specification; the others answer the hypervisor
+ * as the real implementations do where a mediator meets them, so that the
+ * mediator's handling of real firmware is tested without it.
+ */
+enum ffamed_spmc_personality {
+	FFAMED_SPMC_STRICT = 0,	   /* the specification, strictly */
+	FFAMED_SPMC_OPTEE_NSVIRT,  /* OP-TEE as S-EL1 SPMC, CFG_NS_VIRTUALIZATION=y */
+	FFAMED_SPMC_OPTEE_PLAIN,   /* OP-TEE as S-EL1 SPMC, no NS virtualization */
+	FFAMED_SPMC_TFA_EL3,	   /* TF-A's EL3 SPMC */
+	FFAMED_SPMC_PERSONALITIES, /* the count */
+};
+/* Its name ("strict", "optee-nsvirt", "optee-plain", "tfa-el3"). */
+const char *ffamed_spmc_personality_name(enum ffamed_spmc_personality p);
+
 struct ffamed_spmc_config {
+	enum ffamed_spmc_personality personality;
 	uint16_t spmc_id; /* 0: 0x8000 */
-	uint32_t version; /* 0: FF-A 1.2 */
+	/* 0: the personality's (1.1 for OP-TEE, whose SPMC speaks at most
+	 * that, 1.2 otherwise). */
+	uint32_t version;
 	const struct ffamed_sp_config *sps;
 	uint32_t sp_count;
 	uint32_t max_vms;   /* VMs whose RX/TX may be mapped on their behalf (0: 256) */
@@ -448,6 +467,12 @@ uint64_t ffamed_spmc_sp_msgs_dropped(struct ffamed_spmc *spmc, uint16_t sp_id);
 uint64_t ffamed_spmc_sp_msgs_sent(struct ffamed_spmc *spmc, uint16_t sp_id);
 bool ffamed_spmc_sp_mailbox_full(struct ffamed_spmc *spmc, uint16_t sp_id);
 uint32_t ffamed_spmc_notif_fwk_pending(struct ffamed_spmc *spmc, uint16_t vm_id);
+
+/* The personality the SPMC was created with. */
+enum ffamed_spmc_personality ffamed_spmc_personality(const struct ffamed_spmc *spmc);
+/* OPTEE_NSVIRT: whether VM vm_id was told of with VM_CREATED (and not
+ * VM_DESTROYED since); other personalities know every VM. */
+bool ffamed_spmc_knows_vm(const struct ffamed_spmc *spmc, uint16_t vm_id);
 
 /* ---- Fault injection for tests ----------------------------------------- */
 #define FFAMED_SPMC_BOGUS_NWD_ID 0x0042u /* the entry partinfo_include_nonsecure_id adds */

@@ -212,6 +212,21 @@ static void spmc_features(struct ffamed_spmc *spmc, struct ffamed_regs *regs, ui
 		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: FEATURES w3-w7 MBZ");
 		return;
 	}
+	switch (spmc_persona_features(spmc, id, &w2)) {
+	case 0:
+		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc(%s): FEATURES(%x)",
+			    ffamed_spmc_personality_name(spmc->persona), id);
+		return;
+	case 1:
+		if (!props) {
+			ffa_set_success32(regs, 0, w2, 0);
+			return;
+		}
+		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: FEATURES(%x, %x)", id, props);
+		return;
+	default:
+		break;
+	}
 	if (!(id & FFA_FEATURES_FID_BIT)) {
 		/* Only the SRI is ours to give at this instance: the NPI is
 		 * injected by the hypervisor, the MEI is an SP interrupt. */
@@ -274,6 +289,11 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs
 	version = spmc_version_for_call(spmc);
 	if (!version) {
 		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: %x before FFA_VERSION", fid);
+		return;
+	}
+	if (!spmc_persona_serves(spmc, fid)) {
+		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc(%s): %x not implemented",
+			    ffamed_spmc_personality_name(spmc->persona), fid);
 		return;
 	}
 	if (!spmc_fid_supported(fid, version) || fid == FFA_ERROR || fid == FFA_SUCCESS_32 ||
@@ -428,6 +448,7 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc)
 	spmc_mailboxes_fini(spmc);
 	spmc_notif_fini(spmc);
 	spmc_mem_fini(spmc);
+	spmc_persona_fini(spmc);
 	env->lock_destroy(env->ctx, &spmc->version_lock);
 	env->lock_destroy(env->ctx, &spmc->mbox_lock);
 	env->lock_destroy(env->ctx, &spmc->faults_lock);
@@ -448,7 +469,8 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 		return FFA_RET_NO_MEMORY;
 	spmc->env = *env;
 	spmc->spmc_id = cfg->spmc_id ? cfg->spmc_id : FFA_SPMC_ID_DEFAULT;
-	spmc->version = cfg->version ? cfg->version : FFA_VERSION_1_2;
+	spmc->version =
+		cfg->version ? cfg->version : spmc_persona_default_version(cfg->personality);
 	spmc->max_vms = cfg->max_vms ? cfg->max_vms : 256;
 	spmc->cpu_count = cfg->cpu_count ? cfg->cpu_count : 64;
 	spmc->rxtx_max_pages =
@@ -465,6 +487,9 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 	atomic_init(&spmc->calls_other, 0);
 
 	if (!spmc_cfg_ok(spmc, cfg))
+		goto fail;
+	rc = spmc_persona_init(spmc, cfg->personality);
+	if (rc)
 		goto fail;
 	rc = spmc_mailboxes_init(spmc);
 	if (rc)

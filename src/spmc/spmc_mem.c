@@ -237,6 +237,9 @@ static int32_t mem_parse_first(struct ffamed_spmc *spmc, const uint8_t *buf, uin
 	    (h.flags & ~FFA_MEM_FLAGS_TRANSACTION_MASK) ||
 	    ((h.flags & FFA_MEM_FLAG_ZERO_MEMORY) && type == FFA_MEM_FLAG_TYPE_SHARE))
 		return FFA_RET_INVALID_PARAMETERS;
+	/* OP-TEE with NS virtualization: only for guests it was told of. */
+	if (!spmc_persona_sender_known(spmc, h.sender))
+		return FFA_RET_DENIED;
 	rc = spmc_mem_send_attr_check(type, version, h.attributes);
 	if (rc)
 		return rc;

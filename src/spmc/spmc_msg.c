@@ -240,6 +240,8 @@ static void spmc_vm_availability(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 	}
 	if (sp->cfg.ops->vm_availability)
 		status = sp->cfg.ops->vm_availability(sp, created, vm_id);
+	if (status == 0)
+		spmc_persona_vm_event(spmc, vm_id, created);
 	spmc_notif_handler_done(spmc, sp, cpu);
 	spmc_lock(spmc, &sp->ctx_lock);
 	sp->ctx[idx].state = FFAMED_SPMC_CTX_IDLE;
@@ -308,6 +310,12 @@ void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs 
 		uint64_t w2 = msg.regs.x[2];
 		uint32_t type = (uint32_t)w2 & FFA_MSG_FRAMEWORK_TYPE_MASK;
 
+		if (!spmc_persona_vm_availability(spmc)) {
+			spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED,
+				    "spmc(%s): framework message %lx",
+				    ffamed_spmc_personality_name(spmc->persona), (unsigned long)w2);
+			return;
+		}
 		if (!is32 || w2 != FFA_FWK_MSG(type) ||
 		    (type != FFA_FWK_MSG_VM_CREATED && type != FFA_FWK_MSG_VM_DESTROYED)) {
 			spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS,
@@ -327,6 +335,8 @@ void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs 
 			    fid);
 		return;
 	}
+	if (spmc_persona_refuse_request(spmc, sp, msg.sender, fid, regs))
+		return;
 	if (!ctx_for_cpu(sp, cpu, &msg.ctx)) {
 		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: SP %x has no context %u",
 			    receiver, cpu);

@@ -317,6 +317,12 @@ void spmc_notif_bitmap_create(struct ffamed_spmc *spmc, struct ffamed_regs *regs
 			    "spmc: BITMAP_CREATE(%x, %u): bad parameters", w1, vcpu_count);
 		return;
 	}
+	if (!spmc_persona_vm_usable(spmc, vm_id)) {
+		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS,
+			    "spmc(%s): BITMAP_CREATE for VM %x it does not know",
+			    ffamed_spmc_personality_name(spmc->persona), vm_id);
+		return;
+	}
 	/* Allocated before the lock: the environment's allocator may sleep. */
 	store = recv_alloc_vcpus(spmc, vcpu_count);
 
@@ -370,6 +376,12 @@ void spmc_notif_bitmap_destroy(struct ffamed_spmc *spmc, struct ffamed_regs *reg
 			    "spmc: BITMAP_DESTROY(%x): bad parameters", w1);
 		return;
 	}
+	if (!spmc_persona_vm_usable(spmc, vm_id)) {
+		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS,
+			    "spmc(%s): BITMAP_DESTROY for VM %x it does not know",
+			    ffamed_spmc_personality_name(spmc->persona), vm_id);
+		return;
+	}
 	spmc_lock(spmc, &spmc->notif_vms_lock);
 	r = vm_find(spmc, vm_id, &pos);
 	if (!r) {
@@ -420,6 +432,11 @@ void spmc_notif_bind(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool bi
 		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS,
 			    "spmc: %s(%x, flags %x, %llx): bad parameters",
 			    bind ? "BIND" : "UNBIND", w1, flags, (unsigned long long)bitmap);
+		return;
+	}
+	if ((flags & FFA_NOTIF_FLAG_PER_VCPU) && !spmc_persona_per_vcpu_notif(spmc)) {
+		spmc_refuse(spmc, regs, FFA_RET_DENIED, "spmc(%s): per-vCPU BIND",
+			    ffamed_spmc_personality_name(spmc->persona));
 		return;
 	}
 	r = vm_lock(spmc, receiver);

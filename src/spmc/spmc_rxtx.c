@@ -224,6 +224,13 @@ static void spmc_map_vm(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: forwarded RXTX_MAP (fault)");
 		return;
 	}
+	err = spmc_persona_vm_rxtx_refusal(spmc);
+	if (err) {
+		spmc_refuse(spmc, regs, err, "spmc(%s): forwarded RXTX_MAP",
+			    ffamed_spmc_personality_name(spmc->persona));
+		return;
+	}
+	err = FFA_RET_INVALID_PARAMETERS;
 	spmc_lock(spmc, &spmc->mbox_lock);
 	why = "hypervisor TX buffer not mapped";
 	if (!spmc->hyp.mapped) {

@@ -725,6 +725,7 @@ struct fix *fix_create(const struct fix_opts *opts)
 		.raise_sri = fix_raise_sri,
 		.vlog = getenv("FFAMED_TEST_VERBOSE") ? fix_vlog : NULL,
 	};
+	scfg.personality = fix->opts.personality;
 	scfg.version = fix->opts.spmc_version;
 	scfg.cpu_count = fix->opts.cpus;
 	if (fix->opts.sps) {

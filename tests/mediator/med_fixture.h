@@ -51,7 +51,8 @@ struct fix_opts {
 	struct ffamed_config med_cfg;
 	const struct ffamed_sp_config *sps; /* NULL: the default set */
 	uint32_t sp_count;
-	uint32_t spmc_version;		  /* 0: 1.2 */
+	uint32_t spmc_version;		  /* 0: the personality's */
+	enum ffamed_spmc_personality personality; /* the real SPMC imitated (0: strict) */
 	uint32_t cpus;			  /* physical CPUs (0: 4) */
 	struct ffamed_spmc_faults faults; /* applied before the mediator is created */
 	bool fw_absent;			  /* fw_call answers SMCCC NOT_SUPPORTED to everything */

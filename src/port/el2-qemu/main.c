@@ -118,6 +118,11 @@ static void handle_sysreg(struct el2_frame *f, uint64_t esr)
 		gic_guest_sgi1r(v);
 		return;
 	}
+	/* ICC_ASGI1R_EL1 (op2 6) and ICC_SGI0R_EL1 (op2 7): SGIs for the other
+	 * security state or Group 0, which are not the guest's: ignored, so
+	 * that it cannot raise the firmware's SRI through them either. */
+	if (!read && op0 == 3 && op1 == 0 && crn == 12 && crm == 11 && (op2 == 6 || op2 == 7))
+		return;
 	el2_panic("CPU %u: unexpected system register trap op0 %u op1 %u CRn %u CRm %u op2 %u %s",
 		  (unsigned)el2_cpu(), op0, op1, crn, crm, op2, read ? "read" : "write");
 }
