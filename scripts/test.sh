@@ -10,6 +10,12 @@
 #   5. real Linux guests (6.1 and 7.3) booted through the EL2 port under QEMU
 #      (scripts/linux-e2e.sh; FFAMED_E2E=off skips it, saying so;
 #      FFAMED_E2E_REQUIRE picks how strict it is, default below);
+#   6. OP-TEE's regression suite (xtest, fast subset) in a 7.3 guest on the
+#      real TF-A + OP-TEE firmware, through ffamed and with no hypervisor,
+#      every case passing on the latter required on the former
+#      (scripts/optee-xtest.sh --fast; FFAMED_E2E=off skips it too; skipped
+#      with a message when FFAMED_OPTEE_TEST or FFAMED_FIRMWARE is missing,
+#      a failure under CI=true);
 #   7. valgrind memcheck over the normal build's tests (scripts/valgrind.sh);
 #   8. static checks: cppcheck, clang-tidy (scripts/clang-tidy.sh), clang-format;
 #   packaging: the exports list, the public headers next to a host FF-A
@@ -101,6 +107,8 @@ step "ffamed sim aarch64 (qemu-user)" qemu-aarch64 -L /usr/aarch64-linux-gnu \
 export FFAMED_E2E_REQUIRE=${FFAMED_E2E_REQUIRE:-all}
 step "linux guests e2e (6.1, 7.3 through the EL2 port; require=$FFAMED_E2E_REQUIRE)" \
      "$root/scripts/linux-e2e.sh"
+step "OP-TEE xtest, fast subset (7.3 guest, real firmware: through ffamed vs no hypervisor)" \
+     "$root/scripts/optee-xtest.sh" --fast
 
 step "cppcheck" cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
      --enable=warning,performance,portability -I "$root/include" \

@@ -13,11 +13,13 @@
 #include <stdatomic.h>
 
 #include "el2.h"
+#include "el2_cost.h"
 #include "el2_trace.h"
 #include "ffamed/mediator.h"
 #include "ffamed/spmc.h"
 
 #define GUEST_FFA_ID 1
+#define NPI_LINES    64
 
 _Static_assert(sizeof(struct el2_lock) <= FFAMED_LOCK_SIZE, "an el2_lock fits in ffamed_lock");
 
@@ -170,15 +172,19 @@ static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid
 	(void)host_vm;
 	if (vcpu >= guest.vcpu_count)
 		return;
-	atomic_fetch_add(&npi_injected, 1);
-	el2_printf("ffamed: NPI INTID %u -> vCPU %u\n", (unsigned)intid, (unsigned)vcpu);
+	/* The first ones on the console (the e2e reads them), then only counted. */
+	if (atomic_fetch_add(&npi_injected, 1) < NPI_LINES)
+		el2_printf("ffamed: NPI INTID %u -> vCPU %u\n", (unsigned)intid, (unsigned)vcpu);
 	gic_inject(vcpu, intid);
 }
 
 static void fw_call(void *host, struct ffamed_regs *regs)
 {
+	uint64_t t0 = cost_now();
+
 	(void)host;
 	fw_call_here(regs);
+	cost_fw(t0);
 }
 
 static int32_t work_schedule(void *host, struct ffamed_work *work, uint64_t delay_ns)
@@ -299,17 +305,22 @@ void ffa_handle_smc(struct el2_frame *f)
 {
 	struct ffamed_regs regs, in;
 	uint32_t cpu = el2_cpu();
+	uint64_t t0 = cost_now(), fw0 = cost_fw_ticks(), t1;
+	bool handled;
 
 	for (int i = 0; i < FFA_NREGS; i++)
 		regs.x[i] = f->x[i];
 	in = regs;
-	if (!ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs)) {
+	handled = ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs);
+	t1 = cost_now();
+	if (!handled) {
 		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
 		return;
 	}
 	for (int i = 0; i < FFA_NREGS; i++)
 		f->x[i] = regs.x[i];
 	trace_call(cpu, &in, &regs);
+	cost_ffa((uint32_t)in.x[0], t1 - t0, cost_fw_ticks() - fw0, cost_now() - t1);
 }
 
 void ffa_vcpu_online(uint32_t cpu)
@@ -366,4 +377,5 @@ void ffa_report(void)
 		   (unsigned)atomic_load(&npi_injected));
 	gic_report();
 	fw_report();
+	cost_report();
 }

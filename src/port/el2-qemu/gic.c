@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "el2.h"
+#include "el2_cost.h"
 #include "gic_filter.h"
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
@@ -352,12 +353,14 @@ void gic_handle_irq(void)
 		write_sysreg(s3_0_c12_c12_1, iar); /* ICC_EOIR1_EL1: priority drop */
 		if (intid < 16) {
 			write_sysreg(s3_0_c12_c11_1, iar); /* ICC_DIR_EL1: deactivate */
+			cost_irq(intid == GIC_KICK_SGI ? COST_IRQ_KICK : COST_IRQ_SGI);
 			if (intid == atomic_load(&sri_intid))
 				ffa_sri_raised(); /* handled when this CPU leaves EL2 */
 			else if (intid != GIC_KICK_SGI)
 				queue_lr(el2_cpu(), LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid);
 			continue;
 		}
+		cost_irq(intid < 32 ? COST_IRQ_PPI : COST_IRQ_SPI);
 		queue_lr(el2_cpu(), LR_STATE_PENDING | LR_HW | LR_GROUP1 | LR_PRIO |
 					    ((uint64_t)intid << LR_PINTID_SHIFT) | intid);
 	}
@@ -371,9 +374,12 @@ void gic_guest_sgi1r(uint64_t value)
 
 	if (!(atomic_load(&reserved_sgis) & (1u << intid))) {
 		/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
+		uint64_t t0 = cost_now();
+
 		dsb(ishst);
 		write_sysreg(s3_0_c12_c11_5, value);
 		isb();
+		cost_sgi_write(t0);
 		return;
 	}
 	/* A number the hypervisor uses physically: the guest's SGI stays virtual

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "el2.h"
+#include "el2_cost.h"
 
 #define HCR_VM	  (1ull << 0)
 #define HCR_SWIO  (1ull << 1)
@@ -156,7 +157,8 @@ static void handle_guest_abort(struct el2_frame *f, uint64_t esr, uint32_t ec)
 		  (unsigned long)f->elr, (unsigned long)esr);
 }
 
-static void handle_guest_sync(struct el2_frame *f)
+/* Returns what kind of trap it was, for the cost counters. */
+static enum el2_cost_trap handle_guest_sync(struct el2_frame *f)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 	uint32_t ec = (uint32_t)(esr >> 26) & 0x3f;
@@ -164,24 +166,25 @@ static void handle_guest_sync(struct el2_frame *f)
 	switch (ec) {
 	case EC_SMC64:
 		f->elr += 4; /* ELR points at the SMC itself */
-		if (!psci_handle(f)) {
-			if (FFA_FID_IS_FFA((uint32_t)f->x[0]))
-				ffa_handle_smc(f);
-			else
-				f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
+		if (psci_handle(f))
+			return COST_TRAP_SMCCC;
+		if (FFA_FID_IS_FFA((uint32_t)f->x[0])) {
+			ffa_handle_smc(f);
+			return COST_TRAP_FFA;
 		}
-		break;
+		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
+		return COST_TRAP_SMCCC;
 	case EC_HVC64:
 		f->x[0] = ~0ull; /* nothing is offered through HVC */
-		break;
+		return COST_TRAP_OTHER;
 	case EC_SYSREG:
 		handle_sysreg(f, esr);
 		f->elr += 4;
-		break;
+		return COST_TRAP_SGI1R;
 	case EC_DABT_LO:
 	case EC_IABT_LO:
 		handle_guest_abort(f, esr, ec);
-		break;
+		return COST_TRAP_GIC_MMIO;
 	default:
 		el2_panic("CPU %u: unexpected trap EC %x ESR %lx ELR %lx", (unsigned)el2_cpu(),
 			  (unsigned)ec, (unsigned long)esr, (unsigned long)f->elr);
@@ -190,9 +193,12 @@ static void handle_guest_sync(struct el2_frame *f)
 
 void el2_handle_exception(struct el2_frame *f, uint64_t kind)
 {
+	uint64_t t0 = cost_now();
+	enum el2_cost_trap trap = COST_TRAP_IRQ;
+
 	switch (kind) {
 	case EL2_EXC_GUEST_SYNC:
-		handle_guest_sync(f);
+		trap = handle_guest_sync(f);
 		break;
 	case EL2_EXC_GUEST_IRQ:
 	case EL2_EXC_GUEST_FIQ:
@@ -208,4 +214,5 @@ void el2_handle_exception(struct el2_frame *f, uint64_t kind)
 	}
 	ffa_run_deferred();
 	gic_flush_this_cpu();
+	cost_trap(trap, t0);
 }

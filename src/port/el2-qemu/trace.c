@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The port's trace of the FF-A calls it hands to the mediator: one console
- * line per call (what the guest asked, what ffamed answered) and a count per
- * function for the summary printed at power-off. scripts/linux-e2e.sh reads
- * both.
+ * line per call (what the guest asked, what ffamed answered), for the first
+ * TRACE_LINES_PER_OUTCOME successes and errors of each function, and a
+ * count per function for the summary printed at power-off.
+ * scripts/linux-e2e.sh reads both. The cap keeps the console off the hot
+ * path: a line costs about a hundred trapped UART accesses, several times
+ * what the mediator spends on the call itself (docs/REAL-FIRMWARE.md).
  */
 #include <stdatomic.h>
 
@@ -60,8 +63,12 @@ static const struct {
 #undef N
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
+#define TRACE_LINES_PER_OUTCOME 64
+
 static _Atomic uint32_t counts[NNAMES];
+static _Atomic uint32_t outcomes[NNAMES][2]; /* [0] answered with success, [1] with an error */
 static _Atomic uint32_t other_calls;
+static _Atomic uint32_t unprinted;
 
 static int name_index(uint32_t fid)
 {
@@ -103,11 +110,18 @@ void trace_call(uint32_t vcpu, const struct ffamed_regs *in, const struct ffamed
 	uint32_t ret = (uint32_t)out->x[0];
 	int i = name_index(fid), r = name_index(ret);
 	char what[24], result[64];
+	uint32_t seen;
 
-	if (i >= 0)
+	if (i >= 0) {
 		atomic_fetch_add(&counts[i], 1);
-	else
-		atomic_fetch_add(&other_calls, 1);
+		seen = atomic_fetch_add(&outcomes[i][ret == FFA_ERROR], 1);
+	} else {
+		seen = atomic_fetch_add(&other_calls, 1);
+	}
+	if (seen >= TRACE_LINES_PER_OUTCOME) {
+		atomic_fetch_add(&unprinted, 1);
+		return;
+	}
 	if (i < 0)
 		el2_vsnprintf_va(what, sizeof(what), "FID %x", fid);
 	if (ret == FFA_ERROR)
@@ -134,4 +148,6 @@ void trace_summary(void)
 			el2_printf(" %s=%u", names[i].name, (unsigned)n);
 	}
 	el2_printf(" other=%u\n", (unsigned)atomic_load(&other_calls));
+	el2_printf("ffamed: calls not traced: %u (%u lines per function and outcome at most)\n",
+		   (unsigned)atomic_load(&unprinted), (unsigned)TRACE_LINES_PER_OUTCOME);
 }
