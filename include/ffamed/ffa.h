@@ -271,6 +271,9 @@ extern "C" {
 #define FFA_MEM_FLAG_TYPE_DONATE       (3u << 3)
 #define FFA_MEM_FLAGS_TRANSACTION_MASK 0x3u
 #define FFA_MEM_FLAGS_RETRIEVE_MASK    0x3FFu
+/* Retrieve: address range alignment hint; bits 8:5 are MBZ unless bit 9 is set. */
+#define FFA_MEM_FLAG_ALIGN_HINT_MASK  (0xFu << 5)
+#define FFA_MEM_FLAG_ALIGN_HINT_VALID (1u << 9)
 /* Memory region attributes. */
 #define FFA_MEM_ATTR_SH_NON	     0x0u
 #define FFA_MEM_ATTR_SH_OUTER	     0x2u

@@ -300,6 +300,8 @@ int32_t med_mem_retrieve_parse(const struct ffamed *med, const uint8_t *buf, siz
 	if (rc != FFA_RET_OK)
 		return rc;
 	if ((h.flags & ~FFA_MEM_FLAGS_RETRIEVE_MASK) || (h.flags & FFA_MEM_FLAG_TIME_SLICING) ||
+	    ((h.flags & FFA_MEM_FLAG_ALIGN_HINT_MASK) &&
+	     !(h.flags & FFA_MEM_FLAG_ALIGN_HINT_VALID)) ||
 	    (h.attributes & FFA_MEM_ATTR_NS) || (h.attributes & ~0x3Fu))
 		return FFA_RET_INVALID_PARAMETERS;
 	d->sender = h.sender;

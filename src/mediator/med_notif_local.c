@@ -208,10 +208,14 @@ int32_t med_notif_local_set(struct ffamed_vm *recv, uint16_t sender, uint32_t fl
 	if (per_vcpu && vcpu >= recv->vcpu_count)
 		return FFA_RET_INVALID_PARAMETERS;
 	med_lock(recv->med, &recv->notif_lock);
-	/* Every ID bound to this sender, with the scope the SET names. */
-	if (!notif_bound_to(n, sender, bitmap) ||
-	    (n->bound_per_vcpu & bitmap) != (per_vcpu ? bitmap : 0)) {
+	/* Every ID bound to this sender (else DENIED), with the scope the SET
+	 * names (else a bad flag: INVALID_PARAMETERS, as the SPMC answers). */
+	if (!notif_bound_to(n, sender, bitmap)) {
 		rc = FFA_RET_DENIED;
+		goto out;
+	}
+	if ((n->bound_per_vcpu & bitmap) != (per_vcpu ? bitmap : 0)) {
+		rc = FFA_RET_INVALID_PARAMETERS;
 		goto out;
 	}
 	if (per_vcpu) {

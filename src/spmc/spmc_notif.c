@@ -75,8 +75,10 @@ static int32_t recv_set(struct spmc_notif_recv *r, uint16_t sender, uint32_t fla
 		return FFA_RET_INVALID_PARAMETERS;
 	if (!recv_bound_to(r, sender, bitmap))
 		return FFA_RET_DENIED;
+	/* Bound, but as the other kind (global vs per-vCPU): a bad flag, not a
+	 * missing permission (ACS notification_set, Hafnium). */
 	if ((r->bound_per_vcpu & bitmap) != (per_vcpu ? bitmap : 0))
-		return FFA_RET_DENIED;
+		return FFA_RET_INVALID_PARAMETERS;
 	if (per_vcpu)
 		r->vcpu[vcpu] |= bitmap;
 	else

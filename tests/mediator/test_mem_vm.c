@@ -412,6 +412,39 @@ static void test_retrieve_attributes(void **state)
 	pair_teardown(&p);
 }
 
+/* Retrieve flags 8:5 (alignment hint) are reserved unless bit 9 says the hint
+ * is valid (ACS share_retrieve_align_hint_check). */
+static void test_retrieve_align_hint(void **state)
+{
+	const uint32_t share = FFA_MEM_FLAG_TYPE_SHARE;
+	uint8_t desc[256], resp[512];
+	size_t len, rlen = 0;
+	uint64_t h = 0;
+	struct pair p;
+
+	(void)state;
+	pair_setup(&p, FFA_VERSION_1_2, FFA_VERSION_1_2, 64, false);
+	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, BORROWER, FFA_MEM_PERM_DATA_RW,
+			NULL, FIRST, 1);
+	assert_int_equal(mb_send(p.a, FFA_MEM_SHARE_64, desc, len, FFA_PAGE_SIZE, &h, NULL),
+			 FFA_RET_OK);
+	for (uint32_t hint = 1; hint <= 0xF; hint++) {
+		assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, h, OWNER, FFA_MEM_PERM_DATA_RW,
+					     share | (hint << 5), resp, sizeof(resp), NULL, NULL),
+				 FFA_RET_INVALID_PARAMETERS);
+	}
+	assert_int_equal(fix_vm_window_pages(p.b), 0);
+	assert_int_equal(mb_rx_release(p.b), FFA_RET_DENIED); /* RX not handed over */
+	/* A refused request leaves the handle retrievable. */
+	assert_int_equal(mb_retrieve(p.b, FFA_VERSION_1_2, h, OWNER, FFA_MEM_PERM_DATA_RW, share,
+				     resp, sizeof(resp), &rlen, NULL),
+			 FFA_RET_OK);
+	assert_int_equal(fix_vm_window_pages(p.b), 1);
+	assert_int_equal(mb_relinquish(p.b, h, 0), FFA_RET_OK);
+	assert_int_equal(mb_reclaim(p.a, h, 0), FFA_RET_OK);
+	pair_teardown(&p);
+}
+
 /* RECLAIM with the zero flag on a share: zeroed, like a lend (ACS
  * reclaim_input_error_checks); refused while a borrower holds it. */
 static void test_reclaim_zero_share(void **state)
@@ -720,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_borrower_id_reused),
 		cmocka_unit_test(test_impdef_quoted),
 		cmocka_unit_test(test_retrieve_attributes),
+		cmocka_unit_test(test_retrieve_align_hint),
 		cmocka_unit_test(test_reclaim_zero_share),
 		cmocka_unit_test(test_borrower_sends_on),
 		cmocka_unit_test(test_donated_pages_are_owned),

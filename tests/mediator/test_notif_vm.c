@@ -162,9 +162,11 @@ static void per_vcpu_notifications(void **state)
 	assert_int_equal(get_vm_bits(b, 1), 0x11);
 	assert_int_equal(get_vm_bits(b, 2), 0x10);
 
-	/* Scope must match the binding; the vCPU must exist. */
-	assert_ffa_error(vset(a, 2, 0, 0x10), FFA_RET_DENIED);
-	assert_ffa_error(vset(a, 2, per_vcpu(0), 0x1), FFA_RET_DENIED);
+	/* Scope must match the binding; the vCPU must exist. Nothing is set. */
+	assert_ffa_error(vset(a, 2, 0, 0x10), FFA_RET_INVALID_PARAMETERS);
+	assert_ffa_error(vset(a, 2, per_vcpu(0), 0x1), FFA_RET_INVALID_PARAMETERS);
+	assert_ffa_error(vset(a, 2, per_vcpu(0), 0x11), FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(get_vm_bits(b, 0), 0);
 	assert_ffa_error(vset(a, 2, per_vcpu(3), 0x10), FFA_RET_INVALID_PARAMETERS);
 	assert_ffa_error(vset(a, 2, per_vcpu(0xFFFF), 0x10), FFA_RET_INVALID_PARAMETERS);
 	/* A vCPU ID without the per-vCPU flag is malformed. */

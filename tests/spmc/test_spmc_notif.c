@@ -11,8 +11,9 @@
 
 #include "spmc_fixture.h"
 
-#define BIT(n)	 (1ull << (n))
-#define DENIED_W 0xFFFFFFFAu /* FFA_RET_DENIED as a 32-bit payload value */
+#define BIT(n)	  (1ull << (n))
+#define DENIED_W  0xFFFFFFFAu /* FFA_RET_DENIED as a 32-bit payload value */
+#define INVALID_W 0xFFFFFFFEu /* FFA_RET_INVALID_PARAMETERS, likewise */
 
 static int32_t create(struct fx *f, uint16_t vm, uint32_t vcpus)
 {
@@ -317,10 +318,12 @@ static void test_sp_set_bad(void **state)
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x4), FFA_RET_DENIED);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x5), FFA_RET_DENIED);
 	assert_int_equal(ffamed_sp_notification_set(mp, 1, 0, 0x1), FFA_RET_DENIED);
-	/* The per-vCPU flag must match how each bit was bound. */
-	assert_int_equal(ffamed_sp_notification_set(up, 1, pv, 0x1), FFA_RET_DENIED);
-	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x2), FFA_RET_DENIED);
-	assert_int_equal(ffamed_sp_notification_set(up, 1, pv, 0x3), FFA_RET_DENIED);
+	/* The per-vCPU flag must match how each bit was bound: a bound bit set
+	 * as the other kind is a bad parameter, an unbound one is DENIED. */
+	assert_int_equal(ffamed_sp_notification_set(up, 1, pv, 0x1), FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x2), FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(ffamed_sp_notification_set(up, 1, pv, 0x3), FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(ffamed_sp_notification_set(up, 1, 0, 0x6), FFA_RET_DENIED);
 	assert_int_equal(ffamed_sp_notification_set(up, 2, 0, 0x1), FFA_RET_DENIED);
 	assert_int_equal(ffamed_sp_notification_set(up, 1, pv | (2u << 16), 0x2),
 			 FFA_RET_INVALID_PARAMETERS);
@@ -497,8 +500,11 @@ static void test_vm_set_sp_get(void **state)
 	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, 0, 0x4), FFA_RET_DENIED);
 	assert_int_equal(vm_set(f, 6, FX_ECHO_UP, 0, 0x1), FFA_RET_DENIED);
 	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, 0, 0x3), FFA_RET_DENIED);
-	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, FFA_NOTIF_FLAG_PER_VCPU, 0x1), FFA_RET_DENIED);
-	assert_int_equal(vm_set(f, 5, FX_ECHO_MP, 0, 0x4), FFA_RET_DENIED);
+	assert_int_equal(vm_set(f, 5, FX_ECHO_UP, FFA_NOTIF_FLAG_PER_VCPU, 0x1),
+			 FFA_RET_INVALID_PARAMETERS);
+	/* Bound per-vCPU, set as global (ACS notification_set). */
+	assert_int_equal(vm_set(f, 5, FX_ECHO_MP, 0, 0x4), FFA_RET_INVALID_PARAMETERS);
+	assert_int_equal(ffamed_spmc_notif_pending(f->spmc, FX_ECHO_MP, false, 0), 0);
 	/* An SP that takes no notifications. */
 	assert_int_equal(vm_set(f, 5, FX_REQ2_ONLY, 0, 0x1), FFA_RET_DENIED);
 	assert_int_equal(vm_set(f, 5, FX_REQ2_ONLY, FFA_NOTIF_FLAG_PER_VCPU | (1u << 16), 0x1),
@@ -869,7 +875,9 @@ static void test_echo_notif_commands(void **state)
 	r = echo32(f, 1, 7, FX_ECHO_MP, FFAMED_ECHO_CMD_NOTIF_SET, 0, 0x4);
 	assert_int_equal(r.x[4], DENIED_W);
 	r = echo32(f, 1, 7, FX_ECHO_MP, FFAMED_ECHO_CMD_NOTIF_SET, FFA_NOTIF_FLAG_PER_VCPU, 0x8);
-	assert_int_equal(r.x[4], DENIED_W);
+	assert_int_equal(r.x[4], INVALID_W);
+	r = echo32(f, 1, 7, FX_ECHO_MP, FFAMED_ECHO_CMD_NOTIF_SET, 0, 0x10);
+	assert_int_equal(r.x[4], INVALID_W);
 	r = echo32(f, 1, 8, FX_ECHO_MP, FFAMED_ECHO_CMD_NOTIF_SET, 0, 0x8);
 	assert_int_equal(r.x[4], DENIED_W);
 	assert_int_equal(sri(f), 2);
