@@ -213,6 +213,8 @@ static int32_t mem_classify(struct ffamed_vm *owner, const struct med_mem_desc *
 	}
 	if (sps && sps != d->recv_count)
 		return FFA_RET_NOT_SUPPORTED; /* mixed SP and VM borrowers */
+	if (!sps && !FFAMED_CONFIG_MEM_VM_BORROWERS)
+		return FFA_RET_NOT_SUPPORTED; /* nothing could retrieve it */
 	*to_sp = sps != 0;
 	return FFA_RET_OK;
 }
@@ -252,68 +254,8 @@ static struct med_mem_txn *txn_new(struct ffamed_vm *vm, enum med_mem_op op,
 	return txn;
 }
 
-/* The transaction whose window of `vm` holds page `ipa` (mem_lock held), its
- * index there and whether it is mapped writable; NULL when none. */
-static struct med_mem_txn *mem_window_page(struct ffamed *med, const struct ffamed_vm *vm,
-					   uint64_t ipa, uint64_t *k, bool *write)
-{
-	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS; b++) {
-		for (struct med_mem_txn *t = med->mem->table[b]; t; t = t->next) {
-			for (uint32_t i = 0; i < t->recv_count; i++) {
-				const struct med_mem_borrow *w = &t->borrow[i];
-
-				if (w->recv.id != vm->id || !w->retrieved ||
-				    w->host_vm != vm->host_vm)
-					continue;
-				for (uint64_t j = 0; j < t->page_count; j++) {
-					if (w->ipa[j] == ipa) {
-						*k = j;
-						*write = w->write;
-						return t;
-					}
-				}
-			}
-		}
-	}
-	return NULL;
-}
-
-/*
- * Page k of txn at `ipa` is not in the owner's RAM: a page it holds by a
- * donation it retrieved is its own to send (FF-A: the borrower of a donate
- * becomes the owner); the donation's pins carry it. A page it only borrowed
- * is not: DENIED, as is asking more access than it holds.
- */
-static int32_t txn_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
-			    bool write)
-{
-	struct ffamed *med = vm->med;
-	struct med_mem_txn *src;
-	bool w_write = false;
-	uint64_t j = 0;
-	int32_t rc;
-
-	med_lock(med, &med->mem_lock);
-	src = mem_window_page(med, vm, ipa, &j, &w_write);
-	if (!src)
-		rc = FFA_RET_INVALID_PARAMETERS;
-	else if (src->state != MED_TXN_DONATED || (write && !w_write))
-		rc = FFA_RET_DENIED;
-	else if (!txn->src &&
-		 !(txn->src = med_alloc(med, sizeof(*txn->src) * (size_t)txn->page_count)))
-		rc = FFA_RET_NO_MEMORY;
-	else {
-		txn->src[k] = src;
-		txn->pa[k] = src->pa[j];
-		src->users++;
-		rc = FFA_RET_OK;
-	}
-	med_unlock(med, &med->mem_lock);
-	return rc;
-}
-
 /* Pins every page in descriptor order; all or nothing. Window pages: see
- * txn_pin_held. */
+ * med_mem_pin_held. */
 static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
 {
 	struct ffamed *med = vm->med;
@@ -330,9 +272,9 @@ static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
 						      (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
 						      write, &txn->pa[k]);
 			if (rc != FFA_RET_OK && rc != FFA_RET_NO_MEMORY)
-				rc = txn_pin_held(vm, txn, k,
-						  (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
-						  write);
+				rc = med_mem_pin_held(vm, txn, k,
+						      (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
+						      write);
 			if (rc != FFA_RET_OK) {
 				txn_unpin(med, txn, k);
 				return rc;

@@ -5,7 +5,8 @@
  *   med_mem_desc.c   parsing/validating copied-out descriptors, encoding them
  *   med_mem_owner.c  per-VM ownership of guest pages (sorted disjoint runs)
  *   med_mem_sp.c     forwarding to the SPMC (physical constituents, FRAG_TX)
- *   med_mem_vm.c     VM borrowers: retrieve, relinquish, the response FRAG_RX
+ *   med_mem_vm.c     VM borrowers: retrieve, relinquish, the response FRAG_RX,
+ *                    their windows (FFAMED_CONFIG_MEM_VM_BORROWERS)
  *
  * Everything in this header that is not a constant is guarded by
  * med->mem_lock (see the lock order in med_internal.h), except where a field
@@ -220,7 +221,11 @@ int32_t med_mem_sp_begin(struct ffamed *med, uint32_t fid, const struct med_mem_
 int32_t med_mem_sp_finish(struct ffamed *med, const struct med_mem_txn *txn, uint64_t handle,
 			  const uint8_t *head, size_t head_len);
 
-/* ---- med_mem_vm.c ---- */
+/* ---- med_mem_vm.c (FFAMED_CONFIG_MEM_VM_BORROWERS; else med_compiled_out.c) ---- */
+/* Page k of txn at `ipa` is not in the owner's RAM: takes it from a donation
+ * vm retrieved into its window; INVALID_PARAMETERS when it is in none. */
+int32_t med_mem_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
+			 bool write);
 /* Unmaps a VM borrower's window pages of txn (mem_lock held). */
 void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t i);
 /* Zeroes the txn's pages through a temporary hypervisor mapping. */
