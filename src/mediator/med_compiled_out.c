@@ -299,5 +299,30 @@ int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)
 #endif /* FFAMED_CONFIG_MEM_SHARE */
 #endif /* !FFAMED_CONFIG_MEM_VM_BORROWERS */
 
+#if FFAMED_CONFIG_MEM_SHARE && !FFAMED_CONFIG_MEM_LEND_DONATE
+/* Every transaction is a share: the owner keeps its access, nothing is
+ * donated. */
+int32_t med_mem_lend_remove_access(struct ffamed *med, struct med_mem_txn *txn)
+{
+	(void)med;
+	(void)txn;
+	return FFA_RET_NOT_SUPPORTED;
+}
+
+void med_mem_lend_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n,
+				 bool ram_only)
+{
+	(void)med;
+	(void)txn;
+	(void)n;
+	(void)ram_only;
+}
+
+void med_mem_donated(struct med_mem_txn *txn)
+{
+	(void)txn;
+}
+#endif /* FFAMED_CONFIG_MEM_SHARE && !FFAMED_CONFIG_MEM_LEND_DONATE */
+
 /* A translation unit must not be empty when everything is built in. */
 typedef int med_compiled_out_unit;

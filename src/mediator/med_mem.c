@@ -118,46 +118,11 @@ static void txn_unpin(struct ffamed *med, struct med_mem_txn *txn, uint64_t n)
 	}
 }
 
-/* Whether the owner holds page k by donation (a window page). */
-static bool txn_page_held(const struct med_mem_txn *txn, uint64_t k)
-{
-	return txn->src && txn->src[k];
-}
-
-/* Gives the owner its access back to runs[0..n); with ram_only, not to the
- * window pages it holds by donation (its windows are already gone). */
-static void txn_restore_access_ex(struct ffamed *med, struct med_mem_txn *txn, uint32_t n,
-				  bool ram_only)
-{
-	uint64_t k = 0;
-
-	for (uint32_t i = 0; i < n; k += txn->runs[i].count, i++) {
-		int32_t rc;
-
-		if (ram_only && txn_page_held(txn, k))
-			continue;
-		rc = med->ops->guest_set_access(med->host, txn->owner_host_vm,
-						txn->runs[i].first << FFA_PAGE_SHIFT,
-						txn->runs[i].count, FFAMED_ACCESS_RW);
-
-		if (rc != FFA_RET_OK)
-			med_err(med, "ffamed: VM %x: access to %llx not restored (%d)",
-				(unsigned)txn->owner_id,
-				(unsigned long long)(txn->runs[i].first << FFA_PAGE_SHIFT),
-				(int)rc);
-	}
-}
-
-static void txn_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n)
-{
-	txn_restore_access_ex(med, txn, n, false);
-}
-
 /* The last steps of every ending: access back, pins and reference dropped. */
 static void txn_finish(struct ffamed *med, struct med_mem_txn *txn, bool restore)
 {
 	if (restore && txn->lent_away)
-		txn_restore_access_ex(med, txn, txn->run_count, txn->owner == NULL);
+		med_mem_lend_restore_access(med, txn, txn->run_count, txn->owner == NULL);
 	txn_unpin(med, txn, txn->page_count);
 	med->ops->vm_put(med->host, txn->owner_host_vm);
 	med_lock(med, &med->mem_lock);
@@ -331,7 +296,6 @@ static int32_t txn_claim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 {
 	struct ffamed *med = vm->med;
 	struct med_mem_run *sorted;
-	uint32_t done = 0;
 	int32_t rc;
 
 	if (txn_hits_rxtx(vm, txn))
@@ -352,19 +316,11 @@ static int32_t txn_claim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 	if (rc != FFA_RET_OK)
 		goto unlock;
 	if (txn->op != MED_MEM_SHARE) {
-		for (; done < txn->run_count; done++) {
-			rc = med->ops->guest_set_access(med->host, vm->host_vm,
-							txn->runs[done].first << FFA_PAGE_SHIFT,
-							txn->runs[done].count, FFAMED_ACCESS_NONE);
-			if (rc != FFA_RET_OK)
-				break;
-		}
+		rc = med_mem_lend_remove_access(med, txn);
 		if (rc != FFA_RET_OK) {
-			txn_restore_access(med, txn, done);
 			med_mem_owner_release(&vm->mem->owner, txn);
 			goto unlock;
 		}
-		txn->lent_away = true;
 	}
 	vm->mem->handles++;
 	med->mem->live++;
@@ -383,7 +339,7 @@ static void txn_unclaim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 
 	med_lock(med, &med->mem_lock);
 	if (txn->lent_away)
-		txn_restore_access(med, txn, txn->run_count);
+		med_mem_lend_restore_access(med, txn, txn->run_count, false);
 	txn->lent_away = false;
 	med_mem_owner_release(&vm->mem->owner, txn);
 	vm->mem->handles--;
@@ -671,22 +627,6 @@ void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffame
 
 /* ---- Reclaim ------------------------------------------------------------------------------ */
 
-/*
- * The SPMC no longer knows a donate it took: the SP retrieved it and owns
- * the pages now (mem_lock held). The donor loses the handle and the pages
- * for good; they stay pinned (the host must not reuse them) until the
- * mediator goes. docs/MEMORY.md.
- */
-static void mem_sp_donated(struct med_mem_txn *txn)
-{
-	txn->state = MED_TXN_DONATED;
-	txn->lent_away = false;
-	if (txn->owner) {
-		med_mem_owner_mark_donated(&txn->owner->mem->owner, txn);
-		txn->owner->mem->handles--;
-	}
-}
-
 void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
@@ -724,7 +664,7 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		med_lock(med, &med->mem_lock);
 		txn->state = MED_TXN_LIVE;
 		if (rc == FFA_RET_INVALID_PARAMETERS && txn->op == MED_MEM_DONATE)
-			mem_sp_donated(txn);
+			med_mem_donated(txn);
 	} else {
 		for (uint32_t i = 0; i < txn->recv_count; i++)
 			if (txn->borrow[i].retrieved)
@@ -738,7 +678,7 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 			med_warn(med, "ffamed: VM %x: could not zero %llx on reclaim",
 				 (unsigned)vm->id, (unsigned long long)handle);
 		if (txn->lent_away)
-			txn_restore_access(med, txn, txn->run_count);
+			med_mem_lend_restore_access(med, txn, txn->run_count, false);
 		txn->lent_away = false;
 		med_mem_owner_release(&vm->mem->owner, txn);
 		vm->mem->handles--;

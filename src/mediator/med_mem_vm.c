@@ -327,15 +327,9 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 			b->ipa = NULL;
 		}
 	}
-	if (rc == FFA_RET_OK && txn->op == MED_MEM_DONATE) {
-		/* Ownership moves: the donor loses the handle and the pages. */
-		txn->state = MED_TXN_DONATED;
-		txn->lent_away = false;
-		if (txn->owner) {
-			med_mem_owner_mark_donated(&txn->owner->mem->owner, txn);
-			txn->owner->mem->handles--;
-		}
-	}
+	/* Ownership moves: the donor loses the handle and the pages. */
+	if (rc == FFA_RET_OK && txn->op == MED_MEM_DONATE)
+		med_mem_donated(txn);
 	med_unlock(med, &med->mem_lock);
 	if (rc != FFA_RET_OK) {
 		med_vm_rx_put_back(vm);
