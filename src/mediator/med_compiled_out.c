@@ -15,10 +15,15 @@ bool med_notif_available(const struct ffamed *med)
 	return false;
 }
 
-int32_t med_notif_vm_create(struct ffamed_vm *vm)
+bool med_notif_is_guest_fid(uint32_t fid)
+{
+	(void)fid;
+	return false; /* the gate refuses them before FEATURES asks */
+}
+
+void med_notif_vm_create(struct ffamed_vm *vm)
 {
 	(void)vm;
-	return FFA_RET_OK;
 }
 
 void med_notif_vm_destroy(struct ffamed_vm *vm)
