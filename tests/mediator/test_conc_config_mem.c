@@ -32,9 +32,9 @@ static void *work(void *arg)
 	size_t len;
 
 	fix_set_cpu(w->cpu);
-	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, w->v->id, w->to, FFA_MEM_PERM_DATA_RW,
-			NULL, FIRST, NPAGES);
-	mb_fit(desc, FFA_VERSION_1_2, w->fid);
+	len = mb_simple(desc, sizeof(desc), FFAMED_FFA_VERSION, w->v->id, w->to,
+			FFA_MEM_PERM_DATA_RW, NULL, FIRST, NPAGES);
+	mb_fit(desc, FFAMED_FFA_VERSION, w->fid);
 	for (int i = 0; i < ITER; i++) {
 		uint64_t handle = 0;
 		int32_t rc = mb_send(w->v, w->fid, desc, len, FFA_PAGE_SIZE, &handle, NULL);
@@ -65,7 +65,7 @@ static void test_switches_under_load(void **state)
 	ffamed_sp_memsp_config(&cfg, &memsp, MEMSP, 4);
 	fix = fix_create(&o);
 	receiver = fix_vm(fix, 0x20, 1);
-	fix_negotiate(receiver, FFA_VERSION_1_2);
+	fix_negotiate(receiver, FFAMED_FFA_VERSION);
 	w[0] = (struct worker){.to = MEMSP, .fid = FFA_MEM_SHARE_64, .want = FFA_RET_OK};
 	w[1] = (struct worker){.to = 0x20,
 			       .fid = FFA_MEM_SHARE_32,
@@ -78,7 +78,7 @@ static void test_switches_under_load(void **state)
 	for (int i = 0; i < NWORKERS; i++) {
 		w[i].v = fix_vm(fix, (uint16_t)(1 + i), 1);
 		w[i].cpu = (uint16_t)i;
-		fix_negotiate(w[i].v, FFA_VERSION_1_2);
+		fix_negotiate(w[i].v, FFAMED_FFA_VERSION);
 		fix_map_default(w[i].v, 1);
 		pins[i] = fix_vm_pins(w[i].v);
 	}

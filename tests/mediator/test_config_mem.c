@@ -35,8 +35,8 @@ static void env_setup(struct env *e)
 	e->v = fix_vm_new(e->fix, OWNER, 1, 640, true);
 	assert_int_equal(fix_vm_register(e->v, true), FFA_RET_OK);
 	e->other = fix_vm(e->fix, OTHER, 1);
-	fix_negotiate(e->v, FFA_VERSION_1_2);
-	fix_negotiate(e->other, FFA_VERSION_1_2);
+	fix_negotiate(e->v, FFAMED_FFA_VERSION);
+	fix_negotiate(e->other, FFAMED_FFA_VERSION);
 	fix_map_default(e->v, 1);
 	fix_map_default(e->other, 1);
 }
@@ -78,9 +78,9 @@ static void sp_round(struct env *e, uint32_t fid, uint32_t n)
 	size_t len;
 
 	assert_non_null(desc);
-	len = mb_simple(desc, cap, FFA_VERSION_1_2, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW, NULL, FIRST,
-			n);
-	mb_fit(desc, FFA_VERSION_1_2, fid);
+	len = mb_simple(desc, cap, FFAMED_FFA_VERSION, OWNER, MEMSP, FFA_MEM_PERM_DATA_RW, NULL,
+			FIRST, n);
+	mb_fit(desc, FFAMED_FFA_VERSION, fid);
 	assert_int_equal(mb_send(e->v, fid, desc, len, FFA_PAGE_SIZE, &handle, &frags), FFA_RET_OK);
 	assert_int_equal(frags > 0, n == BIG);
 	assert_int_equal(fix_vm_pins(e->v), pins + n);
@@ -129,8 +129,9 @@ static void lend_follows_the_switch(void **state)
 		sp_round(&e, FFA_MEM_LEND_32, BIG);
 	}
 	pins = fix_vm_pins(e.v);
-	len = mb_simple(desc, sizeof(desc), FFA_VERSION_1_2, OWNER, MEMSP, 0, NULL, FIRST, NPAGES);
-	mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_DONATE_64);
+	len = mb_simple(desc, sizeof(desc), FFAMED_FFA_VERSION, OWNER, MEMSP, 0, NULL, FIRST,
+			NPAGES);
+	mb_fit(desc, FFAMED_FFA_VERSION, FFA_MEM_DONATE_64);
 	if (!FFAMED_CONFIG_MEM_LEND_DONATE) {
 		assert_int_equal(
 			mb_send(e.v, FFA_MEM_DONATE_32, desc, len, FFA_PAGE_SIZE, &handle, NULL),
@@ -138,7 +139,7 @@ static void lend_follows_the_switch(void **state)
 		assert_int_equal(
 			mb_send(e.v, FFA_MEM_DONATE_64, desc, len, FFA_PAGE_SIZE, &handle, NULL),
 			FFA_RET_NOT_SUPPORTED);
-		mb_fit(desc, FFA_VERSION_1_2, FFA_MEM_LEND_64);
+		mb_fit(desc, FFAMED_FFA_VERSION, FFA_MEM_LEND_64);
 		assert_int_equal(
 			mb_send(e.v, FFA_MEM_LEND_64, desc, len, FFA_PAGE_SIZE, &handle, NULL),
 			FFA_RET_NOT_SUPPORTED);
@@ -172,7 +173,7 @@ static void vm_receiver_follows_the_switch(void **state)
 	for (int big = 0; big < 2; big++) {
 		uint32_t n = big ? BIG : NPAGES;
 
-		len = mb_simple(desc, cap, FFA_VERSION_1_2, OWNER, OTHER, FFA_MEM_PERM_DATA_RW,
+		len = mb_simple(desc, cap, FFAMED_FFA_VERSION, OWNER, OTHER, FFA_MEM_PERM_DATA_RW,
 				NULL, FIRST, n);
 		assert_int_equal(
 			mb_send(e.v, FFA_MEM_SHARE_64, desc, len, FFA_PAGE_SIZE, &handle, &frags),
@@ -184,7 +185,7 @@ static void vm_receiver_follows_the_switch(void **state)
 		assert_int_equal(fix_vm_pins(e.v), pins);
 	}
 	/* An unknown receiver is still INVALID_PARAMETERS, not NOT_SUPPORTED. */
-	len = mb_simple(desc, cap, FFA_VERSION_1_2, OWNER, 0x0033, FFA_MEM_PERM_DATA_RW, NULL,
+	len = mb_simple(desc, cap, FFAMED_FFA_VERSION, OWNER, 0x0033, FFA_MEM_PERM_DATA_RW, NULL,
 			FIRST, NPAGES);
 	assert_int_equal(mb_send(e.v, FFA_MEM_SHARE_64, desc, len, FFA_PAGE_SIZE, &handle, NULL),
 			 FFA_RET_INVALID_PARAMETERS);
