@@ -6,7 +6,7 @@
  * any handler; the public functions stay, so that every configuration
  * exports the same API.
  */
-#include "med_internal.h"
+#include "med_mem.h"
 
 #if !FFAMED_CONFIG_NOTIFICATIONS
 bool med_notif_available(const struct ffamed *med)
@@ -15,15 +15,15 @@ bool med_notif_available(const struct ffamed *med)
 	return false;
 }
 
-void med_notif_vm_create(struct ffamed_vm *vm)
-{
-	(void)vm;
-}
-
 bool med_notif_is_guest_fid(uint32_t fid)
 {
 	(void)fid;
-	return false;
+	return false; /* the gate refuses them before FEATURES asks */
+}
+
+void med_notif_vm_create(struct ffamed_vm *vm)
+{
+	(void)vm;
 }
 
 void med_notif_vm_destroy(struct ffamed_vm *vm)
@@ -245,6 +245,16 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
 }
 
+void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats)
+{
+	(void)med;
+	stats->transactions = 0;
+	stats->orphans = 0;
+	stats->pages = 0;
+}
+#endif /* !FFAMED_CONFIG_MEM_SHARE */
+
+#if !FFAMED_CONFIG_MEM_VM_BORROWERS
 void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
 {
 	(void)vm;
@@ -264,14 +274,60 @@ void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
 }
 
-void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats)
+#if FFAMED_CONFIG_MEM_SHARE
+/* Only VM borrowers have windows or mediator-held transactions (mem_classify
+ * refuses VM receivers), so the memory code's calls find none. */
+int32_t med_mem_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
+			 bool write)
+{
+	(void)vm;
+	(void)txn;
+	(void)k;
+	(void)ipa;
+	(void)write;
+	return FFA_RET_INVALID_PARAMETERS; /* in no window */
+}
+
+void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t i)
 {
 	(void)med;
-	stats->transactions = 0;
-	stats->orphans = 0;
-	stats->pages = 0;
+	(void)txn;
+	(void)i;
 }
-#endif /* !FFAMED_CONFIG_MEM_SHARE */
+
+int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)
+{
+	(void)med;
+	(void)txn;
+	return FFA_RET_NOT_SUPPORTED;
+}
+#endif /* FFAMED_CONFIG_MEM_SHARE */
+#endif /* !FFAMED_CONFIG_MEM_VM_BORROWERS */
+
+#if FFAMED_CONFIG_MEM_SHARE && !FFAMED_CONFIG_MEM_LEND_DONATE
+/* Every transaction is a share: the owner keeps its access, nothing is
+ * donated. */
+int32_t med_mem_lend_remove_access(struct ffamed *med, struct med_mem_txn *txn)
+{
+	(void)med;
+	(void)txn;
+	return FFA_RET_NOT_SUPPORTED;
+}
+
+void med_mem_lend_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n,
+				 bool ram_only)
+{
+	(void)med;
+	(void)txn;
+	(void)n;
+	(void)ram_only;
+}
+
+void med_mem_donated(struct med_mem_txn *txn)
+{
+	(void)txn;
+}
+#endif /* FFAMED_CONFIG_MEM_SHARE && !FFAMED_CONFIG_MEM_LEND_DONATE */
 
 /* A translation unit must not be empty when everything is built in. */
 typedef int med_compiled_out_unit;

@@ -575,9 +575,7 @@ static inline bool med_vm_sp_notif(const struct ffamed_vm *vm)
 }
 static inline bool med_vm_notif_available(const struct ffamed_vm *vm)
 {
-	if (!FFAMED_CONFIG_NOTIFICATIONS)
-		return false;
-	return med_vm_sp_notif(vm) || vm->med->cfg.vm_to_vm;
+	return FFAMED_CONFIG_NOTIFICATIONS && (med_vm_sp_notif(vm) || vm->med->cfg.vm_to_vm);
 }
 /* Whether `fid` is a notification call a guest makes. */
 bool med_notif_is_guest_fid(uint32_t fid);

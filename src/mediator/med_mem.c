@@ -118,46 +118,11 @@ static void txn_unpin(struct ffamed *med, struct med_mem_txn *txn, uint64_t n)
 	}
 }
 
-/* Whether the owner holds page k by donation (a window page). */
-static bool txn_page_held(const struct med_mem_txn *txn, uint64_t k)
-{
-	return txn->src && txn->src[k];
-}
-
-/* Gives the owner its access back to runs[0..n); with ram_only, not to the
- * window pages it holds by donation (its windows are already gone). */
-static void txn_restore_access_ex(struct ffamed *med, struct med_mem_txn *txn, uint32_t n,
-				  bool ram_only)
-{
-	uint64_t k = 0;
-
-	for (uint32_t i = 0; i < n; k += txn->runs[i].count, i++) {
-		int32_t rc;
-
-		if (ram_only && txn_page_held(txn, k))
-			continue;
-		rc = med->ops->guest_set_access(med->host, txn->owner_host_vm,
-						txn->runs[i].first << FFA_PAGE_SHIFT,
-						txn->runs[i].count, FFAMED_ACCESS_RW);
-
-		if (rc != FFA_RET_OK)
-			med_err(med, "ffamed: VM %x: access to %llx not restored (%d)",
-				(unsigned)txn->owner_id,
-				(unsigned long long)(txn->runs[i].first << FFA_PAGE_SHIFT),
-				(int)rc);
-	}
-}
-
-static void txn_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n)
-{
-	txn_restore_access_ex(med, txn, n, false);
-}
-
 /* The last steps of every ending: access back, pins and reference dropped. */
 static void txn_finish(struct ffamed *med, struct med_mem_txn *txn, bool restore)
 {
 	if (restore && txn->lent_away)
-		txn_restore_access_ex(med, txn, txn->run_count, txn->owner == NULL);
+		med_mem_lend_restore_access(med, txn, txn->run_count, txn->owner == NULL);
 	txn_unpin(med, txn, txn->page_count);
 	med->ops->vm_put(med->host, txn->owner_host_vm);
 	med_lock(med, &med->mem_lock);
@@ -213,6 +178,8 @@ static int32_t mem_classify(struct ffamed_vm *owner, const struct med_mem_desc *
 	}
 	if (sps && sps != d->recv_count)
 		return FFA_RET_NOT_SUPPORTED; /* mixed SP and VM borrowers */
+	if (!sps && !FFAMED_CONFIG_MEM_VM_BORROWERS)
+		return FFA_RET_NOT_SUPPORTED; /* nothing could retrieve it */
 	*to_sp = sps != 0;
 	return FFA_RET_OK;
 }
@@ -252,68 +219,8 @@ static struct med_mem_txn *txn_new(struct ffamed_vm *vm, enum med_mem_op op,
 	return txn;
 }
 
-/* The transaction whose window of `vm` holds page `ipa` (mem_lock held), its
- * index there and whether it is mapped writable; NULL when none. */
-static struct med_mem_txn *mem_window_page(struct ffamed *med, const struct ffamed_vm *vm,
-					   uint64_t ipa, uint64_t *k, bool *write)
-{
-	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS; b++) {
-		for (struct med_mem_txn *t = med->mem->table[b]; t; t = t->next) {
-			for (uint32_t i = 0; i < t->recv_count; i++) {
-				const struct med_mem_borrow *w = &t->borrow[i];
-
-				if (w->recv.id != vm->id || !w->retrieved ||
-				    w->host_vm != vm->host_vm)
-					continue;
-				for (uint64_t j = 0; j < t->page_count; j++) {
-					if (w->ipa[j] == ipa) {
-						*k = j;
-						*write = w->write;
-						return t;
-					}
-				}
-			}
-		}
-	}
-	return NULL;
-}
-
-/*
- * Page k of txn at `ipa` is not in the owner's RAM: a page it holds by a
- * donation it retrieved is its own to send (FF-A: the borrower of a donate
- * becomes the owner); the donation's pins carry it. A page it only borrowed
- * is not: DENIED, as is asking more access than it holds.
- */
-static int32_t txn_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
-			    bool write)
-{
-	struct ffamed *med = vm->med;
-	struct med_mem_txn *src;
-	bool w_write = false;
-	uint64_t j = 0;
-	int32_t rc;
-
-	med_lock(med, &med->mem_lock);
-	src = mem_window_page(med, vm, ipa, &j, &w_write);
-	if (!src)
-		rc = FFA_RET_INVALID_PARAMETERS;
-	else if (src->state != MED_TXN_DONATED || (write && !w_write))
-		rc = FFA_RET_DENIED;
-	else if (!txn->src &&
-		 !(txn->src = med_alloc(med, sizeof(*txn->src) * (size_t)txn->page_count)))
-		rc = FFA_RET_NO_MEMORY;
-	else {
-		txn->src[k] = src;
-		txn->pa[k] = src->pa[j];
-		src->users++;
-		rc = FFA_RET_OK;
-	}
-	med_unlock(med, &med->mem_lock);
-	return rc;
-}
-
 /* Pins every page in descriptor order; all or nothing. Window pages: see
- * txn_pin_held. */
+ * med_mem_pin_held. */
 static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
 {
 	struct ffamed *med = vm->med;
@@ -330,9 +237,9 @@ static int32_t txn_pin(struct ffamed_vm *vm, struct med_mem_txn *txn)
 						      (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
 						      write, &txn->pa[k]);
 			if (rc != FFA_RET_OK && rc != FFA_RET_NO_MEMORY)
-				rc = txn_pin_held(vm, txn, k,
-						  (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
-						  write);
+				rc = med_mem_pin_held(vm, txn, k,
+						      (txn->runs[i].first + p) << FFA_PAGE_SHIFT,
+						      write);
 			if (rc != FFA_RET_OK) {
 				txn_unpin(med, txn, k);
 				return rc;
@@ -389,7 +296,6 @@ static int32_t txn_claim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 {
 	struct ffamed *med = vm->med;
 	struct med_mem_run *sorted;
-	uint32_t done = 0;
 	int32_t rc;
 
 	if (txn_hits_rxtx(vm, txn))
@@ -410,19 +316,11 @@ static int32_t txn_claim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 	if (rc != FFA_RET_OK)
 		goto unlock;
 	if (txn->op != MED_MEM_SHARE) {
-		for (; done < txn->run_count; done++) {
-			rc = med->ops->guest_set_access(med->host, vm->host_vm,
-							txn->runs[done].first << FFA_PAGE_SHIFT,
-							txn->runs[done].count, FFAMED_ACCESS_NONE);
-			if (rc != FFA_RET_OK)
-				break;
-		}
+		rc = med_mem_lend_remove_access(med, txn);
 		if (rc != FFA_RET_OK) {
-			txn_restore_access(med, txn, done);
 			med_mem_owner_release(&vm->mem->owner, txn);
 			goto unlock;
 		}
-		txn->lent_away = true;
 	}
 	vm->mem->handles++;
 	med->mem->live++;
@@ -441,7 +339,7 @@ static void txn_unclaim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 
 	med_lock(med, &med->mem_lock);
 	if (txn->lent_away)
-		txn_restore_access(med, txn, txn->run_count);
+		med_mem_lend_restore_access(med, txn, txn->run_count, false);
 	txn->lent_away = false;
 	med_mem_owner_release(&vm->mem->owner, txn);
 	vm->mem->handles--;
@@ -729,22 +627,6 @@ void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffame
 
 /* ---- Reclaim ------------------------------------------------------------------------------ */
 
-/*
- * The SPMC no longer knows a donate it took: the SP retrieved it and owns
- * the pages now (mem_lock held). The donor loses the handle and the pages
- * for good; they stay pinned (the host must not reuse them) until the
- * mediator goes. docs/MEMORY.md.
- */
-static void mem_sp_donated(struct med_mem_txn *txn)
-{
-	txn->state = MED_TXN_DONATED;
-	txn->lent_away = false;
-	if (txn->owner) {
-		med_mem_owner_mark_donated(&txn->owner->mem->owner, txn);
-		txn->owner->mem->handles--;
-	}
-}
-
 void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 {
 	struct ffamed *med = vm->med;
@@ -782,7 +664,7 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		med_lock(med, &med->mem_lock);
 		txn->state = MED_TXN_LIVE;
 		if (rc == FFA_RET_INVALID_PARAMETERS && txn->op == MED_MEM_DONATE)
-			mem_sp_donated(txn);
+			med_mem_donated(txn);
 	} else {
 		for (uint32_t i = 0; i < txn->recv_count; i++)
 			if (txn->borrow[i].retrieved)
@@ -796,7 +678,7 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 			med_warn(med, "ffamed: VM %x: could not zero %llx on reclaim",
 				 (unsigned)vm->id, (unsigned long long)handle);
 		if (txn->lent_away)
-			txn_restore_access(med, txn, txn->run_count);
+			med_mem_lend_restore_access(med, txn, txn->run_count, false);
 		txn->lent_away = false;
 		med_mem_owner_release(&vm->mem->owner, txn);
 		vm->mem->handles--;

@@ -4,8 +4,10 @@
  *   med_mem.c        the FFA_MEM_* handlers, the transaction table, teardown
  *   med_mem_desc.c   parsing/validating copied-out descriptors, encoding them
  *   med_mem_owner.c  per-VM ownership of guest pages (sorted disjoint runs)
+ *   med_mem_lend.c   the owner's access and donations (FFAMED_CONFIG_MEM_LEND_DONATE)
  *   med_mem_sp.c     forwarding to the SPMC (physical constituents, FRAG_TX)
- *   med_mem_vm.c     VM borrowers: retrieve, relinquish, the response FRAG_RX
+ *   med_mem_vm.c     VM borrowers: retrieve, relinquish, the response FRAG_RX,
+ *                    their windows (FFAMED_CONFIG_MEM_VM_BORROWERS)
  *
  * Everything in this header that is not a constant is guarded by
  * med->mem_lock (see the lock order in med_internal.h), except where a field
@@ -204,7 +206,8 @@ int32_t med_mem_owner_claim(const struct ffamed *med, struct med_mem_owner *o,
 			    const struct med_mem_run *sorted, uint32_t n,
 			    const struct med_mem_txn *txn);
 void med_mem_owner_release(struct med_mem_owner *o, const struct med_mem_txn *txn);
-/* The txn's pages stay taken for good, whatever becomes of the txn. */
+/* The txn's pages stay taken for good, whatever becomes of the txn
+ * (FFAMED_CONFIG_MEM_LEND_DONATE). */
 void med_mem_owner_mark_donated(struct med_mem_owner *o, const struct med_mem_txn *txn);
 void med_mem_owner_fini(const struct ffamed *med, struct med_mem_owner *o);
 
@@ -220,7 +223,22 @@ int32_t med_mem_sp_begin(struct ffamed *med, uint32_t fid, const struct med_mem_
 int32_t med_mem_sp_finish(struct ffamed *med, const struct med_mem_txn *txn, uint64_t handle,
 			  const uint8_t *head, size_t head_len);
 
-/* ---- med_mem_vm.c ---- */
+/* ---- med_mem_lend.c (FFAMED_CONFIG_MEM_LEND_DONATE; else med_compiled_out.c) ---- */
+/* Removes the owner's access to txn's pages (mem_lock held); all or nothing. */
+int32_t med_mem_lend_remove_access(struct ffamed *med, struct med_mem_txn *txn);
+/* Gives the owner its access back to runs[0..n); with ram_only, not to the
+ * window pages it holds by donation (its windows are already gone). */
+void med_mem_lend_restore_access(struct ffamed *med, struct med_mem_txn *txn, uint32_t n,
+				 bool ram_only);
+/* A donate the borrower took (mem_lock held): the donor loses the handle
+ * and the pages for good. */
+void med_mem_donated(struct med_mem_txn *txn);
+
+/* ---- med_mem_vm.c (FFAMED_CONFIG_MEM_VM_BORROWERS; else med_compiled_out.c) ---- */
+/* Page k of txn at `ipa` is not in the owner's RAM: takes it from a donation
+ * vm retrieved into its window; INVALID_PARAMETERS when it is in none. */
+int32_t med_mem_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
+			 bool write);
 /* Unmaps a VM borrower's window pages of txn (mem_lock held). */
 void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t i);
 /* Zeroes the txn's pages through a temporary hypervisor mapping. */

@@ -132,7 +132,8 @@ static bool desc_attributes_ok(uint16_t a, enum med_mem_op op, uint64_t recv_cou
 
 	if (a & ~0x3Fu)
 		return false;
-	if (op == MED_MEM_DONATE || (op == MED_MEM_LEND && recv_count == 1))
+	if (FFAMED_CONFIG_MEM_LEND_DONATE &&
+	    (op == MED_MEM_DONATE || (op == MED_MEM_LEND && recv_count == 1)))
 		return a == 0;
 	if (type != FFA_MEM_ATTR_TYPE_NORMAL)
 		return false; /* device memory is not shared out of RAM */
@@ -151,7 +152,7 @@ static bool desc_perm_ok(uint8_t p, enum med_mem_op op)
 
 	if (p & ~FFA_MEM_PERM_DATA_MASK)
 		return false;
-	if (op == MED_MEM_DONATE)
+	if (FFAMED_CONFIG_MEM_LEND_DONATE && op == MED_MEM_DONATE)
 		return data == 0;
 	return data == FFA_MEM_PERM_DATA_RO || data == FFA_MEM_PERM_DATA_RW;
 }
@@ -237,7 +238,7 @@ static int32_t desc_parse(const struct ffamed *med, const uint8_t *buf, size_t l
 	    (h.flags & FFA_MEM_FLAG_TIME_SLICING) ||
 	    (op == MED_MEM_SHARE && (h.flags & FFA_MEM_FLAG_ZERO_MEMORY)) ||
 	    !desc_attributes_ok(h.attributes, op, h.emad_count) ||
-	    (op == MED_MEM_DONATE && h.emad_count != 1))
+	    (FFAMED_CONFIG_MEM_LEND_DONATE && op == MED_MEM_DONATE && h.emad_count != 1))
 		return FFA_RET_INVALID_PARAMETERS;
 	d->sender = h.sender;
 	d->attributes = h.attributes;

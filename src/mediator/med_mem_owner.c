@@ -107,6 +107,7 @@ void med_mem_owner_release(struct med_mem_owner *o, const struct med_mem_txn *tx
 	o->count = k;
 }
 
+#if FFAMED_CONFIG_MEM_LEND_DONATE /* only a donation gives pages away */
 void med_mem_owner_mark_donated(struct med_mem_owner *o, const struct med_mem_txn *txn)
 {
 	for (uint32_t i = 0; i < o->count; i++) {
@@ -116,6 +117,7 @@ void med_mem_owner_mark_donated(struct med_mem_owner *o, const struct med_mem_tx
 		}
 	}
 }
+#endif
 
 void med_mem_owner_fini(const struct ffamed *med, struct med_mem_owner *o)
 {

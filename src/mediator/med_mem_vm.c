@@ -8,7 +8,7 @@
  * unmaps them. A retrieved donate stays the borrower's until it goes.
  */
 #include "med_mem.h"
-#if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
+#if FFAMED_CONFIG_MEM_VM_BORROWERS /* ffamed/config.h; else med_compiled_out.c */
 
 int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)
 {
@@ -30,6 +30,66 @@ void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t 
 	b->ipa = NULL;
 	b->host_vm = NULL;
 	b->retrieved = false;
+}
+
+/* The transaction whose window of `vm` holds page `ipa` (mem_lock held), its
+ * index there and whether it is mapped writable; NULL when none. */
+static struct med_mem_txn *mem_window_page(struct ffamed *med, const struct ffamed_vm *vm,
+					   uint64_t ipa, uint64_t *k, bool *write)
+{
+	for (uint32_t b = 0; b < MED_MEM_HASH_BUCKETS; b++) {
+		for (struct med_mem_txn *t = med->mem->table[b]; t; t = t->next) {
+			for (uint32_t i = 0; i < t->recv_count; i++) {
+				const struct med_mem_borrow *w = &t->borrow[i];
+
+				if (w->recv.id != vm->id || !w->retrieved ||
+				    w->host_vm != vm->host_vm)
+					continue;
+				for (uint64_t j = 0; j < t->page_count; j++) {
+					if (w->ipa[j] == ipa) {
+						*k = j;
+						*write = w->write;
+						return t;
+					}
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Page k of txn at `ipa` is not in the owner's RAM: a page it holds by a
+ * donation it retrieved is its own to send (FF-A: the borrower of a donate
+ * becomes the owner); the donation's pins carry it. A page it only borrowed
+ * is not: DENIED, as is asking more access than it holds.
+ */
+int32_t med_mem_pin_held(struct ffamed_vm *vm, struct med_mem_txn *txn, uint64_t k, uint64_t ipa,
+			 bool write)
+{
+	struct ffamed *med = vm->med;
+	struct med_mem_txn *src;
+	bool w_write = false;
+	uint64_t j = 0;
+	int32_t rc;
+
+	med_lock(med, &med->mem_lock);
+	src = mem_window_page(med, vm, ipa, &j, &w_write);
+	if (!src)
+		rc = FFA_RET_INVALID_PARAMETERS;
+	else if (src->state != MED_TXN_DONATED || (write && !w_write))
+		rc = FFA_RET_DENIED;
+	else if (!txn->src &&
+		 !(txn->src = med_alloc(med, sizeof(*txn->src) * (size_t)txn->page_count)))
+		rc = FFA_RET_NO_MEMORY;
+	else {
+		txn->src[k] = src;
+		txn->pa[k] = src->pa[j];
+		src->users++;
+		rc = FFA_RET_OK;
+	}
+	med_unlock(med, &med->mem_lock);
+	return rc;
 }
 
 static uint32_t borrow_index(const struct med_mem_txn *txn, uint16_t id)
@@ -267,15 +327,9 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 			b->ipa = NULL;
 		}
 	}
-	if (rc == FFA_RET_OK && txn->op == MED_MEM_DONATE) {
-		/* Ownership moves: the donor loses the handle and the pages. */
-		txn->state = MED_TXN_DONATED;
-		txn->lent_away = false;
-		if (txn->owner) {
-			med_mem_owner_mark_donated(&txn->owner->mem->owner, txn);
-			txn->owner->mem->handles--;
-		}
-	}
+	/* Ownership moves: the donor loses the handle and the pages. */
+	if (rc == FFA_RET_OK && txn->op == MED_MEM_DONATE)
+		med_mem_donated(txn);
 	med_unlock(med, &med->mem_lock);
 	if (rc != FFA_RET_OK) {
 		med_vm_rx_put_back(vm);
@@ -397,4 +451,4 @@ out:
 	}
 	ffa_set_success32(regs, 0, 0, 0);
 }
-#endif /* FFAMED_CONFIG_MEM_SHARE */
+#endif /* FFAMED_CONFIG_MEM_VM_BORROWERS */
