@@ -178,6 +178,9 @@ static int32_t med_rxtx_forward_map(struct ffamed_vm *vm, bool *forwarded)
 	int32_t rc = FFA_RET_OK;
 
 	*forwarded = false;
+	/* Once refused, never again: no need to wait for the shared TX. */
+	if (atomic_load_explicit(&med->vm_rxtx_fwd, memory_order_acquire) == MED_VM_RXTX_NO)
+		return FFA_RET_OK;
 	buf = med_spmc_tx_acquire(med);
 	if (!buf)
 		return FFA_RET_OK; /* no pair of our own: nothing to forward with */
