@@ -272,6 +272,11 @@ void run_notif_vcpu(struct guest *g)
 		g->iter = k;
 		ok = notif_round(g, k);
 	}
+	/* The last round's VM->VM set is only collected after it: a sender
+	 * is done once the receiver took it, or the count would race. */
+	if (ok && ring_next(g))
+		wait_count(g, "VM->VM (last round)", &ring_next(g)->notif_vm_got[g->vcpu],
+			   run_notif_rounds(g->run));
 	/* Keep taking NPIs until every sender is done: they may wait on us. */
 	atomic_fetch_sub(&n->senders_left, 1);
 	uint64_t start = tool_now_ns();
