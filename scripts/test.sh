@@ -110,6 +110,14 @@ step "linux guests e2e (6.1, 7.3 through the EL2 port; require=$FFAMED_E2E_REQUI
 step "OP-TEE xtest, fast subset (7.3 guest, real firmware: through ffamed vs no hypervisor)" \
      "$root/scripts/optee-xtest.sh" --fast
 
+# The layering rule over the host build and the EL2 port's: no file-level
+# call cycle outside scripts/file-cycles-allowed.txt, which only shrinks.
+cycles() {
+  local dirs=("$root/build"); [ -d "$root/build-el2" ] && dirs+=("$root/build-el2")
+  python3 "$root/scripts/check-file-cycles.py" --strict \
+    --allow "$root/scripts/file-cycles-allowed.txt" "${dirs[@]}"
+}
+step "file-level call cycles" cycles
 step "cppcheck" cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
      --enable=warning,performance,portability -I "$root/include" \
      "$root/src" "$root/tools" "$root/bench" "$root/fuzz"
