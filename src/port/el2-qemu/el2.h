@@ -101,15 +101,42 @@ void gic_inject(uint32_t cpu, uint32_t intid);
 void gic_flush_this_cpu(void);
 void gic_guest_sgi1r(uint64_t value);
 
-/* psci.c: SMCCC and PSCI calls of the guest; false if not one of them. */
-bool psci_handle(struct el2_frame *frame);
+/* psci.c: SMCCC and PSCI calls of the guest. What psci_handle() leaves to
+ * its caller: the calls that need the layers above it first (the mediator
+ * told of a CPU going off, the report before power-off), which the caller
+ * then completes with psci_forward(). */
+enum psci_result {
+	PSCI_RESULT_NOT_PSCI,	/* not SMCCC/PSCI: frame untouched */
+	PSCI_RESULT_DONE,	/* answered in the frame */
+	PSCI_RESULT_CPU_OFF,	/* CPU_OFF: not forwarded yet */
+	PSCI_RESULT_SYSTEM_OFF, /* SYSTEM_OFF or SYSTEM_RESET: not forwarded yet */
+};
+enum psci_result psci_handle(struct el2_frame *frame);
+void psci_forward(struct el2_frame *frame);
 void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context);
 
-/* ffa.c: the mediator. */
+/* services.c: locks, heap and log for the mediator and the software SPMC. */
 struct ffamed_spmc_env;
+void svc_lock_init(void *host, struct ffamed_lock *lock);
+void svc_lock_destroy(void *host, struct ffamed_lock *lock);
+void svc_lock_acquire(void *host, struct ffamed_lock *lock);
+void svc_lock_release(void *host, struct ffamed_lock *lock);
+void *svc_alloc(void *host, size_t size);
+void svc_free(void *host, void *ptr);
+void svc_vlog(void *host, enum ffamed_log_level level, const char *fmt, va_list ap);
+void svc_fill_spmc_env(struct ffamed_spmc_env *env);
+
+/* sri.c: the SPMC's SRI, pending until a CPU leaves EL2. */
+void sri_raise(void);
+bool sri_take(void);
+void sri_counts(uint32_t *raised, uint32_t *handled);
+
+/* vcpu.c: which vCPUs run. */
+bool el2_vcpu_online(uint32_t cpu);
+void el2_vcpu_set_online(uint32_t cpu, bool on);
+
+/* ffa.c: the mediator. */
 void ffa_init(uint32_t ncpus);
-void ffa_fill_spmc_env(struct ffamed_spmc_env *env);
-void ffa_sri_raised(void);
 void ffa_handle_smc(struct el2_frame *frame);
 void ffa_vcpu_online(uint32_t cpu);
 void ffa_vcpu_offline(uint32_t cpu);
@@ -124,9 +151,13 @@ void fw_call_here(struct ffamed_regs *regs); /* fw_call on this CPU */
 void fw_setup_sri(void);		     /* after: learn and arm the SRI */
 void fw_report(void);			     /* at power-off */
 
-/* main.c */
-bool el2_vcpu_online(uint32_t cpu);
-void el2_vcpu_offline(uint32_t cpu);
-uint64_t el2_now_ns(void);
+static inline uint64_t el2_now_ns(void)
+{
+	uint64_t cnt = read_sysreg(cntpct_el0), frq = read_sysreg(cntfrq_el0);
+
+	if (!frq)
+		return 0;
+	return (cnt / frq) * 1000000000ull + (cnt % frq) * 1000000000ull / frq;
+}
 
 #endif /* EL2_H */

@@ -21,8 +21,6 @@
 #define GUEST_FFA_ID 1
 #define NPI_LINES    64
 
-_Static_assert(sizeof(struct el2_lock) <= FFAMED_LOCK_SIZE, "an el2_lock fits in ffamed_lock");
-
 struct guest {
 	uint32_t vcpu_count;
 };
@@ -30,9 +28,8 @@ struct guest {
 static struct guest guest;
 static struct ffamed *med;
 static struct ffamed_vm *guest_vm;
-static _Atomic uint32_t sri_pending;
-/* For the power-off report: SRIs raised, handled by the mediator, NPIs. */
-static _Atomic uint32_t sri_raised, sri_handled, npi_injected;
+/* For the power-off report. */
+static _Atomic uint32_t npi_injected;
 
 /* Deferred work: a list ordered by nothing, scanned at every EL2 exit. */
 static struct el2_lock work_lock; /* guards work_head and running */
@@ -40,55 +37,6 @@ static struct ffamed_work *work_head;
 static struct ffamed_work *running[EL2_MAX_CPUS];
 #define WORK_NEXT(w)	 ((w)->host_private[0])
 #define WORK_DEADLINE(w) ((w)->host_private[1])
-
-/* ---- Services shared by the mediator and the SPMC ---------------------------- */
-
-static void lock_init(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	el2_lock_init((struct el2_lock *)lock->opaque);
-}
-
-static void lock_destroy(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	(void)lock;
-}
-
-static void lock_acquire(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	el2_lock((struct el2_lock *)lock->opaque);
-}
-
-static void lock_release(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	el2_unlock((struct el2_lock *)lock->opaque);
-}
-
-static void *alloc(void *host, size_t size)
-{
-	(void)host;
-	return heap_alloc(size);
-}
-
-static void free_(void *host, void *ptr)
-{
-	(void)host;
-	heap_free(ptr);
-}
-
-static void vlog(void *host, enum ffamed_log_level level, const char *fmt, va_list ap)
-{
-	static const char *const prefix[] = {"ffamed-el2: error: ", "ffamed-el2: warning: ",
-					     "ffamed-el2: ", "ffamed-el2: debug: "};
-
-	(void)host;
-	if (level > FFAMED_LOG_INFO)
-		return;
-	el2_vprintf_line(prefix[level], fmt, ap);
-}
 
 /* ---- Mediator host ops --------------------------------------------------------- */
 
@@ -226,15 +174,15 @@ static void work_cancel_sync(void *host, struct ffamed_work *work)
 }
 
 static const struct ffamed_host_ops host_ops = {
-	.lock_init = lock_init,
-	.lock_destroy = lock_destroy,
-	.lock_acquire = lock_acquire,
-	.lock_release = lock_release,
-	.alloc = alloc,
-	.free = free_,
+	.lock_init = svc_lock_init,
+	.lock_destroy = svc_lock_destroy,
+	.lock_acquire = svc_lock_acquire,
+	.lock_release = svc_lock_release,
+	.alloc = svc_alloc,
+	.free = svc_free,
 	.page_alloc = page_alloc,
 	.page_free = page_free,
-	.vlog = vlog,
+	.vlog = svc_vlog,
 	.now_ns = now_ns,
 	.guest_page_pin = guest_page_pin,
 	.guest_page_unpin = guest_page_unpin,
@@ -248,25 +196,6 @@ static const struct ffamed_host_ops host_ops = {
 	.work_schedule = work_schedule,
 	.work_cancel_sync = work_cancel_sync,
 };
-
-/* ---- Firmware hooks ------------------------------------------------------------- */
-
-void ffa_fill_spmc_env(struct ffamed_spmc_env *env)
-{
-	env->lock_init = lock_init;
-	env->lock_destroy = lock_destroy;
-	env->lock_acquire = lock_acquire;
-	env->lock_release = lock_release;
-	env->alloc = alloc;
-	env->free = free_;
-	env->vlog = vlog;
-}
-
-void ffa_sri_raised(void)
-{
-	atomic_fetch_add(&sri_raised, 1);
-	atomic_store(&sri_pending, 1);
-}
 
 /* ---- Entry points ------------------------------------------------------------------ */
 
@@ -339,10 +268,8 @@ void ffa_run_deferred(void)
 {
 	uint32_t cpu = el2_cpu();
 
-	if (atomic_exchange(&sri_pending, 0)) {
-		atomic_fetch_add(&sri_handled, 1);
+	if (sri_take())
 		ffamed_handle_sri(med);
-	}
 	for (;;) {
 		struct ffamed_work *w = NULL;
 		uint64_t now = el2_now_ns();
@@ -371,11 +298,10 @@ void ffa_run_deferred(void)
 
 void ffa_report(void)
 {
+	uint32_t raised, handled;
+
+	sri_counts(&raised, &handled);
 	trace_summary();
-	el2_printf("ffamed-el2: SRIs raised=%u handled=%u; NPIs injected=%u\n",
-		   (unsigned)atomic_load(&sri_raised), (unsigned)atomic_load(&sri_handled),
-		   (unsigned)atomic_load(&npi_injected));
-	gic_report();
-	fw_report();
-	cost_report();
+	el2_printf("ffamed-el2: SRIs raised=%u handled=%u; NPIs injected=%u\n", (unsigned)raised,
+		   (unsigned)handled, (unsigned)atomic_load(&npi_injected));
 }

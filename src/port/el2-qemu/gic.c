@@ -355,7 +355,7 @@ void gic_handle_irq(void)
 			write_sysreg(s3_0_c12_c11_1, iar); /* ICC_DIR_EL1: deactivate */
 			cost_irq(intid == GIC_KICK_SGI ? COST_IRQ_KICK : COST_IRQ_SGI);
 			if (intid == atomic_load(&sri_intid))
-				ffa_sri_raised(); /* handled when this CPU leaves EL2 */
+				sri_raise(); /* handled when this CPU leaves EL2 */
 			else if (intid != GIC_KICK_SGI)
 				queue_lr(el2_cpu(), LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid);
 			continue;

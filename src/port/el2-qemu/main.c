@@ -30,27 +30,13 @@
 #define EC_IABT_LO 0x20
 
 uint8_t el2_stacks[EL2_MAX_CPUS << EL2_STACK_SHIFT] __attribute__((aligned(16)));
-static _Atomic bool online[EL2_MAX_CPUS];
 static uint32_t ncpus;
 
-bool el2_vcpu_online(uint32_t cpu)
+/* A vCPU stops: the mediator first, so that it sends it nothing more. */
+static void vcpu_offline(uint32_t cpu)
 {
-	return cpu < EL2_MAX_CPUS && atomic_load(&online[cpu]);
-}
-
-void el2_vcpu_offline(uint32_t cpu)
-{
-	atomic_store(&online[cpu], false);
+	el2_vcpu_set_online(cpu, false);
 	ffa_vcpu_offline(cpu);
-}
-
-uint64_t el2_now_ns(void)
-{
-	uint64_t cnt = read_sysreg(cntpct_el0), frq = read_sysreg(cntfrq_el0);
-
-	if (!frq)
-		return 0;
-	return (cnt / frq) * 1000000000ull + (cnt % frq) * 1000000000ull / frq;
 }
 
 static uint64_t stack_top(uint32_t cpu)
@@ -86,7 +72,7 @@ void el2_boot_primary(void)
 	el2_printf("ffamed-el2: %u CPU(s); MMU on; guest RAM %lx..%lx; stage 2 on\n",
 		   (unsigned)ncpus, (unsigned long)GUEST_RAM_BASE, (unsigned long)GUEST_RAM_END);
 	ffa_init(ncpus);
-	atomic_store(&online[0], true);
+	el2_vcpu_set_online(0, true);
 	el2_printf("ffamed-el2: entering Linux at %lx (EL1), DTB at %lx\n",
 		   (unsigned long)GUEST_KERNEL, (unsigned long)GUEST_DTB);
 	el2_enter_guest(GUEST_KERNEL, GUEST_DTB, stack_top(0));
@@ -99,7 +85,7 @@ void el2_boot_secondary(uint64_t cpu)
 	mmu_enable_this_cpu();
 	el2_setup_this_cpu();
 	psci_secondary_target((uint32_t)cpu, &entry, &context);
-	atomic_store(&online[cpu], true);
+	el2_vcpu_set_online((uint32_t)cpu, true);
 	ffa_vcpu_online((uint32_t)cpu);
 	gic_flush_this_cpu();
 	el2_enter_guest(entry, context, stack_top((uint32_t)cpu));
@@ -166,8 +152,23 @@ static enum el2_cost_trap handle_guest_sync(struct el2_frame *f)
 	switch (ec) {
 	case EC_SMC64:
 		f->elr += 4; /* ELR points at the SMC itself */
-		if (psci_handle(f))
+		switch (psci_handle(f)) {
+		case PSCI_RESULT_DONE:
 			return COST_TRAP_SMCCC;
+		case PSCI_RESULT_CPU_OFF:
+			vcpu_offline(el2_cpu());
+			psci_forward(f);
+			return COST_TRAP_SMCCC;
+		case PSCI_RESULT_SYSTEM_OFF:
+			ffa_report();
+			gic_report();
+			fw_report();
+			cost_report();
+			psci_forward(f);
+			return COST_TRAP_SMCCC;
+		case PSCI_RESULT_NOT_PSCI:
+			break;
+		}
 		if (FFA_FID_IS_FFA((uint32_t)f->x[0])) {
 			ffa_handle_smc(f);
 			return COST_TRAP_FFA;

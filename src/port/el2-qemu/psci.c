@@ -65,7 +65,12 @@ void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context)
 	*context = boot_slots[cpu].context;
 }
 
-bool psci_handle(struct el2_frame *f)
+void psci_forward(struct el2_frame *f)
+{
+	f->x[0] = forward(f->x[0], f->x[1], f->x[2], f->x[3]);
+}
+
+enum psci_result psci_handle(struct el2_frame *f)
 {
 	uint32_t fid = (uint32_t)f->x[0];
 	uint32_t base = fid & ~PSCI_64;
@@ -73,24 +78,23 @@ bool psci_handle(struct el2_frame *f)
 	switch (fid) {
 	case SMCCC_VERSION:
 		f->x[0] = SMCCC_VERSION_1_2;
-		return true;
+		return PSCI_RESULT_DONE;
 	case SMCCC_ARCH_FEATURES: /* no workaround or SoC ID is offered */
 		f->x[0] = SMCCC_NOT_SUPPORTED;
-		return true;
+		return PSCI_RESULT_DONE;
 	default:
 		break;
 	}
 	if (base < PSCI_FID_MIN || base > PSCI_FID_MAX)
-		return false;
+		return PSCI_RESULT_NOT_PSCI;
 	switch (base) {
 	case PSCI_CPU_ON:
 		f->x[0] = cpu_on(f->x[1], f->x[2], f->x[3]);
 		break;
 	case PSCI_CPU_OFF:
-		/* Tell the mediator first: no NPI for a vCPU that is going away. */
-		el2_vcpu_offline(el2_cpu());
-		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
-		break;
+		/* The mediator must hear of it first: no NPI for a vCPU that is
+		 * going away. */
+		return PSCI_RESULT_CPU_OFF;
 	case PSCI_FEATURES:
 		if ((uint32_t)f->x[1] == SMCCC_VERSION)
 			f->x[0] = 0;
@@ -99,12 +103,10 @@ bool psci_handle(struct el2_frame *f)
 		break;
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
-		ffa_report();
-		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
-		break;
+		return PSCI_RESULT_SYSTEM_OFF; /* after the report */
 	default:
 		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
 		break;
 	}
-	return true;
+	return PSCI_RESULT_DONE;
 }
