@@ -8,7 +8,8 @@
  *   - the SRI (however the firmware raised it) and deferred work both run
  *     when a CPU leaves EL2 (never inside a firmware call, as
  *     ffamed_handle_sri requires).
- * The guest is FF-A endpoint 1; vCPU i runs on physical CPU i.
+ * Each guest (vm.c) is one mediator VM, its host_vm the struct el2_vm;
+ * its vCPU i runs on physical CPU first_cpu + i.
  */
 #include <stdatomic.h>
 
@@ -18,16 +19,9 @@
 #include "ffamed/mediator.h"
 #include "ffamed/spmc.h"
 
-#define GUEST_FFA_ID 1
-#define NPI_LINES    64
+#define NPI_LINES 64
 
-struct guest {
-	uint32_t vcpu_count;
-};
-
-static struct guest guest;
 static struct ffamed *med;
-static struct ffamed_vm *guest_vm;
 /* For the power-off report. */
 static _Atomic uint32_t npi_injected;
 
@@ -65,9 +59,8 @@ static uint64_t now_ns(void *host)
 static int32_t guest_page_pin(void *host, void *host_vm, uint64_t ipa, bool write, uint64_t *pa)
 {
 	(void)host;
-	(void)host_vm;
 	(void)write; /* all guest RAM is read-write in stage 2 */
-	if ((ipa & 0xfff) || !mmu_is_guest_ram(ipa, 4096))
+	if ((ipa & 0xfff) || !vm_owns_ram(host_vm, ipa, 4096))
 		return FFA_RET_INVALID_PARAMETERS;
 	*pa = ipa; /* stage 2 is an identity map of the guest's RAM */
 	return FFA_RET_OK;
@@ -104,26 +97,28 @@ static void unmap_pages(void *host, void *va, size_t npages)
 static void vm_get(void *host, void *host_vm)
 {
 	(void)host;
-	(void)host_vm; /* the one guest lives as long as the machine */
+	(void)host_vm; /* a guest's struct el2_vm lives as long as the machine */
 }
 
 static bool vcpu_is_online(void *host, void *host_vm, uint16_t vcpu)
 {
+	const struct el2_vm *vm = host_vm;
+
 	(void)host;
-	(void)host_vm;
-	return el2_vcpu_online(vcpu);
+	return vcpu < vm->vcpu_count && el2_vcpu_online(vm->first_cpu + vcpu);
 }
 
 static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
 {
+	const struct el2_vm *vm = host_vm;
+
 	(void)host;
-	(void)host_vm;
-	if (vcpu >= guest.vcpu_count)
+	if (vcpu >= vm->vcpu_count)
 		return;
 	/* The first ones on the console (the e2e reads them), then only counted. */
 	if (atomic_fetch_add(&npi_injected, 1) < NPI_LINES)
 		el2_printf("ffamed: NPI INTID %u -> vCPU %u\n", (unsigned)intid, (unsigned)vcpu);
-	gic_inject(vcpu, intid);
+	gic_inject(vm->first_cpu + vcpu, intid);
 }
 
 static void fw_call(void *host, struct ffamed_regs *regs)
@@ -199,19 +194,18 @@ static const struct ffamed_host_ops host_ops = {
 
 /* ---- Entry points ------------------------------------------------------------------ */
 
-void ffa_init(uint32_t ncpus)
+void ffa_init(uint32_t ncpus, bool vm_to_vm)
 {
 	struct ffamed_config mcfg = {0};
-	struct ffamed_vm_params vp = {0};
 	struct ffamed_fw_info info;
 	int32_t ret;
 
 	el2_lock_init(&work_lock);
-	guest.vcpu_count = ncpus;
 	el2_printf("ffamed-el2: firmware: %s\n", fw_name);
 	fw_init(ncpus);
 
-	mcfg.max_vms = 4;
+	mcfg.max_vms = BOOT_CFG_MAX_VMS;
+	mcfg.vm_to_vm = vm_to_vm;
 	ret = ffamed_create(&host_ops, NULL, &mcfg, &med);
 	if (ret != FFA_RET_OK)
 		el2_panic("mediator: create failed %d", (int)ret);
@@ -220,27 +214,46 @@ void ffa_init(uint32_t ncpus)
 		   (unsigned)info.spmc_id, (unsigned)FFA_VERSION_MAJOR(info.version),
 		   (unsigned)FFA_VERSION_MINOR(info.version), (unsigned)info.sp_count);
 	fw_setup_sri();
+}
 
-	vp.ffa_id = GUEST_FFA_ID;
-	vp.vcpu_count = (uint16_t)ncpus;
+void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy)
+{
+	struct ffamed_vm_params vp = {0};
+	int32_t ret;
+
+	vp.ffa_id = vm->ffa_id;
+	vp.vcpu_count = vm->vcpu_count;
 	vp.aarch64 = true;
-	vp.host_vm = &guest;
-	ret = ffamed_vm_create(med, &vp, &guest_vm);
+	vp.host_vm = vm;
+	vp.policy = policy;
+	ret = ffamed_vm_create(med, &vp, &vm->med_vm);
 	if (ret != FFA_RET_OK)
-		el2_panic("mediator: VM create failed %d", (int)ret);
+		el2_panic("mediator: VM %u create failed %d", (unsigned)vm->ffa_id, (int)ret);
+}
+
+/* Its vCPUs are stopped (the guest powered off): none is in the mediator. */
+void ffa_vm_destroy(struct el2_vm *vm)
+{
+	struct ffamed_vm *mv = vm->med_vm;
+
+	vm->med_vm = NULL;
+	if (mv)
+		ffamed_vm_destroy(mv);
 }
 
 void ffa_handle_smc(struct el2_frame *f)
 {
 	struct ffamed_regs regs, in;
 	uint32_t cpu = el2_cpu();
+	struct el2_vm *vm = vm_of_cpu(cpu);
 	uint64_t t0 = cost_now(), fw0 = cost_fw_ticks(), t1;
 	bool handled;
 
 	for (int i = 0; i < FFA_NREGS; i++)
 		regs.x[i] = f->x[i];
 	in = regs;
-	handled = ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs);
+	handled = vm && vm->med_vm &&
+		  ffamed_handle_call(vm->med_vm, (uint16_t)(cpu - vm->first_cpu), &regs);
 	t1 = cost_now();
 	if (!handled) {
 		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
@@ -254,14 +267,18 @@ void ffa_handle_smc(struct el2_frame *f)
 
 void ffa_vcpu_online(uint32_t cpu)
 {
-	if (guest_vm)
-		ffamed_vcpu_online(guest_vm, (uint16_t)cpu);
+	struct el2_vm *vm = vm_of_cpu(cpu);
+
+	if (vm && vm->med_vm)
+		ffamed_vcpu_online(vm->med_vm, (uint16_t)(cpu - vm->first_cpu));
 }
 
 void ffa_vcpu_offline(uint32_t cpu)
 {
-	if (guest_vm)
-		ffamed_vcpu_offline(guest_vm, (uint16_t)cpu);
+	struct el2_vm *vm = vm_of_cpu(cpu);
+
+	if (vm && vm->med_vm)
+		ffamed_vcpu_offline(vm->med_vm, (uint16_t)(cpu - vm->first_cpu));
 }
 
 void ffa_run_deferred(void)
