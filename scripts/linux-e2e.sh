@@ -23,6 +23,12 @@
 #   FFAMED_E2E_FW_SMP="2 4"   CPU counts of the nsvirt and plain boots
 #   FFAMED_E2E_CONFIGS="spmc nsvirt plain base"  which configurations
 #   FFAMED_E2E_TIMEOUT=60     seconds per boot
+#   FFAMED_E2E_MULTI=1        instead of the configurations above, two guests at
+#                             once over the software SPMC (configuration "multi",
+#                             -smp 4: VM 1 on CPUs 0-1, VM 2 on CPUs 2-3; see
+#                             docs/LINUX-GUESTS.md, "Multi-guest"); per-guest
+#                             initramfs additions: FFAMED_E2E_VM<N>_LIST and
+#                             FFAMED_E2E_VM<N>_RUN (FFAMED_INITRAMFS_LIST/_RUN)
 #   FFAMED_FIRMWARE           the firmware images (default <repo>/../shared/firmware);
 #                             absent: the real-firmware boots are skipped, saying so,
 #                             except under CI=true, where that is a failure
@@ -36,6 +42,7 @@ kernels=${FFAMED_E2E_KERNELS:-6.1 7.3}
 smp=${FFAMED_E2E_SMP:-2}
 fw_smp=${FFAMED_E2E_FW_SMP:-2 4}
 configs=${FFAMED_E2E_CONFIGS:-spmc nsvirt plain base}
+[ "${FFAMED_E2E_MULTI:-0}" = 1 ] && configs=multi
 tmo=${FFAMED_E2E_TIMEOUT:-60}
 if [ "${FFAMED_E2E:-on}" = off ]; then
   echo "linux-e2e: SKIPPED: FFAMED_E2E=off (the Linux guest test was turned off explicitly)"
@@ -50,6 +57,11 @@ stamp() { echo "linux-e2e: [$(( $(date +%s) - t0 )) s] $*"; }
 
 # Must agree with src/port/el2-qemu/platform.h.
 MEM=512M HYP_BASE=0x5e000000 HYP_SIZE=0x2000000 KERNEL_ADDR=0x40200000 INITRD_ADDR=0x48000000
+BOOT_CONFIG_ADDR=0x5fff0000
+# The two-guest layout: each guest's DTB at its RAM base, its Image 2 MiB
+# above (the port enters it there), its initrd 128 MiB above.
+MULTI_RAM=(0x40000000 0x4f000000) MULTI_RAM_SIZE=0x0f000000 MULTI_INITRD_OFF=0x8000000
+MULTI_UUID=(7c5a1e90-3b2d-4f61-9a0e-1d2c3b4a5f01 7c5a1e90-3b2d-4f61-9a0e-1d2c3b4a5f02)
 MACHINE=virt,virtualization=on,gic-version=3
 QEMU_DUMP=(qemu-system-aarch64 -cpu cortex-a57 -m "$MEM" -nographic -nodefaults -monitor none
            -net none)
@@ -133,6 +145,9 @@ boot() {
   local slog=${log%.log}.secure.log
   cfg_fail=0 allow=
   case $cfg in
+    multi)
+      multi_setup "$n" || return 1
+      rm -f "$slog" ;;
     spmc)
       dtb=$kdir/guest-spmc-smp$n.dtb
       spmc_dtb "$dtb" "$n" || return 1
@@ -169,6 +184,13 @@ boot() {
     grep -aE '^(E|W)/TC' "$slog" | tr -d '\r' | cut -c1-150 | sed 's/^/  | /' | head -10
   fi
 
+  if [ "$cfg" = multi ]; then
+    multi_checks "$ver" "$n"
+    local verdict=PASS
+    [ $cfg_fail = 0 ] || verdict=FAIL
+    results+=("$(printf '%-4s %-7s smp%-2s %-5s %6s ms' "$ver" "$cfg" "$n" "$verdict" "$bt")")
+    return 0
+  fi
   local hv=1 drv=1.0
   [ "$cfg" = base ] && hv=0
   [ "$ver" = 6.1 ] || drv=1.2
@@ -261,6 +283,99 @@ DTS
   dtc -q -I dts -O dtb -o "$out" "${out%.dtb}.dts"
 }
 
+# The two-guest boot (FFAMED_E2E_MULTI=1): a boot configuration, a DT and an
+# initramfs per guest, one QEMU command (sets cmd).
+multi_dtb() { # out.dtb vm-index initrd
+  local out=$1 i=$2 initrd=$3 base=${MULTI_RAM[$2]} isize iaddr extra=
+  iaddr=$(printf '0x%x' $((base + MULTI_INITRD_OFF)))
+  [ "$i" = 0 ] && iaddr=$INITRD_ADDR
+  isize=$(stat -c %s "$initrd")
+  "${QEMU_DUMP[@]}" -smp 2 -M "$MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -kernel "$image" \
+    -append "$FW_BOOTARGS ffamed.vm=$((i + 1))" >/dev/null 2>&1 || return 1
+  if [ "$i" = 0 ]; then
+    # QEMU rewrites /memory of the -dtb from -m: the rest is reserved.
+    local rbase=$((base + MULTI_RAM_SIZE))
+    extra=$(printf '\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n\t\tothers@%x {\n\t\t\treg = <0x0 0x%x 0x0 0x%x>;\n\t\t\tno-map;\n\t\t};\n\t};' \
+      $rbase $rbase $((0x60000000 - rbase)))
+  else
+    extra=$(printf '\tmemory@40000000 {\n\t\treg = <0x0 %s 0x0 %s>;\n\t};' "$base" "$MULTI_RAM_SIZE")
+  fi
+  { dtc -q -I dtb -O dts "${out%.dtb}.qemu.dtb"
+    cat <<DTS
+/ {
+$extra
+	chosen {
+		linux,initrd-start = <0x0 $iaddr>;
+		linux,initrd-end = <0x0 $(printf '0x%x' $((iaddr + isize)))>;
+	};
+};
+DTS
+  } >"${out%.dtb}.dts"
+  dtc -q -I dts -O dtb -o "$out" "${out%.dtb}.dts"
+}
+
+multi_setup() { # smp
+  local n=$1 i loaders=() base
+  [ "$n" = 4 ] || { echo "linux-e2e: the multi boot needs 4 CPUs"; return 1; }
+  cat >"$kdir/multi.cfg" <<CFG
+# Two guests over the software SPMC (src/port/el2-qemu/boot_config.h)
+vm_to_vm on
+vm 1 cpus 0-1 ram ${MULTI_RAM[0]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[0]}
+vm 2 cpus 2-3 ram ${MULTI_RAM[1]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[1]}
+allow 1 2 all
+CFG
+  for i in 0 1; do
+    local vl=FFAMED_E2E_VM$((i + 1))_LIST vr=FFAMED_E2E_VM$((i + 1))_RUN
+    FFAMED_INITRAMFS_LIST=${!vl:-} FFAMED_INITRAMFS_RUN=${!vr:-} \
+      "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" \
+      "$kdir/initramfs-vm$((i + 1)).cpio.gz" || return 1
+    multi_dtb "$kdir/guest-multi-vm$((i + 1)).dtb" $i "$kdir/initramfs-vm$((i + 1)).cpio.gz" || return 1
+  done
+  base=${MULTI_RAM[1]}
+  loaders=(-device "loader,file=$image,addr=$KERNEL_ADDR,force-raw=on"
+           -device "loader,file=$kdir/initramfs-vm1.cpio.gz,addr=$INITRD_ADDR,force-raw=on"
+           -device "loader,file=$kdir/guest-multi-vm2.dtb,addr=$base,force-raw=on"
+           -device "loader,file=$image,addr=$(printf '0x%x' $((base + 0x200000))),force-raw=on"
+           -device "loader,file=$kdir/initramfs-vm2.cpio.gz,addr=$(printf '0x%x' $((base + MULTI_INITRD_OFF))),force-raw=on"
+           -device "loader,file=$kdir/multi.cfg,addr=$BOOT_CONFIG_ADDR,force-raw=on")
+  cmd=(qemu-system-aarch64 -M "$MACHINE" -cpu cortex-a57 -smp "$n" -m "$MEM" -nographic
+       -nodefaults -serial stdio -monitor none -net none -no-reboot
+       -kernel "$hyp" -dtb "$kdir/guest-multi-vm1.dtb" "${loaders[@]}")
+}
+
+# Splits the console per guest: VM N > 1's lines carry "[vmN] " (the port's
+# emulated PL011); the rest is VM 1's and the port's.
+multi_split() { # log
+  local all=$1
+  tr -d '\r' <"$all" | grep -av '^\[vm[0-9]*\] ' >"${all%-smp*}-vm1.log"
+  tr -d '\r' <"$all" | sed -n 's/^\[vm2\] //p' >"${all%-smp*}-vm2.log"
+}
+
+multi_checks() { # ver smp
+  local ver=$1 n=$2 drv=1.0 whole=$log g
+  [ "$ver" = 6.1 ] || drv=1.2
+  multi_split "$whole"
+  check boot "the port read the boot configuration (2 guests)" 'ffamed-el2: boot configuration: 2 guest\(s\)'
+  check boot "VM 2 has the emulated PL011" 'ffamed-el2: VM 2: CPUs 2-3, .*console emulated PL011'
+  check boot "no EL2 panic" 'ffamed-el2: PANIC' absent
+  for g in 1 2; do
+    log=${whole%-smp*}-vm$g.log label="$ver multi vm$g"
+    check boot "Linux runs on 2 CPUs" 'e2e: init running on Linux .*, 2 CPU\(s\)'
+    check boot "its own identity (ffamed.vm=$g)" "Kernel command line: .*ffamed\.vm=$g"
+    check boot "ARM FF-A: Driver version $drv" "ARM FF-A: Driver version $drv"
+    check boot "optee: initialized driver" 'optee: initialized driver'
+    check boot "/dev/tee0 used (version, shared memory)" 'tee-probe: shared memory freed'
+    check boot "no arm_ffa error lines" '(ARM FF-A|arm_ffa|arm-ffa).*([Ee]rror|[Ff]ail|[Ii]ncompatible|[Ii]nvalid|No partitions|not supported)' absent
+    check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
+    check boot "guest powered off" 'e2e: powering off'
+  done
+  log=$whole label="$ver multi"
+  check boot "VM 1 torn down at its power-off" 'ffamed-el2: VM 1 powered off, destroyed'
+  check boot "VM 2 torn down at its power-off" 'ffamed-el2: VM 2 powered off, destroyed'
+  check boot "teardown gave back every byte (heap as at boot)" 'ffamed-el2: teardown of every VM, .*heap clean'
+  check boot "MEM_SHARE from VM 2 (its CPUs are 2-3 in the trace)" 'ffamed: vCPU [23] FFA_MEM_SHARE_(32|64)\(.*-> FFA_SUCCESS'
+}
+
 for ver in $kernels; do
   tarball=$(source_of "$ver")
   [ -f "$tarball" ] || { echo "linux-e2e: no source for Linux $ver ($tarball)"; exit 1; }
@@ -273,6 +388,7 @@ for ver in $kernels; do
   for cfg in $configs; do
     case $cfg in
       spmc) boot "$ver" spmc "$smp" || exit 1 ;;
+      multi) boot "$ver" multi 4 || exit 1 ;;
       base) [ $fw_ok = 0 ] || boot "$ver" base "$smp" || exit 1 ;;
       nsvirt|plain)
         [ $fw_ok = 0 ] && continue

@@ -176,6 +176,7 @@ void el2_vcpu_set_online(uint32_t cpu, bool on);
 void ffa_init(uint32_t ncpus, bool vm_to_vm);
 void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy);
 void ffa_vm_destroy(struct el2_vm *vm);
+void ffa_fini(void); /* every VM destroyed: the mediator, then the firmware side */
 void ffa_handle_smc(struct el2_frame *frame);
 void ffa_vcpu_online(uint32_t cpu);
 void ffa_vcpu_offline(uint32_t cpu);
@@ -189,6 +190,7 @@ void fw_init(uint32_t ncpus);		     /* before the mediator is created */
 void fw_call_here(struct ffamed_regs *regs); /* fw_call on this CPU */
 void fw_setup_sri(void);		     /* after: learn and arm the SRI */
 void fw_report(void);			     /* at power-off */
+void fw_fini(void);			     /* after the mediator is destroyed */
 
 static inline uint64_t el2_now_ns(void)
 {

@@ -241,6 +241,13 @@ void ffa_vm_destroy(struct el2_vm *vm)
 		ffamed_vm_destroy(mv);
 }
 
+void ffa_fini(void)
+{
+	ffamed_destroy(med);
+	med = NULL;
+	fw_fini();
+}
+
 void ffa_handle_smc(struct el2_frame *f)
 {
 	struct ffamed_regs regs, in;

@@ -64,6 +64,12 @@ void fw_setup_sri(void)
 	el2_printf("ffamed-el2: SRI: raised by the software SPMC (no physical interrupt)\n");
 }
 
+void fw_fini(void)
+{
+	ffamed_spmc_destroy(spmc);
+	spmc = NULL;
+}
+
 void fw_report(void)
 {
 	el2_printf("ffamed: OP-TEE SP calls: api=%u os=%u caps=%u unreg=%u async=%u yielding=%u\n",

@@ -35,7 +35,7 @@ uint8_t el2_stacks[EL2_MAX_CPUS << EL2_STACK_SHIFT] __attribute__((aligned(16)))
 static uint32_t ncpus;
 static struct boot_cfg boot_cfg;
 static _Atomic uint32_t vms_running;
-static size_t heap_before_vms;
+static size_t heap_at_boot;
 
 /* A vCPU stops: the mediator first, so that it sends it nothing more. */
 static void vcpu_offline(uint32_t cpu)
@@ -101,7 +101,6 @@ static void create_vms(void)
 	static struct ffamed_peer_rights peers[BOOT_CFG_MAX_RULES];
 
 	vm_table_init(&boot_cfg);
-	heap_before_vms = heap_in_use();
 	for (uint32_t i = 0; i < vm_count(); i++) {
 		struct el2_vm *vm = vm_at(i);
 		struct ffamed_vm_policy policy;
@@ -128,6 +127,7 @@ void el2_boot_primary(void)
 	mmu_build();
 	mmu_enable_this_cpu();
 	heap_init();
+	heap_at_boot = heap_in_use();
 	ncpus = gic_probe();
 	read_boot_config();
 	ffa_init(ncpus, boot_cfg.vm_to_vm);
@@ -178,8 +178,9 @@ static void machine_report(void)
 /*
  * A guest's SYSTEM_OFF. One guest: the report, then the machine goes off.
  * Several: this guest's VM is destroyed (Linux stopped its other vCPUs
- * first) and this CPU parks; the last guest's takes the machine off, after
- * checking that VM teardown gave back all the memory VM creation took.
+ * first) and this CPU parks; the last guest's destroys the mediator and the
+ * software SPMC too, checks that the heap is back where it was at boot (so
+ * that nothing a VM or a call took was kept), and takes the machine off.
  */
 static void guest_system_off(struct el2_frame *f)
 {
@@ -194,16 +195,20 @@ static void guest_system_off(struct el2_frame *f)
 	if (atomic_exchange(&vm->off, true))
 		return;
 	vuart_flush(vm);
+	left = heap_in_use();
 	ffa_vm_destroy(vm);
-	el2_printf("ffamed-el2: VM %u powered off, destroyed\n", (unsigned)vm->ffa_id);
+	el2_printf("ffamed-el2: VM %u powered off, destroyed (heap in use %lu -> %lu bytes)\n",
+		   (unsigned)vm->ffa_id, (unsigned long)left, (unsigned long)heap_in_use());
 	if (atomic_fetch_sub(&vms_running, 1) != 1) {
 		for (;;)
 			__asm__ volatile("wfe");
 	}
+	ffa_fini();
 	left = heap_in_use();
-	el2_printf("ffamed-el2: VM teardown: heap %s (%lu bytes in use, %lu before the VMs)\n",
-		   left == heap_before_vms ? "clean" : "LEAKED", (unsigned long)left,
-		   (unsigned long)heap_before_vms);
+	el2_printf("ffamed-el2: teardown of every VM, the mediator and the SPMC: heap %s "
+		   "(%lu bytes in use, %lu at boot)\n",
+		   left == heap_at_boot ? "clean" : "LEAKED", (unsigned long)left,
+		   (unsigned long)heap_at_boot);
 	machine_report();
 	psci_forward(f);
 }
