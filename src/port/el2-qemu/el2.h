@@ -136,6 +136,14 @@ void gic_handle_irq(void);
 void gic_inject(uint32_t cpu, uint32_t intid);
 void gic_flush_this_cpu(void);
 void gic_guest_sgi1r(uint64_t value);
+void gic_kick(uint32_t cpu);	 /* GIC_KICK_SGI to another CPU */
+bool gic_guest_irq_queued(void); /* a vIRQ waits for this CPU's guest */
+
+/* resume.c: the reply slot of each vCPU's blocked call. */
+void resume_arm(uint32_t cpu);
+void resume_disarm(uint32_t cpu);
+bool resume_deliver(uint32_t cpu, const struct ffamed_regs *regs);
+bool resume_take(uint32_t cpu, struct ffamed_regs *regs);
 
 /* psci.c: SMCCC and PSCI calls of the guest. What psci_handle() leaves to
  * its caller: the calls that need the layers above it first (the mediator

@@ -121,6 +121,18 @@ static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid
 	gic_inject(vm->first_cpu + vcpu, intid);
 }
 
+/* Under mediator locks: store and kick only (resume.c). */
+static void vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffamed_regs *regs)
+{
+	const struct el2_vm *vm = host_vm;
+
+	(void)host;
+	if (vcpu >= vm->vcpu_count || !resume_deliver(vm->first_cpu + vcpu, regs))
+		el2_printf("ffamed-el2: vcpu_resume of VM %u vCPU %u with no blocked call "
+			   "(x0 %lx dropped)\n",
+			   (unsigned)vm->ffa_id, (unsigned)vcpu, (unsigned long)regs->x[0]);
+}
+
 static void fw_call(void *host, struct ffamed_regs *regs)
 {
 	uint64_t t0 = cost_now();
@@ -187,6 +199,7 @@ static const struct ffamed_host_ops host_ops = {
 	.vm_put = vm_get,
 	.vcpu_is_online = vcpu_is_online,
 	.inject_virq = inject_virq,
+	.vcpu_resume = vcpu_resume,
 	.fw_call = fw_call,
 	.work_schedule = work_schedule,
 	.work_cancel_sync = work_cancel_sync,
@@ -248,21 +261,48 @@ void ffa_fini(void)
 	fw_fini();
 }
 
+/*
+ * A blocked call: this CPU waits in EL2 for its reply. Interrupts are
+ * taken meanwhile (the kick that a reply was stored, deferred work, the
+ * SRI); one for the guest takes the call back (ffamed_vcpu_interrupt: the
+ * reply is then FFA_INTERRUPT), as FF-A has a waiting vCPU interrupted.
+ */
+static void wait_blocked(struct el2_vm *vm, uint32_t cpu, struct ffamed_regs *regs)
+{
+	bool interrupted = false;
+
+	while (!resume_take(cpu, regs)) {
+		__asm__ volatile("wfi" ::: "memory");
+		gic_handle_irq();
+		ffa_run_deferred();
+		if (!interrupted && gic_guest_irq_queued()) {
+			interrupted = true;
+			ffamed_vcpu_interrupt(vm->med_vm, (uint16_t)(cpu - vm->first_cpu));
+		}
+	}
+}
+
 void ffa_handle_smc(struct el2_frame *f)
 {
 	struct ffamed_regs regs, in;
 	uint32_t cpu = el2_cpu();
 	struct el2_vm *vm = vm_of_cpu(cpu);
 	uint64_t t0 = cost_now(), fw0 = cost_fw_ticks(), t1;
-	bool handled;
+	enum ffamed_call_status status = FFAMED_CALL_NOT_FFA;
 
 	for (int i = 0; i < FFA_NREGS; i++)
 		regs.x[i] = f->x[i];
 	in = regs;
-	handled = vm && vm->med_vm &&
-		  ffamed_handle_call(vm->med_vm, (uint16_t)(cpu - vm->first_cpu), &regs);
+	if (vm && vm->med_vm) {
+		resume_arm(cpu);
+		status = ffamed_handle_call(vm->med_vm, (uint16_t)(cpu - vm->first_cpu), &regs);
+		if (status == FFAMED_CALL_BLOCKED)
+			wait_blocked(vm, cpu, &regs);
+		else
+			resume_disarm(cpu);
+	}
 	t1 = cost_now();
-	if (!handled) {
+	if (status == FFAMED_CALL_NOT_FFA) {
 		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
 		return;
 	}

@@ -355,6 +355,22 @@ static void send_sgi(uint32_t cpu, uint32_t intid)
 	isb();
 }
 
+void gic_kick(uint32_t cpu)
+{
+	send_sgi(cpu, GIC_KICK_SGI);
+}
+
+bool gic_guest_irq_queued(void)
+{
+	struct virq_queue *q = &queues[el2_cpu()];
+	bool queued;
+
+	el2_lock(&q->lock);
+	queued = q->count != 0;
+	el2_unlock(&q->lock);
+	return queued;
+}
+
 void gic_inject(uint32_t cpu, uint32_t intid)
 {
 	uint64_t v = LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid;
