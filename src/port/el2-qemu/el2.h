@@ -99,6 +99,7 @@ struct el2_vm {
 	uint64_t ram_size;
 	uint64_t vttbr;	    /* its stage 2 and VMID */
 	bool emulated_uart; /* its PL011 is vuart.c's, not the real one */
+	uint32_t spis[32];  /* the SPIs it owns: bit n % 32 of spis[n / 32] */
 	struct ffamed_vm *med_vm;
 	_Atomic bool off;
 	struct el2_vuart uart;

@@ -35,7 +35,8 @@
 #define SPURIOUS	  1020
 #define NO_INTID	  1023
 
-#define GICR_SGI_FRAME	  0x10000
+#define GICR_SGI_FRAME 0x10000
+_Static_assert(sizeof(((struct el2_vm *)0)->spis) * 8 == GIC_MAX_INTIDS, "one bit per INTID");
 #define RESERVED_SGI_PRIO 0xa0
 
 struct virq_queue {
@@ -162,9 +163,10 @@ void gic_route_sri(uint32_t intid)
  *
  * Several guests: a guest sees the redistributors of its own vCPUs only,
  * vCPU i's at frame i (its physical CPU's, with GICR_TYPER saying vCPU i
- * and the last one flagged); the distributor and its SPIs belong to the
- * first guest, and the others' writes to it are dropped (they have no
- * SPI; reads show the real registers).
+ * and the last one flagged). Each SPI belongs to one guest (today every
+ * one to the first, vm.c): a guest sees and changes only its own SPIs'
+ * fields in the distributor (gic_filter_decide_dist), whose own registers
+ * are the first guest's, read-only to the others.
  */
 bool gic_mmio(struct el2_vm *vm, uint64_t ipa, uint32_t size, bool write, uint64_t *v)
 {
@@ -176,10 +178,6 @@ bool gic_mmio(struct el2_vm *vm, uint64_t ipa, uint32_t size, bool write, uint64
 	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
 		frame = GIC_FRAME_DIST;
 		reg = ipa - GICD_BASE;
-		if (write && vm->index != 0) {
-			atomic_fetch_add(&mmio_traps, 1);
-			return true;
-		}
 	} else if (ipa >= GICR_BASE && ipa < GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE) {
 		reg = (ipa - GICR_BASE) % GICR_STRIDE;
 		frame = reg >= GICR_SGI_FRAME ? GIC_FRAME_SGI : GIC_FRAME_RD;
@@ -206,10 +204,13 @@ bool gic_mmio(struct el2_vm *vm, uint64_t ipa, uint32_t size, bool write, uint64
 		*v = reg == GICR_TYPER ? (size == 8 ? typer : typer & 0xffffffffull) : typer >> 32;
 		return true;
 	}
-	gic_filter_decide(frame, reg, size, atomic_load(&reserved_sgis), &f);
-	if (write && (*v & f.lanes))
+	if (frame == GIC_FRAME_DIST)
+		gic_filter_decide_dist(reg, size, vm->spis, vm->index == 0, &f);
+	else
+		gic_filter_decide(frame, reg, size, atomic_load(&reserved_sgis), &f);
+	if (write && frame != GIC_FRAME_DIST && (*v & f.lanes))
 		atomic_fetch_add(&reserved_writes, 1);
-	if (f.ignore) {
+	if (f.ignore || (f.read_only && write)) {
 		if (!write)
 			*v = 0;
 		return true;

@@ -26,6 +26,12 @@ void vm_table_init(const struct boot_cfg *cfg)
 		vm->ram_size = c->ram_size;
 		/* The first guest keeps the real UART, the others' is emulated. */
 		vm->emulated_uart = i != 0;
+		/* And every SPI (its devices'): the others have none. */
+		if (i == 0) {
+			for (uint32_t w = 1; w < 32; w++)
+				vm->spis[w] = ~0u;
+			vm->spis[31] &= ~0xf0000000u; /* 1020..1023 are special */
+		}
 		for (uint32_t v = 0; v < c->vcpu_count; v++)
 			cpu_vm[c->first_cpu + v] = vm;
 	}
