@@ -371,11 +371,11 @@ CFG
   fi
 }
 
-# Splits the console per guest: VM N > 1's lines carry "[vmN] " (the port's
-# emulated PL011); the rest is VM 1's and the port's.
+# Splits the console per guest: VM N's lines carry "[vmN] " (the port's
+# emulated PL011s); the port's own lines go with VM 1's.
 multi_split() { # log
   local all=$1
-  tr -d '\r' <"$all" | grep -av '^\[vm[0-9]*\] ' >"${all%-smp*}-vm1.log"
+  tr -d '\r' <"$all" | sed -n -e 's/^\[vm1\] //p' -e '/^\[vm[0-9]*\] /!p' >"${all%-smp*}-vm1.log"
   tr -d '\r' <"$all" | sed -n 's/^\[vm2\] //p' >"${all%-smp*}-vm2.log"
 }
 
@@ -384,7 +384,9 @@ multi_checks() { # ver smp
   [ "$ver" = 6.1 ] || drv=1.2
   multi_split "$whole"
   check boot "the port read the boot configuration (2 guests)" 'ffamed-el2: boot configuration: 2 guest\(s\)'
-  check boot "VM 2 has the emulated PL011" 'ffamed-el2: VM 2: CPUs 2-3, .*console emulated PL011'
+  check boot "VM 1 has an emulated PL011" 'ffamed-el2: VM 1: CPUs 0-1, .*console emulated PL011'
+  check boot "VM 2 has an emulated PL011" 'ffamed-el2: VM 2: CPUs 2-3, .*console emulated PL011'
+  check boot "no guest line split by another's" '.\[vm[0-9]+\] ' absent
   check boot "no EL2 panic" 'ffamed-el2: PANIC' absent
   for g in 1 2; do
     log=${whole%-smp*}-vm$g.log label="$ver multi vm$g"

@@ -111,7 +111,7 @@ struct el2_vm *vm_at(uint32_t index);
 struct el2_vm *vm_of_cpu(uint32_t cpu);
 bool vm_owns_ram(const struct el2_vm *vm, uint64_t ipa, uint64_t len);
 
-/* vuart.c: the emulated PL011 of the guests that do not own the real one. */
+/* vuart.c: the emulated PL011 of each guest when several run. */
 bool vuart_mmio(struct el2_vm *vm, uint64_t ipa, uint32_t size, bool write, uint64_t *value);
 void vuart_flush(struct el2_vm *vm);
 

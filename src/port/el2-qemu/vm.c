@@ -24,8 +24,10 @@ void vm_table_init(const struct boot_cfg *cfg)
 		vm->first_cpu = c->first_cpu;
 		vm->ram_base = c->ram_base;
 		vm->ram_size = c->ram_size;
-		/* The first guest keeps the real UART, the others' is emulated. */
-		vm->emulated_uart = i != 0;
+		/* One guest keeps the real UART. With several, each one's is
+		 * emulated, so that the port prints whole lines under its
+		 * console lock and no guest splits another's lines. */
+		vm->emulated_uart = nvms > 1;
 		/* And every SPI (its devices'): the others have none. */
 		if (i == 0) {
 			for (uint32_t w = 1; w < 32; w++)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The PL011 of a guest that does not own the real one: its page is left out
- * of that guest's stage 2 and each access comes here. Output is collected
+ * The PL011 of a guest when several run: its page is left out of that
+ * guest's stage 2 and each access comes here. Output is collected
  * a line at a time and printed on the real UART as "[vm<id>] <line>", so
  * that the log tells the guests apart. Input never arrives (RX empty), the
  * transmitter is always ready, and no interrupt is ever raised: Linux's
