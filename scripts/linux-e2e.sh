@@ -31,6 +31,9 @@
 #                             docs/LINUX-GUESTS.md, "Multi-guest"); per-guest
 #                             initramfs additions: FFAMED_E2E_VM<N>_LIST and
 #                             FFAMED_E2E_VM<N>_RUN (FFAMED_INITRAMFS_LIST/_RUN)
+#   FFAMED_E2E_MULTI_CONFIG   the port's boot configuration for those boots
+#                             (default: the two guests below, no right between
+#                             them, so partition discovery lists only SPs)
 #   FFAMED_FIRMWARE           the firmware images (default <repo>/../shared/firmware);
 #                             absent: the real-firmware boots are skipped, saying so,
 #                             except under CI=true, where that is a failure
@@ -337,13 +340,18 @@ DTS
 multi_setup() { # smp [nsvirt secure-log]
   local n=$1 fw=${2:-} i loaders=() base
   [ "$n" = 4 ] || { echo "linux-e2e: the multi boot needs 4 CPUs"; return 1; }
-  cat >"$kdir/multi.cfg" <<CFG
-# Two guests over the software SPMC (src/port/el2-qemu/boot_config.h)
+  if [ -n "${FFAMED_E2E_MULTI_CONFIG:-}" ]; then
+    cp "$FFAMED_E2E_MULTI_CONFIG" "$kdir/multi.cfg" || return 1
+  else
+    # No allow line: a peer VM in partition discovery is the guest-side
+    # work's to make Linux handle (docs/LINUX-GUESTS.md, "Multi-guest").
+    cat >"$kdir/multi.cfg" <<CFG
+# Two guests (src/port/el2-qemu/boot_config.h)
 vm_to_vm on
 vm 1 cpus 0-1 ram ${MULTI_RAM[0]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[0]}
 vm 2 cpus 2-3 ram ${MULTI_RAM[1]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[1]}
-allow 1 2 all
 CFG
+  fi
   for i in 0 1; do
     local vl=FFAMED_E2E_VM$((i + 1))_LIST vr=FFAMED_E2E_VM$((i + 1))_RUN
     FFAMED_INITRAMFS_LIST=${!vl:-} FFAMED_INITRAMFS_RUN=${!vr:-} \
