@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 _Static_assert(sizeof(pthread_mutex_t) <= FFAMED_LOCK_SIZE, "mutex fits ffamed_lock");
@@ -89,63 +88,31 @@ static void fix_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va
 	}
 }
 
-/* ---- Physical memory ----------------------------------------------------------- */
+/* ---- Physical memory: the POSIX host's arena ------------------------------------ */
 
-static int64_t fix_pages_take(struct fix *fix, size_t n, bool from_top)
+static uint8_t *fix_pa_ptr(struct fix *fix, uint64_t pa)
 {
-	int64_t found = -1;
+	uint8_t *p = ffamed_posix_pa_to_va(fix->host, pa, 1);
 
-	pthread_mutex_lock(&fix->page_lock);
-	for (size_t i = 0; i + n <= FIX_MEM_PAGES && found < 0; i++) {
-		size_t start = from_top ? FIX_MEM_PAGES - n - i : i;
-		bool ok = true;
-
-		for (size_t j = 0; j < n && ok; j++)
-			ok = !fix->page_used[start + j];
-		if (ok)
-			found = (int64_t)start;
-	}
-	for (size_t j = 0; found >= 0 && j < n; j++)
-		fix->page_used[found + j] = true;
-	pthread_mutex_unlock(&fix->page_lock);
-	return found;
-}
-
-static void fix_pages_put(struct fix *fix, uint64_t pa, size_t n)
-{
-	size_t first = (pa - FIX_PA_BASE) / FFA_PAGE_SIZE;
-
-	pthread_mutex_lock(&fix->page_lock);
-	for (size_t j = 0; j < n; j++) {
-		assert_true(fix->page_used[first + j]);
-		fix->page_used[first + j] = false;
-	}
-	pthread_mutex_unlock(&fix->page_lock);
-}
-
-static void *fix_pa_ptr(struct fix *fix, uint64_t pa)
-{
-	return fix->mem + (pa - FIX_PA_BASE);
+	assert_non_null(p);
+	return p;
 }
 
 static void *fix_page_alloc(void *host, size_t npages, uint64_t *pa)
 {
 	struct fix *fix = host;
-	int64_t first = fix_pages_take(fix, npages, false);
+	void *va = ffamed_posix_host_ops()->page_alloc(fix->host, npages, pa);
 
-	if (first < 0)
-		return NULL;
-	*pa = FIX_PA_BASE + (uint64_t)first * FFA_PAGE_SIZE;
-	memset(fix_pa_ptr(fix, *pa), 0, npages * FFA_PAGE_SIZE);
-	atomic_fetch_add(&fix->live_page_allocs, 1);
-	return fix_pa_ptr(fix, *pa);
+	if (va)
+		atomic_fetch_add(&fix->live_page_allocs, 1);
+	return va;
 }
 
 static void fix_page_free(void *host, void *va, size_t npages)
 {
 	struct fix *fix = host;
 
-	fix_pages_put(fix, FIX_PA_BASE + (uint64_t)((uint8_t *)va - fix->mem), npages);
+	ffamed_posix_host_ops()->page_free(fix->host, va, npages);
 	atomic_fetch_sub(&fix->live_page_allocs, 1);
 }
 
@@ -153,10 +120,7 @@ static void *spmc_pa_map(void *ctx, uint64_t pa, size_t len)
 {
 	struct fix *fix = ctx;
 
-	if (pa < FIX_PA_BASE || len > (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE ||
-	    pa - FIX_PA_BASE > (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE - len)
-		return NULL;
-	return fix_pa_ptr(fix, pa);
+	return ffamed_posix_pa_to_va(fix->host, pa, len);
 }
 
 /* ---- Guest memory --------------------------------------------------------------- */
@@ -202,19 +166,15 @@ static void *fix_map_pages(void *host, const uint64_t *pa, size_t npages)
 {
 	struct fix *fix = host;
 	int n = atomic_load(&fix->map_fail_after);
-	uint8_t *va;
+	void *va;
 
 	if (n > 0 && atomic_fetch_sub(&fix->map_fail_after, 1) == 1)
 		return NULL;
-	va = mmap(NULL, npages * FFA_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(va != MAP_FAILED);
-	for (size_t i = 0; i < npages; i++) {
+	for (size_t i = 0; i < npages; i++)
 		assert_true(pa[i] >= FIX_PA_BASE &&
 			    pa[i] < FIX_PA_BASE + (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
-		assert_true(mmap(va + i * FFA_PAGE_SIZE, FFA_PAGE_SIZE, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_FIXED, fix->memfd,
-				 (off_t)(pa[i] - FIX_PA_BASE)) != MAP_FAILED);
-	}
+	va = ffamed_posix_host_ops()->map_pages(fix->host, pa, npages);
+	assert_non_null(va);
 	atomic_fetch_add(&fix->live_maps, 1);
 	return va;
 }
@@ -223,7 +183,7 @@ static void fix_unmap_pages(void *host, void *va, size_t npages)
 {
 	struct fix *fix = host;
 
-	assert_int_equal(munmap(va, npages * FFA_PAGE_SIZE), 0);
+	ffamed_posix_host_ops()->unmap_pages(fix->host, va, npages);
 	atomic_fetch_sub(&fix->live_maps, 1);
 }
 
@@ -384,10 +344,10 @@ static void fix_vm_release(struct fix_vm *v)
 {
 	/* Nothing borrowed is still mapped in the window. */
 	assert_int_equal(v->win_used, 0);
-	for (uint32_t i = 0; i < v->ram_pages; i++) {
+	for (uint32_t i = 0; i < v->ram_pages; i++)
 		assert_int_equal(atomic_load(&v->pins[i]), 0);
-		fix_pages_put(v->fix, v->page_pa[i], 1);
-	}
+	ffamed_posix_host_ops()->page_free(v->fix->host, fix_pa_ptr(v->fix, v->ram_pa),
+					   v->ram_pages);
 	free(v->no_access);
 	free(v->win_pa);
 	free(v->win_write);
@@ -698,6 +658,10 @@ struct fix *fix_create(const struct fix_opts *opts)
 {
 	struct fix *fix = calloc(1, sizeof(*fix));
 	struct ffamed_spmc_config scfg = {0};
+	const struct ffamed_posix_config host_cfg = {
+		.arena_pages = FIX_MEM_PAGES,
+		.pa_base = FIX_PA_BASE,
+	};
 	int32_t rc;
 
 	assert_non_null(fix);
@@ -705,13 +669,7 @@ struct fix *fix_create(const struct fix_opts *opts)
 		fix->opts = *opts;
 	if (!fix->opts.cpus)
 		fix->opts.cpus = 4;
-	fix->memfd = memfd_create("ffamed-fix-mem", 0);
-	assert_true(fix->memfd >= 0);
-	assert_int_equal(ftruncate(fix->memfd, (off_t)FIX_MEM_PAGES * FFA_PAGE_SIZE), 0);
-	fix->mem = mmap(NULL, (size_t)FIX_MEM_PAGES * FFA_PAGE_SIZE, PROT_READ | PROT_WRITE,
-			MAP_SHARED, fix->memfd, 0);
-	assert_true(fix->mem != MAP_FAILED);
-	pthread_mutex_init(&fix->page_lock, NULL);
+	assert_int_equal(ffamed_posix_host_create(&host_cfg, &fix->host), FFA_RET_OK);
 	pthread_mutex_init(&fix->work_lock, NULL);
 	pthread_cond_init(&fix->work_cond, NULL);
 
@@ -795,11 +753,11 @@ void fix_destroy(struct fix *fix)
 	assert_int_equal(atomic_load(&fix->port_errors), 0);
 	assert_int_equal(fix->queued, 0);
 	ffamed_spmc_destroy(fix->spmc);
-	for (size_t i = 0; i < FIX_MEM_PAGES; i++)
-		assert_false(fix->page_used[i]);
-	munmap(fix->mem, (size_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
-	close(fix->memfd);
-	pthread_mutex_destroy(&fix->page_lock);
+	/* Every page is free again, and the port saw no bad free or unmap. */
+	assert_int_equal(ffamed_posix_free_pages(fix->host), FIX_MEM_PAGES);
+	assert_int_equal(ffamed_posix_mapped_pages(fix->host), 0);
+	assert_int_equal(ffamed_posix_error_count(fix->host), 0);
+	ffamed_posix_host_destroy(fix->host);
 	pthread_mutex_destroy(&fix->work_lock);
 	pthread_cond_destroy(&fix->work_cond);
 	free(fix);
@@ -809,7 +767,6 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 			  bool scatter)
 {
 	struct fix_vm *v = calloc(1, sizeof(*v));
-	int64_t first = -1;
 
 	assert_non_null(v);
 	v->fix = fix;
@@ -831,24 +788,13 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	pthread_cond_init(&v->call_cond, NULL);
 	atomic_store(&v->refs, 1);
 	atomic_fetch_add(&fix->live_host_vms, 1);
-	if (!scatter) {
-		first = fix_pages_take(fix, ram_pages, true);
-		assert_true(first >= 0);
-	}
+	assert_non_null(ffamed_posix_host_ops()->page_alloc(fix->host, ram_pages, &v->ram_pa));
 	for (uint32_t i = 0; i < ram_pages; i++) {
-		int64_t p;
+		/* Scattered: in descending PA order, so that no IPA neighbours are
+		 * PA neighbours (each page its own constituent). */
+		uint32_t p = scatter ? ram_pages - 1 - i : i;
 
-		if (scatter) {
-			/* From the top, in descending PA order, with a hole after
-			 * every page: neither identity nor contiguous. */
-			p = fix_pages_take(fix, 2, true);
-			assert_true(p >= 0);
-			fix_pages_put(fix, FIX_PA_BASE + (uint64_t)p * FFA_PAGE_SIZE, 1);
-			p += 1;
-		} else {
-			p = first + i;
-		}
-		v->page_pa[i] = FIX_PA_BASE + (uint64_t)p * FFA_PAGE_SIZE;
+		v->page_pa[i] = v->ram_pa + (uint64_t)p * FFA_PAGE_SIZE;
 	}
 	return v;
 }
