@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-_Static_assert(sizeof(pthread_mutex_t) <= FFAMED_LOCK_SIZE, "mutex fits ffamed_lock");
-
 static _Thread_local uint32_t fix_cpu;
 
 void fix_set_cpu(uint32_t cpu)
@@ -15,54 +13,22 @@ void fix_set_cpu(uint32_t cpu)
 	fix_cpu = cpu;
 }
 
-/* ---- Locks, allocation, logging (shared by host ops and SPMC env) ---------- */
+/* ---- Allocation, logging ------------------------------------------------------ */
 
-static void fix_lock_init(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_init((pthread_mutex_t *)l->opaque, NULL);
-}
-
-static void fix_lock_destroy(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_destroy((pthread_mutex_t *)l->opaque);
-}
-
-static void fix_lock_acquire(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_lock((pthread_mutex_t *)l->opaque);
-}
-
-static void fix_lock_release(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_unlock((pthread_mutex_t *)l->opaque);
-}
-
+/* The port's allocator: its count of live allocations and its fault
+ * injection (ffamed_posix_fail_alloc). */
 static void *fix_alloc(void *ctx, size_t size)
 {
 	struct fix *fix = ctx;
-	int n = atomic_load(&fix->alloc_fail_after);
-	void *p;
 
-	if (n > 0 && atomic_fetch_sub(&fix->alloc_fail_after, 1) == 1)
-		return NULL;
-	p = calloc(1, size ? size : 1);
-	if (p)
-		atomic_fetch_add(&fix->live_allocs, 1);
-	return p;
+	return ffamed_posix_host_ops()->alloc(fix->host, size);
 }
 
 static void fix_free(void *ctx, void *ptr)
 {
 	struct fix *fix = ctx;
 
-	if (!ptr)
-		return;
-	atomic_fetch_sub(&fix->live_allocs, 1);
-	free(ptr);
+	ffamed_posix_host_ops()->free(fix->host, ptr);
 }
 
 static void *spmc_alloc(void *ctx, size_t size)
@@ -658,6 +624,9 @@ struct fix *fix_create(const struct fix_opts *opts)
 {
 	struct fix *fix = calloc(1, sizeof(*fix));
 	struct ffamed_spmc_config scfg = {0};
+	/* Its locks (error-checking mutexes: misuse aborts; they take no
+	 * context) serve the mediator and the SPMC alike. */
+	const struct ffamed_host_ops *posix = ffamed_posix_host_ops();
 	const struct ffamed_posix_config host_cfg = {
 		.arena_pages = FIX_MEM_PAGES,
 		.pa_base = FIX_PA_BASE,
@@ -674,10 +643,10 @@ struct fix *fix_create(const struct fix_opts *opts)
 	pthread_cond_init(&fix->work_cond, NULL);
 
 	fix->ops = (struct ffamed_host_ops){
-		.lock_init = fix_lock_init,
-		.lock_destroy = fix_lock_destroy,
-		.lock_acquire = fix_lock_acquire,
-		.lock_release = fix_lock_release,
+		.lock_init = posix->lock_init,
+		.lock_destroy = posix->lock_destroy,
+		.lock_acquire = posix->lock_acquire,
+		.lock_release = posix->lock_release,
 		.alloc = fix_alloc,
 		.free = fix_free,
 		.page_alloc = fix_page_alloc,
@@ -701,10 +670,10 @@ struct fix *fix_create(const struct fix_opts *opts)
 	};
 	fix->env = (struct ffamed_spmc_env){
 		.ctx = fix,
-		.lock_init = fix_lock_init,
-		.lock_destroy = fix_lock_destroy,
-		.lock_acquire = fix_lock_acquire,
-		.lock_release = fix_lock_release,
+		.lock_init = posix->lock_init,
+		.lock_destroy = posix->lock_destroy,
+		.lock_acquire = posix->lock_acquire,
+		.lock_release = posix->lock_release,
 		.alloc = spmc_alloc,
 		.free = spmc_free,
 		.pa_map = spmc_pa_map,
@@ -727,9 +696,9 @@ struct fix *fix_create(const struct fix_opts *opts)
 	fix->hook = fix->opts.hook;
 	fix->hook_arg = fix->opts.hook_arg;
 
-	atomic_store(&fix->alloc_fail_after, fix->opts.med_alloc_fail_after);
+	ffamed_posix_fail_alloc(fix->host, (unsigned long)fix->opts.med_alloc_fail_after);
 	rc = ffamed_create(&fix->ops, fix, &fix->opts.med_cfg, &fix->med);
-	atomic_store(&fix->alloc_fail_after, 0);
+	ffamed_posix_fail_alloc(fix->host, 0);
 	if (fix->opts.expect_create_fail) {
 		assert_int_equal(rc, FFA_RET_NO_MEMORY);
 		assert_null(fix->med);
@@ -746,7 +715,7 @@ void fix_destroy(struct fix *fix)
 	if (fix->med)
 		ffamed_destroy(fix->med);
 	/* Everything the mediator took is back. */
-	assert_int_equal(atomic_load(&fix->live_allocs), 0);
+	assert_int_equal(ffamed_posix_live_allocs(fix->host), 0);
 	assert_int_equal(atomic_load(&fix->live_maps), 0);
 	assert_int_equal(atomic_load(&fix->live_page_allocs), 0);
 	assert_int_equal(atomic_load(&fix->live_host_vms), 0);

@@ -3,7 +3,9 @@
  * Test fixture for the mediator: a host (struct ffamed_host_ops) around the
  * software SPMC, with hooks for what the tests intercept.
  *
- * Physical memory is a POSIX port host's (struct ffamed_posix_host): its
+ * Locks, the mediator's allocations (counted; ffamed_posix_fail_alloc fails
+ * the nth) and physical memory are a POSIX port host's
+ * (struct ffamed_posix_host): its
  * memfd arena at FIX_PA_BASE, its page allocator (page_alloc, and each fake
  * VM's RAM), its map_pages aliases (scattered multi-page buffers work
  * without copying) and its PA view for the SPMC; the port checks every free
@@ -135,13 +137,11 @@ struct fix {
 	fix_fw_hook hook;
 	void *hook_arg;
 
-	_Atomic long live_allocs; /* mediator allocations not freed */
-	_Atomic long live_maps;	  /* map_pages not unmapped */
+	_Atomic long live_maps; /* map_pages not unmapped */
 	_Atomic long live_page_allocs;
 	_Atomic long live_host_vms; /* fix_vm objects not yet released */
 	_Atomic long port_errors;   /* vcpu_resume without a call in flight, twice, ... */
 	_Atomic int map_fail_after; /* >0: the map after this many more succeed fails */
-	_Atomic int alloc_fail_after;
 	_Atomic int log_count[4];
 	_Atomic uint64_t sri_raised; /* by the SPMC; tests call ffamed_handle_sri() */
 
