@@ -6,16 +6,15 @@
  * only if nothing unexpected happened.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ffamed_tool.h"
-#include "workload.h"
 #include "tool_cli.h"
 #include "tool_clock.h"
+#include "workload.h"
 
 #define DEFAULT_VMS	      2u
 #define DEFAULT_VCPUS	      2u

@@ -6,7 +6,6 @@
  * refusals the ABI demands are counted as expected, anything else that
  * differs is recorded as unexpected.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
