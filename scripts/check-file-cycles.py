@@ -25,6 +25,10 @@ import sys
 from collections import defaultdict
 
 LEFT_OUT = ("tests/", "fuzz/", "examples/")
+# Sources are named relative to the repository; an object whose source is
+# gone (moved or deleted, the object left behind by an incremental build)
+# is not part of the program any more.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def source_of(obj, build):
@@ -149,7 +153,8 @@ def main():
                     continue
                 obj = os.path.join(dirpath, f)
                 s = source_of(obj, build)
-                if s and not s.startswith(LEFT_OUT):
+                if (s and not s.startswith(LEFT_OUT)
+                        and os.path.exists(os.path.join(ROOT, s))):
                     objs.append(obj)
                     src[obj] = s
         if not objs:

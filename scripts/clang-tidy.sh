@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# clang-tidy (checks in .clang-tidy) over src/ and tools/, using the
-# compile_commands.json of a build dir (default build/). Findings reviewed
-# and accepted are listed below with the reason; anything else fails.
+# clang-tidy (checks in .clang-tidy) over src/ and tools/ (its subcommand
+# folders included), using the compile_commands.json of a build dir
+# (default build/). Findings reviewed and accepted are listed below with
+# the reason; anything else fails.
 #   scripts/clang-tidy.sh [BUILD_DIR]
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +28,7 @@ accepted=(
   "include/ffamed/ffa_regs.h|bugprone-implicit-widening-of-multiplication-result|"
 )
 
-files=$(cd "$root" && ls src/*/*.c src/port/posix/*.c tools/*.c)
+files=$(cd "$root" && ls src/*/*.c src/port/posix/*.c tools/*.c tools/*/*.c)
 out=$(cd "$root" && printf '%s\n' $files | xargs -P "$(nproc)" -n 4 "$tidy" -p "$bdir" --quiet 2>&1 |
       grep -E '^/.*: (warning|error): ' | sort -u)
 status=0

@@ -726,14 +726,11 @@ static void atk_vm_dies_holding_state(void **state)
 }
 
 /*
- * KNOWN BUG (docs/SECURITY.md, "Open findings"): a VM destroyed while one of
- * its direct requests is preempted in an MP SP leaves that SP execution
- * context PREEMPTED for ever: nobody may FFA_RUN it any more (FFA_RUN is
- * bound to the dead vCPU, and the SPMC only resumes a context on its own
- * CPU), so every later request to that SP on that CPU gets BUSY. The fix
- * needs the host to drain the context on its CPU at VM teardown (or an
- * SPMC-side abort on VM_DESTROYED); it is reported, not papered over: the
- * test skips, printing why, while the bug is there.
+ * A VM destroyed while one of its direct requests is preempted in an MP SP
+ * (docs/SECURITY.md, finding 1). Nobody else may FFA_RUN that context
+ * (FFA_RUN is bound to the dead vCPU, and the SPMC only resumes a context
+ * on its own CPU), so unless teardown finishes the request, the context
+ * stays PREEMPTED and every later request to that SP on that CPU gets BUSY.
  */
 static void atk_vm_dies_with_preempted_request(void **state)
 {

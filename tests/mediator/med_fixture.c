@@ -4,10 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
-
-_Static_assert(sizeof(pthread_mutex_t) <= FFAMED_LOCK_SIZE, "mutex fits ffamed_lock");
 
 static _Thread_local uint32_t fix_cpu;
 
@@ -16,54 +13,22 @@ void fix_set_cpu(uint32_t cpu)
 	fix_cpu = cpu;
 }
 
-/* ---- Locks, allocation, logging (shared by host ops and SPMC env) ---------- */
+/* ---- Allocation, logging ------------------------------------------------------ */
 
-static void fix_lock_init(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_init((pthread_mutex_t *)l->opaque, NULL);
-}
-
-static void fix_lock_destroy(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_destroy((pthread_mutex_t *)l->opaque);
-}
-
-static void fix_lock_acquire(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_lock((pthread_mutex_t *)l->opaque);
-}
-
-static void fix_lock_release(void *ctx, struct ffamed_lock *l)
-{
-	(void)ctx;
-	pthread_mutex_unlock((pthread_mutex_t *)l->opaque);
-}
-
+/* The port's allocator: its count of live allocations and its fault
+ * injection (ffamed_posix_fail_alloc). */
 static void *fix_alloc(void *ctx, size_t size)
 {
 	struct fix *fix = ctx;
-	int n = atomic_load(&fix->alloc_fail_after);
-	void *p;
 
-	if (n > 0 && atomic_fetch_sub(&fix->alloc_fail_after, 1) == 1)
-		return NULL;
-	p = calloc(1, size ? size : 1);
-	if (p)
-		atomic_fetch_add(&fix->live_allocs, 1);
-	return p;
+	return ffamed_posix_host_ops()->alloc(fix->host, size);
 }
 
 static void fix_free(void *ctx, void *ptr)
 {
 	struct fix *fix = ctx;
 
-	if (!ptr)
-		return;
-	atomic_fetch_sub(&fix->live_allocs, 1);
-	free(ptr);
+	ffamed_posix_host_ops()->free(fix->host, ptr);
 }
 
 static void *spmc_alloc(void *ctx, size_t size)
@@ -89,63 +54,31 @@ static void fix_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va
 	}
 }
 
-/* ---- Physical memory ----------------------------------------------------------- */
+/* ---- Physical memory: the POSIX host's arena ------------------------------------ */
 
-static int64_t fix_pages_take(struct fix *fix, size_t n, bool from_top)
+static uint8_t *fix_pa_ptr(struct fix *fix, uint64_t pa)
 {
-	int64_t found = -1;
+	uint8_t *p = ffamed_posix_pa_to_va(fix->host, pa, 1);
 
-	pthread_mutex_lock(&fix->page_lock);
-	for (size_t i = 0; i + n <= FIX_MEM_PAGES && found < 0; i++) {
-		size_t start = from_top ? FIX_MEM_PAGES - n - i : i;
-		bool ok = true;
-
-		for (size_t j = 0; j < n && ok; j++)
-			ok = !fix->page_used[start + j];
-		if (ok)
-			found = (int64_t)start;
-	}
-	for (size_t j = 0; found >= 0 && j < n; j++)
-		fix->page_used[found + j] = true;
-	pthread_mutex_unlock(&fix->page_lock);
-	return found;
-}
-
-static void fix_pages_put(struct fix *fix, uint64_t pa, size_t n)
-{
-	size_t first = (pa - FIX_PA_BASE) / FFA_PAGE_SIZE;
-
-	pthread_mutex_lock(&fix->page_lock);
-	for (size_t j = 0; j < n; j++) {
-		assert_true(fix->page_used[first + j]);
-		fix->page_used[first + j] = false;
-	}
-	pthread_mutex_unlock(&fix->page_lock);
-}
-
-static void *fix_pa_ptr(struct fix *fix, uint64_t pa)
-{
-	return fix->mem + (pa - FIX_PA_BASE);
+	assert_non_null(p);
+	return p;
 }
 
 static void *fix_page_alloc(void *host, size_t npages, uint64_t *pa)
 {
 	struct fix *fix = host;
-	int64_t first = fix_pages_take(fix, npages, false);
+	void *va = ffamed_posix_host_ops()->page_alloc(fix->host, npages, pa);
 
-	if (first < 0)
-		return NULL;
-	*pa = FIX_PA_BASE + (uint64_t)first * FFA_PAGE_SIZE;
-	memset(fix_pa_ptr(fix, *pa), 0, npages * FFA_PAGE_SIZE);
-	atomic_fetch_add(&fix->live_page_allocs, 1);
-	return fix_pa_ptr(fix, *pa);
+	if (va)
+		atomic_fetch_add(&fix->live_page_allocs, 1);
+	return va;
 }
 
 static void fix_page_free(void *host, void *va, size_t npages)
 {
 	struct fix *fix = host;
 
-	fix_pages_put(fix, FIX_PA_BASE + (uint64_t)((uint8_t *)va - fix->mem), npages);
+	ffamed_posix_host_ops()->page_free(fix->host, va, npages);
 	atomic_fetch_sub(&fix->live_page_allocs, 1);
 }
 
@@ -153,10 +86,7 @@ static void *spmc_pa_map(void *ctx, uint64_t pa, size_t len)
 {
 	struct fix *fix = ctx;
 
-	if (pa < FIX_PA_BASE || len > (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE ||
-	    pa - FIX_PA_BASE > (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE - len)
-		return NULL;
-	return fix_pa_ptr(fix, pa);
+	return ffamed_posix_pa_to_va(fix->host, pa, len);
 }
 
 /* ---- Guest memory --------------------------------------------------------------- */
@@ -202,19 +132,15 @@ static void *fix_map_pages(void *host, const uint64_t *pa, size_t npages)
 {
 	struct fix *fix = host;
 	int n = atomic_load(&fix->map_fail_after);
-	uint8_t *va;
+	void *va;
 
 	if (n > 0 && atomic_fetch_sub(&fix->map_fail_after, 1) == 1)
 		return NULL;
-	va = mmap(NULL, npages * FFA_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(va != MAP_FAILED);
-	for (size_t i = 0; i < npages; i++) {
+	for (size_t i = 0; i < npages; i++)
 		assert_true(pa[i] >= FIX_PA_BASE &&
 			    pa[i] < FIX_PA_BASE + (uint64_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
-		assert_true(mmap(va + i * FFA_PAGE_SIZE, FFA_PAGE_SIZE, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_FIXED, fix->memfd,
-				 (off_t)(pa[i] - FIX_PA_BASE)) != MAP_FAILED);
-	}
+	va = ffamed_posix_host_ops()->map_pages(fix->host, pa, npages);
+	assert_non_null(va);
 	atomic_fetch_add(&fix->live_maps, 1);
 	return va;
 }
@@ -223,7 +149,7 @@ static void fix_unmap_pages(void *host, void *va, size_t npages)
 {
 	struct fix *fix = host;
 
-	assert_int_equal(munmap(va, npages * FFA_PAGE_SIZE), 0);
+	ffamed_posix_host_ops()->unmap_pages(fix->host, va, npages);
 	atomic_fetch_sub(&fix->live_maps, 1);
 }
 
@@ -384,10 +310,10 @@ static void fix_vm_release(struct fix_vm *v)
 {
 	/* Nothing borrowed is still mapped in the window. */
 	assert_int_equal(v->win_used, 0);
-	for (uint32_t i = 0; i < v->ram_pages; i++) {
+	for (uint32_t i = 0; i < v->ram_pages; i++)
 		assert_int_equal(atomic_load(&v->pins[i]), 0);
-		fix_pages_put(v->fix, v->page_pa[i], 1);
-	}
+	ffamed_posix_host_ops()->page_free(v->fix->host, fix_pa_ptr(v->fix, v->ram_pa),
+					   v->ram_pages);
 	free(v->no_access);
 	free(v->win_pa);
 	free(v->win_write);
@@ -698,6 +624,13 @@ struct fix *fix_create(const struct fix_opts *opts)
 {
 	struct fix *fix = calloc(1, sizeof(*fix));
 	struct ffamed_spmc_config scfg = {0};
+	/* Its locks (error-checking mutexes: misuse aborts; they take no
+	 * context) serve the mediator and the SPMC alike. */
+	const struct ffamed_host_ops *posix = ffamed_posix_host_ops();
+	const struct ffamed_posix_config host_cfg = {
+		.arena_pages = FIX_MEM_PAGES,
+		.pa_base = FIX_PA_BASE,
+	};
 	int32_t rc;
 
 	assert_non_null(fix);
@@ -705,21 +638,15 @@ struct fix *fix_create(const struct fix_opts *opts)
 		fix->opts = *opts;
 	if (!fix->opts.cpus)
 		fix->opts.cpus = 4;
-	fix->memfd = memfd_create("ffamed-fix-mem", 0);
-	assert_true(fix->memfd >= 0);
-	assert_int_equal(ftruncate(fix->memfd, (off_t)FIX_MEM_PAGES * FFA_PAGE_SIZE), 0);
-	fix->mem = mmap(NULL, (size_t)FIX_MEM_PAGES * FFA_PAGE_SIZE, PROT_READ | PROT_WRITE,
-			MAP_SHARED, fix->memfd, 0);
-	assert_true(fix->mem != MAP_FAILED);
-	pthread_mutex_init(&fix->page_lock, NULL);
+	assert_int_equal(ffamed_posix_host_create(&host_cfg, &fix->host), FFA_RET_OK);
 	pthread_mutex_init(&fix->work_lock, NULL);
 	pthread_cond_init(&fix->work_cond, NULL);
 
 	fix->ops = (struct ffamed_host_ops){
-		.lock_init = fix_lock_init,
-		.lock_destroy = fix_lock_destroy,
-		.lock_acquire = fix_lock_acquire,
-		.lock_release = fix_lock_release,
+		.lock_init = posix->lock_init,
+		.lock_destroy = posix->lock_destroy,
+		.lock_acquire = posix->lock_acquire,
+		.lock_release = posix->lock_release,
 		.alloc = fix_alloc,
 		.free = fix_free,
 		.page_alloc = fix_page_alloc,
@@ -743,10 +670,10 @@ struct fix *fix_create(const struct fix_opts *opts)
 	};
 	fix->env = (struct ffamed_spmc_env){
 		.ctx = fix,
-		.lock_init = fix_lock_init,
-		.lock_destroy = fix_lock_destroy,
-		.lock_acquire = fix_lock_acquire,
-		.lock_release = fix_lock_release,
+		.lock_init = posix->lock_init,
+		.lock_destroy = posix->lock_destroy,
+		.lock_acquire = posix->lock_acquire,
+		.lock_release = posix->lock_release,
 		.alloc = spmc_alloc,
 		.free = spmc_free,
 		.pa_map = spmc_pa_map,
@@ -769,9 +696,9 @@ struct fix *fix_create(const struct fix_opts *opts)
 	fix->hook = fix->opts.hook;
 	fix->hook_arg = fix->opts.hook_arg;
 
-	atomic_store(&fix->alloc_fail_after, fix->opts.med_alloc_fail_after);
+	ffamed_posix_fail_alloc(fix->host, (unsigned long)fix->opts.med_alloc_fail_after);
 	rc = ffamed_create(&fix->ops, fix, &fix->opts.med_cfg, &fix->med);
-	atomic_store(&fix->alloc_fail_after, 0);
+	ffamed_posix_fail_alloc(fix->host, 0);
 	if (fix->opts.expect_create_fail) {
 		assert_int_equal(rc, FFA_RET_NO_MEMORY);
 		assert_null(fix->med);
@@ -788,18 +715,18 @@ void fix_destroy(struct fix *fix)
 	if (fix->med)
 		ffamed_destroy(fix->med);
 	/* Everything the mediator took is back. */
-	assert_int_equal(atomic_load(&fix->live_allocs), 0);
+	assert_int_equal(ffamed_posix_live_allocs(fix->host), 0);
 	assert_int_equal(atomic_load(&fix->live_maps), 0);
 	assert_int_equal(atomic_load(&fix->live_page_allocs), 0);
 	assert_int_equal(atomic_load(&fix->live_host_vms), 0);
 	assert_int_equal(atomic_load(&fix->port_errors), 0);
 	assert_int_equal(fix->queued, 0);
 	ffamed_spmc_destroy(fix->spmc);
-	for (size_t i = 0; i < FIX_MEM_PAGES; i++)
-		assert_false(fix->page_used[i]);
-	munmap(fix->mem, (size_t)FIX_MEM_PAGES * FFA_PAGE_SIZE);
-	close(fix->memfd);
-	pthread_mutex_destroy(&fix->page_lock);
+	/* Every page is free again, and the port saw no bad free or unmap. */
+	assert_int_equal(ffamed_posix_free_pages(fix->host), FIX_MEM_PAGES);
+	assert_int_equal(ffamed_posix_mapped_pages(fix->host), 0);
+	assert_int_equal(ffamed_posix_error_count(fix->host), 0);
+	ffamed_posix_host_destroy(fix->host);
 	pthread_mutex_destroy(&fix->work_lock);
 	pthread_cond_destroy(&fix->work_cond);
 	free(fix);
@@ -809,7 +736,6 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 			  bool scatter)
 {
 	struct fix_vm *v = calloc(1, sizeof(*v));
-	int64_t first = -1;
 
 	assert_non_null(v);
 	v->fix = fix;
@@ -831,24 +757,13 @@ struct fix_vm *fix_vm_new(struct fix *fix, uint16_t id, uint16_t vcpus, uint32_t
 	pthread_cond_init(&v->call_cond, NULL);
 	atomic_store(&v->refs, 1);
 	atomic_fetch_add(&fix->live_host_vms, 1);
-	if (!scatter) {
-		first = fix_pages_take(fix, ram_pages, true);
-		assert_true(first >= 0);
-	}
+	assert_non_null(ffamed_posix_host_ops()->page_alloc(fix->host, ram_pages, &v->ram_pa));
 	for (uint32_t i = 0; i < ram_pages; i++) {
-		int64_t p;
+		/* Scattered: in descending PA order, so that no IPA neighbours are
+		 * PA neighbours (each page its own constituent). */
+		uint32_t p = scatter ? ram_pages - 1 - i : i;
 
-		if (scatter) {
-			/* From the top, in descending PA order, with a hole after
-			 * every page: neither identity nor contiguous. */
-			p = fix_pages_take(fix, 2, true);
-			assert_true(p >= 0);
-			fix_pages_put(fix, FIX_PA_BASE + (uint64_t)p * FFA_PAGE_SIZE, 1);
-			p += 1;
-		} else {
-			p = first + i;
-		}
-		v->page_pa[i] = FIX_PA_BASE + (uint64_t)p * FFA_PAGE_SIZE;
+		v->page_pa[i] = v->ram_pa + (uint64_t)p * FFA_PAGE_SIZE;
 	}
 	return v;
 }

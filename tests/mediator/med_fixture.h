@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test fixture for the mediator: a fake host (struct ffamed_host_ops) around
- * the software SPMC.
+ * Test fixture for the mediator: a host (struct ffamed_host_ops) around the
+ * software SPMC, with hooks for what the tests intercept.
  *
- * "Physical memory" is one memfd mapped once at FIX_PA_BASE; the SPMC sees
- * it identity-mapped. Each fake VM's RAM is a set of pages of that memory,
- * scattered (IPA page i is not next to IPA page i+1 in PA) unless asked
- * otherwise. map_pages() builds a real alias: a fresh VA range whose pages
- * are mmap'd from the memfd at each PA, so scattered multi-page buffers
- * work without copying. Pins, maps, allocations and host VM references are
- * counted so that tests can check that everything was undone.
+ * Locks, the mediator's allocations (counted; ffamed_posix_fail_alloc fails
+ * the nth) and physical memory are a POSIX port host's
+ * (struct ffamed_posix_host): its
+ * memfd arena at FIX_PA_BASE, its page allocator (page_alloc, and each fake
+ * VM's RAM), its map_pages aliases (scattered multi-page buffers work
+ * without copying) and its PA view for the SPMC; the port checks every free
+ * and unmap (ffamed_posix_error_count). Each fake VM's RAM is one run of
+ * that memory, mapped in reverse (IPA page i + 1 sits just below page i in
+ * PA, so no two IPA neighbours are PA neighbours) unless asked contiguous.
+ * The rest is the fixture's own, so that tests can steer and count it:
+ * pins, access changes and the borrowed window (fault injection), firmware
+ * calls (hook, counts), deferred work (run by hand or by a worker), vCPUs
+ * and virtual interrupts, blocked calls. Pins, maps, allocations and host
+ * VM references are counted so that tests can check that everything was
+ * undone.
  */
 #ifndef MED_FIXTURE_H
 #define MED_FIXTURE_H
@@ -25,6 +33,7 @@
 
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
+#include "ffamed/port_posix.h"
 #include "ffamed/sp_builtin.h"
 #include "ffamed/spmc.h"
 
@@ -78,6 +87,7 @@ struct fix_vm {
 	uint16_t vcpus;
 	const struct ffamed_vm_policy *policy; /* set before registering */
 	uint32_t ram_pages;
+	uint64_t ram_pa;	    /* the lowest PA of its RAM (one run) */
 	uint64_t *page_pa;	    /* per IPA page */
 	_Atomic int *pins;	    /* per IPA page */
 	bool *readonly;		    /* write pins fail */
@@ -112,10 +122,8 @@ struct fix_vm {
 
 struct fix {
 	struct fix_opts opts;
-	int memfd;
-	uint8_t *mem;
-	pthread_mutex_t page_lock;
-	bool page_used[FIX_MEM_PAGES];
+	/* Physical memory: FIX_MEM_PAGES pages at FIX_PA_BASE. */
+	struct ffamed_posix_host *host;
 
 	struct ffamed_host_ops ops;
 	struct ffamed_spmc_env env;
@@ -129,13 +137,11 @@ struct fix {
 	fix_fw_hook hook;
 	void *hook_arg;
 
-	_Atomic long live_allocs; /* mediator allocations not freed */
-	_Atomic long live_maps;	  /* map_pages not unmapped */
+	_Atomic long live_maps; /* map_pages not unmapped */
 	_Atomic long live_page_allocs;
 	_Atomic long live_host_vms; /* fix_vm objects not yet released */
 	_Atomic long port_errors;   /* vcpu_resume without a call in flight, twice, ... */
 	_Atomic int map_fail_after; /* >0: the map after this many more succeed fails */
-	_Atomic int alloc_fail_after;
 	_Atomic int log_count[4];
 	_Atomic uint64_t sri_raised; /* by the SPMC; tests call ffamed_handle_sri() */
 

@@ -580,7 +580,7 @@ static void test_port_failures(void **state)
 	atomic_store(&e->a->access_fail_after, 3);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_NO_MEMORY);
 	atomic_store(&e->a->access_fail_after, 0);
-	atomic_store(&e->fix->alloc_fail_after, 1);
+	ffamed_posix_fail_alloc(e->fix->host, 1);
 	refused(e, FFA_MEM_LEND_32, FFA_RET_NO_MEMORY);
 	/* borrow_map fails: the retrieve fails and the handle is unharmed. */
 	assert_int_equal(mb_send(e->a, FFA_MEM_LEND_32, e->desc, e->len, FFA_PAGE_SIZE, &h, NULL),

@@ -5,9 +5,9 @@
  * header versions, the RX-full hypervisor framework notification and its
  * NPI, the RX ownership state machine (forwarded to the SPMC and local),
  * every refusal in its documented order, a hostile sender rewriting its
- * header during sends, teardown; VM -> SP up to the forward (the software
- * SPMC did not take SEND2 when this was written: vm_to_sp_spmc_good_path
- * skips until it does).
+ * header during sends, teardown; VM -> SP through the forward into the
+ * software SPMC, which takes SEND2 (asserted: a test that found it missing
+ * would otherwise pass without checking anything).
  */
 #include <sched.h>
 #include <stdlib.h>
@@ -1130,12 +1130,11 @@ static void vm_to_sp_pair_not_forwarded(void **state)
 }
 
 /*
- * WAITING FOR THE SPMC WORK (src/spmc FFA_MSG_SEND2): the good path VM -> SP
- * against the real software SPMC, per docs/MESSAGING.md "VM -> SP": the
- * mediator's checks pass, it calls FFA_MSG_SEND2 with w1 = VM ID << 16 while
- * the TX is still mapped and holds the message, and the SPMC's SUCCESS comes
- * back to the VM. Skipped while the SPMC answers NOT_SUPPORTED to
- * FFA_FEATURES(FFA_MSG_SEND2).
+ * The good path VM -> SP against the software SPMC (src/spmc
+ * FFA_MSG_SEND2), per docs/MESSAGING.md "VM -> SP": the mediator's checks
+ * pass, it calls FFA_MSG_SEND2 with w1 = VM ID << 16 while the TX is still
+ * mapped and holds the message, and the SPMC's SUCCESS comes back to the
+ * VM. The SPMC must offer FFA_MSG_SEND2 (asserted first).
  */
 static void vm_to_sp_spmc_good_path(void **state)
 {
@@ -1147,10 +1146,7 @@ static void vm_to_sp_spmc_good_path(void **state)
 	uint8_t junk[HDR_1_2 - HDR_1_1];
 
 	ffamed_spmc_call(fix->spmc, 0, &q);
-	if (!ffa_is_success(&q)) {
-		fix_destroy(fix);
-		skip();
-	}
+	assert_ffa_success(q);
 	assert_true(fix->med->fw_abis & MED_FW_MSG_SEND2);
 	a = make_vm(fix, 1, FFA_VERSION_1_2, 1, NULL);
 	b = make_vm(fix, 2, FFA_VERSION_1_1, 1, NULL);
@@ -1182,14 +1178,13 @@ static void vm_to_sp_spmc_good_path(void **state)
 }
 
 /*
- * Also waiting for the SPMC work, and failing against the version of it
- * seen when this was written (src/spmc/spmc_msg2.c infers the header
- * layout from the offset: offset >= 40 means a v1.2 header to it). A v1.1
- * VM's header is 20 bytes (docs/MESSAGING.md, the FF-A digest §"Partition
- * message header"); with its payload at offset 100, bytes 20..39 are not a
- * reserved field and a UUID, whatever they hold. The mediator accepts the
- * message; the SPMC must not refuse it (it cannot know the VM's version:
- * the fix is for the lead to choose, e.g. the mediator telling it).
+ * A v1.1 VM's header is 20 bytes (docs/MESSAGING.md, the FF-A digest
+ * §"Partition message header"); with its payload at offset 100, bytes
+ * 20..39 are neither a reserved field nor a UUID, whatever they hold. The
+ * SPMC infers the layout from the offset (src/spmc/spmc_msg2.c: offset >= 40
+ * reads as a v1.2 header) and cannot know the sender's version, so the
+ * mediator refuses such a message unless those bytes are zero: both then
+ * agree on what the message is.
  */
 static void vm_to_sp_v1_1_header_gap(void **state)
 {
@@ -1201,10 +1196,7 @@ static void vm_to_sp_v1_1_header_gap(void **state)
 	uint8_t junk[HDR_1_2 - HDR_1_1];
 
 	ffamed_spmc_call(fix->spmc, 0, &q);
-	if (!ffa_is_success(&q)) {
-		fix_destroy(fix);
-		skip();
-	}
+	assert_ffa_success(q);
 	b = make_vm(fix, 2, FFA_VERSION_1_1, 1, NULL);
 	memset(junk, 0x77, sizeof(junk));
 	guest_write(b, TX_IPA + HDR_1_1, junk, sizeof(junk));
@@ -1225,8 +1217,7 @@ static void vm_to_sp_v1_1_header_gap(void **state)
 }
 
 /*
- * SP -> VM and VM -> VM into the same RX (with the SPMC work merged: this
- * needs ffamed_sp_msg_send2; FFAMED_SP_MAILBOX_SIZE comes with it). The
+ * SP -> VM and VM -> VM into the same RX (ffamed_sp_msg_send2). The
  * SPMC fills b's forwarded RX behind the mediator's back: a VM's message
  * waits (RX_ACQUIRE refused), GET's w6 tells the mediator the guest owns
  * it, the release goes to the SPMC, and then a VM's message goes in.

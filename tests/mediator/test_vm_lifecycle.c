@@ -312,9 +312,9 @@ static void alloc_failures(void **state)
 	for (int n = 1; n <= 5; n++) {
 		struct fix_vm *v = fix_vm_new(fix, 14, 1, 1, true);
 
-		atomic_store(&fix->alloc_fail_after, n);
+		ffamed_posix_fail_alloc(fix->host, (unsigned long)n);
 		assert_int_equal(fix_vm_register(v, true), FFA_RET_NO_MEMORY);
-		atomic_store(&fix->alloc_fail_after, 0);
+		ffamed_posix_fail_alloc(fix->host, 0);
 		fix_vm_destroy(v);
 	}
 	fix_destroy(fix);

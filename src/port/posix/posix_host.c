@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host object: creation and teardown, the ops table, allocation
- * accounting, logging, time, the firmware conduit and the environment of a
- * software SPMC running "in firmware" on this host.
+ * accounting, the firmware conduit and the environment of a software SPMC
+ * running "in firmware" on this host. The top of the port: it wires the
+ * other files' functions into the ops table; none of them calls it.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "ffamed/ffa_regs.h"
 #include "posix_internal.h"
@@ -25,96 +22,7 @@
  * than asking libc (sanitizers treat huge requests as fatal). */
 #define MAX_ALLOC_SIZE ((size_t)1 << 30)
 
-/* ---- Logging and time ---------------------------------------------------- */
-
-static const char *const level_names[] = {"error", "warn", "info", "debug"};
-
-int ffamed_posix_log_level(const char *value)
-{
-	for (int i = 0; i <= FFAMED_LOG_DEBUG; i++)
-		if (strcasecmp(value, level_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-static void host_print(enum ffamed_log_level level, const char *component, const char *fmt,
-		       va_list ap)
-{
-	char line[512];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	/* One call so that lines from several threads do not interleave. */
-	fprintf(stderr, "[%s] %s%s\n", level_names[level], component, line);
-}
-
-__attribute__((format(printf, 3, 4))) static void
-host_print_f(enum ffamed_log_level level, const char *component, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	host_print(level, component, fmt, ap);
-	va_end(ap);
-}
-
-static enum ffamed_log_level log_level_from_env(void)
-{
-	const char *v = getenv("FFAMED_LOG");
-	int level;
-
-	if (!v)
-		return FFAMED_LOG_WARN;
-	level = ffamed_posix_log_level(v);
-	if (level < 0) {
-		host_print_f(FFAMED_LOG_ERROR, "host: ",
-			     "FFAMED_LOG: '%s' is not a level (" FFAMED_POSIX_LOG_LEVELS
-			     "): logging at warn",
-			     v);
-		return FFAMED_LOG_WARN;
-	}
-	return (enum ffamed_log_level)level;
-}
-
-/* The mediator's and the SPMC's lines name their component themselves. */
-static void host_vlog(void *ctx, enum ffamed_log_level level, const char *fmt, va_list ap)
-{
-	const struct ffamed_posix_host *host = ctx;
-
-	if ((unsigned)level > FFAMED_LOG_DEBUG)
-		level = FFAMED_LOG_ERROR;
-	if (level > host->log_level)
-		return;
-	host_print(level, "", fmt, ap);
-}
-
-void posix_log(struct ffamed_posix_host *host, enum ffamed_log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (level > host->log_level)
-		return;
-	va_start(ap, fmt);
-	host_print(level, "host: ", fmt, ap);
-	va_end(ap);
-}
-
-void posix_error(struct ffamed_posix_host *host, const char *fmt, ...)
-{
-	va_list ap;
-
-	atomic_fetch_add(&host->errors, 1);
-	va_start(ap, fmt);
-	host_print(FFAMED_LOG_ERROR, "host: ", fmt, ap);
-	va_end(ap);
-}
-
-uint64_t posix_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+/* ---- Time ----------------------------------------------------------------- */
 
 static uint64_t host_now_ns(void *ctx)
 {
@@ -336,7 +244,7 @@ void ffamed_posix_spmc_env(struct ffamed_posix_host *host, struct ffamed_spmc_en
 	env->free = spmc_free;
 	env->pa_map = spmc_pa_map;
 	env->raise_sri = spmc_raise_sri;
-	env->vlog = host_vlog;
+	env->vlog = posix_vlog;
 }
 
 /* ---- The ops table -------------------------------------------------------- */
@@ -350,7 +258,7 @@ static const struct ffamed_host_ops posix_ops = {
 	.free = host_free,
 	.page_alloc = host_page_alloc,
 	.page_free = host_page_free,
-	.vlog = host_vlog,
+	.vlog = posix_vlog,
 	.now_ns = host_now_ns,
 	.guest_page_pin = posix_guest_page_pin,
 	.guest_page_unpin = posix_guest_page_unpin,
@@ -399,7 +307,7 @@ int32_t ffamed_posix_host_create(const struct ffamed_posix_config *cfg,
 	host = calloc(1, sizeof(*host));
 	if (!host)
 		return FFA_RET_NO_MEMORY;
-	host->log_level = log_level_from_env();
+	host->log_level = posix_log_level_from_env();
 	host->cpu_count = cfg && cfg->cpu_count ? cfg->cpu_count : DEFAULT_CPU_COUNT;
 	host->contiguous_ram = cfg && cfg->contiguous_ram;
 	ret = posix_arena_init(&host->arena, pages, pa_base,

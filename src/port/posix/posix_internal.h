@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of the POSIX port, shared by its files. One file per concern:
- *   posix_host.c    host object, ops table, allocation accounting, log, time,
- *                   firmware conduit, SPMC environment
- *   posix_lock.c    struct ffamed_lock over pthread mutexes
+ *   posix_host.c    host object, ops table, allocation accounting, firmware
+ *                   conduit, SPMC environment (the top: calls the others)
+ *   posix_log.c     logging and contract violations (the base: called by all)
+ *   posix_lock.c    struct ffamed_lock over pthread mutexes, the clock
  *   posix_arena.c   physical memory (memfd) and its page allocator
  *   posix_cpu.c     simulated physical CPU indices of threads
  *   posix_vm.c      VM objects: scattered RAM, guest view, references
@@ -24,6 +25,7 @@
 #define FFAMED_POSIX_INTERNAL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -182,15 +184,20 @@ struct ffamed_posix_vm {
 #define POSIX_WIN_WRITE	  0x1u
 #define POSIX_WIN_REVOKED 0x2u
 
-/* ---- host (posix_host.c) ---- */
+/* ---- logging (posix_log.c) ---- */
+/* The level FFAMED_LOG names (warn when unset or not a level). */
+enum ffamed_log_level posix_log_level_from_env(void);
+/* ops->vlog and env->vlog: the mediator's and the SPMC's lines. */
+void posix_vlog(void *host, enum ffamed_log_level level, const char *fmt, va_list ap);
 void posix_log(struct ffamed_posix_host *host, enum ffamed_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Logs at ERROR and counts a contract violation (ffamed_posix_error_count). */
 void posix_error(struct ffamed_posix_host *host, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-uint64_t posix_now_ns(void);
 
-/* ---- locks (posix_lock.c) ---- */
+/* ---- locks and the clock (posix_lock.c) ---- */
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t posix_now_ns(void);
 void posix_lock_init(void *host, struct ffamed_lock *lock);
 void posix_lock_destroy(void *host, struct ffamed_lock *lock);
 void posix_lock_acquire(void *host, struct ffamed_lock *lock);
@@ -255,8 +262,17 @@ void posix_vcpus_fini(struct ffamed_posix_vm *vm);
 void posix_vcpus_join_all(struct ffamed_posix_vm *vm);
 bool posix_vcpu_is_online(void *host, void *host_vm, uint16_t vcpu);
 void posix_inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid);
-/* The vCPU, or NULL (logged as a contract violation) if out of range. */
-struct posix_vcpu *posix_vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu, const char *what);
+/* The vCPU, or NULL (logged as a contract violation) if out of range. A
+ * lookup both the vCPU and the resume files use, so it lives with the
+ * struct rather than in either. */
+static inline struct posix_vcpu *posix_vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu,
+					       const char *what)
+{
+	if (vcpu < vm->vcpu_count)
+		return &vm->vcpus[vcpu];
+	posix_error(vm->host, "%s: VM %#x has no vCPU %u", what, vm->id, vcpu);
+	return NULL;
+}
 
 /* ---- blocked calls (posix_resume.c) ---- */
 void posix_resume_init(struct posix_vcpu *v);

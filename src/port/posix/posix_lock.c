@@ -2,7 +2,8 @@
 /*
  * Locks: pthread mutexes of the error-checking kind, so that a mediator bug
  * (taking a lock twice, releasing one it does not hold) aborts the test
- * instead of deadlocking or passing silently.
+ * instead of deadlocking or passing silently. Timed waits use
+ * CLOCK_MONOTONIC, the clock of posix_now_ns.
  */
 #include <stdalign.h>
 #include <stdio.h>
@@ -59,6 +60,15 @@ void posix_deadline(uint64_t abs_ns, struct timespec *ts)
 {
 	ts->tv_sec = (time_t)(abs_ns / 1000000000u);
 	ts->tv_nsec = (long)(abs_ns % 1000000000u);
+}
+
+/* The clock of every timed wait (posix_cond_init). */
+uint64_t posix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static pthread_mutex_t *lock_mutex(struct ffamed_lock *lock)

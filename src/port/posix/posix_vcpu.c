@@ -41,14 +41,6 @@ void posix_vcpus_fini(struct ffamed_posix_vm *vm)
 	vm->vcpus = NULL;
 }
 
-struct posix_vcpu *posix_vcpu_of(struct ffamed_posix_vm *vm, uint16_t vcpu, const char *what)
-{
-	if (vcpu < vm->vcpu_count)
-		return &vm->vcpus[vcpu];
-	posix_error(vm->host, "%s: VM %#x has no vCPU %u", what, vm->id, vcpu);
-	return NULL;
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct posix_vcpu *v = arg;

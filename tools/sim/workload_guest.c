@@ -6,12 +6,11 @@
  * refusals the ABI demands are counted as expected, anything else that
  * differs is recorded as unexpected.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ffamed/ffa_regs.h"
-#include "sim_run.h"
+#include "workload.h"
 
 #define ECHO  FFAMED_SIM_ECHO_ID
 #define OPTEE FFAMED_SIM_OPTEE_ID
@@ -24,7 +23,7 @@ static const struct ffa_uuid echo_uuid = FFAMED_SP_ECHO_UUID;
 static const struct ffa_uuid optee_uuid = FFAMED_SP_OPTEE_UUID;
 static const struct ffa_uuid vmwatch_uuid = FFAMED_SP_VMWATCH_UUID;
 
-uint32_t run_expected_props(uint32_t sp_props, uint32_t version)
+static uint32_t expected_props(uint32_t sp_props, uint32_t version)
 {
 	/* VM availability bits are for the hypervisor's eyes only. */
 	sp_props &= ~(FFA_PART_PROP_VM_CREATED | FFA_PART_PROP_VM_DESTROYED);
@@ -34,69 +33,6 @@ uint32_t run_expected_props(uint32_t sp_props, uint32_t version)
 		return sp_props & FFA_PART_PROP_MASK_1_1 &
 		       ~(FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND);
 	return sp_props & FFA_PART_PROP_MASK_1_2;
-}
-
-static const char *err_name(int32_t err, char *buf, size_t len)
-{
-	const char *name = ffamed_sim_error_name(err);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "%d", (int)err);
-	return buf;
-}
-
-void guest_fail(struct guest *g, const char *fmt, ...)
-{
-	char msg[RUN_MSG_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (g->in_setup)
-		run_unexpected(g->run, g->vm, "VM %u vCPU %u setup: %s", (unsigned)g->vm->id,
-			       (unsigned)g->vcpu, msg);
-	else
-		run_unexpected(g->run, g->vm, "VM %u vCPU %u iteration %u: %s", (unsigned)g->vm->id,
-			       (unsigned)g->vcpu, (unsigned)g->iter, msg);
-}
-
-/* Checks made in an interrupt handler are counted apart: how many
- * interrupts a guest takes depends on timing (they coalesce). */
-static void count_check(struct guest *g)
-{
-	atomic_fetch_add(&g->vm->checks, 1);
-	if (g->conduit.on_interrupt)
-		atomic_fetch_add(&g->vm->checks_on_interrupt, 1);
-}
-
-/* The call returned `got`; `want` had to come (OK, or an expected refusal). */
-bool guest_expect_ret(struct guest *g, const char *what, int32_t got, int32_t want)
-{
-	char b1[16], b2[16];
-
-	if (got == want) {
-		if (want == FFA_RET_OK)
-			count_check(g);
-		else
-			atomic_fetch_add(&g->vm->expected_refusals, 1);
-		return true;
-	}
-	guest_fail(g, "%s: %s, expected %s", what, err_name(got, b1, sizeof(b1)),
-		   err_name(want, b2, sizeof(b2)));
-	return false;
-}
-
-bool guest_expect_u64(struct guest *g, const char *what, uint64_t got, uint64_t want)
-{
-	if (got == want) {
-		count_check(g);
-		return true;
-	}
-	guest_fail(g, "%s: 0x%llx, expected 0x%llx", what, (unsigned long long)got,
-		   (unsigned long long)want);
-	return false;
 }
 
 /* ---- Setup ------------------------------------------------------------------- */
@@ -184,7 +120,7 @@ static bool guest_setup(struct guest *g)
  * caller, with its vCPU count and the messaging bits of an open system. */
 static void check_vm_entry(struct guest *g, const char *what, const struct ffac_partition *p)
 {
-	const struct run_vm *other = NULL;
+	const struct workload_vm *other = NULL;
 	uint32_t props;
 
 	for (uint32_t i = 0; i < g->run->opt.vms; i++)
@@ -205,7 +141,7 @@ static void check_vm_entry(struct guest *g, const char *what, const struct ffac_
 		if (other->version_asked >= FFA_VERSION_1_2)
 			props |= FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND;
 	}
-	guest_expect_u64(g, what, p->properties, run_expected_props(props, g->c.version));
+	guest_expect_u64(g, what, p->properties, expected_props(props, g->c.version));
 }
 
 /* The list must hold each built-in SP exactly once, as this guest's
@@ -218,7 +154,7 @@ static void check_parts(struct guest *g, const char *what, const struct ffac_par
 	static const struct ffa_uuid nil;
 	char label[96];
 
-	for (uint32_t i = 0; i < count && i < RUN_MAX_PARTS; i++) {
+	for (uint32_t i = 0; i < count && i < WORKLOAD_MAX_PARTS; i++) {
 		if (FFA_ID_IS_SECURE(parts[i].id))
 			continue;
 		vms++;
@@ -247,7 +183,7 @@ static void check_parts(struct guest *g, const char *what, const struct ffac_par
 		guest_expect_u64(g, label, p->exec_ctx_count, sps[s].exec_ctx_count);
 		snprintf(label, sizeof(label), "%s: SP 0x%x properties", what, sps[s].id);
 		guest_expect_u64(g, label, p->properties,
-				 run_expected_props(sps[s].properties, g->c.version));
+				 expected_props(sps[s].properties, g->c.version));
 		if (ffa_uuid_equal(&p->uuid, want_uuid))
 			atomic_fetch_add(&g->vm->checks, 1);
 		else
@@ -269,7 +205,7 @@ static void check_one(struct guest *g, const char *what, const struct ffac_parti
 
 static void guest_discovery(struct guest *g)
 {
-	struct ffac_partition parts[RUN_MAX_PARTS];
+	struct ffac_partition parts[WORKLOAD_MAX_PARTS];
 	bool v11 = g->c.version >= FFA_VERSION_1_1;
 	bool v12 = g->c.version >= FFA_VERSION_1_2;
 	uint32_t count = 0;
@@ -283,30 +219,31 @@ static void guest_discovery(struct guest *g)
 	    (count < FFAMED_SIM_SP_COUNT || count >= FFAMED_SIM_SP_COUNT + g->run->opt.vms))
 		guest_fail(g, "PARTITION_INFO_GET count: %u", (unsigned)count);
 	memset(parts, 0, sizeof(parts));
-	ret = ffac_partition_list(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
+	ret = ffac_partition_list(&g->c, NULL, parts, WORKLOAD_MAX_PARTS, &count);
 	if (guest_expect_ret(g, "PARTITION_INFO_GET list", ret, FFA_RET_OK)) {
 		check_parts(g, "PARTITION_INFO_GET list", parts, count, v11);
 		if (g->vcpu == 0 && g->iter == 0) {
 			memcpy(g->vm->parts, parts, sizeof(parts));
-			g->vm->part_count = count < RUN_MAX_PARTS ? count : RUN_MAX_PARTS;
+			g->vm->part_count = count < WORKLOAD_MAX_PARTS ? count : WORKLOAD_MAX_PARTS;
 		}
 	}
 	/* What Linux's OP-TEE driver asks. */
-	ret = ffac_partition_list(&g->c, &optee_uuid, parts, RUN_MAX_PARTS, &count);
+	ret = ffac_partition_list(&g->c, &optee_uuid, parts, WORKLOAD_MAX_PARTS, &count);
 	if (guest_expect_ret(g, "PARTITION_INFO_GET(OP-TEE UUID)", ret, FFA_RET_OK))
 		check_one(g, "PARTITION_INFO_GET(OP-TEE UUID)", parts, count, OPTEE);
 	ffamed_sim_guest_rx_unlock(g->svm);
 
 	if (v12) {
 		memset(parts, 0, sizeof(parts));
-		ret = ffac_partition_list_regs(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
+		ret = ffac_partition_list_regs(&g->c, NULL, parts, WORKLOAD_MAX_PARTS, &count);
 		if (guest_expect_ret(g, "PARTITION_INFO_GET_REGS", ret, FFA_RET_OK))
 			check_parts(g, "PARTITION_INFO_GET_REGS", parts, count, true);
-		ret = ffac_partition_list_regs(&g->c, &echo_uuid, parts, RUN_MAX_PARTS, &count);
+		ret = ffac_partition_list_regs(&g->c, &echo_uuid, parts, WORKLOAD_MAX_PARTS,
+					       &count);
 		if (guest_expect_ret(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", ret, FFA_RET_OK))
 			check_one(g, "PARTITION_INFO_GET_REGS(ECHO UUID)", parts, count, ECHO);
 	} else if (g->iter == 0) {
-		ret = ffac_partition_list_regs(&g->c, NULL, parts, RUN_MAX_PARTS, &count);
+		ret = ffac_partition_list_regs(&g->c, NULL, parts, WORKLOAD_MAX_PARTS, &count);
 		guest_expect_ret(g, "PARTITION_INFO_GET_REGS before v1.2", ret,
 				 FFA_RET_NOT_SUPPORTED);
 	}
@@ -461,9 +398,9 @@ static void guest_messages(struct guest *g)
 		guest_refusals(g);
 }
 
-void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
+void workload_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
-	struct run_vcpu *rv = arg;
+	struct workload_vcpu *rv = arg;
 	struct guest g = {
 		.run = rv->vm->run,
 		.vm = rv->vm,
@@ -483,10 +420,10 @@ void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 	for (g.iter = 0; ready && g.iter < g.run->opt.iterations; g.iter++) {
 		guest_discovery(&g);
 		guest_messages(&g);
-		run_guest_memory(g.run, g.vm, g.svm, &g.c, vcpu, g.iter);
+		workload_memory_round(g.run, g.vm, g.svm, &g.c, vcpu, g.iter);
 	}
 	if (ready) {
-		run_notif_vcpu(&g);
+		workload_notif_vcpu(&g);
 	} else if (g.vm->notif_index >= 0) {
 		/* Nobody waits for a vCPU that could not set up. */
 		atomic_fetch_add(&g.run->notif.ready, 1);

@@ -251,7 +251,9 @@ static size_t tokenize(char *line, char **tok, size_t max)
 	return n;
 }
 
-static bool parse_u32_in(const char *s, uint64_t max, uint32_t *out)
+/* A value (number, constant, expression: parse_value) in [0, max]. Not an
+ * option number: those are tool_parse_u32's, without the script's names. */
+static bool parse_value_u32(const char *s, uint64_t max, uint32_t *out)
 {
 	uint64_t v;
 
@@ -266,7 +268,7 @@ static bool parse_vm_name(const char *s, uint16_t *id)
 {
 	uint32_t v;
 
-	if (strncasecmp(s, "vm", 2) != 0 || !parse_u32_in(s + 2, 0xFFFF, &v))
+	if (strncasecmp(s, "vm", 2) != 0 || !parse_value_u32(s + 2, 0xFFFF, &v))
 		return false;
 	*id = (uint16_t)v;
 	return true;
@@ -281,7 +283,7 @@ static int parse_vcpu_name(struct parser *p, char *t, uint16_t *vm, uint16_t *vc
 	if (!dot)
 		return perr(p, "'%s': want vmID.vCPU", t);
 	*dot = '\0';
-	if (!parse_vm_name(t, vm) || !parse_u32_in(dot + 1, 0xFFFF, &v))
+	if (!parse_vm_name(t, vm) || !parse_value_u32(dot + 1, 0xFFFF, &v))
 		return perr(p, "'%s.%s': want vmID.vCPU", t, dot + 1);
 	*vcpu = (uint16_t)v;
 	return 0;
@@ -400,7 +402,7 @@ static int parse_reg_prefix(struct parser *p, const char **t, size_t *pos, enum 
 		return perr(p, "bad register '%s'", *t);
 	memcpy(num, *t + 1, len);
 	num[len] = '\0';
-	if (!parse_u32_in(num, SCRIPT_NREGS - 1, &r))
+	if (!parse_value_u32(num, SCRIPT_NREGS - 1, &r))
 		return perr(p, "bad register '%s'", *t);
 	if (w)
 		*w = (*t)[0] == 'x' ? SCRIPT_WIDTH_64 : SCRIPT_WIDTH_32;
@@ -560,7 +562,7 @@ static int parse_bytes(struct parser *p, char **tok, size_t n, struct script_lin
 		    (strcmp(t, "??") == 0 || strncasecmp(t, "skip:", 5) == 0)) {
 			uint32_t count = 1;
 
-			if (t[0] != '?' && !parse_u32_in(t + 5, SCRIPT_MAX_BYTES - len, &count))
+			if (t[0] != '?' && !parse_value_u32(t + 5, SCRIPT_MAX_BYTES - len, &count))
 				goto bad;
 			if (len + count > SCRIPT_MAX_BYTES)
 				goto bad;
@@ -573,7 +575,7 @@ static int parse_bytes(struct parser *p, char **tok, size_t n, struct script_lin
 		if (strncasecmp(t, "zero:", 5) == 0) {
 			uint32_t count;
 
-			if (!parse_u32_in(t + 5, SCRIPT_MAX_BYTES - len, &count))
+			if (!parse_value_u32(t + 5, SCRIPT_MAX_BYTES - len, &count))
 				goto bad;
 			memset(buf + len, 0, count);
 			len += count;
@@ -721,7 +723,7 @@ static int parse_vm_setting(struct parser *p, const char *key, const char *val,
 	uint32_t v;
 
 	if (strcmp(key, "vcpus") == 0) {
-		if (!parse_u32_in(val, SCRIPT_MAX_VCPUS, &v) || v == 0)
+		if (!parse_value_u32(val, SCRIPT_MAX_VCPUS, &v) || v == 0)
 			return perr(p, "vcpus=%s: want 1..%d", val, SCRIPT_MAX_VCPUS);
 		c->vcpus = (uint16_t)v;
 		return 0;
@@ -749,7 +751,7 @@ static int parse_vm_setting(struct parser *p, const char *key, const char *val,
 			return perr(p, "peer=%s: want peer=ID:RIGHTS", val);
 		memcpy(id, val, len);
 		id[len] = '\0';
-		if (!parse_u32_in(id, 0xFFFF, &peer) || !parse_rights(colon + 1, &rights))
+		if (!parse_value_u32(id, 0xFFFF, &peer) || !parse_rights(colon + 1, &rights))
 			return perr(p, "peer=%s: want peer=ID:RIGHTS", val);
 		if (c->peer_count == SCRIPT_MAX_PEERS)
 			return perr(p, "more than %d peers", SCRIPT_MAX_PEERS);
@@ -798,7 +800,7 @@ static int parse_system(struct parser *p, char **tok, size_t n, struct script_li
 				return -1;
 			continue;
 		}
-		if (!parse_u32_in(eq + 1, UINT32_MAX, &v))
+		if (!parse_value_u32(eq + 1, UINT32_MAX, &v))
 			return perr(p, "bad value '%s=%s'", tok[i], eq + 1);
 		if (strcmp(tok[i], "vms") == 0 && v >= 1 && v <= SCRIPT_MAX_VMS)
 			sys->vms = v;
@@ -838,7 +840,7 @@ static int parse_vm(struct parser *p, char **tok, size_t n, struct script_line *
 {
 	uint32_t id;
 
-	if (n < 3 || !parse_u32_in(tok[2], 0xFFFF, &id))
+	if (n < 3 || !parse_value_u32(tok[2], 0xFFFF, &id))
 		return perr(p, "want: vm add|remove ID");
 	l->vm = (uint16_t)id;
 	if (strcmp(tok[1], "remove") == 0) {

@@ -2,7 +2,7 @@
 /* `ffamed sim` reports: a readable summary, or the same as JSON. */
 #include <stdio.h>
 
-#include "sim_run.h"
+#include "workload.h"
 
 /* A notification counter of the run, for printing. */
 #define N(field) ((unsigned long long)atomic_load(&run->notif.field))
@@ -35,7 +35,7 @@ static const char *fid_name(uint32_t fid, char *buf, size_t len)
 	return buf;
 }
 
-static void text_vm(const struct run_vm *vm)
+static void text_vm(const struct workload_vm *vm)
 {
 	char asked[16], got[16], uuid[40], fb[16];
 
@@ -74,11 +74,11 @@ static void text_vm(const struct run_vm *vm)
 	       (unsigned long long)atomic_load(&vm->checks_on_interrupt));
 }
 
-void run_report_text(const struct run *run)
+void workload_report_text(const struct workload *run)
 {
-	const struct run_system *s = &run->sys;
+	const struct workload_system *s = &run->sys;
 	const struct ffamed_sim_leaks *l = &s->leaks;
-	uint64_t unexpected = run_unexpected_total(run);
+	uint64_t unexpected = workload_unexpected_total(run);
 	char fw[16];
 
 	version_str(s->fw.version, fw, sizeof(fw));
@@ -115,8 +115,9 @@ void run_report_text(const struct run *run)
 	printf("  wall time: %.3f s\n", run->wall_seconds);
 	if (run->error_count) {
 		printf("\nunexpected results (%u, first %u shown):\n", run->error_count,
-		       run->error_count < RUN_MAX_ERRORS ? run->error_count : RUN_MAX_ERRORS);
-		for (uint32_t i = 0; i < run->error_count && i < RUN_MAX_ERRORS; i++)
+		       run->error_count < WORKLOAD_MAX_ERRORS ? run->error_count
+							      : WORKLOAD_MAX_ERRORS);
+		for (uint32_t i = 0; i < run->error_count && i < WORKLOAD_MAX_ERRORS; i++)
 			printf("  %s\n", run->errors[i]);
 	}
 	printf("\nresult: %s (%llu unexpected)\n", unexpected ? "FAILED" : "OK",
@@ -138,7 +139,7 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void json_vm(const struct run_vm *vm)
+static void json_vm(const struct workload_vm *vm)
 {
 	char asked[16], got[16], uuid[40], fb[16];
 
@@ -182,11 +183,11 @@ static void json_vm(const struct run_vm *vm)
 	       (unsigned long long)atomic_load(&vm->unexpected));
 }
 
-void run_report_json(const struct run *run)
+void workload_report_json(const struct workload *run)
 {
-	const struct run_system *s = &run->sys;
+	const struct workload_system *s = &run->sys;
 	const struct ffamed_sim_leaks *l = &s->leaks;
-	uint64_t unexpected = run_unexpected_total(run);
+	uint64_t unexpected = workload_unexpected_total(run);
 	char fw[16];
 
 	version_str(s->fw.version, fw, sizeof(fw));
@@ -229,7 +230,7 @@ void run_report_json(const struct run *run)
 	       l->pinned_pages, l->live_allocs, l->spmc_live_allocs, l->mapped_pages, l->live_vms,
 	       l->port_errors);
 	printf("  \"unexpected\": %llu,\n  \"errors\": [", (unsigned long long)unexpected);
-	for (uint32_t i = 0; i < run->error_count && i < RUN_MAX_ERRORS; i++) {
+	for (uint32_t i = 0; i < run->error_count && i < WORKLOAD_MAX_ERRORS; i++) {
 		printf("%s\n    ", i ? "," : "");
 		json_str(run->errors[i]);
 	}

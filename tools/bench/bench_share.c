@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "tool_clock.h"
 #include "ffamed/client.h"
 
 #define SHARE_VM_ID	 0x30u
@@ -55,8 +56,8 @@ static int env_init(struct share_env *e, struct bench_sys *s, uint32_t max_pages
 		return -1;
 	ffac_init(&e->med_c, med_conduit, e);
 	if (ffac_negotiate(&e->med_c, FFA_VERSION_1_2) || ffac_id_get(&e->med_c, &id) ||
-	    ffac_rxtx_map(&e->med_c, e->vm.ram + FFA_PAGE_SIZE * SHARE_TX_PAGES,
-			  BENCH_IPA_BASE + FFA_PAGE_SIZE * SHARE_TX_PAGES, e->vm.ram,
+	    ffac_rxtx_map(&e->med_c, e->vm.ram + (size_t)FFA_PAGE_SIZE * SHARE_TX_PAGES,
+			  BENCH_IPA_BASE + (uint64_t)FFA_PAGE_SIZE * SHARE_TX_PAGES, e->vm.ram,
 			  BENCH_IPA_BASE, SHARE_TX_PAGES))
 		return -1;
 	/* The hypervisor at the direct SPMC, sending on behalf of a VM. */
@@ -112,12 +113,12 @@ static uint64_t share_once(struct share_env *e, bool mediated, uint32_t pages, b
 	uint64_t handle = 0, t0, t1;
 
 	fill_ranges(e, pages, scattered, !mediated, &send.range_count);
-	t0 = bench_now_ns();
+	t0 = tool_now_ns();
 	if (ffac_mem_share(c, &send, &handle, fragments) != FFA_RET_OK)
 		return 0;
 	if (ffac_mem_reclaim(c, handle, 0) != FFA_RET_OK)
 		return 0;
-	t1 = bench_now_ns();
+	t1 = tool_now_ns();
 	return t1 > t0 ? t1 - t0 : 1;
 }
 
@@ -132,6 +133,7 @@ static double median_share(struct share_env *e, bool mediated, uint32_t pages, b
 			   uint32_t repeats, uint32_t *fragments, uint64_t *failures)
 {
 	uint64_t t[16] = {0};
+	uint32_t mid;
 
 	if (repeats > 16)
 		repeats = 16;
@@ -144,7 +146,9 @@ static double median_share(struct share_env *e, bool mediated, uint32_t pages, b
 			(*failures)++;
 	}
 	qsort(t, repeats, sizeof(t[0]), cmp_u64);
-	return (double)t[repeats / 2];
+	/* The median: an index, not a division of the times. */
+	mid = repeats / 2;
+	return (double)t[mid];
 }
 
 /* Mediator bytes held while one share of `pages` is live. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "tool_clock.h"
 
 #ifdef FFAMED_HAVE_CALLGRIND
 #include <valgrind/callgrind.h>
@@ -163,12 +164,12 @@ static void time_case(struct bench_state *st, const struct bench_case *c, struct
 	cr->med.failures += run_loop(c->mediated, &ctx, o->iters / 10 + 1);
 	cr->dir.failures += run_loop(c->direct, &ctx, o->iters / 10 + 1);
 	for (uint32_t r = 0; r < o->repeats; r++) {
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = tool_now_ns();
 
 		cr->med.failures += run_loop(c->mediated, &ctx, o->iters);
-		uint64_t t1 = bench_now_ns();
+		uint64_t t1 = tool_now_ns();
 		cr->dir.failures += run_loop(c->direct, &ctx, o->iters);
-		uint64_t t2 = bench_now_ns();
+		uint64_t t2 = tool_now_ns();
 		mt[r] = (double)(t1 - t0) / o->iters;
 		dt[r] = (double)(t2 - t1) / o->iters;
 	}
@@ -216,9 +217,9 @@ static void *scale_main(void *arg)
 	bench_set_cpu(t->ctx.index);
 	pthread_barrier_wait(t->start);
 	cpu0 = thread_cpu_ns();
-	t->t0 = bench_now_ns();
+	t->t0 = tool_now_ns();
 	t->failures = run_loop(t->op, &t->ctx, t->iters);
-	t->t1 = bench_now_ns();
+	t->t1 = tool_now_ns();
 	t->cpu_ns = thread_cpu_ns() - cpu0;
 	return NULL;
 }

@@ -2,10 +2,20 @@
 /*
  * `ffamed sim`: one run of a simulated system. The workload (every vCPU of
  * every VM) records what it saw and every result that differed from what
- * must come back; the report prints it.
+ * must come back; the report prints it. "workload" names this tool's
+ * guest programs; src/sim (ffamed_sim_*) is the simulated system they run on.
+ *
+ * Files, top down (a file calls only those below it):
+ *   cmd_sim.c          options, building the system, the run's order
+ *   workload_guest.c   each vCPU's program: setup, discovery, direct messages
+ *   workload_memory.c  memory sharing with MEMSP and between VMs
+ *   workload_notif.c   notifications SP->VM, VM->VM, VM->SP
+ *   workload_msg.c     messages between VMs and with ECHO
+ *   workload_report.c  the text and JSON report
+ *   workload_check.c   result checks and the unexpected-result record
  */
-#ifndef FFAMED_SIM_RUN_H
-#define FFAMED_SIM_RUN_H
+#ifndef FFAMED_TOOLS_SIM_WORKLOAD_H
+#define FFAMED_TOOLS_SIM_WORKLOAD_H
 
 #include <pthread.h>
 #include <semaphore.h>
@@ -16,12 +26,12 @@
 #include "ffamed/sim.h"
 #include "ffamed/trace.h"
 
-#define RUN_MAX_PARTS  (FFAMED_SIM_SP_COUNT + FFAMED_SIM_MAX_VMS)
-#define RUN_MAX_ERRORS 32 /* unexpected results kept for the report */
-#define RUN_MAX_CALLS  64 /* distinct function IDs reported per VM */
-#define RUN_MSG_LEN    200
+#define WORKLOAD_MAX_PARTS  (FFAMED_SIM_SP_COUNT + FFAMED_SIM_MAX_VMS)
+#define WORKLOAD_MAX_ERRORS 32 /* unexpected results kept for the report */
+#define WORKLOAD_MAX_CALLS  64 /* distinct function IDs reported per VM */
+#define WORKLOAD_MSG_LEN    200
 
-struct run_options {
+struct workload_options {
 	uint32_t vms;
 	uint16_t vcpus;
 	uint32_t iterations;
@@ -36,7 +46,7 @@ struct run_options {
 /* Calls at the guest conduit with one function ID. Only `count` is the
  * same from run to run: how often a call is answered BUSY, and how many
  * calls interrupt handlers make (interrupts coalesce), depend on timing. */
-struct run_call_count {
+struct workload_call_count {
 	uint32_t fid;
 	uint64_t count;	       /* the guest program's calls */
 	uint64_t busy;	       /* answered BUSY, then retried */
@@ -44,8 +54,8 @@ struct run_call_count {
 };
 
 /* VM-to-VM memory: the owner VM offers a handle to its peer, round by
- * round (tools/sim_memory.c). Fields under lock. */
-struct run_mem_box {
+ * round (tools/sim/workload_memory.c). Fields under lock. */
+struct workload_mem_box {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint32_t offered; /* round offered last (UINT32_MAX: none yet) */
@@ -57,8 +67,8 @@ struct run_mem_box {
 	uint32_t checksum;
 };
 
-struct run_vm {
-	struct run *run;
+struct workload_vm {
+	struct workload *run;
 	struct ffamed_sim_vm *svm; /* NULL after teardown */
 	uint16_t id;
 	uint16_t vcpus;
@@ -67,11 +77,11 @@ struct run_vm {
 	pthread_barrier_t done; /* all vCPUs finished: vCPU 0 unmaps */
 
 	/* What vCPU 0 saw in its first discovery. */
-	struct ffac_partition parts[RUN_MAX_PARTS];
+	struct ffac_partition parts[WORKLOAD_MAX_PARTS];
 	uint32_t part_count;
 
 	/* Snapshot of the guest conduit counters before teardown. */
-	struct run_call_count calls[RUN_MAX_CALLS];
+	struct workload_call_count calls[WORKLOAD_MAX_CALLS];
 	uint32_t call_kinds;
 	uint64_t calls_total, busy_total, on_interrupt_total;
 
@@ -83,11 +93,11 @@ struct run_vm {
 	_Atomic uint64_t echo_answers; /* ECHO SP requests answered to this VM */
 	_Atomic uint64_t resumes;      /* FFA_RUN calls the client made */
 
-	struct run_mem_box mem_box;	/* this VM as a borrower */
-	_Atomic uint64_t mem_sp_rounds; /* share/lend + reclaim with MEMSP done */
-	_Atomic uint64_t mem_vm_rounds; /* share/lend + reclaim with a VM done */
+	struct workload_mem_box mem_box; /* this VM as a borrower */
+	_Atomic uint64_t mem_sp_rounds;	 /* share/lend + reclaim with MEMSP done */
+	_Atomic uint64_t mem_vm_rounds;	 /* share/lend + reclaim with a VM done */
 
-	/* Notifications (sim_notif.c): its place in the ring of VMs that
+	/* Notifications (workload_notif.c): its place in the ring of VMs that
 	 * take part (-1: none, a v1.0 VM), and what its vCPUs collected:
 	 * SP-class bits (ID v is vCPU v's) and VM-class bits (ID v is from
 	 * vCPU v of the previous VM in the ring). */
@@ -95,21 +105,21 @@ struct run_vm {
 	_Atomic uint64_t notif_sp_got[FFAMED_SIM_MAX_CPUS];
 	_Atomic uint64_t notif_vm_got[FFAMED_SIM_MAX_CPUS];
 
-	/* Messaging (sim_msg.c): whether it takes part, its pair. */
+	/* Messaging (workload_msg.c): whether it takes part, its pair. */
 	bool msg_on;
 	bool msg_pinger;
-	struct run_vm *msg_peer;
+	struct workload_vm *msg_peer;
 	pthread_barrier_t *msg_pair;
 	_Atomic uint64_t msg_served; /* direct requests its server answered */
 	_Atomic bool msg_server_done;
 };
 
-struct run_vcpu {
-	struct run_vm *vm;
+struct workload_vcpu {
+	struct workload_vm *vm;
 	uint16_t index;
 };
 
-struct run_system {
+struct workload_system {
 	uint64_t vmwatch_created, vmwatch_destroyed;
 	uint32_t vmwatch_live_during, vmwatch_live_after;
 	uint64_t vmwatch_duplicates, vmwatch_unknown;
@@ -119,10 +129,10 @@ struct run_system {
 };
 
 /* Notifications sent and delivered, by direction. */
-struct run_notif {
+struct workload_notif {
 	uint32_t vms;		       /* VMs taking part (v1.1 and later) */
 	uint32_t vcpus;		       /* their vCPUs */
-	struct run_vm **ring;	       /* the VMs taking part, in order */
+	struct workload_vm **ring;     /* the VMs taking part, in order */
 	_Atomic uint32_t ready;	       /* vCPUs whose bindings are in place */
 	_Atomic uint32_t senders_left; /* vCPUs still sending */
 	_Atomic uint64_t sp_to_vm_sent, sp_to_vm_delivered;
@@ -133,8 +143,8 @@ struct run_notif {
 	_Atomic uint64_t empty_gets;	/* NPI-triggered GETs that found nothing */
 };
 
-/* Messages sent and delivered, by kind (sim_msg.c). */
-struct run_msg {
+/* Messages sent and delivered, by kind (workload_msg.c). */
+struct workload_msg {
 	uint32_t pairs;	   /* VM pairs taking part */
 	_Atomic bool stop; /* the servers stop at their next interrupt */
 	_Atomic uint64_t direct_sent, direct_answered;
@@ -143,30 +153,30 @@ struct run_msg {
 	_Atomic uint64_t vm_to_sp_sent, vm_to_sp_delivered;
 };
 
-struct run {
-	struct run_options opt;
-	struct run_notif notif;
-	struct run_msg msg;
+struct workload {
+	struct workload_options opt;
+	struct workload_notif notif;
+	struct workload_msg msg;
 	struct ffamed_sim *sim;
 	struct ffamed_trace *trace; /* NULL: not tracing */
 	uint32_t cpu_count;
-	struct run_vm *vms;
-	struct run_system sys;
+	struct workload_vm *vms;
+	struct workload_system sys;
 	double wall_seconds;
 
-	sem_t memsp_slots;	      /* regions MEMSP can still hold (tools/sim_memory.c) */
+	sem_t memsp_slots; /* regions MEMSP can still hold (tools/sim/workload_memory.c) */
 	pthread_barrier_t all_set_up; /* every vCPU of every VM negotiated */
 
 	pthread_mutex_t errors_lock; /* errors, error_count */
-	char errors[RUN_MAX_ERRORS][RUN_MSG_LEN];
+	char errors[WORKLOAD_MAX_ERRORS][WORKLOAD_MSG_LEN];
 	uint32_t error_count;		 /* all unexpected results, kept or not */
 	_Atomic uint64_t sys_unexpected; /* system-level checks that failed */
 };
 
 /* One vCPU's guest program state. */
 struct guest {
-	struct run *run;
-	struct run_vm *vm;
+	struct workload *run;
+	struct workload_vm *vm;
 	struct ffamed_sim_vm *svm;
 	uint16_t vcpu;
 	uint32_t cpu; /* the simulated physical CPU this vCPU thread holds */
@@ -176,42 +186,44 @@ struct guest {
 	struct ffac c;
 };
 
+/* ---- result checks (workload_check.c) ---- */
 void guest_fail(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The call returned `got`; `want` had to come (OK, or an expected refusal). */
 bool guest_expect_ret(struct guest *g, const char *what, int32_t got, int32_t want);
 bool guest_expect_u64(struct guest *g, const char *what, uint64_t got, uint64_t want);
-
 /* A system-level check: got must equal want. */
-void run_expect(struct run *run, const char *what, uint64_t got, uint64_t want);
-
+void workload_expect(struct workload *run, const char *what, uint64_t got, uint64_t want);
 /* Record an unexpected result (vm may be NULL for system-level ones). */
-void run_unexpected(struct run *run, struct run_vm *vm, const char *fmt, ...)
+void workload_unexpected(struct workload *run, struct workload_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+uint64_t workload_unexpected_total(const struct workload *run);
 
-/* Notifications: the VMs that take part (before vCPUs start), one vCPU's
- * part (after its setup), and the final accounting. */
-void run_notif_plan(struct run *run);
-void run_notif_vcpu(struct guest *g);
-void run_notif_check(struct run *run);
-uint32_t run_notif_rounds(const struct run *run);
-
-/* Messaging between VMs and with ECHO, after the workload (sim_msg.c). */
-void run_msg_phase(struct run *run);
-void run_msg_check(struct run *run);
-
+/* ---- the guest program (workload_guest.c) ---- */
 /* The guest program of one vCPU (an ffamed_posix_vcpu_fn). */
-void run_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg);
+void workload_vcpu_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg);
+
+/* ---- memory sharing (workload_memory.c) ---- */
 /* Guest RAM the memory rounds need for a VM of `vcpus` vCPUs. */
-uint32_t run_memory_ram_pages(uint16_t vcpus);
-/* One round of memory sharing by this vCPU (tools/sim_memory.c). */
-void run_guest_memory(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm, struct ffac *c,
-		      uint16_t vcpu, uint32_t iter);
+uint32_t workload_memory_ram_pages(uint16_t vcpus);
+/* One round of memory sharing by this vCPU. */
+void workload_memory_round(struct workload *run, struct workload_vm *vm, struct ffamed_sim_vm *svm,
+			   struct ffac *c, uint16_t vcpu, uint32_t iter);
 
-/* What a guest of `version` must see for the SP configured as `sp`. */
-uint32_t run_expected_props(uint32_t sp_props, uint32_t version);
+/* ---- notifications (workload_notif.c) ----
+ * The VMs that take part (before vCPUs start), one vCPU's part (after its
+ * setup), and the final accounting. */
+void workload_notif_plan(struct workload *run);
+void workload_notif_vcpu(struct guest *g);
+void workload_notif_check(struct workload *run);
+uint32_t workload_notif_rounds(const struct workload *run);
 
-void run_report_text(const struct run *run);
-void run_report_json(const struct run *run);
-uint64_t run_unexpected_total(const struct run *run);
+/* ---- messaging (workload_msg.c): between VMs and with ECHO, after the
+ * guest programs ---- */
+void workload_msg_phase(struct workload *run);
+void workload_msg_check(struct workload *run);
 
-#endif /* FFAMED_SIM_RUN_H */
+/* ---- the report (workload_report.c) ---- */
+void workload_report_text(const struct workload *run);
+void workload_report_json(const struct workload *run);
+
+#endif /* FFAMED_TOOLS_SIM_WORKLOAD_H */

@@ -111,7 +111,7 @@ extern const size_t bench_case_count;
 int bench_harness_op(struct bench_ctx *c);
 
 /* The second mediators' (VM-to-VM cases) firmware: none, and their VMs'
- * policy: every right (bench_cases.c). */
+ * policy: every right (bench_host.c, below the cases that use them). */
 void bench_no_firmware(void *host, struct ffamed_regs *regs);
 extern const struct ffamed_vm_policy bench_policy_open;
 
@@ -127,7 +127,6 @@ void bench_sys_destroy(struct bench_sys *s);
 /* The simulated CPU of the calling thread (fw_call and SPMC calls). */
 void bench_set_cpu(uint32_t cpu);
 uint32_t bench_cpu(void);
-uint64_t bench_now_ns(void);
 /* Firmware calls, and lock acquisitions, the mediator made from the
  * calling thread so far (the SPMC's own locks are not counted). */
 uint64_t bench_fw_calls(void);

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "ffamed/ffa_regs.h"
-#include "sim_run.h"
+#include "workload.h"
 
 #define MEM_FIRST_PAGE 4u /* after the RX/TX pair */
 #define MEM_BLOCK      6u /* pages each vCPU shares per round */
@@ -25,12 +25,12 @@
 
 /* RAM layout: the RX/TX pair, one block per vCPU for rounds with MEMSP,
  * then the blocks VM-to-VM rounds use. */
-uint32_t run_memory_ram_pages(uint16_t vcpus)
+uint32_t workload_memory_ram_pages(uint16_t vcpus)
 {
 	return MEM_FIRST_PAGE + 2u * vcpus * MEM_BLOCK;
 }
 
-static uint32_t vm_block_first(const struct run_vm *vm)
+static uint32_t vm_block_first(const struct workload_vm *vm)
 {
 	return MEM_FIRST_PAGE + (uint32_t)vm->vcpus * MEM_BLOCK;
 }
@@ -65,14 +65,14 @@ static uint32_t fill(struct ffamed_sim_vm *svm, uint32_t first, uint32_t n, uint
 	return h;
 }
 
-static void mem_fail(struct run *run, struct run_vm *vm, uint16_t vcpu, uint32_t iter,
+static void mem_fail(struct workload *run, struct workload_vm *vm, uint16_t vcpu, uint32_t iter,
 		     const char *what, int32_t got)
 {
-	run_unexpected(run, vm, "VM %u vCPU %u iteration %u: %s: %d", (unsigned)vm->id,
-		       (unsigned)vcpu, (unsigned)iter, what, (int)got);
+	workload_unexpected(run, vm, "VM %u vCPU %u iteration %u: %s: %d", (unsigned)vm->id,
+			    (unsigned)vcpu, (unsigned)iter, what, (int)got);
 }
 
-static bool mem_ok(struct run *run, struct run_vm *vm, uint16_t vcpu, uint32_t iter,
+static bool mem_ok(struct workload *run, struct workload_vm *vm, uint16_t vcpu, uint32_t iter,
 		   const char *what, int32_t got)
 {
 	if (got == FFA_RET_OK) {
@@ -83,16 +83,16 @@ static bool mem_ok(struct run *run, struct run_vm *vm, uint16_t vcpu, uint32_t i
 	return false;
 }
 
-static bool mem_eq(struct run *run, struct run_vm *vm, uint16_t vcpu, uint32_t iter,
+static bool mem_eq(struct workload *run, struct workload_vm *vm, uint16_t vcpu, uint32_t iter,
 		   const char *what, uint64_t got, uint64_t want)
 {
 	if (got == want) {
 		atomic_fetch_add(&vm->checks, 1);
 		return true;
 	}
-	run_unexpected(run, vm, "VM %u vCPU %u iteration %u: %s: 0x%llx, expected 0x%llx",
-		       (unsigned)vm->id, (unsigned)vcpu, (unsigned)iter, what,
-		       (unsigned long long)got, (unsigned long long)want);
+	workload_unexpected(run, vm, "VM %u vCPU %u iteration %u: %s: 0x%llx, expected 0x%llx",
+			    (unsigned)vm->id, (unsigned)vcpu, (unsigned)iter, what,
+			    (unsigned long long)got, (unsigned long long)want);
 	return false;
 }
 
@@ -147,7 +147,7 @@ static int32_t reclaim(struct ffac *c, struct ffamed_sim_vm *svm, uint64_t handl
 /* ---- VM -> SP ---------------------------------------------------------------- */
 
 /* MEMSP at its limit of retrieved regions: a refusal it is entitled to. */
-static bool memsp_full(struct run_vm *vm, int32_t ret)
+static bool memsp_full(struct workload_vm *vm, int32_t ret)
 {
 	if (ret != FFA_RET_NO_MEMORY)
 		return false;
@@ -155,7 +155,7 @@ static bool memsp_full(struct run_vm *vm, int32_t ret)
 	return true;
 }
 
-static void mem_with_sp(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm,
+static void mem_with_sp(struct workload *run, struct workload_vm *vm, struct ffamed_sim_vm *svm,
 			struct ffac *c, uint16_t vcpu, uint32_t iter)
 {
 	const uint32_t n = MEM_BLOCK;
@@ -205,7 +205,7 @@ static void mem_with_sp(struct run *run, struct run_vm *vm, struct ffamed_sim_vm
 /* ---- VM -> VM ------------------------------------------------------------------ */
 
 /* Waits (bounded) until *field == want; true if it came. */
-static bool box_wait(struct run_mem_box *box, const uint32_t *field, uint32_t want)
+static bool box_wait(struct workload_mem_box *box, const uint32_t *field, uint32_t want)
 {
 	struct timespec ts;
 	bool ok = true;
@@ -220,7 +220,7 @@ static bool box_wait(struct run_mem_box *box, const uint32_t *field, uint32_t wa
 	return ok;
 }
 
-static void box_offer(struct run_mem_box *box, uint32_t iter, bool failed, uint64_t handle,
+static void box_offer(struct workload_mem_box *box, uint32_t iter, bool failed, uint64_t handle,
 		      uint16_t sender, uint32_t pages, uint32_t checksum)
 {
 	pthread_mutex_lock(&box->lock);
@@ -234,7 +234,7 @@ static void box_offer(struct run_mem_box *box, uint32_t iter, bool failed, uint6
 	pthread_mutex_unlock(&box->lock);
 }
 
-static void box_done(struct run_mem_box *box, uint32_t iter)
+static void box_done(struct workload_mem_box *box, uint32_t iter)
 {
 	pthread_mutex_lock(&box->lock);
 	box->done = iter;
@@ -242,12 +242,12 @@ static void box_done(struct run_mem_box *box, uint32_t iter)
 	pthread_mutex_unlock(&box->lock);
 }
 
-static void mem_owner(struct run *run, struct run_vm *vm, struct run_vm *peer,
+static void mem_owner(struct workload *run, struct workload_vm *vm, struct workload_vm *peer,
 		      struct ffamed_sim_vm *svm, struct ffac *c, uint32_t iter)
 {
 	const uint32_t n = MEM_BLOCK;
 	uint32_t first = vm_block_first(vm);
-	struct run_mem_box *box = &peer->mem_box;
+	struct workload_mem_box *box = &peer->mem_box;
 	uint64_t handle = 0;
 	uint32_t sum;
 	int32_t ret;
@@ -271,10 +271,10 @@ static void mem_owner(struct run *run, struct run_vm *vm, struct run_vm *peer,
 	}
 }
 
-static void mem_borrower(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm,
+static void mem_borrower(struct workload *run, struct workload_vm *vm, struct ffamed_sim_vm *svm,
 			 struct ffac *c, uint32_t iter)
 {
-	struct run_mem_box *box = &vm->mem_box;
+	struct workload_mem_box *box = &vm->mem_box;
 	struct ffac_mem_range r[MEM_BLOCK];
 	struct ffac_mem_retrieved info;
 	uint32_t sum = 0x811c9dc5u;
@@ -321,8 +321,8 @@ done:
 	box_done(box, iter);
 }
 
-void run_guest_memory(struct run *run, struct run_vm *vm, struct ffamed_sim_vm *svm, struct ffac *c,
-		      uint16_t vcpu, uint32_t iter)
+void workload_memory_round(struct workload *run, struct workload_vm *vm, struct ffamed_sim_vm *svm,
+			   struct ffac *c, uint16_t vcpu, uint32_t iter)
 {
 	uint32_t idx = (uint32_t)(vm - run->vms);
 

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
+#include "tool_clock.h"
 
 static _Thread_local uint32_t bench_cpu_index;
 /* Per thread, so that counting does not make the scaling threads share. */
@@ -38,14 +38,6 @@ void bench_set_cpu(uint32_t cpu)
 uint32_t bench_cpu(void)
 {
 	return bench_cpu_index;
-}
-
-uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- Locks: test-and-set spinlocks, yielding when they spin long --------- */
@@ -171,7 +163,7 @@ static void vlog_cb(void *host, enum ffamed_log_level level, const char *fmt, va
 static uint64_t now_cb(void *host)
 {
 	(void)host;
-	return bench_now_ns();
+	return tool_now_ns();
 }
 
 /* ---- Guest memory: PA == host VA ----------------------------------------------- */
@@ -300,6 +292,20 @@ static void spmc_vlog_cb(void *ctx, enum ffamed_log_level level, const char *fmt
 }
 
 /* ---- The systems ------------------------------------------------------------------ */
+
+/* ---- Second mediators (VM-to-VM cases) ------------------------------------ */
+
+const struct ffamed_vm_policy bench_policy_open = {
+	.sp_default = FFAMED_RIGHTS_ALL,
+	.vm_default = FFAMED_RIGHTS_ALL,
+};
+
+/* A second mediator has no firmware: the SPMC is the first one's. */
+void bench_no_firmware(void *host, struct ffamed_regs *regs)
+{
+	(void)host;
+	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+}
 
 static int32_t spmc_make(struct bench_sys *s, struct ffamed_sp_config *cfg,
 			 struct ffamed_sp_echo *echo, struct ffamed_spmc **out)

@@ -6,16 +6,15 @@
  * only if nothing unexpected happened.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ffamed_tool.h"
-#include "sim_run.h"
 #include "tool_cli.h"
 #include "tool_clock.h"
+#include "workload.h"
 
 #define DEFAULT_VMS	      2u
 #define DEFAULT_VCPUS	      2u
@@ -81,7 +80,7 @@ static void sim_usage(FILE *out)
 		FFAMED_SIM_MAX_CPUS, 4u);
 }
 
-static int parse_options(int argc, char **argv, struct run_options *opt)
+static int parse_options(int argc, char **argv, struct workload_options *opt)
 {
 	uint32_t vcpus = DEFAULT_VCPUS;
 	const struct tool_opt opts[] = {
@@ -131,40 +130,6 @@ static int parse_options(int argc, char **argv, struct run_options *opt)
 	return -1;
 }
 
-void run_unexpected(struct run *run, struct run_vm *vm, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (vm)
-		atomic_fetch_add(&vm->unexpected, 1);
-	else
-		atomic_fetch_add(&run->sys_unexpected, 1);
-	pthread_mutex_lock(&run->errors_lock);
-	if (run->error_count < RUN_MAX_ERRORS) {
-		va_start(ap, fmt);
-		vsnprintf(run->errors[run->error_count], RUN_MSG_LEN, fmt, ap);
-		va_end(ap);
-	}
-	run->error_count++;
-	pthread_mutex_unlock(&run->errors_lock);
-}
-
-uint64_t run_unexpected_total(const struct run *run)
-{
-	uint64_t n = atomic_load(&run->sys_unexpected);
-
-	for (uint32_t i = 0; i < run->opt.vms; i++)
-		n += atomic_load(&run->vms[i].unexpected);
-	return n;
-}
-
-void run_expect(struct run *run, const char *what, uint64_t got, uint64_t want)
-{
-	if (got != want)
-		run_unexpected(run, NULL, "system: %s: %llu, expected %llu", what,
-			       (unsigned long long)got, (unsigned long long)want);
-}
-
 static uint32_t version_for(uint16_t id)
 {
 	static const uint32_t cycle[3] = {FFA_VERSION_1_0, FFA_VERSION_1_1, FFA_VERSION_1_2};
@@ -177,7 +142,7 @@ static uint32_t version_for(uint16_t id)
 }
 
 /* Counters of the guest conduit, kept before the VM goes away. */
-static void snapshot_calls(struct run_vm *vm)
+static void snapshot_calls(struct workload_vm *vm)
 {
 	for (uint32_t width = 0; width < 2; width++) {
 		for (uint32_t fnum = FFA_FNUM_MIN; fnum <= FFA_FNUM_MAX; fnum++) {
@@ -196,8 +161,8 @@ static void snapshot_calls(struct run_vm *vm)
 			vm->calls_total += n - busy - irq;
 			vm->busy_total += busy;
 			vm->on_interrupt_total += irq;
-			if (vm->call_kinds < RUN_MAX_CALLS) {
-				vm->calls[vm->call_kinds] = (struct run_call_count){
+			if (vm->call_kinds < WORKLOAD_MAX_CALLS) {
+				vm->calls[vm->call_kinds] = (struct workload_call_count){
 					.fid = fid,
 					.count = n - busy - irq,
 					.busy = busy,
@@ -210,7 +175,7 @@ static void snapshot_calls(struct run_vm *vm)
 	vm->calls_total += ffamed_sim_vm_call_count(vm->svm, 0);
 }
 
-static bool start_vcpus(struct run *run, struct run_vcpu *vcpus)
+static bool start_vcpus(struct workload *run, struct workload_vcpu *vcpus)
 {
 	uint32_t k = 0;
 
@@ -218,8 +183,8 @@ static bool start_vcpus(struct run *run, struct run_vcpu *vcpus)
 		for (uint16_t v = 0; v < run->opt.vcpus; v++, k++) {
 			vcpus[k].vm = &run->vms[i];
 			vcpus[k].index = v;
-			if (ffamed_sim_vcpu_start(run->vms[i].svm, v, run_vcpu_main, &vcpus[k]) !=
-			    FFA_RET_OK)
+			if (ffamed_sim_vcpu_start(run->vms[i].svm, v, workload_vcpu_main,
+						  &vcpus[k]) != FFA_RET_OK)
 				return false;
 		}
 	}
@@ -227,7 +192,7 @@ static bool start_vcpus(struct run *run, struct run_vcpu *vcpus)
 }
 
 /* The SPs' own counters must agree with what the guests counted. */
-static void check_sp_accounting(struct run *run)
+static void check_sp_accounting(struct workload *run)
 {
 	struct ffamed_sp_echo *echo = ffamed_sim_echo(run->sim);
 	struct ffamed_sp_optee *optee = ffamed_sim_optee(run->sim);
@@ -243,35 +208,35 @@ static void check_sp_accounting(struct run *run)
 	run->sys.optee_calls = 0;
 	for (int s = 0; s < FFAMED_OPTEE_SLOTS; s++)
 		run->sys.optee_calls += atomic_load(&optee->calls[s]);
-	run_expect(run, "ECHO responses vs answers the guests got", run->sys.echo_responses,
-		   answers);
-	run_expect(run, "ECHO resumptions vs FFA_RUN calls of the guests", run->sys.echo_resumes,
-		   resumes);
-	run_expect(run, "ECHO requests still in flight",
-		   atomic_load(&echo->requests) - run->sys.echo_responses, 0);
-	run_expect(run, "OP-TEE GET_API_VERSION calls",
-		   atomic_load(&optee->calls[FFAMED_OPTEE_GET_API_VERSION]), guest_rounds);
-	run_expect(run, "OP-TEE GET_OS_VERSION calls",
-		   atomic_load(&optee->calls[FFAMED_OPTEE_GET_OS_VERSION]), guest_rounds);
-	run_expect(run, "OP-TEE calls in all", run->sys.optee_calls, 2 * guest_rounds);
+	workload_expect(run, "ECHO responses vs answers the guests got", run->sys.echo_responses,
+			answers);
+	workload_expect(run, "ECHO resumptions vs FFA_RUN calls of the guests",
+			run->sys.echo_resumes, resumes);
+	workload_expect(run, "ECHO requests still in flight",
+			atomic_load(&echo->requests) - run->sys.echo_responses, 0);
+	workload_expect(run, "OP-TEE GET_API_VERSION calls",
+			atomic_load(&optee->calls[FFAMED_OPTEE_GET_API_VERSION]), guest_rounds);
+	workload_expect(run, "OP-TEE GET_OS_VERSION calls",
+			atomic_load(&optee->calls[FFAMED_OPTEE_GET_OS_VERSION]), guest_rounds);
+	workload_expect(run, "OP-TEE calls in all", run->sys.optee_calls, 2 * guest_rounds);
 }
 
-static void check_vmwatch_live(struct run *run)
+static void check_vmwatch_live(struct workload *run)
 {
 	struct ffamed_sp_vmwatch *w = ffamed_sim_vmwatch(run->sim);
 
 	run->sys.vmwatch_live_during = ffamed_sp_vmwatch_live_count(w);
-	run_expect(run, "VMWATCH live VMs while running", run->sys.vmwatch_live_during,
-		   run->opt.vms);
+	workload_expect(run, "VMWATCH live VMs while running", run->sys.vmwatch_live_during,
+			run->opt.vms);
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		if (!ffamed_sp_vmwatch_is_live(w, run->vms[i].id))
-			run_unexpected(run, NULL, "system: VMWATCH was not told of VM %u",
-				       (unsigned)run->vms[i].id);
-	run_expect(run, "VMWATCH VM_CREATED messages", ffamed_sp_vmwatch_created_msgs(w),
-		   run->opt.vms);
+			workload_unexpected(run, NULL, "system: VMWATCH was not told of VM %u",
+					    (unsigned)run->vms[i].id);
+	workload_expect(run, "VMWATCH VM_CREATED messages", ffamed_sp_vmwatch_created_msgs(w),
+			run->opt.vms);
 }
 
-static void check_teardown(struct run *run)
+static void check_teardown(struct workload *run)
 {
 	struct ffamed_sp_vmwatch *w = ffamed_sim_vmwatch(run->sim);
 	const struct ffamed_sim_leaks *l = &run->sys.leaks;
@@ -281,19 +246,20 @@ static void check_teardown(struct run *run)
 	run->sys.vmwatch_live_after = ffamed_sp_vmwatch_live_count(w);
 	run->sys.vmwatch_duplicates = atomic_load(&w->duplicate_created);
 	run->sys.vmwatch_unknown = atomic_load(&w->unknown_destroyed);
-	run_expect(run, "VMWATCH VM_DESTROYED messages", run->sys.vmwatch_destroyed, run->opt.vms);
-	run_expect(run, "VMWATCH live VMs after teardown", run->sys.vmwatch_live_after, 0);
-	run_expect(run, "VMWATCH duplicate VM_CREATED", run->sys.vmwatch_duplicates, 0);
-	run_expect(run, "VMWATCH VM_DESTROYED of unknown VMs", run->sys.vmwatch_unknown, 0);
-	run_expect(run, "guest pages still pinned", l->pinned_pages, 0);
-	run_expect(run, "mediator allocations live", l->live_allocs, 0);
-	run_expect(run, "SPMC allocations live", l->spmc_live_allocs, 0);
-	run_expect(run, "hypervisor mappings live", l->mapped_pages, 0);
-	run_expect(run, "host VM objects live", l->live_vms, 0);
-	run_expect(run, "port contract violations", l->port_errors, 0);
+	workload_expect(run, "VMWATCH VM_DESTROYED messages", run->sys.vmwatch_destroyed,
+			run->opt.vms);
+	workload_expect(run, "VMWATCH live VMs after teardown", run->sys.vmwatch_live_after, 0);
+	workload_expect(run, "VMWATCH duplicate VM_CREATED", run->sys.vmwatch_duplicates, 0);
+	workload_expect(run, "VMWATCH VM_DESTROYED of unknown VMs", run->sys.vmwatch_unknown, 0);
+	workload_expect(run, "guest pages still pinned", l->pinned_pages, 0);
+	workload_expect(run, "mediator allocations live", l->live_allocs, 0);
+	workload_expect(run, "SPMC allocations live", l->spmc_live_allocs, 0);
+	workload_expect(run, "hypervisor mappings live", l->mapped_pages, 0);
+	workload_expect(run, "host VM objects live", l->live_vms, 0);
+	workload_expect(run, "port contract violations", l->port_errors, 0);
 }
 
-static void write_chrome(struct run *run, const struct ffamed_trace_event *ev, size_t n)
+static void write_chrome(struct workload *run, const struct ffamed_trace_event *ev, size_t n)
 {
 	const char *path = run->opt.trace_path;
 	size_t written = 0;
@@ -301,13 +267,13 @@ static void write_chrome(struct run *run, const struct ffamed_trace_event *ev, s
 
 	if (!f ||
 	    ffamed_trace_write_chrome_max(f, ev, n, run->opt.trace_max_bytes, &written) != 0) {
-		run_unexpected(run, NULL, "system: cannot write %s", path);
+		workload_unexpected(run, NULL, "system: cannot write %s", path);
 		if (f)
 			fclose(f);
 		return;
 	}
 	if (fclose(f)) {
-		run_unexpected(run, NULL, "system: cannot write %s", path);
+		workload_unexpected(run, NULL, "system: cannot write %s", path);
 		return;
 	}
 	if (written < n)
@@ -317,7 +283,7 @@ static void write_chrome(struct run *run, const struct ffamed_trace_event *ev, s
 			path, (unsigned long long)run->opt.trace_max_bytes, written, n);
 }
 
-static void write_mermaid(struct run *run, const struct ffamed_trace_event *ev, size_t n)
+static void write_mermaid(struct workload *run, const struct ffamed_trace_event *ev, size_t n)
 {
 	const char *path = run->opt.mermaid_path;
 	/* Markdown renders a diagram only inside a mermaid code block. */
@@ -326,7 +292,7 @@ static void write_mermaid(struct run *run, const struct ffamed_trace_event *ev, 
 	int rc;
 
 	if (!f) {
-		run_unexpected(run, NULL, "system: cannot write %s", path);
+		workload_unexpected(run, NULL, "system: cannot write %s", path);
 		return;
 	}
 	if (fenced)
@@ -335,11 +301,11 @@ static void write_mermaid(struct run *run, const struct ffamed_trace_event *ev, 
 	if (fenced)
 		fprintf(f, "```\n");
 	if (rc || ferror(f) || fclose(f))
-		run_unexpected(run, NULL, "system: cannot write %s", path);
+		workload_unexpected(run, NULL, "system: cannot write %s", path);
 }
 
 /* The vCPU threads are joined: their buffers are complete. */
-static void write_traces(struct run *run)
+static void write_traces(struct workload *run)
 {
 	size_t n;
 	struct ffamed_trace_event *ev = ffamed_trace_events(run->trace, &n);
@@ -357,8 +323,8 @@ static void write_traces(struct run *run)
 }
 
 /* Every vCPU did a round with MEMSP per iteration, and each VM pair one
- * VM-to-VM round (tools/sim_memory.c). */
-static void check_memory_rounds(struct run *run)
+ * VM-to-VM round (tools/sim/workload_memory.c). */
+static void check_memory_rounds(struct workload *run)
 {
 	uint64_t sp = 0, vm = 0;
 
@@ -369,24 +335,24 @@ static void check_memory_rounds(struct run *run)
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		sp += atomic_load(&run->vms[i].memsp_refusals);
 	/* A round MEMSP refused at its limit counts as done. */
-	run_expect(run, "memory rounds with MEMSP (done or refused at its limit)", sp,
-		   (uint64_t)run->opt.vms * run->opt.vcpus * run->opt.iterations);
-	run_expect(run, "memory rounds between VMs", vm,
-		   (uint64_t)(run->opt.vms / 2) * run->opt.iterations);
+	workload_expect(run, "memory rounds with MEMSP (done or refused at its limit)", sp,
+			(uint64_t)run->opt.vms * run->opt.vcpus * run->opt.iterations);
+	workload_expect(run, "memory rounds between VMs", vm,
+			(uint64_t)(run->opt.vms / 2) * run->opt.iterations);
 	/* Every guest reclaimed what it sent before powering off. */
 	{
 		struct ffamed_mem_stats st;
 
 		ffamed_get_mem_stats(ffamed_sim_mediator(run->sim), &st);
-		run_expect(run, "memory transactions left", st.transactions, 0);
-		run_expect(run, "guest pages held by memory transactions", st.pages, 0);
+		workload_expect(run, "memory transactions left", st.transactions, 0);
+		workload_expect(run, "guest pages held by memory transactions", st.pages, 0);
 	}
 }
 
-static int run_sim(struct run *run)
+static int cmd_sim_run(struct workload *run)
 {
 	struct ffamed_sim_config cfg;
-	struct run_vcpu *vcpus;
+	struct workload_vcpu *vcpus;
 	uint64_t t0 = tool_now_ns();
 	uint64_t unexpected;
 	int32_t ret;
@@ -396,7 +362,7 @@ static int run_sim(struct run *run)
 	cfg.vcpus_per_vm = run->opt.vcpus;
 	cfg.seed = run->opt.seed;
 	/* Room for the memory rounds of every vCPU. */
-	cfg.ram_pages_per_vm = run_memory_ram_pages(run->opt.vcpus);
+	cfg.ram_pages_per_vm = workload_memory_ram_pages(run->opt.vcpus);
 	/* VMs see and notify each other. */
 	cfg.vm_to_vm = true;
 	ret = ffamed_sim_create(&cfg, &run->sim);
@@ -407,9 +373,10 @@ static int run_sim(struct run *run)
 	}
 	run->cpu_count = ffamed_sim_cpu_count(run->sim);
 	ffamed_get_fw_info(ffamed_sim_mediator(run->sim), &run->sys.fw);
-	run_expect(run, "firmware version seen by the mediator", run->sys.fw.version,
-		   FFA_VERSION_1_2);
-	run_expect(run, "SPs cached by the mediator", run->sys.fw.sp_count, FFAMED_SIM_SP_COUNT);
+	workload_expect(run, "firmware version seen by the mediator", run->sys.fw.version,
+			FFA_VERSION_1_2);
+	workload_expect(run, "SPs cached by the mediator", run->sys.fw.sp_count,
+			FFAMED_SIM_SP_COUNT);
 
 	run->vms = calloc(run->opt.vms, sizeof(*run->vms));
 	vcpus = calloc((size_t)run->opt.vms * run->opt.vcpus, sizeof(*vcpus));
@@ -418,7 +385,7 @@ static int run_sim(struct run *run)
 		exit(1);
 	}
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
-		struct run_vm *vm = &run->vms[i];
+		struct workload_vm *vm = &run->vms[i];
 
 		vm->run = run;
 		vm->svm = ffamed_sim_vm_at(run->sim, i);
@@ -433,7 +400,7 @@ static int run_sim(struct run *run)
 	}
 	pthread_barrier_init(&run->all_set_up, NULL, run->opt.vms * run->opt.vcpus);
 	check_vmwatch_live(run);
-	run_notif_plan(run);
+	workload_notif_plan(run);
 
 	if (run->opt.trace_path || run->opt.mermaid_path) {
 		run->trace = ffamed_trace_create(TRACE_PER_THREAD);
@@ -455,13 +422,13 @@ static int run_sim(struct run *run)
 		for (uint16_t v = 0; v < run->opt.vcpus; v++)
 			ffamed_sim_vcpu_join(run->vms[i].svm, v);
 	pthread_barrier_destroy(&run->all_set_up);
-	run_msg_phase(run);
+	workload_msg_phase(run);
 
 	for (uint32_t i = 0; i < run->opt.vms; i++)
 		snapshot_calls(&run->vms[i]);
 	check_sp_accounting(run);
-	run_notif_check(run);
-	run_msg_check(run);
+	workload_notif_check(run);
+	workload_msg_check(run);
 	check_memory_rounds(run);
 	if (run->trace) {
 		ffamed_set_tracer(ffamed_sim_mediator(run->sim), NULL);
@@ -482,11 +449,11 @@ static int run_sim(struct run *run)
 	run->wall_seconds = (double)(tool_now_ns() - t0) / 1e9;
 
 	if (run->opt.json)
-		run_report_json(run);
+		workload_report_json(run);
 	else
-		run_report_text(run);
+		workload_report_text(run);
 
-	unexpected = run_unexpected_total(run);
+	unexpected = workload_unexpected_total(run);
 	ffamed_sim_destroy(run->sim);
 	free(vcpus);
 	free(run->vms);
@@ -496,14 +463,14 @@ static int run_sim(struct run *run)
 
 int cmd_sim(int argc, char **argv)
 {
-	static struct run run;
+	static struct workload run;
 	int rc = parse_options(argc, argv, &run.opt);
 
 	if (rc >= 0)
 		return rc;
 	pthread_mutex_init(&run.errors_lock, NULL);
 	sem_init(&run.memsp_slots, 0, FFAMED_MEMSP_MAX_REGIONS);
-	rc = run_sim(&run);
+	rc = cmd_sim_run(&run);
 	sem_destroy(&run.memsp_slots);
 	pthread_mutex_destroy(&run.errors_lock);
 	return rc;

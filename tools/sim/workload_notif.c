@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sim_run.h"
+#include "workload.h"
 #include "tool_clock.h"
 
 #define ECHO	      FFAMED_SIM_ECHO_ID
@@ -25,20 +25,20 @@
 #define DEADLINE_NS   10000000000ull /* a round that takes this long lost something */
 #define MAX_ROUNDS    50u
 
-uint32_t run_notif_rounds(const struct run *run)
+uint32_t workload_notif_rounds(const struct workload *run)
 {
 	return run->opt.iterations < MAX_ROUNDS ? run->opt.iterations : MAX_ROUNDS;
 }
 
-void run_notif_plan(struct run *run)
+void workload_notif_plan(struct workload *run)
 {
-	struct run_notif *n = &run->notif;
+	struct workload_notif *n = &run->notif;
 
 	n->ring = calloc(run->opt.vms, sizeof(*n->ring));
 	if (!n->ring)
 		abort();
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
-		struct run_vm *vm = &run->vms[i];
+		struct workload_vm *vm = &run->vms[i];
 
 		vm->notif_index = -1;
 		if (vm->version_asked < FFA_VERSION_1_1)
@@ -58,18 +58,18 @@ static int to_sp_id(const struct guest *g)
 	return id < 64 ? (int)id : -1;
 }
 
-static struct run_vm *ring_next(const struct guest *g)
+static struct workload_vm *ring_next(const struct guest *g)
 {
-	const struct run_notif *n = &g->run->notif;
+	const struct workload_notif *n = &g->run->notif;
 
 	if (n->vms < 2)
 		return NULL;
 	return n->ring[((unsigned)g->vm->notif_index + 1) % n->vms];
 }
 
-static struct run_vm *ring_prev(const struct guest *g)
+static struct workload_vm *ring_prev(const struct guest *g)
 {
-	const struct run_notif *n = &g->run->notif;
+	const struct workload_notif *n = &g->run->notif;
 
 	if (n->vms < 2)
 		return NULL;
@@ -96,7 +96,7 @@ static uint32_t echo_cmd(struct guest *g, uint32_t cmd, uint32_t flags, uint64_t
 /* What one NPI's GET collected. */
 static void take_bits(struct guest *g, const struct ffac_notif_bits *got)
 {
-	struct run_notif *n = &g->run->notif;
+	struct workload_notif *n = &g->run->notif;
 	const struct ffac_notif_bits bits = *got;
 
 	if (!bits.sp && !bits.vm && !bits.spm_fwk && !bits.hyp_fwk)
@@ -122,7 +122,7 @@ static void take_bits(struct guest *g, const struct ffac_notif_bits *got)
 static void take_npi(struct guest *g)
 {
 	struct ffamed_posix_vm *pvm = ffamed_sim_vm_posix(g->svm);
-	struct run_notif *n = &g->run->notif;
+	struct workload_notif *n = &g->run->notif;
 	struct ffac_notif_bits bits;
 	bool ok;
 
@@ -159,7 +159,7 @@ static bool wait_count(struct guest *g, const char *what, _Atomic uint64_t *coun
 
 static bool wait_ready(struct guest *g)
 {
-	struct run_notif *n = &g->run->notif;
+	struct workload_notif *n = &g->run->notif;
 	uint64_t start = tool_now_ns();
 
 	while (atomic_load(&n->ready) < n->vcpus) {
@@ -174,7 +174,7 @@ static bool wait_ready(struct guest *g)
 
 static bool notif_setup(struct guest *g)
 {
-	struct run_vm *prev = ring_prev(g);
+	struct workload_vm *prev = ring_prev(g);
 	int sp_id = to_sp_id(g);
 	bool ok = true;
 
@@ -209,8 +209,8 @@ static void account_to_sp(struct guest *g, uint64_t bitmap)
 
 static bool notif_round(struct guest *g, uint32_t k)
 {
-	struct run_notif *n = &g->run->notif;
-	struct run_vm *next = ring_next(g);
+	struct workload_notif *n = &g->run->notif;
+	struct workload_vm *next = ring_next(g);
 	int sp_id = to_sp_id(g);
 	uint64_t got = 0;
 
@@ -252,9 +252,9 @@ static bool notif_round(struct guest *g, uint32_t k)
 	return true;
 }
 
-void run_notif_vcpu(struct guest *g)
+void workload_notif_vcpu(struct guest *g)
 {
-	struct run_notif *n = &g->run->notif;
+	struct workload_notif *n = &g->run->notif;
 	bool ok;
 
 	if (g->vm->notif_index < 0) {
@@ -268,7 +268,7 @@ void run_notif_vcpu(struct guest *g)
 	atomic_fetch_add(&n->ready, 1);
 	ok = ok && wait_ready(g);
 	g->in_setup = false;
-	for (uint32_t k = 0; ok && k < run_notif_rounds(g->run); k++) {
+	for (uint32_t k = 0; ok && k < workload_notif_rounds(g->run); k++) {
 		g->iter = k;
 		ok = notif_round(g, k);
 	}
@@ -276,7 +276,7 @@ void run_notif_vcpu(struct guest *g)
 	 * is done once the receiver took it, or the count would race. */
 	if (ok && ring_next(g))
 		wait_count(g, "VM->VM (last round)", &ring_next(g)->notif_vm_got[g->vcpu],
-			   run_notif_rounds(g->run));
+			   workload_notif_rounds(g->run));
 	/* Keep taking NPIs until every sender is done: they may wait on us. */
 	atomic_fetch_sub(&n->senders_left, 1);
 	uint64_t start = tool_now_ns();
@@ -284,16 +284,16 @@ void run_notif_vcpu(struct guest *g)
 		take_npi(g);
 }
 
-void run_notif_check(struct run *run)
+void workload_notif_check(struct workload *run)
 {
-	struct run_notif *n = &run->notif;
+	struct workload_notif *n = &run->notif;
 
-	run_expect(run, "SP->VM notifications delivered vs sent",
-		   atomic_load(&n->sp_to_vm_delivered), atomic_load(&n->sp_to_vm_sent));
-	run_expect(run, "VM->VM notifications delivered vs sent",
-		   atomic_load(&n->vm_to_vm_delivered), atomic_load(&n->vm_to_vm_sent));
-	run_expect(run, "VM->SP notifications delivered vs sent",
-		   atomic_load(&n->vm_to_sp_delivered), atomic_load(&n->vm_to_sp_sent));
+	workload_expect(run, "SP->VM notifications delivered vs sent",
+			atomic_load(&n->sp_to_vm_delivered), atomic_load(&n->sp_to_vm_sent));
+	workload_expect(run, "VM->VM notifications delivered vs sent",
+			atomic_load(&n->vm_to_vm_delivered), atomic_load(&n->vm_to_vm_sent));
+	workload_expect(run, "VM->SP notifications delivered vs sent",
+			atomic_load(&n->vm_to_sp_delivered), atomic_load(&n->vm_to_sp_sent));
 	free(n->ring);
 	n->ring = NULL;
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_run.h"
+#include "workload.h"
 #include "tool_clock.h"
 
 #define ECHO		FFAMED_SIM_ECHO_ID
@@ -28,13 +28,13 @@
 #define WAIT_SLICE_NS	1000000ull
 #define MSG_DEADLINE_NS 10000000000ull /* a message this late was lost */
 
-static uint32_t msg_rounds(const struct run *run)
+static uint32_t msg_rounds(const struct workload *run)
 {
 	return run->opt.iterations < MSG_ROUNDS_MAX ? run->opt.iterations : MSG_ROUNDS_MAX;
 }
 
 /* A guest's client for an existing vCPU whose VM's version is final. */
-static void msg_client(struct guest *g, struct run_vm *vm, uint16_t vcpu)
+static void msg_client(struct guest *g, struct workload_vm *vm, uint16_t vcpu)
 {
 	memset(g, 0, sizeof(*g));
 	g->run = vm->run;
@@ -50,7 +50,7 @@ static void msg_client(struct guest *g, struct run_vm *vm, uint16_t vcpu)
 
 static int msg_echo_plus_one(void *ctx, const struct ffac_direct_msg *msg, uint64_t resp[14])
 {
-	struct run_vm *vm = ctx;
+	struct workload_vm *vm = ctx;
 
 	for (uint32_t i = 0; i < msg->words; i++)
 		resp[i] = msg->payload[i] + 1;
@@ -60,7 +60,7 @@ static int msg_echo_plus_one(void *ctx, const struct ffac_direct_msg *msg, uint6
 
 static void msg_server_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
-	struct run_vm *vm = arg;
+	struct workload_vm *vm = arg;
 	struct guest g;
 	int32_t ret;
 
@@ -68,7 +68,8 @@ static void msg_server_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *ar
 	msg_client(&g, vm, vcpu);
 	ret = ffac_direct_serve(&g.c, msg_echo_plus_one, vm, &vm->run->msg.stop, NULL);
 	if (ret != FFA_RET_OK)
-		run_unexpected(vm->run, vm, "vCPU %u: serving direct requests: %d", vcpu, (int)ret);
+		workload_unexpected(vm->run, vm, "vCPU %u: serving direct requests: %d", vcpu,
+				    (int)ret);
 	atomic_store(&vm->msg_server_done, true);
 }
 
@@ -119,9 +120,9 @@ static int32_t msg_send(struct guest *g, uint16_t to, uint64_t token)
 	return ret;
 }
 
-static void msg_direct_part(struct guest *g, struct run_vm *peer)
+static void msg_direct_part(struct guest *g, struct workload_vm *peer)
 {
-	struct run_msg *m = &g->run->msg;
+	struct workload_msg *m = &g->run->msg;
 	uint64_t deadline = tool_now_ns() + MSG_DEADLINE_NS;
 
 	for (uint32_t k = 0; k < msg_rounds(g->run); k++) {
@@ -142,9 +143,9 @@ static void msg_direct_part(struct guest *g, struct run_vm *peer)
 }
 
 /* Ping-pong: the pair's first VM pings, the second pongs, N rounds. */
-static void msg_indirect_part(struct guest *g, struct run_vm *peer, bool pinger)
+static void msg_indirect_part(struct guest *g, struct workload_vm *peer, bool pinger)
 {
-	struct run_msg *m = &g->run->msg;
+	struct workload_msg *m = &g->run->msg;
 	struct ffac_msg msg = {0};
 	uint64_t token = 0;
 
@@ -174,7 +175,7 @@ static void msg_indirect_part(struct guest *g, struct run_vm *peer, bool pinger)
 
 static void msg_sp_part(struct guest *g)
 {
-	struct run_msg *m = &g->run->msg;
+	struct workload_msg *m = &g->run->msg;
 	struct ffac_msg msg = {0};
 	uint64_t token = 0;
 
@@ -209,8 +210,8 @@ static void msg_sp_part(struct guest *g)
 
 static void msg_kernel_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *arg)
 {
-	struct run_vm *vm = arg;
-	struct run_vm *peer = vm->msg_peer;
+	struct workload_vm *vm = arg;
+	struct workload_vm *peer = vm->msg_peer;
 	struct guest g;
 
 	(void)pvm;
@@ -233,10 +234,10 @@ static void msg_kernel_main(struct ffamed_posix_vm *pvm, uint16_t vcpu, void *ar
 
 /* ---- The phase ---------------------------------------------------------------------- */
 
-void run_msg_phase(struct run *run)
+void workload_msg_phase(struct workload *run)
 {
-	struct run_msg *m = &run->msg;
-	struct run_vm *first = NULL;
+	struct workload_msg *m = &run->msg;
+	struct workload_vm *first = NULL;
 	pthread_barrier_t *pairs;
 	uint32_t npairs = 0;
 
@@ -245,7 +246,7 @@ void run_msg_phase(struct run *run)
 	if (!pairs)
 		abort();
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
-		struct run_vm *vm = &run->vms[i];
+		struct workload_vm *vm = &run->vms[i];
 
 		vm->msg_on = vm->version >= FFA_VERSION_1_1 && vm->vcpus >= 2;
 		if (!vm->msg_on)
@@ -263,7 +264,7 @@ void run_msg_phase(struct run *run)
 	}
 	m->pairs = npairs;
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
-		struct run_vm *vm = &run->vms[i];
+		struct workload_vm *vm = &run->vms[i];
 
 		if (!vm->msg_on)
 			continue;
@@ -282,7 +283,7 @@ void run_msg_phase(struct run *run)
 	/* Every kernel is done: the servers stop at their next interrupt. */
 	atomic_store(&m->stop, true);
 	for (uint32_t i = 0; i < run->opt.vms; i++) {
-		struct run_vm *vm = &run->vms[i];
+		struct workload_vm *vm = &run->vms[i];
 
 		if (!vm->msg_on)
 			continue;
@@ -299,9 +300,9 @@ void run_msg_phase(struct run *run)
 	free(pairs);
 }
 
-void run_msg_check(struct run *run)
+void workload_msg_check(struct workload *run)
 {
-	struct run_msg *m = &run->msg;
+	struct workload_msg *m = &run->msg;
 	uint64_t served = 0;
 	uint32_t sp_vms = 0;
 
@@ -309,15 +310,15 @@ void run_msg_check(struct run *run)
 		served += atomic_load(&run->vms[i].msg_served);
 		sp_vms += run->vms[i].msg_on;
 	}
-	run_expect(run, "direct requests between VMs answered", atomic_load(&m->direct_answered),
-		   (uint64_t)2 * m->pairs * msg_rounds(run));
-	run_expect(run, "direct requests served", served, atomic_load(&m->direct_sent));
-	run_expect(run, "indirect messages between VMs delivered",
-		   atomic_load(&m->indirect_delivered), atomic_load(&m->indirect_sent));
-	run_expect(run, "indirect messages between VMs sent", atomic_load(&m->indirect_sent),
-		   (uint64_t)2 * m->pairs * msg_rounds(run));
-	run_expect(run, "SP -> VM messages delivered", atomic_load(&m->sp_to_vm_delivered),
-		   (uint64_t)sp_vms * msg_rounds(run));
-	run_expect(run, "VM -> SP -> VM echoes delivered", atomic_load(&m->vm_to_sp_delivered),
-		   (uint64_t)sp_vms * msg_rounds(run));
+	workload_expect(run, "direct requests between VMs answered",
+			atomic_load(&m->direct_answered), (uint64_t)2 * m->pairs * msg_rounds(run));
+	workload_expect(run, "direct requests served", served, atomic_load(&m->direct_sent));
+	workload_expect(run, "indirect messages between VMs delivered",
+			atomic_load(&m->indirect_delivered), atomic_load(&m->indirect_sent));
+	workload_expect(run, "indirect messages between VMs sent", atomic_load(&m->indirect_sent),
+			(uint64_t)2 * m->pairs * msg_rounds(run));
+	workload_expect(run, "SP -> VM messages delivered", atomic_load(&m->sp_to_vm_delivered),
+			(uint64_t)sp_vms * msg_rounds(run));
+	workload_expect(run, "VM -> SP -> VM echoes delivered", atomic_load(&m->vm_to_sp_delivered),
+			(uint64_t)sp_vms * msg_rounds(run));
 }

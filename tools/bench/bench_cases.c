@@ -396,18 +396,6 @@ static struct ffamed *v2v_med;
 static struct bench_vm v2v_vms[2 * BENCH_VMS];
 static struct ffamed_host_ops v2v_ops;
 
-const struct ffamed_vm_policy bench_policy_open = {
-	.sp_default = FFAMED_RIGHTS_ALL,
-	.vm_default = FFAMED_RIGHTS_ALL,
-};
-
-/* The second mediator has no firmware: the SPMC is the first one's. */
-void bench_no_firmware(void *host, struct ffamed_regs *regs)
-{
-	(void)host;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-}
-
 static int vm_to_vm_setup(struct bench_sys *s)
 {
 	struct ffamed_config cfg = {.vm_to_vm = true};
@@ -432,7 +420,8 @@ static int vm_to_vm_setup(struct bench_sys *s)
 		ffamed_handle_call(v->vm, 0, &r);
 	}
 	for (uint32_t i = 0; i < BENCH_VMS; i++) {
-		struct bench_vm *send = &v2v_vms[2 * i], *recv = &v2v_vms[2 * i + 1];
+		struct bench_vm *send = &v2v_vms[2 * (size_t)i],
+				*recv = &v2v_vms[2 * (size_t)i + 1];
 
 		regs_set(&r, FFA_NOTIFICATION_BIND, ((uint64_t)send->id << 16) | recv->id, 0,
 			 BENCH_NOTIF_BIT, 0);
@@ -456,7 +445,8 @@ static int vm_to_vm_teardown(struct bench_sys *s)
 
 static int vm_to_vm_med(struct bench_ctx *c)
 {
-	struct bench_vm *send = &v2v_vms[2 * c->index], *recv = &v2v_vms[2 * c->index + 1];
+	struct bench_vm *send = &v2v_vms[2 * (size_t)c->index],
+			*recv = &v2v_vms[2 * (size_t)c->index + 1];
 	uint64_t npis = atomic_load_explicit(&recv->npis, memory_order_relaxed);
 	struct ffamed_regs r;
 
