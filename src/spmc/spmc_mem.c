@@ -6,6 +6,7 @@
  * live transaction. Rules and the choices behind them: docs/MEMORY-SPMC.md.
  */
 #include "spmc_mem_internal.h"
+#include "spmc_persona.h"
 
 #define PAGE_MASK ((uint64_t)FFA_PAGE_SIZE - 1)
 /* An odd constant: multiplying by it permutes the 64-bit values, so handles

@@ -8,15 +8,14 @@
  *   spmc_mem_retrieve.c retrieve and relinquish by SPs (the SP-side API) and
  *                       by the hypervisor
  *
- * Locks: mem->lock guards every transaction, the claims and the
- * hypervisor's pending retrieve response. Order: mbox_lock -> mem->lock
- * (only the hypervisor's retrieve nests them); no other SPMC lock is held
- * with mem->lock.
+ * mem->lock guards every transaction, the claims and the hypervisor's
+ * pending retrieve response; its place in the lock order: spmc_state.h.
  */
 #ifndef FFAMED_SPMC_MEM_INTERNAL_H
 #define FFAMED_SPMC_MEM_INTERNAL_H
 
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_mem.h"
 
 #define SPMC_MEM_MAX_HANDLES_DEFAULT   4096u
 #define SPMC_MEM_MAX_FRAGMENTS_DEFAULT 4096u

@@ -7,7 +7,10 @@
  * RX-buffer-full and the SRI). The exact ABI behaviour is in
  * include/ffamed/spmc.h, the design in docs/MESSAGING-SPMC.md.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_msg2.h"
+#include "spmc_notif.h"
+#include "spmc_rxtx.h"
 
 #define MSG2_PAGE_SIZE ((uint64_t)FFA_PAGE_SIZE)
 

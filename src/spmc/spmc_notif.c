@@ -10,7 +10,9 @@
  * locked before it is dropped, so a slot cannot be destroyed (or reused
  * for another VM) while somebody works on it.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_notif.h"
+#include "spmc_persona.h"
 
 #define NOTIF_SET_FLAGS_MBZ  0xFFFCu /* w2[15:2] of SET */
 #define NOTIF_VCPU(flags)    ((uint16_t)((flags) >> FFA_NOTIF_SET_VCPU_SHIFT))

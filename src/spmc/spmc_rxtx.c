@@ -8,7 +8,10 @@
  * No buffer page may belong to two pairs at once: a real SPMC maps each
  * page once in its own tables and refuses a second claim on it.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_notif.h"
+#include "spmc_persona.h"
+#include "spmc_rxtx.h"
 
 #define PAGE_MASK ((uint64_t)FFA_PAGE_SIZE - 1)
 
