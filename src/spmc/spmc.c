@@ -97,13 +97,13 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs
 	case FFA_MSG_SEND_DIRECT_REQ_32:
 	case FFA_MSG_SEND_DIRECT_REQ_64:
 	case FFA_MSG_SEND_DIRECT_REQ2:
-		spmc_direct_req(spmc, cpu, regs, fid, version);
+		spmc_msg_direct_req(spmc, cpu, regs, fid, version);
 		break;
 	case FFA_RUN:
-		spmc_run(spmc, cpu, regs);
+		spmc_msg_run(spmc, cpu, regs);
 		break;
 	case FFA_MSG_SEND2:
-		spmc_msg_send2(spmc, cpu, regs);
+		spmc_msg2_send(spmc, cpu, regs);
 		break;
 	case FFA_NOTIFICATION_BITMAP_CREATE:
 		spmc_notif_bitmap_create(spmc, regs);
@@ -250,7 +250,7 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc)
 	for (uint32_t i = 0; i < spmc->sp_count; i++)
 		spmc_sp_fini(spmc, &spmc->sps[i]);
 	env->free(env->ctx, spmc->sps);
-	spmc_mailboxes_fini(spmc);
+	spmc_rxtx_fini(spmc);
 	spmc_notif_fini(spmc);
 	spmc_mem_fini(spmc);
 	spmc_persona_fini(spmc);
@@ -296,7 +296,7 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 	rc = spmc_persona_init(spmc, cfg->personality);
 	if (rc)
 		goto fail;
-	rc = spmc_mailboxes_init(spmc);
+	rc = spmc_rxtx_init(spmc);
 	if (rc)
 		goto fail;
 	rc = spmc_notif_init(spmc);

@@ -203,8 +203,8 @@ static bool sp_has_uuid(const struct ffamed_sp *sp, const struct ffa_uuid *uuid)
 	return false;
 }
 
-void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs, uint32_t fid,
-		     uint32_t version)
+void spmc_msg_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs,
+			 uint32_t fid, uint32_t version)
 {
 	bool is32 = fid == FFA_MSG_SEND_DIRECT_REQ_32;
 	bool req2 = fid == FFA_MSG_SEND_DIRECT_REQ2;
@@ -290,7 +290,7 @@ void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs 
 
 /* ---- FFA_RUN ----------------------------------------------------------------- */
 
-void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
+void spmc_msg_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t idx = FFA_TARGET_VCPU(w1);

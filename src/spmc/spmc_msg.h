@@ -5,8 +5,8 @@
 
 #include "spmc_state.h"
 
-void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs, uint32_t fid,
-		     uint32_t version);
-void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
+void spmc_msg_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs,
+			 uint32_t fid, uint32_t version);
+void spmc_msg_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
 
 #endif /* FFAMED_SPMC_MSG_H */

@@ -7,6 +7,6 @@
 
 int32_t spmc_msg2_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
 void spmc_msg2_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp);
-void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
+void spmc_msg2_send(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs);
 
 #endif /* FFAMED_SPMC_MSG2_H */
