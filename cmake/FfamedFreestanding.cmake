@@ -17,7 +17,7 @@ separate_arguments(ffamed_fs_flags UNIX_COMMAND "${FFAMED_FREESTANDING_FLAGS}")
 file(GLOB ffamed_fs_srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/mediator/*.c)
 add_library(ffamed_core_freestanding STATIC ${ffamed_fs_srcs})
 target_include_directories(ffamed_core_freestanding PRIVATE ${PROJECT_SOURCE_DIR}/include
-                           ${PROJECT_SOURCE_DIR}/src/mediator)
+                           ${PROJECT_SOURCE_DIR}/src/mediator ${PROJECT_SOURCE_DIR}/src/common)
 target_include_directories(ffamed_core_freestanding INTERFACE ${FFAMED_INCLUDE_DIRS})
 target_compile_definitions(ffamed_core_freestanding PRIVATE FFAMED_BUILDING
                            INTERFACE ${FFAMED_CONFIG_DEFINITIONS})

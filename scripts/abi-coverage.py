@@ -5,8 +5,8 @@
 Sources: the function ID list (include/ffamed/ffa_names.h, values from
 include/ffamed/ffa.h), the mediator's dispatcher (med_dispatch in
 src/mediator/med_core.c) and its gate (med_fid_props in
-src/mediator/med_features.c), the software SPMC's dispatcher and version
-gate (src/spmc/spmc.c), and the tests that name each ID. The table goes
+src/mediator/med_features.c), the software SPMC's dispatcher
+(src/spmc/spmc.c) and version gate (src/spmc/spmc_setup.c), and the tests that name each ID. The table goes
 between the markers <!-- generated:begin --> and <!-- generated:end -->;
 everything outside them is left as written.
 
@@ -156,8 +156,9 @@ def mediator_dispatch(root):
 
 def spmc_served(root):
     src = read(root, "src/spmc/spmc.c")
+    gate = read(root, "src/spmc/spmc_setup.c")
     since = {}
-    for labels, stmts in switch_groups(function_body(src, "static bool spmc_fid_supported(")):
+    for labels, stmts in switch_groups(function_body(gate, "bool spmc_fid_supported(")):
         m = re.search(r"return (.*?);", stmts)
         ret = " ".join(m.group(1).split()) if m else "false"
         v = re.search(r"FFA_VERSION_1_(\d)", ret)

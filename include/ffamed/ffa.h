@@ -411,28 +411,6 @@ struct ffa_mem_relinquish {
 	/* uint16_t endpoints[]; */
 } FFA_PACKED;
 
-/* Indirect message header, v1.1 (20 bytes). */
-struct ffa_msg_header_1_1 {
-	uint32_t flags;
-	uint32_t reserved0;
-	uint32_t payload_offset;
-	uint16_t receiver;
-	uint16_t sender;
-	uint32_t payload_size;
-} FFA_PACKED;
-
-/* Indirect message header, v1.2 (40 bytes). */
-struct ffa_msg_header_1_2 {
-	uint32_t flags;
-	uint32_t reserved0;
-	uint32_t payload_offset;
-	uint16_t receiver;
-	uint16_t sender;
-	uint32_t payload_size;
-	uint32_t reserved1;
-	uint8_t uuid[16];
-} FFA_PACKED;
-
 /* ---- Layout checks ------------------------------------------------------ */
 #ifdef __cplusplus
 #define FFA_STATIC_ASSERT static_assert
@@ -444,10 +422,14 @@ struct ffa_msg_header_1_2 {
 
 FFA_CHECK_SIZE(ffa_uuid, 16);
 FFA_CHECK_SIZE(ffa_msg_hdr, FFA_MSG_HDR_SIZE_1_2);
+FFA_CHECK_OFF(ffa_msg_hdr, flags, 0);
+FFA_CHECK_OFF(ffa_msg_hdr, reserved0, 4);
 FFA_CHECK_OFF(ffa_msg_hdr, offset, 8);
 FFA_CHECK_OFF(ffa_msg_hdr, receiver, 12);
 FFA_CHECK_OFF(ffa_msg_hdr, sender, 14);
 FFA_CHECK_OFF(ffa_msg_hdr, size, 16);
+FFA_STATIC_ASSERT(offsetof(struct ffa_msg_hdr, size) + 4 == FFA_MSG_HDR_SIZE_1_1,
+		  "ffa_msg_hdr: the v1.1 header ends after size");
 FFA_CHECK_OFF(ffa_msg_hdr, reserved1, 20);
 FFA_CHECK_OFF(ffa_msg_hdr, uuid, 24);
 FFA_CHECK_SIZE(ffa_partition_info_1_0, 8);
@@ -508,16 +490,6 @@ FFA_CHECK_SIZE(ffa_mem_relinquish, 16);
 FFA_CHECK_OFF(ffa_mem_relinquish, handle, 0);
 FFA_CHECK_OFF(ffa_mem_relinquish, flags, 8);
 FFA_CHECK_OFF(ffa_mem_relinquish, endpoint_count, 12);
-FFA_CHECK_SIZE(ffa_msg_header_1_1, 20);
-FFA_CHECK_OFF(ffa_msg_header_1_1, flags, 0);
-FFA_CHECK_OFF(ffa_msg_header_1_1, reserved0, 4);
-FFA_CHECK_OFF(ffa_msg_header_1_1, payload_offset, 8);
-FFA_CHECK_OFF(ffa_msg_header_1_1, receiver, 12);
-FFA_CHECK_OFF(ffa_msg_header_1_1, sender, 14);
-FFA_CHECK_OFF(ffa_msg_header_1_1, payload_size, 16);
-FFA_CHECK_SIZE(ffa_msg_header_1_2, 40);
-FFA_CHECK_OFF(ffa_msg_header_1_2, reserved1, 20);
-FFA_CHECK_OFF(ffa_msg_header_1_2, uuid, 24);
 
 /* ---- Register file -------------------------------------------------------- */
 #define FFA_NREGS FFAMED_NREGS

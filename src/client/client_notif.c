@@ -2,10 +2,12 @@
 /*
  * Notifications from the guest's side (or a hypervisor-less host's): setup
  * by role, BIND/UNBIND/SET/GET, and the two interrupt handlers. The role
- * decides the interrupt (seed 001): a guest takes the NPI and calls GET; the
- * scheduler at the physical instance takes the SRI and calls INFO_GET.
+ * decides the interrupt: a guest takes the NPI and calls GET; the scheduler
+ * at the physical instance takes the SRI and calls INFO_GET (whose list
+ * common_notif_info.h decodes).
  */
 #include "client_internal.h"
+#include "common_notif_info.h"
 
 /* INFO_GET answers that keep saying "more pending" are bounded. */
 #define FFAC_MAX_INFO_ROUNDS 64
@@ -118,22 +120,14 @@ int32_t ffac_notif_handle_npi(struct ffac *c, uint16_t vcpu, struct ffac_notif_b
 	return ffac_notif_get(c, vcpu, FFA_NOTIF_GET_FLAGS_MASK, out);
 }
 
-/* The ID at position i of an INFO_GET answer: 4 per register in the 64-bit
- * form, 2 in the 32-bit one (a 64-bit caller may get either). */
-static uint16_t ffac_info_id(const struct ffamed_regs *regs, bool is64, unsigned i)
-{
-	unsigned per = is64 ? 4u : 2u;
-
-	return (uint16_t)(regs->x[3 + i / per] >> (16u * (i % per)));
-}
-
 int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ctx)
 {
 	for (unsigned round = 0; round < FFAC_MAX_INFO_ROUNDS; round++) {
 		struct ffamed_regs regs;
-		bool is64;
-		unsigned lists, pos = 0, max;
+		struct common_notif_info_iter it;
+		struct common_notif_info_list l;
 		int32_t ret;
+		int got;
 
 		ffac_regs_for(&regs, FFA_NOTIFICATION_INFO_GET_64);
 		ffac_call(c, &regs);
@@ -142,24 +136,17 @@ int32_t ffac_notif_handle_sri(struct ffac *c, ffac_notif_pending_fn fn, void *ct
 			return FFA_RET_OK;
 		if (ret != FFA_RET_OK)
 			return ret;
-		is64 = ffac_w0(&regs) == FFA_SUCCESS_64;
-		max = is64 ? FFA_NOTIF_INFO_MAX_IDS_64 : FFA_NOTIF_INFO_MAX_IDS_32;
-		lists = (unsigned)(regs.x[2] >> FFA_NOTIF_INFO_LIST_COUNT_SHIFT) &
-			FFA_NOTIF_INFO_LIST_COUNT_MASK;
-		for (unsigned l = 0; l < lists; l++) {
-			unsigned n =
-				(unsigned)(regs.x[2] >> FFA_NOTIF_INFO_LIST_SIZE_SHIFT(l)) & 3u;
-			uint16_t id;
-
-			if (pos + 1 + n > max)
-				return FFAC_RET_BAD_REPLY;
-			id = ffac_info_id(&regs, is64, pos++);
-			if (!n)
-				fn(ctx, id, -1);
-			for (unsigned i = 0; i < n; i++)
-				fn(ctx, id, ffac_info_id(&regs, is64, pos++));
+		/* A 64-bit caller may get either form. */
+		common_notif_info_begin(&it, &regs);
+		while ((got = common_notif_info_next(&it, &l)) > 0) {
+			if (!l.vcpu_count)
+				fn(ctx, l.id, -1);
+			for (unsigned i = 0; i < l.vcpu_count; i++)
+				fn(ctx, l.id, l.vcpus[i]);
 		}
-		if (!(regs.x[2] & FFA_NOTIF_INFO_MORE_PENDING))
+		if (got < 0)
+			return FFAC_RET_BAD_REPLY;
+		if (!common_notif_info_more_pending(&regs))
 			return FFA_RET_OK;
 	}
 	return FFA_RET_OK;

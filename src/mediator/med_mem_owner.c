@@ -7,41 +7,20 @@
  * and releases are one merge pass each, so a 1 GiB scattered transaction
  * (262144 runs) costs O(n log n) for its sort and O(n + m) here.
  */
+#include "common_sort.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
-/* ---- Sorting (no libc in the core): heapsort by first page ---------------- */
+/* ---- Sort and overlap check ----------------------------------------------- */
 
-static void runs_sift(struct med_mem_run *a, uint32_t root, uint32_t n)
+static uint64_t run_first(const void *run)
 {
-	for (;;) {
-		uint32_t child = 2 * root + 1;
-		struct med_mem_run t;
-
-		if (child >= n)
-			return;
-		if (child + 1 < n && a[child + 1].first > a[child].first)
-			child++;
-		if (a[root].first >= a[child].first)
-			return;
-		t = a[root];
-		a[root] = a[child];
-		a[child] = t;
-		root = child;
-	}
+	return ((const struct med_mem_run *)run)->first;
 }
 
 int32_t med_mem_runs_sort_check(struct med_mem_run *runs, uint32_t n)
 {
-	for (uint32_t i = n / 2; i-- > 0;)
-		runs_sift(runs, i, n);
-	for (uint32_t end = n; end > 1; end--) {
-		struct med_mem_run t = runs[0];
-
-		runs[0] = runs[end - 1];
-		runs[end - 1] = t;
-		runs_sift(runs, 0, end - 1);
-	}
+	common_sort_by_key(runs, n, sizeof(*runs), run_first);
 	/* first + count cannot overflow: the descriptor checks bounded them. */
 	for (uint32_t i = 1; i < n; i++)
 		if (runs[i - 1].first + runs[i - 1].count > runs[i].first)

@@ -8,23 +8,13 @@
  * notifications. The SPMC reports an item once per retrieval, so what
  * INFO_GET returns here is remembered in the VM's state until its GET.
  */
+#include "common_notif_info.h"
 #include "med_internal.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* A misbehaving SPMC that always says "more pending" must not hold the
  * host here for ever: the next SRI continues. */
 #define MED_SRI_MAX_ROUNDS 64u
-
-/* The 16-bit ID at position i of an INFO_GET answer (x3..x7). */
-static uint16_t med_info_id(const struct ffamed_regs *r, bool is64, unsigned i)
-{
-	unsigned per_reg = is64 ? 4u : 2u;
-	uint64_t reg = r->x[3 + i / per_reg];
-
-	if (!is64)
-		reg &= 0xFFFFFFFFull;
-	return (uint16_t)(reg >> (16u * (i % per_reg)));
-}
 
 static void med_sri_signal(struct ffamed *med, uint16_t id, const uint16_t *vcpus, unsigned count)
 {
@@ -56,25 +46,14 @@ static void med_sri_signal(struct ffamed *med, uint16_t id, const uint16_t *vcpu
 /* One INFO_GET answer: signals its lists; false if it is malformed. */
 static bool med_sri_parse(struct ffamed *med, const struct ffamed_regs *r)
 {
-	bool is64 = (uint32_t)r->x[0] == FFA_SUCCESS_64;
-	unsigned max_ids = is64 ? FFA_NOTIF_INFO_MAX_IDS_64 : FFA_NOTIF_INFO_MAX_IDS_32;
-	uint32_t w2 = (uint32_t)r->x[2];
-	unsigned lists = (w2 >> FFA_NOTIF_INFO_LIST_COUNT_SHIFT) & FFA_NOTIF_INFO_LIST_COUNT_MASK;
-	unsigned pos = 0;
+	struct common_notif_info_iter it;
+	struct common_notif_info_list l;
+	int got;
 
-	for (unsigned l = 0; l < lists; l++) {
-		unsigned n = (unsigned)(r->x[2] >> FFA_NOTIF_INFO_LIST_SIZE_SHIFT(l)) & 3u;
-		uint16_t vcpus[3];
-		uint16_t id;
-
-		if (pos + 1 + n > max_ids)
-			return false;
-		id = med_info_id(r, is64, pos++);
-		for (unsigned i = 0; i < n; i++)
-			vcpus[i] = med_info_id(r, is64, pos++);
-		med_sri_signal(med, id, vcpus, n);
-	}
-	return true;
+	common_notif_info_begin(&it, r);
+	while ((got = common_notif_info_next(&it, &l)) > 0)
+		med_sri_signal(med, l.id, l.vcpus, l.vcpu_count);
+	return got == 0;
 }
 
 void ffamed_handle_sri(struct ffamed *med)
@@ -97,7 +76,7 @@ void ffamed_handle_sri(struct ffamed *med)
 				(unsigned)(uint32_t)r.x[2]);
 			return;
 		}
-		if (!((uint32_t)r.x[2] & FFA_NOTIF_INFO_MORE_PENDING))
+		if (!common_notif_info_more_pending(&r))
 			return;
 	}
 	med_warn(med, "ffamed: SRI: SPMC still has more after %u INFO_GET calls",

@@ -1,83 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The software SPMC: creation, the call dispatcher, version negotiation,
- * FFA_FEATURES, the ID queries, and the test hooks (call counters, faults).
+ * The software SPMC: creation, the call dispatcher and its call counters.
  * The caller is always the hypervisor at the NS physical instance (ID 0).
+ * The dispatcher sits above every handler file (spmc_state.h lists them).
  */
-#include "spmc_internal.h"
-
-/* ---- Small helpers --------------------------------------------------------- */
-
-void spmc_lock(struct ffamed_spmc *spmc, struct ffamed_lock *lock)
-{
-	spmc->env.lock_acquire(spmc->env.ctx, lock);
-}
-
-void spmc_unlock(struct ffamed_spmc *spmc, struct ffamed_lock *lock)
-{
-	spmc->env.lock_release(spmc->env.ctx, lock);
-}
-
-static void spmc_vlog(struct ffamed_spmc *spmc, enum ffamed_log_level level, const char *fmt,
-		      va_list ap)
-{
-	if (spmc->env.vlog)
-		spmc->env.vlog(spmc->env.ctx, level, fmt, ap);
-}
-
-void spmc_log(struct ffamed_spmc *spmc, enum ffamed_log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	spmc_vlog(spmc, level, fmt, ap);
-	va_end(ap);
-}
-
-void spmc_refuse(struct ffamed_spmc *spmc, struct ffamed_regs *regs, int32_t err, const char *fmt,
-		 ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	spmc_vlog(spmc, FFAMED_LOG_DEBUG, fmt, ap);
-	va_end(ap);
-	ffa_set_error(regs, err);
-}
-
-bool spmc_regs_mbz(const struct ffamed_regs *regs, bool is32, int first, int last)
-{
-	for (int i = first; i <= last; i++) {
-		uint64_t v = is32 ? (uint32_t)regs->x[i] : regs->x[i];
-
-		if (v)
-			return false;
-	}
-	return true;
-}
-
-bool spmc_version_at_least(uint32_t v, uint32_t min)
-{
-	return FFA_VERSION_MAJOR(v) == FFA_VERSION_MAJOR(min) &&
-	       FFA_VERSION_MINOR(v) >= FFA_VERSION_MINOR(min);
-}
-
-struct ffamed_spmc_faults spmc_faults(struct ffamed_spmc *spmc)
-{
-	struct ffamed_spmc_faults f;
-
-	spmc_lock(spmc, &spmc->faults_lock);
-	f = spmc->faults;
-	spmc_unlock(spmc, &spmc->faults_lock);
-	return f;
-}
-
-void ffamed_spmc_set_faults(struct ffamed_spmc *spmc, const struct ffamed_spmc_faults *faults)
-{
-	spmc_lock(spmc, &spmc->faults_lock);
-	spmc->faults = *faults;
-	spmc_unlock(spmc, &spmc->faults_lock);
-}
+#include "spmc_base.h"
+#include "spmc_mem.h"
+#include "spmc_msg.h"
+#include "spmc_msg2.h"
+#include "spmc_notif.h"
+#include "spmc_partinfo.h"
+#include "spmc_persona.h"
+#include "spmc_rxtx.h"
+#include "spmc_setup.h"
 
 /* ---- Call counters ------------------------------------------------------- */
 
@@ -91,181 +26,6 @@ static _Atomic uint64_t *call_counter(struct ffamed_spmc *spmc, uint32_t fid)
 uint64_t ffamed_spmc_call_count(struct ffamed_spmc *spmc, uint32_t fid)
 {
 	return atomic_load(call_counter(spmc, fid & ~FFA_SMCCC_SVE_HINT));
-}
-
-/* ---- FFA_VERSION ----------------------------------------------------------- */
-
-static void spmc_version_call(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
-{
-	uint32_t asked = (uint32_t)regs->x[1];
-	uint64_t answer = spmc->version;
-
-	spmc_lock(spmc, &spmc->version_lock);
-	if ((asked & FFA_VERSION_MBZ_BIT) ||
-	    FFA_VERSION_MAJOR(asked) != FFA_VERSION_MAJOR(spmc->version)) {
-		answer = (uint32_t)FFA_RET_NOT_SUPPORTED;
-	} else if (spmc->version_frozen) {
-		/* v1.2: the version is final once any other ABI was used. */
-		if (asked != spmc->caller_version)
-			answer = (uint32_t)FFA_RET_NOT_SUPPORTED;
-	} else if (FFA_VERSION_MINOR(asked) <= FFA_VERSION_MINOR(spmc->version)) {
-		spmc->caller_version = asked;
-	}
-	/* A newer minor gets our version but nothing is recorded: the caller
-	 * must ask again with a version we implement before anything else. */
-	spmc_unlock(spmc, &spmc->version_lock);
-
-	if (answer != spmc->version)
-		spmc_log(spmc, FFAMED_LOG_DEBUG, "spmc: FFA_VERSION(%x) refused", asked);
-	ffa_regs_clear(regs);
-	regs->x[0] = answer;
-}
-
-/* The caller's version for this call (0: none), freezing it. */
-static uint32_t spmc_version_for_call(struct ffamed_spmc *spmc)
-{
-	uint32_t v;
-
-	spmc_lock(spmc, &spmc->version_lock);
-	v = spmc->caller_version;
-	if (v)
-		spmc->version_frozen = true;
-	spmc_unlock(spmc, &spmc->version_lock);
-	return v;
-}
-
-uint32_t ffamed_spmc_caller_version(struct ffamed_spmc *spmc, bool *frozen)
-{
-	uint32_t v;
-
-	spmc_lock(spmc, &spmc->version_lock);
-	v = spmc->caller_version;
-	if (frozen)
-		*frozen = spmc->version_frozen;
-	spmc_unlock(spmc, &spmc->version_lock);
-	return v;
-}
-
-/* ---- FFA_FEATURES ---------------------------------------------------------- */
-
-/* Whether `fid` is an ABI the hypervisor may use here at `version`. */
-static bool spmc_fid_supported(uint32_t fid, uint32_t version)
-{
-	switch (fid) {
-	case FFA_ERROR:
-	case FFA_SUCCESS_32:
-	case FFA_SUCCESS_64:
-	case FFA_INTERRUPT:
-	case FFA_VERSION:
-	case FFA_FEATURES:
-	case FFA_RX_RELEASE:
-	case FFA_RXTX_MAP_32:
-	case FFA_RXTX_MAP_64:
-	case FFA_RXTX_UNMAP:
-	case FFA_PARTITION_INFO_GET:
-	case FFA_ID_GET:
-	case FFA_RUN:
-	case FFA_MSG_SEND_DIRECT_REQ_32:
-	case FFA_MSG_SEND_DIRECT_REQ_64:
-	case FFA_MSG_SEND_DIRECT_RESP_32:
-	case FFA_MSG_SEND_DIRECT_RESP_64:
-	case FFA_MEM_DONATE_32:
-	case FFA_MEM_DONATE_64:
-	case FFA_MEM_LEND_32:
-	case FFA_MEM_LEND_64:
-	case FFA_MEM_SHARE_32:
-	case FFA_MEM_SHARE_64:
-	case FFA_MEM_RECLAIM:
-	case FFA_MEM_FRAG_TX:
-		return true;
-	case FFA_MEM_RETRIEVE_REQ_32:
-	case FFA_MEM_RETRIEVE_REQ_64:
-	case FFA_MEM_FRAG_RX:
-	case FFA_RX_ACQUIRE:
-	case FFA_SPM_ID_GET:
-	case FFA_NOTIFICATION_BITMAP_CREATE:
-	case FFA_NOTIFICATION_BITMAP_DESTROY:
-	case FFA_NOTIFICATION_BIND:
-	case FFA_NOTIFICATION_UNBIND:
-	case FFA_NOTIFICATION_SET:
-	case FFA_NOTIFICATION_GET:
-	case FFA_NOTIFICATION_INFO_GET_32:
-	case FFA_NOTIFICATION_INFO_GET_64:
-	case FFA_MSG_SEND2:
-		return spmc_version_at_least(version, FFA_VERSION_1_1);
-	case FFA_PARTITION_INFO_GET_REGS:
-	case FFA_MSG_SEND_DIRECT_REQ2:
-	case FFA_MSG_SEND_DIRECT_RESP2:
-		return spmc_version_at_least(version, FFA_VERSION_1_2);
-	default:
-		return false;
-	}
-}
-
-static void spmc_features(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint32_t version)
-{
-	uint32_t id = (uint32_t)regs->x[1];
-	uint32_t props = (uint32_t)regs->x[2];
-	uint32_t w2 = 0;
-
-	if (!spmc_regs_mbz(regs, true, 3, 7)) {
-		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: FEATURES w3-w7 MBZ");
-		return;
-	}
-	switch (spmc_persona_features(spmc, id, &w2)) {
-	case 0:
-		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc(%s): FEATURES(%x)",
-			    ffamed_spmc_personality_name(spmc->persona), id);
-		return;
-	case 1:
-		if (!props) {
-			ffa_set_success32(regs, 0, w2, 0);
-			return;
-		}
-		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: FEATURES(%x, %x)", id, props);
-		return;
-	default:
-		break;
-	}
-	if (!(id & FFA_FEATURES_FID_BIT)) {
-		/* Only the SRI is ours to give at this instance: the NPI is
-		 * injected by the hypervisor, the MEI is an SP interrupt. */
-		if (id != FFA_FEATURE_SRI || props ||
-		    !spmc_version_at_least(version, FFA_VERSION_1_1)) {
-			spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED,
-				    "spmc: FEATURES(feature %x, %x)", id, props);
-			return;
-		}
-		ffa_set_success32(regs, 0, spmc->sri_intid, 0);
-		return;
-	}
-	/* Only MEM_RETRIEVE_REQ takes an input property: NS-bit handling, which
-	 * the sources disagree on for the normal world, so either is fine. */
-	if (id == FFA_MEM_RETRIEVE_REQ_32 || id == FFA_MEM_RETRIEVE_REQ_64) {
-		props &= ~FFA_MEM_RETRIEVE_PROP_NS_BIT;
-		w2 = FFA_MEM_RETRIEVE_PROP_NS_BIT | FFA_MEM_RETRIEVE_PROP_HYP_RETRIEVE;
-	}
-	if (props || !spmc_fid_supported(id, version)) {
-		spmc_refuse(spmc, regs, FFA_RET_NOT_SUPPORTED, "spmc: FEATURES(%x, %x)", id, props);
-		return;
-	}
-	if (id == FFA_RXTX_MAP_32 || id == FFA_RXTX_MAP_64) {
-		w2 = FFA_RXTX_MAP_MIN_4K;
-		if (spmc_version_at_least(version, FFA_VERSION_1_2))
-			w2 |= spmc->rxtx_max_pages << FFA_RXTX_MAP_MAX_PAGES_SHIFT;
-	}
-	ffa_set_success32(regs, 0, w2, 0);
-}
-
-/* ---- ID queries ------------------------------------------------------------ */
-
-static void spmc_id_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, uint16_t id)
-{
-	if (!spmc_regs_mbz(regs, true, 1, 7)) {
-		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: ID_GET w1-w7 MBZ");
-		return;
-	}
-	ffa_set_success32(regs, 0, id, 0);
 }
 
 /* ---- Dispatch ------------------------------------------------------------- */
@@ -337,13 +97,13 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs
 	case FFA_MSG_SEND_DIRECT_REQ_32:
 	case FFA_MSG_SEND_DIRECT_REQ_64:
 	case FFA_MSG_SEND_DIRECT_REQ2:
-		spmc_direct_req(spmc, cpu, regs, fid, version);
+		spmc_msg_direct_req(spmc, cpu, regs, fid, version);
 		break;
 	case FFA_RUN:
-		spmc_run(spmc, cpu, regs);
+		spmc_msg_run(spmc, cpu, regs);
 		break;
 	case FFA_MSG_SEND2:
-		spmc_msg_send2(spmc, cpu, regs);
+		spmc_msg2_send(spmc, cpu, regs);
 		break;
 	case FFA_NOTIFICATION_BITMAP_CREATE:
 		spmc_notif_bitmap_create(spmc, regs);
@@ -393,24 +153,69 @@ void ffamed_spmc_call(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs
 	}
 }
 
-/* ---- Creation ------------------------------------------------------------- */
+/* ---- Creation: the SPs, then the SPMC ------------------------------------- */
 
-struct ffamed_sp *ffamed_spmc_find_sp(struct ffamed_spmc *spmc, uint16_t id)
+static int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
+			    const struct ffamed_sp_config *cfg)
 {
-	for (uint32_t i = 0; i < spmc->sp_count; i++)
-		if (spmc->sps[i].cfg.id == id)
-			return &spmc->sps[i];
-	return NULL;
+	const struct ffamed_spmc_env *env = &spmc->env;
+	uint32_t version = cfg->version ? cfg->version : FFA_VERSION_1_2;
+
+	if (!FFA_ID_IS_SECURE(cfg->id) || cfg->id == FFA_SPMD_ID || cfg->exec_ctx_count == 0 ||
+	    cfg->exec_ctx_count > spmc->cpu_count || cfg->uuid_count == 0 ||
+	    cfg->uuid_count > FFAMED_SP_MAX_UUIDS || !cfg->ops ||
+	    (cfg->properties & ~FFA_PART_PROP_MASK_1_2) ||
+	    !spmc_version_at_least(version, FFA_VERSION_1_0) ||
+	    FFA_VERSION_MINOR(version) > FFA_VERSION_MINOR(spmc->version)) {
+		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: bad SP configuration (ID %x)", cfg->id);
+		return FFA_RET_INVALID_PARAMETERS;
+	}
+	/* REQ2 exists from v1.2 on, at both ends. */
+	if ((cfg->properties & (FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND)) &&
+	    !spmc_version_at_least(version, FFA_VERSION_1_2)) {
+		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: REQ2 needs v1.2", cfg->id);
+		return FFA_RET_INVALID_PARAMETERS;
+	}
+	/* Notifications and FFA_MSG_SEND2 exist from v1.1 on (bit 2 meant
+	 * v1.0's FFA_MSG_SEND before, which this SPMC does not deliver). */
+	if ((cfg->properties & (FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_INDIRECT_MSG)) &&
+	    !spmc_version_at_least(version, FFA_VERSION_1_1)) {
+		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: notifications / SEND2 need v1.1",
+			 cfg->id);
+		return FFA_RET_INVALID_PARAMETERS;
+	}
+	sp->ctx = env->alloc(env->ctx, sizeof(*sp->ctx) * cfg->exec_ctx_count);
+	if (!sp->ctx)
+		return FFA_RET_NO_MEMORY;
+	for (uint32_t i = 0; i < cfg->exec_ctx_count; i++)
+		sp->ctx[i].state = FFAMED_SPMC_CTX_IDLE;
+	sp->spmc = spmc;
+	sp->cfg = *cfg;
+	sp->cfg.version = version;
+	if (spmc_notif_sp_init(spmc, sp)) {
+		env->free(env->ctx, sp->ctx);
+		sp->ctx = NULL;
+		return FFA_RET_NO_MEMORY;
+	}
+	if (spmc_msg2_sp_init(spmc, sp)) {
+		spmc_notif_sp_fini(spmc, sp);
+		env->free(env->ctx, sp->ctx);
+		sp->ctx = NULL;
+		return FFA_RET_NO_MEMORY;
+	}
+	env->lock_init(env->ctx, &sp->ctx_lock);
+	return FFA_RET_OK;
 }
 
-void *ffamed_sp_priv(const struct ffamed_sp *sp)
+static void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp)
 {
-	return sp->cfg.priv;
-}
-
-uint16_t ffamed_sp_id(const struct ffamed_sp *sp)
-{
-	return sp->cfg.id;
+	if (sp->cfg.ops && sp->cfg.ops->fini)
+		sp->cfg.ops->fini(sp);
+	spmc_notif_sp_fini(spmc, sp);
+	spmc_msg2_sp_fini(spmc, sp);
+	spmc->env.lock_destroy(spmc->env.ctx, &sp->ctx_lock);
+	spmc->env.free(spmc->env.ctx, sp->ctx);
+	sp->ctx = NULL;
 }
 
 static bool spmc_env_ok(const struct ffamed_spmc_env *env)
@@ -445,7 +250,7 @@ void ffamed_spmc_destroy(struct ffamed_spmc *spmc)
 	for (uint32_t i = 0; i < spmc->sp_count; i++)
 		spmc_sp_fini(spmc, &spmc->sps[i]);
 	env->free(env->ctx, spmc->sps);
-	spmc_mailboxes_fini(spmc);
+	spmc_rxtx_fini(spmc);
 	spmc_notif_fini(spmc);
 	spmc_mem_fini(spmc);
 	spmc_persona_fini(spmc);
@@ -491,7 +296,7 @@ int32_t ffamed_spmc_create(const struct ffamed_spmc_env *env, const struct ffame
 	rc = spmc_persona_init(spmc, cfg->personality);
 	if (rc)
 		goto fail;
-	rc = spmc_mailboxes_init(spmc);
+	rc = spmc_rxtx_init(spmc);
 	if (rc)
 		goto fail;
 	rc = spmc_notif_init(spmc);

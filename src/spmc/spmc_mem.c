@@ -5,7 +5,9 @@
  * FFA_MEM_RECLAIM, handles, and the claims that keep a page in at most one
  * live transaction. Rules and the choices behind them: docs/MEMORY-SPMC.md.
  */
+#include "common_sort.h"
 #include "spmc_mem_internal.h"
+#include "spmc_persona.h"
 
 #define PAGE_MASK ((uint64_t)FFA_PAGE_SIZE - 1)
 /* An odd constant: multiplying by it permutes the 64-bit values, so handles
@@ -297,6 +299,11 @@ fail:
 
 /* ---- Completing a send: claim the pages (mem->lock held) ---------------------- */
 
+static uint64_t claim_pa(const void *claim)
+{
+	return ((const struct spmc_mem_claim *)claim)->pa;
+}
+
 static int32_t mem_commit(struct ffamed_spmc *spmc, struct spmc_mem_txn *txn)
 {
 	const struct ffamed_spmc_env *env = &spmc->env;
@@ -322,7 +329,7 @@ static int32_t mem_commit(struct ffamed_spmc *spmc, struct spmc_mem_txn *txn)
 		mine[i].end = txn->ranges[i].pa + txn->ranges[i].pages * FFA_PAGE_SIZE;
 		mine[i].txn = txn;
 	}
-	spmc_mem_claims_sort(mine, n);
+	common_sort_by_key(mine, n, sizeof(*mine), claim_pa);
 	for (size_t i = 1; i < n; i++)
 		if (mine[i].pa < mine[i - 1].end)
 			goto out; /* the descriptor names a page twice */

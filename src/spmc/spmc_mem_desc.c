@@ -2,8 +2,8 @@
 /*
  * Memory transaction descriptors: the v1.0 layout (32-byte header, 16-byte
  * EMADs at 32) and the v1.1+ one (48-byte header, EMAD size and offset in
- * the header, 32-byte EMADs from v1.2), the permission and attribute rules
- * of a send, and the sort the page claims use (no libc here).
+ * the header, 32-byte EMADs from v1.2), and the permission and attribute
+ * rules of a send.
  */
 #include "spmc_mem_internal.h"
 
@@ -212,36 +212,4 @@ int32_t spmc_mem_send_attr_check(uint32_t type, uint32_t version, uint32_t recv_
 	if (attributes == FFA_MEM_ATTR_NORMAL_WB_INNER)
 		return FFA_RET_OK;
 	return FFA_RET_DENIED;
-}
-
-/* ---- Heap sort of claims by address ------------------------------------------ */
-
-static void claim_sift(struct spmc_mem_claim *c, size_t root, size_t n)
-{
-	while (2 * root + 1 < n) {
-		size_t child = 2 * root + 1;
-		struct spmc_mem_claim t;
-
-		if (child + 1 < n && c[child + 1].pa > c[child].pa)
-			child++;
-		if (c[root].pa >= c[child].pa)
-			return;
-		t = c[root];
-		c[root] = c[child];
-		c[child] = t;
-		root = child;
-	}
-}
-
-void spmc_mem_claims_sort(struct spmc_mem_claim *c, size_t n)
-{
-	for (size_t i = n / 2; i-- > 0;)
-		claim_sift(c, i, n);
-	for (size_t end = n; end-- > 1;) {
-		struct spmc_mem_claim t = c[0];
-
-		c[0] = c[end];
-		c[end] = t;
-		claim_sift(c, 0, end);
-	}
 }

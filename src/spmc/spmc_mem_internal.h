@@ -4,19 +4,18 @@
  *   spmc_mem.c          transactions: handles, send and fragments, reclaim,
  *                       the page claims, FFA_FEATURES properties
  *   spmc_mem_desc.c     transaction descriptors: layouts per version, parse,
- *                       encode, the sort used by the page claims
+ *                       encode, the permission and attribute rules
  *   spmc_mem_retrieve.c retrieve and relinquish by SPs (the SP-side API) and
  *                       by the hypervisor
  *
- * Locks: mem->lock guards every transaction, the claims and the
- * hypervisor's pending retrieve response. Order: mbox_lock -> mem->lock
- * (only the hypervisor's retrieve nests them); no other SPMC lock is held
- * with mem->lock.
+ * mem->lock guards every transaction, the claims and the hypervisor's
+ * pending retrieve response; its place in the lock order: spmc_state.h.
  */
 #ifndef FFAMED_SPMC_MEM_INTERNAL_H
 #define FFAMED_SPMC_MEM_INTERNAL_H
 
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_mem.h"
 
 #define SPMC_MEM_MAX_HANDLES_DEFAULT   4096u
 #define SPMC_MEM_MAX_FRAGMENTS_DEFAULT 4096u
@@ -117,7 +116,6 @@ bool spmc_mem_emad_get(const uint8_t *buf, const struct spmc_mem_hdr *h, uint32_
 uint32_t spmc_mem_hdr_encode(uint8_t *buf, uint32_t version, struct spmc_mem_hdr *h);
 void spmc_mem_emad_encode(uint8_t *buf, const struct spmc_mem_hdr *h, uint32_t version, uint32_t i,
 			  const struct spmc_mem_emad *e);
-void spmc_mem_claims_sort(struct spmc_mem_claim *c, size_t n);
 /* Permission and attribute rules of a send, per the transaction type. */
 int32_t spmc_mem_send_perm_check(uint32_t type, uint32_t recv_count, uint8_t perm,
 				 uint8_t *granted);

@@ -10,86 +10,10 @@
  * time: the handler is called with no SPMC lock held, the context being
  * marked RUNNING meanwhile so that nobody else enters it.
  */
-#include "spmc_internal.h"
-
-/* ---- SP setup ---------------------------------------------------------------- */
-
-int32_t spmc_sp_init(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
-		     const struct ffamed_sp_config *cfg)
-{
-	const struct ffamed_spmc_env *env = &spmc->env;
-	uint32_t version = cfg->version ? cfg->version : FFA_VERSION_1_2;
-
-	if (!FFA_ID_IS_SECURE(cfg->id) || cfg->id == FFA_SPMD_ID || cfg->exec_ctx_count == 0 ||
-	    cfg->exec_ctx_count > spmc->cpu_count || cfg->uuid_count == 0 ||
-	    cfg->uuid_count > FFAMED_SP_MAX_UUIDS || !cfg->ops ||
-	    (cfg->properties & ~FFA_PART_PROP_MASK_1_2) ||
-	    !spmc_version_at_least(version, FFA_VERSION_1_0) ||
-	    FFA_VERSION_MINOR(version) > FFA_VERSION_MINOR(spmc->version)) {
-		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: bad SP configuration (ID %x)", cfg->id);
-		return FFA_RET_INVALID_PARAMETERS;
-	}
-	/* REQ2 exists from v1.2 on, at both ends. */
-	if ((cfg->properties & (FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND)) &&
-	    !spmc_version_at_least(version, FFA_VERSION_1_2)) {
-		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: REQ2 needs v1.2", cfg->id);
-		return FFA_RET_INVALID_PARAMETERS;
-	}
-	/* Notifications and FFA_MSG_SEND2 exist from v1.1 on (bit 2 meant
-	 * v1.0's FFA_MSG_SEND before, which this SPMC does not deliver). */
-	if ((cfg->properties & (FFA_PART_PROP_NOTIFICATIONS | FFA_PART_PROP_INDIRECT_MSG)) &&
-	    !spmc_version_at_least(version, FFA_VERSION_1_1)) {
-		spmc_log(spmc, FFAMED_LOG_ERROR, "spmc: SP %x: notifications / SEND2 need v1.1",
-			 cfg->id);
-		return FFA_RET_INVALID_PARAMETERS;
-	}
-	sp->ctx = env->alloc(env->ctx, sizeof(*sp->ctx) * cfg->exec_ctx_count);
-	if (!sp->ctx)
-		return FFA_RET_NO_MEMORY;
-	for (uint32_t i = 0; i < cfg->exec_ctx_count; i++)
-		sp->ctx[i].state = FFAMED_SPMC_CTX_IDLE;
-	sp->spmc = spmc;
-	sp->cfg = *cfg;
-	sp->cfg.version = version;
-	if (spmc_notif_sp_init(spmc, sp)) {
-		env->free(env->ctx, sp->ctx);
-		sp->ctx = NULL;
-		return FFA_RET_NO_MEMORY;
-	}
-	if (spmc_msg2_sp_init(spmc, sp)) {
-		spmc_notif_sp_fini(spmc, sp);
-		env->free(env->ctx, sp->ctx);
-		sp->ctx = NULL;
-		return FFA_RET_NO_MEMORY;
-	}
-	env->lock_init(env->ctx, &sp->ctx_lock);
-	return FFA_RET_OK;
-}
-
-void spmc_sp_fini(struct ffamed_spmc *spmc, struct ffamed_sp *sp)
-{
-	if (sp->cfg.ops && sp->cfg.ops->fini)
-		sp->cfg.ops->fini(sp);
-	spmc_notif_sp_fini(spmc, sp);
-	spmc_msg2_sp_fini(spmc, sp);
-	spmc->env.lock_destroy(spmc->env.ctx, &sp->ctx_lock);
-	spmc->env.free(spmc->env.ctx, sp->ctx);
-	sp->ctx = NULL;
-}
-
-enum ffamed_spmc_ctx_state ffamed_spmc_ctx_state(struct ffamed_spmc *spmc, uint16_t sp_id,
-						 uint16_t ctx)
-{
-	struct ffamed_sp *sp = ffamed_spmc_find_sp(spmc, sp_id);
-	enum ffamed_spmc_ctx_state state;
-
-	if (!sp || ctx >= sp->cfg.exec_ctx_count)
-		return FFAMED_SPMC_CTX_INVALID;
-	spmc_lock(spmc, &sp->ctx_lock);
-	state = sp->ctx[ctx].state;
-	spmc_unlock(spmc, &sp->ctx_lock);
-	return state;
-}
+#include "spmc_base.h"
+#include "spmc_msg.h"
+#include "spmc_notif.h"
+#include "spmc_persona.h"
 
 /* ---- Context state machine ---------------------------------------------------- */
 
@@ -104,6 +28,20 @@ static bool ctx_claim(struct ffamed_spmc *spmc, struct ffamed_sp *sp, uint16_t i
 		sp->ctx[idx].state = FFAMED_SPMC_CTX_RUNNING;
 	spmc_unlock(spmc, &sp->ctx_lock);
 	return ok;
+}
+
+enum ffamed_spmc_ctx_state ffamed_spmc_ctx_state(struct ffamed_spmc *spmc, uint16_t sp_id,
+						 uint16_t ctx)
+{
+	struct ffamed_sp *sp = ffamed_spmc_find_sp(spmc, sp_id);
+	enum ffamed_spmc_ctx_state state;
+
+	if (!sp || ctx >= sp->cfg.exec_ctx_count)
+		return FFAMED_SPMC_CTX_INVALID;
+	spmc_lock(spmc, &sp->ctx_lock);
+	state = sp->ctx[ctx].state;
+	spmc_unlock(spmc, &sp->ctx_lock);
+	return state;
 }
 
 /* ---- Tracing --------------------------------------------------------------------- */
@@ -265,8 +203,8 @@ static bool sp_has_uuid(const struct ffamed_sp *sp, const struct ffa_uuid *uuid)
 	return false;
 }
 
-void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs, uint32_t fid,
-		     uint32_t version)
+void spmc_msg_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs,
+			 uint32_t fid, uint32_t version)
 {
 	bool is32 = fid == FFA_MSG_SEND_DIRECT_REQ_32;
 	bool req2 = fid == FFA_MSG_SEND_DIRECT_REQ2;
@@ -352,7 +290,7 @@ void spmc_direct_req(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs 
 
 /* ---- FFA_RUN ----------------------------------------------------------------- */
 
-void spmc_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
+void spmc_msg_run(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t idx = FFA_TARGET_VCPU(w1);

@@ -7,7 +7,10 @@
  * RX-buffer-full and the SRI). The exact ABI behaviour is in
  * include/ffamed/spmc.h, the design in docs/MESSAGING-SPMC.md.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_msg2.h"
+#include "spmc_notif.h"
+#include "spmc_rxtx.h"
 
 #define MSG2_PAGE_SIZE ((uint64_t)FFA_PAGE_SIZE)
 
@@ -137,7 +140,7 @@ static void send2_deliver(struct ffamed_spmc *spmc, struct ffamed_sp *sp,
 	atomic_store_explicit(&sp->mbox_full, false, memory_order_release);
 }
 
-void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
+void spmc_msg2_send(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *regs)
 {
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
@@ -158,7 +161,7 @@ void spmc_msg_send2(struct ffamed_spmc *spmc, uint32_t cpu, struct ffamed_regs *
 		return;
 	}
 	spmc_lock(spmc, &spmc->mbox_lock);
-	mb = spmc_vm_find(spmc, vm_id);
+	mb = spmc_rxtx_vm_find(spmc, vm_id);
 	why = "VM has no forwarded mailbox";
 	if (!mb)
 		goto refuse;
@@ -227,7 +230,7 @@ int32_t ffamed_sp_msg_send2(struct ffamed_sp *sp, uint32_t cpu, uint16_t receive
 		hdr.uuid = *uuid;
 
 	spmc_lock(spmc, &spmc->mbox_lock);
-	mb = spmc_vm_find(spmc, receiver_vm);
+	mb = spmc_rxtx_vm_find(spmc, receiver_vm);
 	if (!mb)
 		goto out;
 	if ((uint64_t)FFA_MSG_HDR_SIZE_1_2 + size > (uint64_t)mb->page_count * MSG2_PAGE_SIZE) {

@@ -10,11 +10,13 @@
  * locked before it is dropped, so a slot cannot be destroyed (or reused
  * for another VM) while somebody works on it.
  */
-#include "spmc_internal.h"
+#include "common_notif_info.h"
+#include "spmc_base.h"
+#include "spmc_notif.h"
+#include "spmc_persona.h"
 
-#define NOTIF_SET_FLAGS_MBZ  0xFFFCu /* w2[15:2] of SET */
-#define NOTIF_VCPU(flags)    ((uint16_t)((flags) >> FFA_NOTIF_SET_VCPU_SHIFT))
-#define NOTIF_LIST_MAX_VCPUS 3
+#define NOTIF_SET_FLAGS_MBZ 0xFFFCu /* w2[15:2] of SET */
+#define NOTIF_VCPU(flags)   ((uint16_t)((flags) >> FFA_NOTIF_SET_VCPU_SHIFT))
 
 /* ---- One receiver (its lock held) ------------------------------------------ */
 
@@ -122,49 +124,12 @@ static void recv_attach_vcpus(struct spmc_notif_recv *r, uint64_t *store, uint32
 	r->vcpu_listed = store ? store + vcpu_count : NULL;
 }
 
-/* ---- NOTIFICATION_INFO_GET lists ----------------------------------------- */
+/* ---- NOTIFICATION_INFO_GET lists (encoded by common_notif_info.h) -------- */
 
-struct info_lists {
-	uint32_t max_ids;
-	uint32_t id_count;
-	uint32_t list_count;
-	bool more; /* a list did not fit: nothing more is added */
-	uint16_t ids[FFA_NOTIF_INFO_MAX_IDS_64];
-	uint8_t list_vcpus[FFA_NOTIF_INFO_MAX_IDS_64];
-};
-
-static bool info_add(struct info_lists *l, uint16_t ep, const uint16_t *vcpus, uint32_t n)
+static bool info_add_vcpus(struct common_notif_info_out *l, struct spmc_notif_recv *r,
+			   const uint16_t *vcpus, uint32_t n)
 {
-	if (l->more || l->id_count + 1 + n > l->max_ids) {
-		l->more = true;
-		return false;
-	}
-	l->ids[l->id_count++] = ep;
-	for (uint32_t i = 0; i < n; i++)
-		l->ids[l->id_count++] = vcpus[i];
-	l->list_vcpus[l->list_count++] = (uint8_t)n;
-	return true;
-}
-
-static void info_pack(const struct info_lists *l, struct ffamed_regs *regs, bool is64)
-{
-	uint32_t per_reg = is64 ? 4 : 2;
-	uint64_t w2 = (l->more ? FFA_NOTIF_INFO_MORE_PENDING : 0) |
-		      ((uint64_t)l->list_count << FFA_NOTIF_INFO_LIST_COUNT_SHIFT);
-
-	for (uint32_t i = 0; i < l->list_count; i++)
-		w2 |= (uint64_t)l->list_vcpus[i] << FFA_NOTIF_INFO_LIST_SIZE_SHIFT(i);
-	ffa_regs_clear(regs);
-	regs->x[0] = is64 ? FFA_SUCCESS_64 : FFA_SUCCESS_32;
-	regs->x[2] = w2;
-	for (uint32_t i = 0; i < l->id_count; i++)
-		regs->x[3 + i / per_reg] |= (uint64_t)l->ids[i] << (16 * (i % per_reg));
-}
-
-static bool info_add_vcpus(struct info_lists *l, struct spmc_notif_recv *r, const uint16_t *vcpus,
-			   uint32_t n)
-{
-	if (!info_add(l, r->id, vcpus, n))
+	if (!common_notif_info_add(l, r->id, vcpus, n))
 		return false;
 	for (uint32_t i = 0; i < n; i++)
 		r->vcpu_listed[vcpus[i]] = r->vcpu[vcpus[i]];
@@ -173,14 +138,14 @@ static bool info_add_vcpus(struct info_lists *l, struct spmc_notif_recv *r, cons
 
 /* Adds the receiver's unlisted items and marks them listed; false once
  * the lists are full. */
-static bool info_visit(struct info_lists *l, struct spmc_notif_recv *r)
+static bool info_visit(struct common_notif_info_out *l, struct spmc_notif_recv *r)
 {
-	uint16_t vcpus[NOTIF_LIST_MAX_VCPUS];
+	uint16_t vcpus[COMMON_NOTIF_INFO_MAX_VCPUS];
 	uint32_t n = 0;
 
 	/* Framework notifications are global: any vCPU may collect them. */
 	if ((r->global & ~r->global_listed) || (r->fwk & ~r->fwk_listed)) {
-		if (!info_add(l, r->id, NULL, 0))
+		if (!common_notif_info_add(l, r->id, NULL, 0))
 			return false;
 		r->global_listed = r->global;
 		r->fwk_listed = r->fwk;
@@ -189,7 +154,7 @@ static bool info_visit(struct info_lists *l, struct spmc_notif_recv *r)
 		if (!(r->vcpu[i] & ~r->vcpu_listed[i]))
 			continue;
 		vcpus[n++] = (uint16_t)i;
-		if (n == NOTIF_LIST_MAX_VCPUS) {
+		if (n == COMMON_NOTIF_INFO_MAX_VCPUS) {
 			if (!info_add_vcpus(l, r, vcpus, n))
 				return false;
 			n = 0;
@@ -543,14 +508,14 @@ void spmc_notif_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 
 void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, bool is64)
 {
-	struct info_lists lists = {.max_ids = is64 ? FFA_NOTIF_INFO_MAX_IDS_64
-						   : FFA_NOTIF_INFO_MAX_IDS_32};
+	struct common_notif_info_out lists;
 	bool room = true;
 
 	if (!spmc_regs_mbz(regs, !is64, 1, 7)) {
 		spmc_refuse(spmc, regs, FFA_RET_INVALID_PARAMETERS, "spmc: INFO_GET: x1-x7 MBZ");
 		return;
 	}
+	common_notif_info_out_init(&lists, is64);
 	spmc_lock(spmc, &spmc->notif_vms_lock);
 	for (uint32_t i = 0; i < spmc->notif_vm_count && room; i++) {
 		struct spmc_notif_recv *r = &spmc->notif_vms[spmc->vm_order[i]];
@@ -571,7 +536,7 @@ void spmc_notif_info_get(struct ffamed_spmc *spmc, struct ffamed_regs *regs, boo
 		spmc_refuse(spmc, regs, FFA_RET_NO_DATA, "spmc: INFO_GET: nothing pending");
 		return;
 	}
-	info_pack(&lists, regs, is64);
+	common_notif_info_pack(&lists, regs);
 }
 
 /* ---- The SP side ------------------------------------------------------------ */

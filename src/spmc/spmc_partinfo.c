@@ -8,7 +8,8 @@
  * Entries: a v1.2 caller gets one per (partition, UUID) pair, older callers
  * one per partition. The UUID field is filled only for Nil-UUID queries.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_partinfo.h"
 
 struct partinfo_entry {
 	uint16_t id;

@@ -5,7 +5,8 @@
  * mediator meets are imitated; docs/REAL-FIRMWARE.md has the table. Every
  * other file asks here and keeps its strict behaviour otherwise.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_persona.h"
 
 /* OP-TEE's internal status for "no such guest", in w3 of a direct response. */
 #define SPMC_OPTEE_ITEM_NOT_FOUND 0xFFFF0008u

@@ -8,11 +8,14 @@
  * No buffer page may belong to two pairs at once: a real SPMC maps each
  * page once in its own tables and refuses a second claim on it.
  */
-#include "spmc_internal.h"
+#include "spmc_base.h"
+#include "spmc_notif.h"
+#include "spmc_persona.h"
+#include "spmc_rxtx.h"
 
 #define PAGE_MASK ((uint64_t)FFA_PAGE_SIZE - 1)
 
-int32_t spmc_mailboxes_init(struct ffamed_spmc *spmc)
+int32_t spmc_rxtx_init(struct ffamed_spmc *spmc)
 {
 	const struct ffamed_spmc_env *env = &spmc->env;
 	size_t per_vm = (size_t)spmc->rxtx_max_pages * 2;
@@ -31,7 +34,7 @@ int32_t spmc_mailboxes_init(struct ffamed_spmc *spmc)
 	return FFA_RET_OK;
 }
 
-void spmc_mailboxes_fini(struct ffamed_spmc *spmc)
+void spmc_rxtx_fini(struct ffamed_spmc *spmc)
 {
 	spmc->env.free(spmc->env.ctx, spmc->vms);
 	spmc->env.free(spmc->env.ctx, spmc->vm_page_store);
@@ -75,7 +78,7 @@ static bool spmc_range_in_use(const struct ffamed_spmc *spmc, uint64_t base, uin
 	return false;
 }
 
-struct spmc_vm_mailbox *spmc_vm_find(struct ffamed_spmc *spmc, uint16_t vm_id)
+struct spmc_vm_mailbox *spmc_rxtx_vm_find(struct ffamed_spmc *spmc, uint16_t vm_id)
 {
 	for (uint32_t i = 0; i < spmc->max_vms; i++)
 		if (spmc->vms[i].mapped && spmc->vms[i].vm_id == vm_id)
@@ -245,7 +248,7 @@ static void spmc_map_vm(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 	if (desc.endpoint_id == 0 || FFA_ID_IS_SECURE(desc.endpoint_id) || desc.reserved)
 		goto refuse;
 	why = "VM pair already mapped";
-	if (spmc_vm_find(spmc, desc.endpoint_id)) {
+	if (spmc_rxtx_vm_find(spmc, desc.endpoint_id)) {
 		err = FFA_RET_DENIED;
 		goto refuse;
 	}
@@ -315,7 +318,7 @@ void spmc_rxtx_unmap(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 			goto not_mapped;
 		spmc->hyp = (struct spmc_hyp_mailbox){0};
 	} else {
-		mb = spmc_vm_find(spmc, id);
+		mb = spmc_rxtx_vm_find(spmc, id);
 		if (!mb)
 			goto not_mapped;
 		mb->mapped = false;
@@ -351,7 +354,7 @@ void spmc_rx_release(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 			goto refuse;
 		owner = &spmc->hyp.rx_owner;
 	} else {
-		struct spmc_vm_mailbox *mb = spmc_vm_find(spmc, id);
+		struct spmc_vm_mailbox *mb = spmc_rxtx_vm_find(spmc, id);
 
 		if (!mb) {
 			err = FFA_RET_INVALID_PARAMETERS;
@@ -387,7 +390,7 @@ void spmc_rx_acquire(struct ffamed_spmc *spmc, struct ffamed_regs *regs)
 		return;
 	}
 	spmc_lock(spmc, &spmc->mbox_lock);
-	mb = spmc_vm_find(spmc, id);
+	mb = spmc_rxtx_vm_find(spmc, id);
 	if (!mb)
 		goto refuse;
 	if (mb->rx_owner != FFAMED_SPMC_RX_OWNER_SPMC) {
@@ -422,7 +425,7 @@ enum ffamed_spmc_rx_owner ffamed_spmc_vm_rx_owner(struct ffamed_spmc *spmc, uint
 	const struct spmc_vm_mailbox *mb;
 
 	spmc_lock(spmc, &spmc->mbox_lock);
-	mb = spmc_vm_find(spmc, vm_id);
+	mb = spmc_rxtx_vm_find(spmc, vm_id);
 	if (mb)
 		owner = mb->rx_owner;
 	spmc_unlock(spmc, &spmc->mbox_lock);
@@ -436,7 +439,7 @@ uint32_t ffamed_spmc_vm_mailbox(struct ffamed_spmc *spmc, uint16_t vm_id, uint64
 	uint32_t n = 0;
 
 	spmc_lock(spmc, &spmc->mbox_lock);
-	mb = spmc_vm_find(spmc, vm_id);
+	mb = spmc_rxtx_vm_find(spmc, vm_id);
 	if (mb) {
 		n = mb->page_count;
 		for (uint32_t i = 0; i < n && i < max; i++) {
