@@ -1,25 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private state of the mediator core, shared by its files:
- *   med_core.c      create/destroy, FID decoding, the dispatcher switch
+ * Base services (call no handler):
+ *   med_host.c      the port's locks, allocator and firmware conduit
+ *   med_log.c       logging helpers
+ *   med_registry.c  the VM registry: lookup with a reference, insert, remove
+ *   med_sp_cache.c  the SP cache read at create, its lookups
+ *   med_spmc_rxtx.c the mediator's own RX/TX pair with the SPMC
+ *   med_rx_owner.c  who owns a VM's RX, the hand-over producer <-> guest
+ *   med_policy.c    the host's access-control policy per VM
+ *   med_notif_local.c  a VM's receiver state kept here (VM class, hypervisor
+ *                   framework class, what the SPMC reported) and the NPI
+ * FF-A chapters (handlers), above them:
  *   med_version.c   FFA_VERSION negotiation and the version gate
  *   med_features.c  FFA_FEATURES, FFA_ID_GET, FFA_SPM_ID_GET
- *   med_rxtx.c      VM RX/TX buffers; the mediator's own SPMC RX/TX pair
- *   med_partinfo.c  the SP cache, FFA_PARTITION_INFO_GET(_REGS)
+ *   med_rxtx.c      VM RX/TX buffers: map, unmap, release, teardown
+ *   med_partinfo.c  FFA_PARTITION_INFO_GET(_REGS)
  *   med_msg.c       direct requests VM -> SP, FFA_RUN of an SP
  *   med_msg_vm.c    direct requests VM <-> VM, FFA_MSG_WAIT, FFA_YIELD,
  *                   FFA_RUN of a VM, blocked calls (docs/MESSAGING.md)
  *   med_msg_send2.c indirect messages (FFA_MSG_SEND2)
- *   med_policy.c    the host's access-control policy per VM
- *   med_vm.c        VM registry, VM create/destroy, VM_CREATED/DESTROYED
  *   med_notif.c     notification calls: checks, routing VM <-> SP (forwarded)
  *                   and VM <-> VM, the VMs' bitmaps at the SPMC
- *   med_notif_local.c  a VM's receiver state kept here (VM class, hypervisor
- *                   framework class, what the SPMC reported) and the NPI
  *   med_notif_sri.c the Schedule Receiver Interrupt: INFO_GET at the SPMC
  *   med_notif_info.c   a guest's own FFA_NOTIFICATION_INFO_GET
- *   med_log.c       logging helpers
  *   med_mem*.c      memory sharing (med_mem.h lists its files)
+ * Entry points on top:
+ *   med_core.c      create/destroy, FID decoding, the dispatcher switch
+ *   med_vm.c        VM create/destroy, VM_CREATED/DESTROYED
  *
  * LOCK ORDER (outer first; a lock may only be taken while holding locks
  * listed before it):
@@ -392,7 +400,7 @@ void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *
 const char *med_fid_name(uint32_t fid);
 const char *med_err_name(int32_t err);
 
-/* ---- med_core.c ----------------------------------------------------------- */
+/* ---- med_host.c ----------------------------------------------------------- */
 void med_lock(const struct ffamed *med, struct ffamed_lock *lock);
 void med_unlock(const struct ffamed *med, struct ffamed_lock *lock);
 /* Two VMs' locks of one kind, in ascending VM ID order (the lock order). */
@@ -453,26 +461,10 @@ void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs);
 void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* Teardown: unmaps whatever is mapped, whoever owns the RX. */
 void med_vm_rxtx_teardown(struct ffamed_vm *vm);
+
+/* ---- med_spmc_rxtx.c --------------------------------------------------------- */
 /*
- * The VM's RX for the producer side, with vm->rxtx_lock held by the caller:
- * returns FFA_RET_OK with the buffer and size once the mediator may write
- * it (FFA_RX_ACQUIRE done at the SPMC when forwarded), BUSY otherwise.
- * Then exactly one of rx_give_to_guest() (written) or rx_put_back()
- * (nothing delivered).
- */
-int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size);
-void med_vm_rx_give_to_guest(struct ffamed_vm *vm);
-void med_vm_rx_put_back(struct ffamed_vm *vm);
-/* The guest gives its RX back (FFA_RX_RELEASE, or implied by
- * FFA_MSG_WAIT): takes vm->rxtx_lock. DENIED when it does not own it; with
- * ask_spmc, a forwarded RX we believe empty is released at the SPMC anyway
- * (an SP may have filled it without our knowing yet). */
-int32_t med_vm_rx_release(struct ffamed_vm *vm, bool ask_spmc);
-/* The SPMC reported that it filled the VM's forwarded RX (SPM framework
- * RX-full): the guest owns it now. */
-void med_vm_rx_filled_by_spmc(struct ffamed_vm *vm);
-/*
- * The mediator's own buffers with the SPMC (seed 004). rx_acquire takes the
+ * The mediator's own buffers with the SPMC. rx_acquire takes the
  * RX lock (contention waits) and returns the buffer, or NULL with no lock
  * held when there is no pair. The lock is held until rx_release, which
  * sends FFA_RX_RELEASE to the SPMC when release_to_fw (the firmware had
@@ -500,7 +492,27 @@ static inline bool med_sp_indirect_available(const struct ffamed *med)
 	return (med->fw_abis & MED_FW_MSG_SEND2) && med_vm_rxtx_forwardable(med);
 }
 
-/* ---- med_partinfo.c -------------------------------------------------------- */
+/* ---- med_rx_owner.c ---------------------------------------------------------- */
+/*
+ * The VM's RX for the producer side, with vm->rxtx_lock held by the caller:
+ * returns FFA_RET_OK with the buffer and size once the mediator may write
+ * it (FFA_RX_ACQUIRE done at the SPMC when forwarded), BUSY otherwise.
+ * Then exactly one of rx_give_to_guest() (written) or rx_put_back()
+ * (nothing delivered).
+ */
+int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size);
+void med_vm_rx_give_to_guest(struct ffamed_vm *vm);
+void med_vm_rx_put_back(struct ffamed_vm *vm);
+/* The guest gives its RX back (FFA_RX_RELEASE, or implied by
+ * FFA_MSG_WAIT): takes vm->rxtx_lock. DENIED when it does not own it; with
+ * ask_spmc, a forwarded RX we believe empty is released at the SPMC anyway
+ * (an SP may have filled it without our knowing yet). */
+int32_t med_vm_rx_release(struct ffamed_vm *vm, bool ask_spmc);
+/* The SPMC reported that it filled the VM's forwarded RX (SPM framework
+ * RX-full): the guest owns it now. */
+void med_vm_rx_filled_by_spmc(struct ffamed_vm *vm);
+
+/* ---- med_sp_cache.c -------------------------------------------------------- */
 int32_t med_sp_cache_init(struct ffamed *med);
 void med_sp_cache_fini(struct ffamed *med);
 /* The first cache entry with this ID (any UUID), or NULL. */
@@ -508,6 +520,8 @@ const struct med_sp *med_sp_find(const struct ffamed *med, uint16_t id);
 bool med_sp_has_uuid(const struct ffamed *med, uint16_t id, const struct ffa_uuid *uuid);
 /* Union of the properties of every cache entry of SP `id` (one per UUID). */
 uint32_t med_sp_props(const struct ffamed *med, uint16_t id);
+
+/* ---- med_partinfo.c -------------------------------------------------------- */
 void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version,
 				   struct ffamed_regs *regs);
 void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
@@ -655,13 +669,19 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs);
 void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs);
 
-/* ---- med_vm.c ------------------------------------------------------------------ */
+/* ---- med_registry.c ------------------------------------------------------------ */
 /* The ID index, at mediator create/destroy. */
 int32_t med_registry_init(struct ffamed *med);
 void med_registry_fini(struct ffamed *med);
 /* Registry lookup: a referenced VM (put it with med_vm_put) or NULL. */
 struct ffamed_vm *med_vm_get(struct ffamed *med, uint16_t id);
 void med_vm_put(struct ffamed_vm *vm);
+/* DENIED when the ID is taken, NO_MEMORY when the registry is full. */
+int32_t med_registry_insert(struct ffamed *med, struct ffamed_vm *vm);
+/* Unlinks vm, then waits (no lock held) for lookups still holding it. */
+void med_registry_remove(struct ffamed *med, struct ffamed_vm *vm);
+
+/* ---- med_vm.c ------------------------------------------------------------------ */
 /* Reaps finished VM_DESTROYED records; abandons all when `all`. HOST only. */
 void med_pending_reap(struct ffamed *med, bool all);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Memory sharing inside the mediator (docs/MEMORY.md), shared by:
- *   med_mem.c        the FFA_MEM_* handlers, the transaction table, teardown
+ *   med_mem.c        FFA_MEM_{SHARE,LEND,DONATE}, FRAG_TX, RECLAIM; VM teardown
+ *   med_mem_table.c  the transaction table (lookup by handle), VM handles
  *   med_mem_desc.c   parsing/validating copied-out descriptors, encoding them
  *   med_mem_owner.c  per-VM ownership of guest pages (sorted disjoint runs)
  *   med_mem_lend.c   the owner's access and donations (FFAMED_CONFIG_MEM_LEND_DONATE)
@@ -244,7 +245,11 @@ void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t 
 /* Zeroes the txn's pages through a temporary hypervisor mapping. */
 int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn);
 
-/* ---- med_mem.c ---- */
+/* ---- med_mem_table.c ---- */
 struct med_mem_txn *med_mem_find(struct ffamed *med, uint64_t handle);
+void med_mem_insert(struct ffamed *med, struct med_mem_txn *txn);
+void med_mem_remove(struct ffamed *med, struct med_mem_txn *txn);
+/* A handle for a transaction with VM borrowers only (takes mem_lock). */
+uint64_t med_mem_new_handle(struct ffamed *med);
 
 #endif /* FFAMED_MED_MEM_H */
