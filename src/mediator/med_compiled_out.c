@@ -6,7 +6,11 @@
  * any handler; the public functions stay, so that every configuration
  * exports the same API.
  */
+#include "med_internal.h"
 #include "med_mem.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
 
 #if !FFAMED_CONFIG_NOTIFICATIONS
 bool med_notif_available(const struct ffamed *med)

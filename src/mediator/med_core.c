@@ -4,7 +4,20 @@
  * for trapped calls: FID decoding and the one dispatcher switch that names
  * every FF-A function ID.
  */
+#include "med_features.h"
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_mem.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_partinfo.h"
+#include "med_registry.h"
+#include "med_rxtx.h"
+#include "med_sp_cache.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
+#include "med_vm.h"
 
 /* ---- Firmware probe ---------------------------------------------------------- */
 

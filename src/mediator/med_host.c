@@ -4,6 +4,7 @@
  * thin wrappers, so that the rest of the mediator names no port op for them.
  * Calls nothing else in the mediator.
  */
+#include "med_host.h"
 #include "med_internal.h"
 
 void med_lock(const struct ffamed *med, struct ffamed_lock *lock)

@@ -11,7 +11,14 @@
  * then the SPMC gets it (SP borrowers) or the mediator allocates the handle
  * (VM borrowers). Any failure undoes every step taken, in reverse.
  */
+#include "med_host.h"
+#include "med_internal.h"
+#include "med_log.h"
 #include "med_mem.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rxtx.h"
+#include "med_sp_cache.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 /* ---- Transactions ---------------------------------------------------------------- */

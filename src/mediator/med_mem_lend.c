@@ -6,6 +6,8 @@
  * for good. Built with FFAMED_CONFIG_MEM_LEND_DONATE; else
  * med_compiled_out.c stands in (a share never removes access).
  */
+#include "med_internal.h"
+#include "med_log.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_LEND_DONATE /* ffamed/config.h; else med_compiled_out.c */
 

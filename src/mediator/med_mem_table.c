@@ -6,6 +6,8 @@
  * (med_mem_vm.c) both find transactions here without calling each other.
  * All of it under med->mem_lock, except med_mem_new_handle, which takes it.
  */
+#include "med_host.h"
+#include "med_internal.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h */
 

@@ -7,7 +7,11 @@
  * RX, continued by FFA_MEM_FRAG_RX when it does not fit; FFA_MEM_RELINQUISH
  * unmaps them. A retrieved donate stays the borrower's until it goes.
  */
+#include "med_host.h"
+#include "med_internal.h"
+#include "med_log.h"
 #include "med_mem.h"
+#include "med_rx_owner.h"
 #if FFAMED_CONFIG_MEM_VM_BORROWERS /* ffamed/config.h; else med_compiled_out.c */
 
 int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)

@@ -12,7 +12,12 @@
  * No lock: the SP cache is immutable and vm->vcpus[vcpu] belongs to the
  * calling vCPU, so requests of different VMs never contend here.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_policy.h"
+#include "med_sp_cache.h"
 
 /* Errors after which a resumable context may still be resumed. */
 static bool med_run_error_transient(int32_t err)

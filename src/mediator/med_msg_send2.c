@@ -8,7 +8,17 @@
  * VM -> SP: checked here, then forwarded with the VM's ID for the SPMC to
  * read the VM's TX buffer it has mapped.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_notif_local.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rx_owner.h"
+#include "med_sp_cache.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 #if FFAMED_CONFIG_INDIRECT_MSG /* ffamed/config.h; else med_compiled_out.c */
 
 static uint32_t med_hdr_size(uint32_t version)

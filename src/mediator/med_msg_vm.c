@@ -11,7 +11,14 @@
  * other VM's state (IDs are reused after a VM is destroyed), looked up
  * through the registry when needed, never kept as a pointer.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rx_owner.h"
+#include "med_version.h"
 #if FFAMED_CONFIG_VM_TO_VM /* ffamed/config.h; else med_compiled_out.c */
 
 static inline uint8_t med_tx_state(const struct med_vcpu *vc)

@@ -19,7 +19,15 @@
  * is only created before the VM is registered and destroyed after it is
  * gone, and the local state has its own lock.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rx_owner.h"
+#include "med_sp_cache.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* SET flags: bit0 per-vCPU, bit1 delay SRI, [15:2] MBZ, [31:16] vCPU ID.

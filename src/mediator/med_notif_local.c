@@ -15,7 +15,9 @@
  * and a global bit is covered as soon as any vCPU is armed (the GET that
  * vCPU makes also takes the global bits).
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_notif_local.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* ---- Signalling (vm->notif_lock held) ----------------------------------------- */

@@ -4,7 +4,16 @@
  * plus the VM registry, without a firmware call, so that a guest's discovery
  * never waits for the SPMC's RX nor depends on its entry layout.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_partinfo.h"
+#include "med_policy.h"
+#include "med_rx_owner.h"
+#include "med_sp_cache.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 
 /* ---- What a guest sees ---------------------------------------------------------- */
 

@@ -5,7 +5,11 @@
  * creation and immutable afterwards, so every check is lock-free; between
  * two VMs both must grant a right for it to hold.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_sp_cache.h"
 
 /* A host asking for more is more likely confused than precise. */
 #define MED_POLICY_MAX_PEERS 1024u

@@ -5,7 +5,9 @@
  * lock), insert and remove for VM create/destroy. Calls only the host
  * wrappers.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_registry.h"
 
 /* Enough buckets for max_vms to chain little; bounded memory. */
 #define MED_MAX_BUCKETS 1024u

@@ -5,7 +5,12 @@
  * between them (docs/MESSAGING.md). Every function here runs under
  * vm->rxtx_lock, taken by the caller or here as each one says.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_notif_local.h"
+#include "med_rx_owner.h"
+#include "med_rxtx.h"
 
 int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size)
 {

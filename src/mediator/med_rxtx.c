@@ -12,7 +12,14 @@
  * Who owns the RX is med_rx_owner.c; the mediator's own pair with the SPMC
  * is med_spmc_rxtx.c.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_mem.h"
+#include "med_rx_owner.h"
+#include "med_rxtx.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 
 /* ---- Forwarding a VM's pair to the SPMC ----------------------------------- */
 

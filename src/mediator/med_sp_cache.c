@@ -6,7 +6,12 @@
  * field by field (memcpy from byte offsets: the firmware's entry size need
  * not suit our structs) into an aligned, normalised array.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_sp_cache.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 
 static bool med_id_in(const uint16_t *ids, uint32_t n, uint16_t id)
 {

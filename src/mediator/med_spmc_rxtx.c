@@ -5,7 +5,10 @@
  * release, contention waits, and the RX release gives the buffer back to
  * the firmware on every path.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_spmc_rxtx.h"
 
 size_t med_spmc_rxtx_size(const struct ffamed *med)
 {

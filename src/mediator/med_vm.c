@@ -8,7 +8,17 @@
  * a record of its own (VM ID, SPs left, a host VM reference): the ffamed_vm
  * is freed when ffamed_vm_destroy() returns, whatever the SPs answer.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_mem.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rxtx.h"
+#include "med_vm.h"
 
 /* ---- VM availability messages ------------------------------------------------- */
 

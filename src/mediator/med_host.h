@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Base service: the port's locks, allocator and firmware conduit
+ * (med_host.c).
+ */
+#ifndef FFAMED_MED_HOST_H
+#define FFAMED_MED_HOST_H
+
+#include "med_internal.h"
+
+void med_lock(const struct ffamed *med, struct ffamed_lock *lock);
+void med_unlock(const struct ffamed *med, struct ffamed_lock *lock);
+/* Two VMs' locks of one kind, in ascending VM ID order (the lock order). */
+void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed_lock *a,
+			  uint16_t id_b, struct ffamed_lock *b);
+void *med_alloc(const struct ffamed *med, size_t size);
+void med_free(const struct ffamed *med, void *ptr);
+/* regs in/out through the firmware conduit. */
+void med_fw_call(const struct ffamed *med, struct ffamed_regs *regs);
+/* A call with w1..w5 whose answer is SUCCESS or ERROR: returns the code. */
+int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+		      uint64_t a4, uint64_t a5, struct ffamed_regs *out);
+
+#endif /* FFAMED_MED_HOST_H */
