@@ -7,6 +7,7 @@
 #include "med_features.h"
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_mem.h"
 #include "med_msg.h"
@@ -201,10 +202,10 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 		ops->free(host, med);
 		return FFA_RET_INVALID_PARAMETERS;
 	}
-	ops->lock_init(host, &med->spmc_tx_lock);
-	ops->lock_init(host, &med->spmc_rx_lock);
-	ops->lock_init(host, &med->registry_lock);
-	ops->lock_init(host, &med->pending_lock);
+	med_lock_init(med, &med->spmc_tx_lock, MED_RANK_SPMC_TX);
+	med_lock_init(med, &med->spmc_rx_lock, MED_RANK_SPMC_RX);
+	med_lock_init(med, &med->registry_lock, MED_RANK_REGISTRY);
+	med_lock_init(med, &med->pending_lock, MED_RANK_PENDING);
 
 	ret = FFA_RET_NO_MEMORY;
 	med->vms = med_alloc(med, sizeof(*med->vms) * med->cfg.max_vms);
@@ -236,10 +237,10 @@ err:
 	med_spmc_rxtx_fini(med);
 	med_registry_fini(med);
 	med_free(med, med->vms);
-	ops->lock_destroy(host, &med->pending_lock);
-	ops->lock_destroy(host, &med->registry_lock);
-	ops->lock_destroy(host, &med->spmc_rx_lock);
-	ops->lock_destroy(host, &med->spmc_tx_lock);
+	med_lock_destroy(med, &med->pending_lock);
+	med_lock_destroy(med, &med->registry_lock);
+	med_lock_destroy(med, &med->spmc_rx_lock);
+	med_lock_destroy(med, &med->spmc_tx_lock);
 	ops->free(host, med);
 	return ret;
 }
@@ -257,10 +258,10 @@ void ffamed_destroy(struct ffamed *med)
 	med_spmc_rxtx_fini(med);
 	med_registry_fini(med);
 	med_free(med, med->vms);
-	med->ops->lock_destroy(med->host, &med->pending_lock);
-	med->ops->lock_destroy(med->host, &med->registry_lock);
-	med->ops->lock_destroy(med->host, &med->spmc_rx_lock);
-	med->ops->lock_destroy(med->host, &med->spmc_tx_lock);
+	med_lock_destroy(med, &med->pending_lock);
+	med_lock_destroy(med, &med->registry_lock);
+	med_lock_destroy(med, &med->spmc_rx_lock);
+	med_lock_destroy(med, &med->spmc_tx_lock);
 	med->ops->free(med->host, med);
 }
 

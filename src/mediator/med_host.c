@@ -1,28 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Base service: the host's locks, allocator and firmware conduit behind
+ * Base service: the host's allocator and firmware conduit behind
  * thin wrappers, so that the rest of the mediator names no port op for them.
  * Calls nothing else in the mediator.
  */
 #include "med_host.h"
 #include "med_internal.h"
-
-void med_lock(const struct ffamed *med, struct ffamed_lock *lock)
-{
-	med->ops->lock_acquire(med->host, lock);
-}
-
-void med_unlock(const struct ffamed *med, struct ffamed_lock *lock)
-{
-	med->ops->lock_release(med->host, lock);
-}
-
-void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed_lock *a,
-			  uint16_t id_b, struct ffamed_lock *b)
-{
-	med_lock(med, id_a < id_b ? a : b);
-	med_lock(med, id_a < id_b ? b : a);
-}
 
 void *med_alloc(const struct ffamed *med, size_t size)
 {

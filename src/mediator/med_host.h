@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Base service: the port's locks, allocator and firmware conduit
+ * Base service: the port's allocator and firmware conduit (locks: med_lock.h)
  * (med_host.c).
  */
 #ifndef FFAMED_MED_HOST_H
@@ -8,11 +8,6 @@
 
 #include "med_internal.h"
 
-void med_lock(const struct ffamed *med, struct ffamed_lock *lock);
-void med_unlock(const struct ffamed *med, struct ffamed_lock *lock);
-/* Two VMs' locks of one kind, in ascending VM ID order (the lock order). */
-void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed_lock *a,
-			  uint16_t id_b, struct ffamed_lock *b);
 void *med_alloc(const struct ffamed *med, size_t size);
 void med_free(const struct ffamed *med, void *ptr);
 /* regs in/out through the firmware conduit. */

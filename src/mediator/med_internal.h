@@ -34,59 +34,7 @@
  *   med_core.c      create/destroy, FID decoding, the dispatcher switch
  *   med_vm.c        VM create/destroy, VM_CREATED/DESTROYED
  *
- * LOCK ORDER (outer first; a lock may only be taken while holding locks
- * listed before it):
- *   0. vm->msg_lock        one VM's messaging state (struct med_vcpu's
- *                          rx_/tx_ fields of all its vCPUs). Two VMs'
- *                          msg_locks are taken in ascending VM ID order.
- *                          The port's vcpu_resume is called under it;
- *                          nothing else is taken under it (it is never
- *                          held with an rxtx_lock: MSG_WAIT releases the
- *                          RX before taking it).
- *   1. vm->rxtx_lock       one VM's RX/TX state (map, unmap, release, and
- *                          every user of the VM's RX or TX contents). Two
- *                          VMs' rxtx_locks (FFA_MSG_SEND2 VM -> VM) are
- *                          taken in ascending VM ID order.
- *   2. med->registry_lock  the VM registry (insert, remove, enumeration
- *                          for partition info and teardown unbinding)
- *   2a. bucket->lock       one bucket of the ID index: lookup+ref, and
- *                          insert/remove (under the registry lock). A leaf.
- *                          Lookups take only this lock, so that calls of
- *                          different VMs (VM-to-VM notifications) share no
- *                          lock.
- *   3. vm->version_lock    one VM's version negotiation (never nested with
- *                          the registry lock in this release: readers use
- *                          the published atomic)
- *   3b. med->mem_lock      memory sharing: the transaction table, every
- *                          transaction's state, every VM's page ownership
- *                          runs and handle count (med_mem.h). Taken after
- *                          the caller's rxtx_lock (copy-out, RX for a
- *                          retrieve response); never held across a
- *                          firmware call: a reclaim at the SPMC marks the
- *                          transaction BUSY, drops the lock, calls, and
- *                          takes it again. Port memory ops (pin,
- *                          set_access, borrow_map) may run under it.
- *   4. med->spmc_tx_lock   the mediator's TX buffer, acquire..release
- *   5. med->spmc_rx_lock   the mediator's RX buffer, acquire..release
- *   6. vm->notif_lock      one VM's notifications as a receiver (struct
- *                          med_notif); taken under the registry lock when
- *                          a VM's teardown unbinds it from other VMs;
- *                          nothing is taken under it, but the port's
- *                          vcpu_is_online and inject_virq are called with
- *                          it held (the delivery protocol of
- *                          models/README.md needs the decision to inject
- *                          and the injection in one critical section). Never
- *                          held across a firmware call. Two VMs' notif
- *                          locks are never held at once.
- *   med->pending_lock      the pending VM_DESTROYED records; a leaf: no
- *                          other mediator lock is taken under it
- * So "VM registry lock < VM version lock" and "VM rxtx lock < SPMC TX lock
- * < SPMC RX lock". Two VMs' version locks are never held at once; two VMs'
- * rxtx or msg locks only in VM ID order. No VM lock is held while waiting
- * for another VM (the registry reference drain in vm_destroy waits with no
- * lock held; a blocked call holds no lock).
- * The direct-message path takes no lock: the SP cache is immutable after
- * create, and a vCPU's state is only touched by that vCPU.
+ * The lock order is the rank table in med_lock.h, checked in debug builds.
  */
 #ifndef FFAMED_MED_INTERNAL_H
 #define FFAMED_MED_INTERNAL_H
@@ -100,6 +48,7 @@
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
 #include "med_config.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_notif_local.h"
 #include "med_policy.h"
@@ -156,9 +105,9 @@ struct ffamed_vm {
 	uint16_t vcpu_count;
 	bool aarch64;
 	void *host_vm;
-	uint64_t serial;	     /* unique for the mediator's life */
-	struct med_policy policy;    /* immutable: read without a lock */
-	struct ffamed_lock msg_lock; /* guards the vcpus' VM messaging state */
+	uint64_t serial;	  /* unique for the mediator's life */
+	struct med_policy policy; /* immutable: read without a lock */
+	struct med_lock msg_lock; /* guards the vcpus' VM messaging state */
 
 	/* Registry lookups in flight; vm_destroy waits for it to drain.
 	 * Written by other VMs' CPUs (VM-to-VM calls): padded away from
@@ -167,13 +116,13 @@ struct ffamed_vm {
 	_Atomic uint32_t refs;
 	struct ffamed_vm *bucket_next; /* the ID index chain, bucket->lock */
 
-	struct ffamed_lock version_lock; /* guards version_requested */
-	uint32_t version_requested;	 /* 0: FFA_VERSION not called yet */
+	struct med_lock version_lock; /* guards version_requested */
+	uint32_t version_requested;   /* 0: FFA_VERSION not called yet */
 	/* The final version, 0 until the first non-VERSION call; set once
 	 * under version_lock, read without it. */
 	_Atomic uint32_t version;
 
-	struct ffamed_lock rxtx_lock; /* guards rxtx */
+	struct med_lock rxtx_lock; /* guards rxtx */
 	struct med_rxtx rxtx;
 
 	struct med_vcpu *vcpus; /* vcpu_count entries */
@@ -186,7 +135,7 @@ struct ffamed_vm {
 
 	/* Written by senders on other CPUs: padded away too. */
 	char pad_notif[MED_CACHE_LINE];
-	struct ffamed_lock notif_lock; /* guards notif */
+	struct med_lock notif_lock; /* guards notif */
 	struct med_notif notif;
 	struct med_mem_vm *mem; /* med_mem.h says what guards each part */
 };
@@ -216,8 +165,8 @@ struct ffamed {
 	uint32_t vm_destroyed_count;
 
 	/* The mediator's RX/TX pair with the SPMC (NULL: none). */
-	struct ffamed_lock spmc_tx_lock; /* held from tx_acquire to tx_release */
-	struct ffamed_lock spmc_rx_lock; /* held from rx_acquire to rx_release */
+	struct med_lock spmc_tx_lock; /* held from tx_acquire to tx_release */
+	struct med_lock spmc_rx_lock; /* held from rx_acquire to rx_release */
 	void *spmc_tx;
 	void *spmc_rx;
 	uint64_t spmc_tx_pa;
@@ -225,19 +174,19 @@ struct ffamed {
 	uint32_t spmc_rxtx_pages;
 	bool spmc_rxtx_mapped;
 
-	struct ffamed_lock registry_lock; /* guards vms[], vm_count */
-	struct ffamed_vm **vms;		  /* max_vms slots, NULL = free */
+	struct med_lock registry_lock; /* guards vms[], vm_count */
+	struct ffamed_vm **vms;	       /* max_vms slots, NULL = free */
 	uint32_t vm_count;
 	/* The ID index: bucket_count (a power of two) chains by ID. */
 	struct med_vm_bucket *buckets;
 	uint32_t bucket_count;
 
-	struct ffamed_lock mem_lock; /* guards *mem and every VM's mem->owner */
+	struct med_lock mem_lock; /* guards *mem and every VM's mem->owner */
 	struct med_mem *mem;
 
 	_Atomic uint64_t vm_serial; /* the last VM serial given */
 
-	struct ffamed_lock pending_lock; /* guards pending list, shutting_down */
+	struct med_lock pending_lock; /* guards pending list, shutting_down */
 	struct med_pending_destroy *pending;
 	bool shutting_down;
 

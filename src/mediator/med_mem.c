@@ -13,6 +13,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_mem.h"
 #include "med_policy.h"
@@ -737,7 +738,7 @@ int32_t med_mem_init(struct ffamed *med)
 	if (!med->mem)
 		return FFA_RET_NO_MEMORY;
 	med->mem->next_handle = MED_MEM_FIRST_HANDLE;
-	med->ops->lock_init(med->host, &med->mem_lock);
+	med_lock_init(med, &med->mem_lock, MED_RANK_MEM);
 	return FFA_RET_OK;
 }
 
@@ -782,7 +783,7 @@ void med_mem_fini(struct ffamed *med)
 	if (med->mem->live)
 		med_err(med, "ffamed: %u memory transactions left at destroy",
 			(unsigned)med->mem->live);
-	med->ops->lock_destroy(med->host, &med->mem_lock);
+	med_lock_destroy(med, &med->mem_lock);
 	med_free(med, med->mem);
 	med->mem = NULL;
 }

@@ -8,6 +8,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h */
 

@@ -10,6 +10,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_msg.h"
 #include "med_notif_local.h"

@@ -13,6 +13,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_msg.h"
 #include "med_policy.h"
@@ -85,12 +86,12 @@ static struct ffamed_vm *med_peer_get(struct ffamed *med, const struct med_peer 
 
 void med_msg_vm_init(struct ffamed_vm *vm)
 {
-	vm->med->ops->lock_init(vm->med->host, &vm->msg_lock);
+	med_lock_init(vm->med, &vm->msg_lock, MED_RANK_VM_MSG);
 }
 
 void med_msg_vm_fini(struct ffamed_vm *vm)
 {
-	vm->med->ops->lock_destroy(vm->med->host, &vm->msg_lock);
+	med_lock_destroy(vm->med, &vm->msg_lock);
 }
 
 /* ---- Sender side ----------------------------------------------------------------- */

@@ -6,6 +6,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_msg.h"
 #include "med_partinfo.h"

@@ -7,6 +7,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_registry.h"
 
 /* Enough buckets for max_vms to chain little; bounded memory. */
@@ -23,7 +24,7 @@ int32_t med_registry_init(struct ffamed *med)
 		return FFA_RET_NO_MEMORY;
 	med->bucket_count = n;
 	for (uint32_t i = 0; i < n; i++)
-		med->ops->lock_init(med->host, &med->buckets[i].lock);
+		med_lock_init(med, &med->buckets[i].lock, MED_RANK_BUCKET);
 	return FFA_RET_OK;
 }
 
@@ -32,7 +33,7 @@ void med_registry_fini(struct ffamed *med)
 	if (!med->buckets)
 		return;
 	for (uint32_t i = 0; i < med->bucket_count; i++)
-		med->ops->lock_destroy(med->host, &med->buckets[i].lock);
+		med_lock_destroy(med, &med->buckets[i].lock);
 	med_free(med, med->buckets);
 	med->buckets = NULL;
 }

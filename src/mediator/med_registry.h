@@ -11,7 +11,7 @@
  * different CPUs do not bounce one cache line (host allocations are not
  * cache-line aligned, hence padding rather than _Alignas). */
 struct med_vm_bucket {
-	struct ffamed_lock lock;
+	struct med_lock lock;
 	struct ffamed_vm *head;
 	char pad[MED_CACHE_LINE];
 };

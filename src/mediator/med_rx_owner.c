@@ -7,6 +7,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_notif_local.h"
 #include "med_rx_owner.h"
@@ -17,6 +18,7 @@ int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size)
 	struct med_rxtx *b = &vm->rxtx;
 	int32_t rc;
 
+	med_lock_assert_held(vm->med, &vm->rxtx_lock);
 	if (!b->mapped || b->rx_owner != MED_RX_PRODUCER)
 		return FFA_RET_BUSY;
 	if (b->forwarded) {
@@ -35,6 +37,7 @@ int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size)
 
 void med_vm_rx_give_to_guest(struct ffamed_vm *vm)
 {
+	med_lock_assert_held(vm->med, &vm->rxtx_lock);
 	vm->rxtx.rx_owner = MED_RX_GUEST;
 }
 
@@ -42,6 +45,7 @@ void med_vm_rx_put_back(struct ffamed_vm *vm)
 {
 	int32_t rc;
 
+	med_lock_assert_held(vm->med, &vm->rxtx_lock);
 	if (!vm->rxtx.forwarded)
 		return;
 	rc = med_fw_simple(vm->med, FFA_RX_RELEASE, vm->id, 0, 0, 0, 0, NULL);

@@ -14,6 +14,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_mem.h"
 #include "med_rx_owner.h"

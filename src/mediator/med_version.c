@@ -16,6 +16,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_version.h"
 

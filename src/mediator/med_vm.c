@@ -10,6 +10,7 @@
  */
 #include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
 #include "med_log.h"
 #include "med_mem.h"
 #include "med_msg.h"
@@ -242,8 +243,8 @@ static void med_vm_free(struct ffamed *med, struct ffamed_vm *vm)
 	med_mem_vm_free(vm);
 	med_msg_vm_fini(vm);
 	med_policy_fini(vm);
-	med->ops->lock_destroy(med->host, &vm->rxtx_lock);
-	med->ops->lock_destroy(med->host, &vm->version_lock);
+	med_lock_destroy(med, &vm->rxtx_lock);
+	med_lock_destroy(med, &vm->version_lock);
 	med_free(med, vm->created_told);
 	med_free(med, vm->vcpus);
 	med_notif_local_fini(vm);
@@ -283,8 +284,8 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	vm->aarch64 = params->aarch64;
 	vm->host_vm = params->host_vm;
 	vm->serial = atomic_fetch_add(&med->vm_serial, 1) + 1;
-	med->ops->lock_init(med->host, &vm->version_lock);
-	med->ops->lock_init(med->host, &vm->rxtx_lock);
+	med_lock_init(med, &vm->version_lock, MED_RANK_VM_VERSION);
+	med_lock_init(med, &vm->rxtx_lock, MED_RANK_VM_RXTX);
 	med_msg_vm_init(vm);
 	vm->vcpus = med_alloc(med, sizeof(*vm->vcpus) * vm->vcpu_count);
 	vm->rxtx.tx_pa = med_alloc(med, sizeof(uint64_t) * med->cfg.rxtx_max_pages);
