@@ -418,7 +418,7 @@ static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu,
 		med_handle_mem_frag_rx(vm, regs);
 		break;
 
-	/* ---- Not served to guests in this release ---- */
+	/* ---- Not served to guests: not calls, not a guest's, or not built ---- */
 	case FFA_VERSION: /* handled before the version gate */
 	case FFA_ERROR:	  /* return codes, not calls */
 	case FFA_ERROR_64:

@@ -195,7 +195,7 @@ err:
  * another INTERRUPT/YIELD; bounded in case an SP never finishes. */
 #define MED_DRAIN_MAX_RUNS 64u
 
-void med_msg_vm_drain(struct ffamed_vm *vm)
+void med_msg_vm_release_sp_contexts(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	struct ffamed_regs r;

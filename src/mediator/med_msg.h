@@ -67,7 +67,7 @@ static inline void med_regs_zero_from(struct ffamed_regs *regs, int from)
 }
 /* Teardown: finishes the VM's requests that SPs left preempted, so that the
  * SP contexts serve other VMs again (the answers are dropped). */
-void med_msg_vm_drain(struct ffamed_vm *vm);
+void med_msg_vm_release_sp_contexts(struct ffamed_vm *vm);
 
 /* ---- med_msg_vm.c ------------------------------------------------------------ */
 /* Whether calls may block: VM-to-VM on and a port that resumes vCPUs. */
@@ -86,7 +86,7 @@ enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vc
 enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
 					 struct ffamed_regs *regs);
 void med_msg_vm_init(struct ffamed_vm *vm);
-void med_msg_vm_fini(struct ffamed_vm *vm);
+void med_msg_vm_free(struct ffamed_vm *vm);
 /* Teardown, once the VM is out of the registry: see docs/MESSAGING.md. */
 void med_msg_vm_teardown(struct ffamed_vm *vm);
 

@@ -4,7 +4,7 @@
  * here from the sender's TX into the receiver's RX under both VMs'
  * rxtx_locks (ascending VM ID), and the receiver's RX-full framework
  * notification raised before the locks go, so that a release and the next
- * message cannot overtake it (Xen raised it after dropping the lock).
+ * message cannot overtake it.
  * VM -> SP: checked here, then forwarded with the VM's ID for the SPMC to
  * read the VM's TX buffer it has mapped.
  */

@@ -89,7 +89,7 @@ void med_msg_vm_init(struct ffamed_vm *vm)
 	med_lock_init(vm->med, &vm->msg_lock, MED_RANK_VM_MSG);
 }
 
-void med_msg_vm_fini(struct ffamed_vm *vm)
+void med_msg_vm_free(struct ffamed_vm *vm)
 {
 	med_lock_destroy(vm->med, &vm->msg_lock);
 }

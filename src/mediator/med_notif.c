@@ -84,7 +84,7 @@ bool med_notif_is_guest_fid(uint32_t fid)
  * VM runs on without SP notifications: everything else still works, and
  * FFA_FEATURES and the notification calls tell it so.
  */
-void med_notif_vm_create(struct ffamed_vm *vm)
+void med_notif_vm_bitmap_create(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;
@@ -104,7 +104,7 @@ void med_notif_vm_create(struct ffamed_vm *vm)
 	vm->notif_bitmap = true;
 }
 
-void med_notif_vm_destroy(struct ffamed_vm *vm)
+void med_notif_vm_bitmap_destroy(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;

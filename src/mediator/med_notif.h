@@ -27,9 +27,9 @@ static inline bool med_vm_notif_available(const struct ffamed_vm *vm)
 bool med_notif_is_guest_fid(uint32_t fid);
 /* The VM's bitmap at the SPMC, when the firmware has notifications. A
  * refusal leaves the VM without SP notifications (logged), never fails. */
-void med_notif_vm_create(struct ffamed_vm *vm);
+void med_notif_vm_bitmap_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
-void med_notif_vm_destroy(struct ffamed_vm *vm);
+void med_notif_vm_bitmap_destroy(struct ffamed_vm *vm);
 void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs); /* and UNBIND */
 void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs);
 void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs);

@@ -86,7 +86,7 @@ static void notif_signal_vcpu(struct ffamed_vm *vm, uint16_t vcpu)
 
 /* ---- Life cycle ------------------------------------------------------------------ */
 
-int32_t med_notif_local_init(struct ffamed_vm *vm)
+int32_t med_notif_local_vm_init(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 
@@ -96,7 +96,7 @@ int32_t med_notif_local_init(struct ffamed_vm *vm)
 	return FFA_RET_OK;
 }
 
-void med_notif_local_fini(struct ffamed_vm *vm)
+void med_notif_local_vm_free(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 

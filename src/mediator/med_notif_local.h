@@ -48,8 +48,8 @@ struct med_notif {
 };
 
 /* Receiver state: allocated before the VM is registered, freed after. */
-int32_t med_notif_local_init(struct ffamed_vm *vm);
-void med_notif_local_fini(struct ffamed_vm *vm);
+int32_t med_notif_local_vm_init(struct ffamed_vm *vm);
+void med_notif_local_vm_free(struct ffamed_vm *vm);
 /* BIND/UNBIND of VM-class IDs on `recv` for sender VM `sender`. */
 int32_t med_notif_local_bind(struct ffamed_vm *recv, uint16_t sender, bool per_vcpu,
 			     uint64_t bitmap);

@@ -23,8 +23,8 @@ struct med_policy {
 	struct ffamed_peer_rights *peers; /* sorted by peer ID */
 };
 
-int32_t med_policy_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy);
-void med_policy_fini(struct ffamed_vm *vm);
+int32_t med_policy_vm_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy);
+void med_policy_vm_free(struct ffamed_vm *vm);
 /* What `vm`'s own policy grants toward `peer` (a VM or an SP). */
 uint32_t med_policy_grant(const struct ffamed_vm *vm, uint16_t peer);
 /* Rights between two VMs: what both grant. Messages, notifications and

@@ -340,7 +340,7 @@ static void med_rxtx_quarantine_pages(struct ffamed_vm *vm, int32_t rc)
 	b->page_count = 0;
 }
 
-void med_vm_rxtx_teardown(struct ffamed_vm *vm)
+void med_rxtx_vm_teardown(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;

@@ -33,6 +33,6 @@ void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs);
 void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs);
 void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* Teardown: unmaps whatever is mapped, whoever owns the RX. */
-void med_vm_rxtx_teardown(struct ffamed_vm *vm);
+void med_rxtx_vm_teardown(struct ffamed_vm *vm);
 
 #endif /* FFAMED_MED_RXTX_H */

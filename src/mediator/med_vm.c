@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VM contexts: the registry (fixed capacity, lookup by FF-A ID with a
- * reference count), creation and destruction, and the VM availability
+ * VM contexts: creation and destruction (each concern's hooks, in the
+ * order <concern>_vm_init before the VM is registered, _vm_teardown once
+ * it leaves the registry, _vm_free last), and the VM availability
  * framework messages (VM_CREATED / VM_DESTROYED) to subscribed SPs.
  *
  * VM_DESTROYED that an SP cannot take now is retried from deferred work on
@@ -241,13 +242,13 @@ static int32_t med_vm_notify_created(struct ffamed *med, struct ffamed_vm *vm)
 static void med_vm_free(struct ffamed *med, struct ffamed_vm *vm)
 {
 	med_mem_vm_free(vm);
-	med_msg_vm_fini(vm);
-	med_policy_fini(vm);
+	med_msg_vm_free(vm);
+	med_policy_vm_free(vm);
 	med_lock_destroy(med, &vm->rxtx_lock);
 	med_lock_destroy(med, &vm->version_lock);
 	med_free(med, vm->created_told);
 	med_free(med, vm->vcpus);
-	med_notif_local_fini(vm);
+	med_notif_local_vm_free(vm);
 	med_free(med, vm->rxtx.rx_pa);
 	med_free(med, vm->rxtx.tx_pa);
 	med_free(med, vm);
@@ -296,11 +297,11 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 		rc = FFA_RET_NO_MEMORY;
 		goto err_free;
 	}
-	rc = med_policy_init(vm, params->policy);
+	rc = med_policy_vm_init(vm, params->policy);
 	if (rc != FFA_RET_OK)
 		goto err_free;
 	/* Before the VM can be found: other VMs may notify it at once. */
-	rc = med_notif_local_init(vm);
+	rc = med_notif_local_vm_init(vm);
 	if (rc != FFA_RET_OK)
 		goto err_free;
 	/* Reserves the ID; nothing reaches the SPMC through the registry. */
@@ -313,7 +314,7 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	rc = med_vm_notify_created(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_unregister;
-	med_notif_vm_create(vm);
+	med_notif_vm_bitmap_create(vm);
 	*out = vm;
 	return FFA_RET_OK;
 
@@ -338,11 +339,11 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med = vm->med;
 	med_pending_reap(med, false);
 	/* First: SP contexts it left preempted may also hold its memory. */
-	med_msg_vm_drain(vm);
+	med_msg_vm_release_sp_contexts(vm);
 	/* Before the registry forgets it: a VM sharing with it must not see
 	 * it gone while its windows are still mapped. */
 	med_mem_vm_teardown(vm);
-	med_vm_rxtx_teardown(vm);
+	med_rxtx_vm_teardown(vm);
 	med_registry_remove(med, vm);
 	/* Out of reach now: settle the direct requests it is part of. */
 	med_msg_vm_teardown(vm);
@@ -351,7 +352,7 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med_notif_local_forget_sender(med, vm->id);
 	/* The reverse of create: the bitmap goes while the SPMC still knows
 	 * the VM, VM_DESTROYED last. */
-	med_notif_vm_destroy(vm);
+	med_notif_vm_bitmap_destroy(vm);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 	med_vm_free(med, vm);
 }
