@@ -8,6 +8,8 @@
  * (262144 runs) costs O(n log n) for its sort and O(n + m) here.
  */
 #include "common_sort.h"
+#include "med_host.h"
+#include "med_internal.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
