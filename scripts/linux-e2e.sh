@@ -162,7 +162,7 @@ boot() {
   bt=$(( ($(date +%s%N) - bt0) / 1000000 ))
   stamp "Linux $ver $cfg smp$n: QEMU exited ($rc) after $bt ms; console in $log"
   echo "  --- FF-A / OP-TEE lines:"
-  grep -aE 'ARM FF-A|arm_ffa|optee|ffamed-el2|tee-probe|e2e: |e2e-irq|NPI|NOTIFICATION_(BIND|GET)' "$log" |
+  grep -aE 'ARM FF-A|arm_ffa|optee|ffamed-el2|tee-probe|e2e: |e2e-irq|NPI|NOTIFICATION_(BIND|GET)|ffa-peer-test' "$log" |
     tr -d '\r' | sed 's/^/  | /' | head -40
   if [ -s "$slog" ]; then
     echo "  --- OP-TEE (secure log) errors and warnings:"
@@ -211,6 +211,8 @@ boot() {
   fi
   [ "$cfg" != plain ] ||
     check boot "ffamed turned SP notifications off for the VM (bitmap refused)" 'ffamed-el2: .*notification bitmap of VM 1'
+  # One guest: the peer test module loads, finds no peer VM and says so.
+  check boot "the FF-A peer test module loaded, no peer VM (one guest)" 'ffa-peer-test: RESULT peer=none'
   check boot "optee: initialized driver" 'optee: initialized driver'
   check boot "/dev/tee0 present" 'e2e: /dev/tee0 present'
   check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
@@ -268,8 +270,11 @@ for ver in $kernels; do
   image=$("$root/scripts/linux-kernel.sh" "$ver" "$tarball" | tail -1) || exit 1
   [ -f "$image" ] || exit 1
   kdir=$(dirname "$image")
+  stamp "Linux $ver: FF-A peer test module"
+  ko=$("$root/scripts/linux-module.sh" "$ver" "$kdir" | tail -1) || exit 1
   stamp "Linux $ver: initramfs"
-  "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" "$kdir/initramfs.cpio.gz" || exit 1
+  FFAMED_INITRAMFS_MODULE=$ko \
+    "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" "$kdir/initramfs.cpio.gz" || exit 1
   for cfg in $configs; do
     case $cfg in
       spmc) boot "$ver" spmc "$smp" || exit 1 ;;
