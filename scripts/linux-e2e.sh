@@ -23,6 +23,17 @@
 #   FFAMED_E2E_FW_SMP="2 4"   CPU counts of the nsvirt and plain boots
 #   FFAMED_E2E_CONFIGS="spmc nsvirt plain base"  which configurations
 #   FFAMED_E2E_TIMEOUT=60     seconds per boot
+#   FFAMED_E2E_MULTI=1        instead of the configurations above, two guests at
+#                             once over the software SPMC (configuration "multi",
+#                             -smp 4: VM 1 on CPUs 0-1, VM 2 on CPUs 2-3);
+#                   =nsvirt   the same over TF-A + OP-TEE nsvirt ("multi-nsvirt");
+#                   =all      both (see
+#                             docs/LINUX-GUESTS.md, "Multi-guest"); per-guest
+#                             initramfs additions: FFAMED_E2E_VM<N>_LIST and
+#                             FFAMED_E2E_VM<N>_RUN (FFAMED_INITRAMFS_LIST/_RUN)
+#   FFAMED_E2E_MULTI_CONFIG   the port's boot configuration for those boots
+#                             (default: the two guests below, no right between
+#                             them, so partition discovery lists only SPs)
 #   FFAMED_FIRMWARE           the firmware images (default <repo>/../shared/firmware);
 #                             absent: the real-firmware boots are skipped, saying so,
 #                             except under CI=true, where that is a failure
@@ -36,6 +47,11 @@ kernels=${FFAMED_E2E_KERNELS:-6.1 7.3}
 smp=${FFAMED_E2E_SMP:-2}
 fw_smp=${FFAMED_E2E_FW_SMP:-2 4}
 configs=${FFAMED_E2E_CONFIGS:-spmc nsvirt plain base}
+case ${FFAMED_E2E_MULTI:-0} in
+  1) configs=multi ;;
+  nsvirt) configs=multi-nsvirt ;;
+  all) configs="multi multi-nsvirt" ;;
+esac
 tmo=${FFAMED_E2E_TIMEOUT:-60}
 if [ "${FFAMED_E2E:-on}" = off ]; then
   echo "linux-e2e: SKIPPED: FFAMED_E2E=off (the Linux guest test was turned off explicitly)"
@@ -50,6 +66,11 @@ stamp() { echo "linux-e2e: [$(( $(date +%s) - t0 )) s] $*"; }
 
 # Must agree with src/port/el2-qemu/platform.h.
 MEM=512M HYP_BASE=0x5e000000 HYP_SIZE=0x2000000 KERNEL_ADDR=0x40200000 INITRD_ADDR=0x48000000
+BOOT_CONFIG_ADDR=0x5fff0000
+# The two-guest layout: each guest's DTB at its RAM base, its Image 2 MiB
+# above (the port enters it there), its initrd 128 MiB above.
+MULTI_RAM=(0x40000000 0x4f000000) MULTI_RAM_SIZE=0x0f000000 MULTI_INITRD_OFF=0x8000000
+MULTI_UUID=(7c5a1e90-3b2d-4f61-9a0e-1d2c3b4a5f01 7c5a1e90-3b2d-4f61-9a0e-1d2c3b4a5f02)
 MACHINE=virt,virtualization=on,gic-version=3
 QEMU_DUMP=(qemu-system-aarch64 -cpu cortex-a57 -m "$MEM" -nographic -nodefaults -monitor none
            -net none)
@@ -57,7 +78,7 @@ QEMU_DUMP=(qemu-system-aarch64 -cpu cortex-a57 -m "$MEM" -nographic -nodefaults 
 total_fail=0
 fw_ok=1
 fw_configs=
-for c in $configs; do case $c in nsvirt|plain|base) fw_configs="${fw_configs:+$fw_configs }$c" ;; esac; done
+for c in $configs; do case $c in nsvirt|plain|base|multi-nsvirt) fw_configs="${fw_configs:+$fw_configs }$c" ;; esac; done
 if [ -n "$fw_configs" ] && ! fw_missing=$(fw_available); then
   fw_ok=0
   if [ "${CI:-}" = true ]; then
@@ -133,6 +154,11 @@ boot() {
   local slog=${log%.log}.secure.log
   cfg_fail=0 allow=
   case $cfg in
+    multi)
+      multi_setup "$n" || return 1
+      rm -f "$slog" ;;
+    multi-nsvirt)
+      multi_setup "$n" nsvirt "$slog" || return 1 ;;
     spmc)
       dtb=$kdir/guest-spmc-smp$n.dtb
       spmc_dtb "$dtb" "$n" || return 1
@@ -169,6 +195,13 @@ boot() {
     grep -aE '^(E|W)/TC' "$slog" | tr -d '\r' | cut -c1-150 | sed 's/^/  | /' | head -10
   fi
 
+  if [ "${cfg%-nsvirt}" = multi ]; then
+    multi_checks "$ver" "$n"
+    local verdict=PASS
+    [ $cfg_fail = 0 ] || verdict=FAIL
+    results+=("$(printf '%-4s %-7s smp%-2s %-5s %6s ms' "$ver" "$cfg" "$n" "$verdict" "$bt")")
+    return 0
+  fi
   local hv=1 drv=1.0
   [ "$cfg" = base ] && hv=0
   [ "$ver" = 6.1 ] || drv=1.2
@@ -263,6 +296,136 @@ DTS
   dtc -q -I dts -O dtb -o "$out" "${out%.dtb}.dts"
 }
 
+# The two-guest boot (FFAMED_E2E_MULTI=1): a boot configuration, a DT and an
+# initramfs per guest, one QEMU command (sets cmd).
+multi_dtb() { # out.dtb vm-index initrd [fw]
+  local out=$1 i=$2 initrd=$3 fw=${4:-} base=${MULTI_RAM[$2]} isize iaddr extra= args
+  iaddr=$(printf '0x%x' $((base + MULTI_INITRD_OFF)))
+  [ "$i" = 0 ] && iaddr=$INITRD_ADDR
+  isize=$(stat -c %s "$initrd")
+  args="$FW_BOOTARGS ffamed.vm=$((i + 1))"
+  if [ -n "$fw" ]; then
+    # The DT a guest sees under the firmware: QEMU's with secure=on.
+    qemu-system-aarch64 -M "$FW_MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -cpu "$FW_CPU" -smp 2 \
+      -m "$FW_MEM" -nographic -nodefaults -bios "$(fw_bios base)" >/dev/null 2>&1 || return 1
+  else
+    "${QEMU_DUMP[@]}" -smp 2 -M "$MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -kernel "$image" \
+      -append "$args" >/dev/null 2>&1 || return 1
+  fi
+  if [ -n "$fw" ] && [ "$i" != 0 ]; then
+    # TF-A adds PSCI to the DT it hands over (VM 1's): the others' need it too.
+    extra=$(printf '\tpsci {\n\t\tcompatible = "arm,psci-1.0", "arm,psci-0.2", "arm,psci";\n\t\tmethod = "smc";\n\t};\n\tcpus {\n\t\tcpu@0 { enable-method = "psci"; };\n\t\tcpu@1 { enable-method = "psci"; };\n\t};\n')
+  fi
+  if [ "$i" = 0 ]; then
+    # QEMU rewrites /memory of the -dtb from -m: the rest is reserved.
+    local rbase=$((base + MULTI_RAM_SIZE))
+    extra=$(printf '\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n\t\tothers@%x {\n\t\t\treg = <0x0 0x%x 0x0 0x%x>;\n\t\t\tno-map;\n\t\t};\n\t};' \
+      $rbase $rbase $((0x60000000 - rbase)))
+  else
+    extra=$extra$(printf '\tmemory@40000000 {\n\t\treg = <0x0 %s 0x0 %s>;\n\t};' "$base" "$MULTI_RAM_SIZE")
+  fi
+  { dtc -q -I dtb -O dts "${out%.dtb}.qemu.dtb"
+    cat <<DTS
+/ {
+$extra
+	chosen {
+		bootargs = "$args";
+		linux,initrd-start = <0x0 $iaddr>;
+		linux,initrd-end = <0x0 $(printf '0x%x' $((iaddr + isize)))>;
+	};
+};
+DTS
+  } >"${out%.dtb}.dts"
+  dtc -q -I dts -O dtb -o "$out" "${out%.dtb}.dts"
+}
+
+multi_setup() { # smp [nsvirt secure-log]
+  local n=$1 fw=${2:-} i loaders=() base
+  [ "$n" = 4 ] || { echo "linux-e2e: the multi boot needs 4 CPUs"; return 1; }
+  if [ -n "${FFAMED_E2E_MULTI_CONFIG:-}" ]; then
+    cp "$FFAMED_E2E_MULTI_CONFIG" "$kdir/multi.cfg" || return 1
+  else
+    # No allow line: a peer VM in partition discovery is the guest-side
+    # work's to make Linux handle (docs/LINUX-GUESTS.md, "Multi-guest").
+    cat >"$kdir/multi.cfg" <<CFG
+# Two guests (src/port/el2-qemu/boot_config.h)
+vm_to_vm on
+vm 1 cpus 0-1 ram ${MULTI_RAM[0]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[0]}
+vm 2 cpus 2-3 ram ${MULTI_RAM[1]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[1]}
+CFG
+  fi
+  for i in 0 1; do
+    local vl=FFAMED_E2E_VM$((i + 1))_LIST vr=FFAMED_E2E_VM$((i + 1))_RUN
+    FFAMED_INITRAMFS_LIST=${!vl:-} FFAMED_INITRAMFS_RUN=${!vr:-} \
+      "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" \
+      "$kdir/initramfs-vm$((i + 1)).cpio.gz" || return 1
+    multi_dtb "$kdir/guest-multi${fw:+-$fw}-vm$((i + 1)).dtb" $i "$kdir/initramfs-vm$((i + 1)).cpio.gz" $fw || return 1
+  done
+  base=${MULTI_RAM[1]}
+  loaders=(-device "loader,file=$image,addr=$KERNEL_ADDR,force-raw=on"
+           -device "loader,file=$kdir/initramfs-vm1.cpio.gz,addr=$INITRD_ADDR,force-raw=on"
+           -device "loader,file=$kdir/guest-multi${fw:+-$fw}-vm2.dtb,addr=$base,force-raw=on"
+           -device "loader,file=$image,addr=$(printf '0x%x' $((base + 0x200000))),force-raw=on"
+           -device "loader,file=$kdir/initramfs-vm2.cpio.gz,addr=$(printf '0x%x' $((base + MULTI_INITRD_OFF))),force-raw=on"
+           -device "loader,file=$kdir/multi.cfg,addr=$BOOT_CONFIG_ADDR,force-raw=on")
+  if [ -n "$fw" ]; then
+    # TF-A starts the port (BL33); OP-TEE's log on the second UART.
+    cmd=(qemu-system-aarch64 -M "$FW_MACHINE" -cpu "$FW_CPU" -smp "$n" -m "$FW_MEM"
+         -nographic -nodefaults -monitor none -net none -no-reboot
+         -serial stdio -serial "file:$3" -bios "$(fw_bios "$fw")"
+         -dtb "$kdir/guest-multi-$fw-vm1.dtb" -device "loader,file=$hyp_smc" "${loaders[@]}")
+  else
+    cmd=(qemu-system-aarch64 -M "$MACHINE" -cpu cortex-a57 -smp "$n" -m "$MEM" -nographic
+         -nodefaults -serial stdio -monitor none -net none -no-reboot
+         -kernel "$hyp" -dtb "$kdir/guest-multi-vm1.dtb" "${loaders[@]}")
+  fi
+}
+
+# Splits the console per guest: VM N's lines carry "[vmN] " (the port's
+# emulated PL011s); the port's own lines go with VM 1's.
+multi_split() { # log
+  local all=$1
+  tr -d '\r' <"$all" | sed -n -e 's/^\[vm1\] //p' -e '/^\[vm[0-9]*\] /!p' >"${all%-smp*}-vm1.log"
+  tr -d '\r' <"$all" | sed -n 's/^\[vm2\] //p' >"${all%-smp*}-vm2.log"
+}
+
+multi_checks() { # ver smp
+  local ver=$1 n=$2 drv=1.0 whole=$log g
+  [ "$ver" = 6.1 ] || drv=1.2
+  multi_split "$whole"
+  check boot "the port read the boot configuration (2 guests)" 'ffamed-el2: boot configuration: 2 guest\(s\)'
+  check boot "VM 1 has an emulated PL011" 'ffamed-el2: VM 1: CPUs 0-1, .*console emulated PL011'
+  check boot "VM 2 has an emulated PL011" 'ffamed-el2: VM 2: CPUs 2-3, .*console emulated PL011'
+  check boot "no guest line split by another's" '.\[vm[0-9]+\] ' absent
+  check boot "no EL2 panic" 'ffamed-el2: PANIC' absent
+  for g in 1 2; do
+    log=${whole%-smp*}-vm$g.log label="$ver multi vm$g"
+    check boot "Linux runs on 2 CPUs" 'e2e: init running on Linux .*, 2 CPU\(s\)'
+    check boot "its own identity (ffamed.vm=$g)" "Kernel command line: .*ffamed\.vm=$g"
+    check boot "ARM FF-A: Driver version $drv" "ARM FF-A: Driver version $drv"
+    check boot "optee: initialized driver" 'optee: initialized driver'
+    check boot "/dev/tee0 used (version, shared memory)" 'tee-probe: shared memory freed'
+    check boot "no arm_ffa error lines" '(ARM FF-A|arm_ffa|arm-ffa).*([Ee]rror|[Ff]ail|[Ii]ncompatible|[Ii]nvalid|No partitions|not supported)' absent
+    check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
+    check boot "guest powered off" 'e2e: powering off'
+  done
+  log=$whole label="$ver $cfg"
+  if [ "$cfg" = multi-nsvirt ]; then
+    log=$slog allow=$SECURE_KNOWN
+    check boot "no OP-TEE error line in the secure log but the known ones" '^E/TC' absent
+    allow=
+    check boot "OP-TEE added guest 1 (VM_CREATED)" 'I/TC: Added guest 1[[:space:]]*$'
+    check boot "OP-TEE added guest 2 (VM_CREATED)" 'I/TC: Added guest 2[[:space:]]*$'
+    check boot "OP-TEE removed guest 1 (VM_DESTROYED)" 'I/TC: Removing guest 1[[:space:]]*$'
+    check boot "OP-TEE removed guest 2 (VM_DESTROYED)" 'I/TC: Removing guest 2[[:space:]]*$'
+    log=$whole
+  fi
+  check boot "VM 1 torn down at its power-off" 'ffamed-el2: VM 1 powered off, destroyed'
+  check boot "VM 2 torn down at its power-off" 'ffamed-el2: VM 2 powered off, destroyed'
+  check boot "teardown gave back every byte (heap as at boot)" 'ffamed-el2: teardown of every VM, .*heap clean'
+  check boot "MEM_SHARE from VM 2 (its CPUs are 2-3 in the trace)" 'ffamed: vCPU [23] FFA_MEM_SHARE_(32|64)\(.*-> FFA_SUCCESS'
+}
+
 for ver in $kernels; do
   tarball=$(source_of "$ver")
   [ -f "$tarball" ] || { echo "linux-e2e: no source for Linux $ver ($tarball)"; exit 1; }
@@ -278,6 +441,8 @@ for ver in $kernels; do
   for cfg in $configs; do
     case $cfg in
       spmc) boot "$ver" spmc "$smp" || exit 1 ;;
+      multi) boot "$ver" multi 4 || exit 1 ;;
+      multi-nsvirt) [ $fw_ok = 0 ] || boot "$ver" multi-nsvirt 4 || exit 1 ;;
       base) [ $fw_ok = 0 ] || boot "$ver" base "$smp" || exit 1 ;;
       nsvirt|plain)
         [ $fw_ok = 0 ] && continue

@@ -8,7 +8,8 @@
  *   - the SRI (however the firmware raised it) and deferred work both run
  *     when a CPU leaves EL2 (never inside a firmware call, as
  *     ffamed_handle_sri requires).
- * The guest is FF-A endpoint 1; vCPU i runs on physical CPU i.
+ * Each guest (vm.c) is one mediator VM, its host_vm the struct el2_vm;
+ * its vCPU i runs on physical CPU first_cpu + i.
  */
 #include <stdatomic.h>
 
@@ -18,21 +19,11 @@
 #include "ffamed/mediator.h"
 #include "ffamed/spmc.h"
 
-#define GUEST_FFA_ID 1
-#define NPI_LINES    64
+#define NPI_LINES 64
 
-_Static_assert(sizeof(struct el2_lock) <= FFAMED_LOCK_SIZE, "an el2_lock fits in ffamed_lock");
-
-struct guest {
-	uint32_t vcpu_count;
-};
-
-static struct guest guest;
 static struct ffamed *med;
-static struct ffamed_vm *guest_vm;
-static _Atomic uint32_t sri_pending;
-/* For the power-off report: SRIs raised, handled by the mediator, NPIs. */
-static _Atomic uint32_t sri_raised, sri_handled, npi_injected;
+/* For the power-off report. */
+static _Atomic uint32_t npi_injected;
 
 /* Deferred work: a list ordered by nothing, scanned at every EL2 exit. */
 static struct el2_lock work_lock; /* guards work_head and running */
@@ -40,55 +31,6 @@ static struct ffamed_work *work_head;
 static struct ffamed_work *running[EL2_MAX_CPUS];
 #define WORK_NEXT(w)	 ((w)->host_private[0])
 #define WORK_DEADLINE(w) ((w)->host_private[1])
-
-/* ---- Services shared by the mediator and the SPMC ---------------------------- */
-
-static void lock_init(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	el2_lock_init((struct el2_lock *)lock->opaque);
-}
-
-static void lock_destroy(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	(void)lock;
-}
-
-static void lock_acquire(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	el2_lock((struct el2_lock *)lock->opaque);
-}
-
-static void lock_release(void *host, struct ffamed_lock *lock)
-{
-	(void)host;
-	el2_unlock((struct el2_lock *)lock->opaque);
-}
-
-static void *alloc(void *host, size_t size)
-{
-	(void)host;
-	return heap_alloc(size);
-}
-
-static void free_(void *host, void *ptr)
-{
-	(void)host;
-	heap_free(ptr);
-}
-
-static void vlog(void *host, enum ffamed_log_level level, const char *fmt, va_list ap)
-{
-	static const char *const prefix[] = {"ffamed-el2: error: ", "ffamed-el2: warning: ",
-					     "ffamed-el2: ", "ffamed-el2: debug: "};
-
-	(void)host;
-	if (level > FFAMED_LOG_INFO)
-		return;
-	el2_vprintf_line(prefix[level], fmt, ap);
-}
 
 /* ---- Mediator host ops --------------------------------------------------------- */
 
@@ -117,9 +59,8 @@ static uint64_t now_ns(void *host)
 static int32_t guest_page_pin(void *host, void *host_vm, uint64_t ipa, bool write, uint64_t *pa)
 {
 	(void)host;
-	(void)host_vm;
 	(void)write; /* all guest RAM is read-write in stage 2 */
-	if ((ipa & 0xfff) || !mmu_is_guest_ram(ipa, 4096))
+	if ((ipa & 0xfff) || !vm_owns_ram(host_vm, ipa, 4096))
 		return FFA_RET_INVALID_PARAMETERS;
 	*pa = ipa; /* stage 2 is an identity map of the guest's RAM */
 	return FFA_RET_OK;
@@ -156,26 +97,40 @@ static void unmap_pages(void *host, void *va, size_t npages)
 static void vm_get(void *host, void *host_vm)
 {
 	(void)host;
-	(void)host_vm; /* the one guest lives as long as the machine */
+	(void)host_vm; /* a guest's struct el2_vm lives as long as the machine */
 }
 
 static bool vcpu_is_online(void *host, void *host_vm, uint16_t vcpu)
 {
+	const struct el2_vm *vm = host_vm;
+
 	(void)host;
-	(void)host_vm;
-	return el2_vcpu_online(vcpu);
+	return vcpu < vm->vcpu_count && el2_vcpu_online(vm->first_cpu + vcpu);
 }
 
 static void inject_virq(void *host, void *host_vm, uint16_t vcpu, uint32_t intid)
 {
+	const struct el2_vm *vm = host_vm;
+
 	(void)host;
-	(void)host_vm;
-	if (vcpu >= guest.vcpu_count)
+	if (vcpu >= vm->vcpu_count)
 		return;
 	/* The first ones on the console (the e2e reads them), then only counted. */
 	if (atomic_fetch_add(&npi_injected, 1) < NPI_LINES)
 		el2_printf("ffamed: NPI INTID %u -> vCPU %u\n", (unsigned)intid, (unsigned)vcpu);
-	gic_inject(vcpu, intid);
+	gic_inject(vm->first_cpu + vcpu, intid);
+}
+
+/* Under mediator locks: store and kick only (resume.c). */
+static void vcpu_resume(void *host, void *host_vm, uint16_t vcpu, const struct ffamed_regs *regs)
+{
+	const struct el2_vm *vm = host_vm;
+
+	(void)host;
+	if (vcpu >= vm->vcpu_count || !resume_deliver(vm->first_cpu + vcpu, regs))
+		el2_printf("ffamed-el2: vcpu_resume of VM %u vCPU %u with no blocked call "
+			   "(x0 %lx dropped)\n",
+			   (unsigned)vm->ffa_id, (unsigned)vcpu, (unsigned long)regs->x[0]);
 }
 
 static void fw_call(void *host, struct ffamed_regs *regs)
@@ -226,15 +181,15 @@ static void work_cancel_sync(void *host, struct ffamed_work *work)
 }
 
 static const struct ffamed_host_ops host_ops = {
-	.lock_init = lock_init,
-	.lock_destroy = lock_destroy,
-	.lock_acquire = lock_acquire,
-	.lock_release = lock_release,
-	.alloc = alloc,
-	.free = free_,
+	.lock_init = svc_lock_init,
+	.lock_destroy = svc_lock_destroy,
+	.lock_acquire = svc_lock_acquire,
+	.lock_release = svc_lock_release,
+	.alloc = svc_alloc,
+	.free = svc_free,
 	.page_alloc = page_alloc,
 	.page_free = page_free,
-	.vlog = vlog,
+	.vlog = svc_vlog,
 	.now_ns = now_ns,
 	.guest_page_pin = guest_page_pin,
 	.guest_page_unpin = guest_page_unpin,
@@ -244,45 +199,26 @@ static const struct ffamed_host_ops host_ops = {
 	.vm_put = vm_get,
 	.vcpu_is_online = vcpu_is_online,
 	.inject_virq = inject_virq,
+	.vcpu_resume = vcpu_resume,
 	.fw_call = fw_call,
 	.work_schedule = work_schedule,
 	.work_cancel_sync = work_cancel_sync,
 };
 
-/* ---- Firmware hooks ------------------------------------------------------------- */
-
-void ffa_fill_spmc_env(struct ffamed_spmc_env *env)
-{
-	env->lock_init = lock_init;
-	env->lock_destroy = lock_destroy;
-	env->lock_acquire = lock_acquire;
-	env->lock_release = lock_release;
-	env->alloc = alloc;
-	env->free = free_;
-	env->vlog = vlog;
-}
-
-void ffa_sri_raised(void)
-{
-	atomic_fetch_add(&sri_raised, 1);
-	atomic_store(&sri_pending, 1);
-}
-
 /* ---- Entry points ------------------------------------------------------------------ */
 
-void ffa_init(uint32_t ncpus)
+void ffa_init(uint32_t ncpus, bool vm_to_vm)
 {
 	struct ffamed_config mcfg = {0};
-	struct ffamed_vm_params vp = {0};
 	struct ffamed_fw_info info;
 	int32_t ret;
 
 	el2_lock_init(&work_lock);
-	guest.vcpu_count = ncpus;
 	el2_printf("ffamed-el2: firmware: %s\n", fw_name);
 	fw_init(ncpus);
 
-	mcfg.max_vms = 4;
+	mcfg.max_vms = BOOT_CFG_MAX_VMS;
+	mcfg.vm_to_vm = vm_to_vm;
 	ret = ffamed_create(&host_ops, NULL, &mcfg, &med);
 	if (ret != FFA_RET_OK)
 		el2_panic("mediator: create failed %d", (int)ret);
@@ -291,29 +227,82 @@ void ffa_init(uint32_t ncpus)
 		   (unsigned)info.spmc_id, (unsigned)FFA_VERSION_MAJOR(info.version),
 		   (unsigned)FFA_VERSION_MINOR(info.version), (unsigned)info.sp_count);
 	fw_setup_sri();
+}
 
-	vp.ffa_id = GUEST_FFA_ID;
-	vp.vcpu_count = (uint16_t)ncpus;
+void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy)
+{
+	struct ffamed_vm_params vp = {0};
+	int32_t ret;
+
+	vp.ffa_id = vm->ffa_id;
+	vp.vcpu_count = vm->vcpu_count;
 	vp.aarch64 = true;
-	vp.host_vm = &guest;
-	ret = ffamed_vm_create(med, &vp, &guest_vm);
+	vp.host_vm = vm;
+	vp.policy = policy;
+	ret = ffamed_vm_create(med, &vp, &vm->med_vm);
 	if (ret != FFA_RET_OK)
-		el2_panic("mediator: VM create failed %d", (int)ret);
+		el2_panic("mediator: VM %u create failed %d", (unsigned)vm->ffa_id, (int)ret);
+}
+
+/* Its vCPUs are stopped (the guest powered off): none is in the mediator. */
+void ffa_vm_destroy(struct el2_vm *vm)
+{
+	struct ffamed_vm *mv = vm->med_vm;
+
+	vm->med_vm = NULL;
+	if (mv)
+		ffamed_vm_destroy(mv);
+}
+
+void ffa_fini(void)
+{
+	ffamed_destroy(med);
+	med = NULL;
+	fw_fini();
+}
+
+/*
+ * A blocked call: this CPU waits in EL2 for its reply. Interrupts are
+ * taken meanwhile (the kick that a reply was stored, deferred work, the
+ * SRI); one for the guest takes the call back (ffamed_vcpu_interrupt: the
+ * reply is then FFA_INTERRUPT), as FF-A has a waiting vCPU interrupted.
+ */
+static void wait_blocked(struct el2_vm *vm, uint32_t cpu, struct ffamed_regs *regs)
+{
+	bool interrupted = false;
+
+	while (!resume_take(cpu, regs)) {
+		__asm__ volatile("wfi" ::: "memory");
+		gic_handle_irq();
+		ffa_run_deferred();
+		if (!interrupted && gic_guest_irq_queued()) {
+			interrupted = true;
+			ffamed_vcpu_interrupt(vm->med_vm, (uint16_t)(cpu - vm->first_cpu));
+		}
+	}
 }
 
 void ffa_handle_smc(struct el2_frame *f)
 {
 	struct ffamed_regs regs, in;
 	uint32_t cpu = el2_cpu();
+	struct el2_vm *vm = vm_of_cpu(cpu);
 	uint64_t t0 = cost_now(), fw0 = cost_fw_ticks(), t1;
-	bool handled;
+	enum ffamed_call_status status = FFAMED_CALL_NOT_FFA;
 
 	for (int i = 0; i < FFA_NREGS; i++)
 		regs.x[i] = f->x[i];
 	in = regs;
-	handled = ffamed_handle_call(guest_vm, (uint16_t)cpu, &regs);
+	if (vm && vm->med_vm) {
+		resume_arm(cpu);
+		status = ffamed_handle_call(vm->med_vm, (uint16_t)(cpu - vm->first_cpu), &regs);
+		if (status == FFAMED_CALL_BLOCKED)
+			wait_blocked(vm, cpu, &regs);
+		else
+			resume_disarm(cpu);
+	}
 	t1 = cost_now();
-	if (!handled) {
+	if (status == FFAMED_CALL_NOT_FFA) {
 		f->x[0] = ~0ull; /* SMCCC NOT_SUPPORTED */
 		return;
 	}
@@ -325,24 +314,26 @@ void ffa_handle_smc(struct el2_frame *f)
 
 void ffa_vcpu_online(uint32_t cpu)
 {
-	if (guest_vm)
-		ffamed_vcpu_online(guest_vm, (uint16_t)cpu);
+	struct el2_vm *vm = vm_of_cpu(cpu);
+
+	if (vm && vm->med_vm)
+		ffamed_vcpu_online(vm->med_vm, (uint16_t)(cpu - vm->first_cpu));
 }
 
 void ffa_vcpu_offline(uint32_t cpu)
 {
-	if (guest_vm)
-		ffamed_vcpu_offline(guest_vm, (uint16_t)cpu);
+	struct el2_vm *vm = vm_of_cpu(cpu);
+
+	if (vm && vm->med_vm)
+		ffamed_vcpu_offline(vm->med_vm, (uint16_t)(cpu - vm->first_cpu));
 }
 
 void ffa_run_deferred(void)
 {
 	uint32_t cpu = el2_cpu();
 
-	if (atomic_exchange(&sri_pending, 0)) {
-		atomic_fetch_add(&sri_handled, 1);
+	if (sri_take())
 		ffamed_handle_sri(med);
-	}
 	for (;;) {
 		struct ffamed_work *w = NULL;
 		uint64_t now = el2_now_ns();
@@ -371,11 +362,10 @@ void ffa_run_deferred(void)
 
 void ffa_report(void)
 {
+	uint32_t raised, handled;
+
+	sri_counts(&raised, &handled);
 	trace_summary();
-	el2_printf("ffamed-el2: SRIs raised=%u handled=%u; NPIs injected=%u\n",
-		   (unsigned)atomic_load(&sri_raised), (unsigned)atomic_load(&sri_handled),
-		   (unsigned)atomic_load(&npi_injected));
-	gic_report();
-	fw_report();
-	cost_report();
+	el2_printf("ffamed-el2: SRIs raised=%u handled=%u; NPIs injected=%u\n", (unsigned)raised,
+		   (unsigned)handled, (unsigned)atomic_load(&npi_injected));
 }

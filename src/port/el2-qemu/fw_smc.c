@@ -47,3 +47,8 @@ void fw_setup_sri(void)
 void fw_report(void)
 {
 }
+
+void fw_fini(void)
+{
+	/* The secure world outlives us. */
+}

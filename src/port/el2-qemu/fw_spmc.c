@@ -32,7 +32,7 @@ static void raise_sri(void *ctx, uint32_t cpu)
 {
 	(void)ctx;
 	(void)cpu;
-	ffa_sri_raised();
+	sri_raise();
 }
 
 void fw_init(uint32_t ncpus)
@@ -41,7 +41,7 @@ void fw_init(uint32_t ncpus)
 	struct ffamed_spmc_env env = {0};
 	int32_t ret;
 
-	ffa_fill_spmc_env(&env);
+	svc_fill_spmc_env(&env);
 	env.pa_map = pa_map;
 	env.raise_sri = raise_sri;
 	ffamed_sp_optee_config(&sp_cfgs[0], &optee_state, OPTEE_SP_ID, (uint16_t)ncpus);
@@ -62,6 +62,12 @@ void fw_call_here(struct ffamed_regs *regs)
 void fw_setup_sri(void)
 {
 	el2_printf("ffamed-el2: SRI: raised by the software SPMC (no physical interrupt)\n");
+}
+
+void fw_fini(void)
+{
+	ffamed_spmc_destroy(spmc);
+	spmc = NULL;
 }
 
 void fw_report(void)

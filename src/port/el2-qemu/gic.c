@@ -35,7 +35,8 @@
 #define SPURIOUS	  1020
 #define NO_INTID	  1023
 
-#define GICR_SGI_FRAME	  0x10000
+#define GICR_SGI_FRAME 0x10000
+_Static_assert(sizeof(((struct el2_vm *)0)->spis) * 8 == GIC_MAX_INTIDS, "one bit per INTID");
 #define RESERVED_SGI_PRIO 0xa0
 
 struct virq_queue {
@@ -159,12 +160,20 @@ void gic_route_sri(uint32_t intid)
  * The guest's own SGIs with a reserved number are delivered virtually
  * (gic_guest_sgi1r). Linux's GIC driver disables every SGI it did not
  * request, which is why re-enabling at each exit would leave windows.
+ *
+ * Several guests: a guest sees the redistributors of its own vCPUs only,
+ * vCPU i's at frame i (its physical CPU's, with GICR_TYPER saying vCPU i
+ * and the last one flagged). Each SPI belongs to one guest (today every
+ * one to the first, vm.c): a guest sees and changes only its own SPIs'
+ * fields in the distributor (gic_filter_decide_dist), whose own registers
+ * are the first guest's, read-only to the others.
  */
-bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *v)
+bool gic_mmio(struct el2_vm *vm, uint64_t ipa, uint32_t size, bool write, uint64_t *v)
 {
 	struct gic_filter f;
 	enum gic_frame frame;
-	uint64_t reg;
+	uint64_t reg, pa = ipa;
+	uint32_t vcpu = 0;
 
 	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
 		frame = GIC_FRAME_DIST;
@@ -173,30 +182,45 @@ bool gic_mmio(uint64_t ipa, uint32_t size, bool write, uint64_t *v)
 		reg = (ipa - GICR_BASE) % GICR_STRIDE;
 		frame = reg >= GICR_SGI_FRAME ? GIC_FRAME_SGI : GIC_FRAME_RD;
 		reg %= GICR_SGI_FRAME;
-		if ((ipa - GICR_BASE) / GICR_STRIDE >= nr_redists) {
+		vcpu = (uint32_t)((ipa - GICR_BASE) / GICR_STRIDE);
+		if (vcpu >= vm->vcpu_count || vm->first_cpu + vcpu >= nr_redists) {
 			if (!write) /* no redistributor there */
 				*v = 0;
 			return true;
 		}
+		pa = redist(vm->first_cpu + vcpu) + (ipa - GICR_BASE) % GICR_STRIDE;
 	} else {
 		return false;
 	}
 	atomic_fetch_add(&mmio_traps, 1);
-	gic_filter_decide(frame, reg, size, atomic_load(&reserved_sgis), &f);
-	if (write && (*v & f.lanes))
+	if (frame == GIC_FRAME_RD && !write && (reg == GICR_TYPER || reg == GICR_TYPER + 4)) {
+		/* Affinity [63:32] = vCPU i's (Aff0 = i), Processor_Number
+		 * [23:8] = i, Last [4] on the guest's last vCPU. */
+		uint64_t typer = *(volatile uint64_t *)(uintptr_t)(pa - (reg - GICR_TYPER));
+		typer &= ~(0xffffffff00000000ull | (0xffffull << 8) | GICR_TYPER_LAST);
+		typer |= ((uint64_t)vcpu << 32) | ((uint64_t)vcpu << 8);
+		if (vcpu + 1 == vm->vcpu_count)
+			typer |= GICR_TYPER_LAST;
+		*v = reg == GICR_TYPER ? (size == 8 ? typer : typer & 0xffffffffull) : typer >> 32;
+		return true;
+	}
+	if (frame == GIC_FRAME_DIST)
+		gic_filter_decide_dist(reg, size, vm->spis, vm->index == 0, &f);
+	else
+		gic_filter_decide(frame, reg, size, atomic_load(&reserved_sgis), &f);
+	if (write && frame != GIC_FRAME_DIST && (*v & f.lanes))
 		atomic_fetch_add(&reserved_writes, 1);
-	if (f.ignore) {
+	if (f.ignore || (f.read_only && write)) {
 		if (!write)
 			*v = 0;
 		return true;
 	}
 	if (write)
-		mmio_write(
-			ipa, size,
-			gic_filter_write(&f, *v,
-					 gic_filter_needs_current(&f) ? mmio_read(ipa, size) : 0));
+		mmio_write(pa, size,
+			   gic_filter_write(
+				   &f, *v, gic_filter_needs_current(&f) ? mmio_read(pa, size) : 0));
 	else
-		*v = gic_filter_read(&f, mmio_read(ipa, size));
+		*v = gic_filter_read(&f, mmio_read(pa, size));
 	return true;
 }
 
@@ -332,6 +356,22 @@ static void send_sgi(uint32_t cpu, uint32_t intid)
 	isb();
 }
 
+void gic_kick(uint32_t cpu)
+{
+	send_sgi(cpu, GIC_KICK_SGI);
+}
+
+bool gic_guest_irq_queued(void)
+{
+	struct virq_queue *q = &queues[el2_cpu()];
+	bool queued;
+
+	el2_lock(&q->lock);
+	queued = q->count != 0;
+	el2_unlock(&q->lock);
+	return queued;
+}
+
 void gic_inject(uint32_t cpu, uint32_t intid)
 {
 	uint64_t v = LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid;
@@ -355,7 +395,7 @@ void gic_handle_irq(void)
 			write_sysreg(s3_0_c12_c11_1, iar); /* ICC_DIR_EL1: deactivate */
 			cost_irq(intid == GIC_KICK_SGI ? COST_IRQ_KICK : COST_IRQ_SGI);
 			if (intid == atomic_load(&sri_intid))
-				ffa_sri_raised(); /* handled when this CPU leaves EL2 */
+				sri_raise(); /* handled when this CPU leaves EL2 */
 			else if (intid != GIC_KICK_SGI)
 				queue_lr(el2_cpu(), LR_STATE_PENDING | LR_GROUP1 | LR_PRIO | intid);
 			continue;
@@ -368,28 +408,40 @@ void gic_handle_irq(void)
 
 #define SGI1R_IRM (1ull << 40) /* all but self */
 
+/*
+ * A guest's SGI: its targets are its own vCPUs (vCPU i has affinity Aff0 =
+ * i, Aff3..Aff1 0 on this machine), replayed physically on their CPUs
+ * (below 16, so one target list); a number the hypervisor uses physically
+ * stays virtual.
+ */
 void gic_guest_sgi1r(uint64_t value)
 {
 	uint32_t intid = (uint32_t)(value >> 24) & 0xf, self = el2_cpu();
+	struct el2_vm *vm = vm_of_cpu(self);
+	bool reserved = atomic_load(&reserved_sgis) & (1u << intid);
+	uint64_t targets = 0;
 
-	if (!(atomic_load(&reserved_sgis) & (1u << intid))) {
-		/* vCPU i is physical CPU i with the same MPIDR: replay it as is. */
+	if (!vm)
+		return;
+	for (uint32_t v = 0; v < vm->vcpu_count; v++) {
+		uint32_t cpu = vm->first_cpu + v;
+		bool hit = (value & SGI1R_IRM) ? cpu != self
+					       : ((value >> 16) & 0xff) == (v >> 4) &&
+							 ((value >> 44) & 0xf) == 0 &&
+							 (value & (1ull << (v & 15)));
+		if (!hit || cpu >= nr_redists)
+			continue;
+		if (reserved)
+			gic_inject(cpu, intid);
+		else
+			targets |= 1ull << cpu;
+	}
+	if (targets) {
 		uint64_t t0 = cost_now();
 
 		dsb(ishst);
-		write_sysreg(s3_0_c12_c11_5, value);
+		write_sysreg(s3_0_c12_c11_5, ((uint64_t)intid << 24) | targets);
 		isb();
 		cost_sgi_write(t0);
-		return;
-	}
-	/* A number the hypervisor uses physically: the guest's SGI stays virtual
-	 * (Aff3/Aff2 and the range selector are 0 on this machine). */
-	for (uint32_t cpu = 0; cpu < nr_redists; cpu++) {
-		bool hit = (value & SGI1R_IRM) ? cpu != self
-					       : ((value >> 16) & 0xff) == (cpu >> 4) &&
-							 ((value >> 44) & 0xf) == 0 &&
-							 (value & (1ull << (cpu & 15)));
-		if (hit)
-			gic_inject(cpu, intid);
 	}
 }

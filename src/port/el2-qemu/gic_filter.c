@@ -59,6 +59,80 @@ void gic_filter_decide(enum gic_frame frame, uint64_t reg, uint32_t size, uint32
 	}
 }
 
+static bool owns(const uint32_t *owned, uint64_t intid)
+{
+	return intid >= 32 && intid < GIC_MAX_INTIDS && (owned[intid / 32] >> (intid % 32)) & 1;
+}
+
+/* One bit per INTID: which register, and whether it is read-write. */
+static bool dist_bitmap(uint64_t reg, uint64_t *base, bool *keep)
+{
+	static const struct {
+		uint64_t base;
+		bool keep;
+	} regs[] = {
+		{GICD_IGROUPR, true},	 {GICD_ISENABLER, false}, {GICD_ICENABLER, false},
+		{GICD_ISPENDR, false},	 {GICD_ICPENDR, false},	  {GICD_ISACTIVER, false},
+		{GICD_ICACTIVER, false}, {GICD_IGRPMODR, true},
+	};
+
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		if (reg >= regs[i].base && reg < regs[i].base + GIC_MAX_INTIDS / 8) {
+			*base = regs[i].base;
+			*keep = regs[i].keep;
+			return true;
+		}
+	}
+	return false;
+}
+
+void gic_filter_decide_dist(uint64_t reg, uint32_t size, const uint32_t owned[GIC_MAX_INTIDS / 32],
+			    bool global, struct gic_filter *f)
+{
+	uint64_t base;
+
+	*f = (struct gic_filter){0};
+	if (dist_bitmap(reg, &base, &f->keep)) {
+		if (size != 4 || (reg & 3)) {
+			f->ignore = true; /* only word accesses are defined */
+			return;
+		}
+		f->lanes = ~(uint64_t)owned[(reg - base) / 4] & 0xffffffffull;
+		return;
+	}
+	if ((reg >= GICD_IPRIORITYR && reg < GICD_IPRIORITYR + GIC_MAX_INTIDS) ||
+	    (reg >= GICD_ITARGETSR && reg < GICD_ITARGETSR + GIC_MAX_INTIDS)) {
+		uint64_t first = reg - (reg >= GICD_ITARGETSR ? GICD_ITARGETSR : GICD_IPRIORITYR);
+		f->keep = true;
+		for (uint32_t i = 0; i < size; i++)
+			if (!owns(owned, first + i))
+				f->lanes |= 0xffull << (i * 8);
+		return;
+	}
+	if (reg >= GICD_ICFGR && reg < GICD_ICFGR + GIC_MAX_INTIDS / 4) {
+		if (size != 4 || (reg & 3)) {
+			f->ignore = true;
+			return;
+		}
+		f->keep = true;
+		for (uint32_t i = 0; i < 16; i++)
+			if (!owns(owned, (reg - GICD_ICFGR) * 4 + i))
+				f->lanes |= 3ull << (i * 2);
+		return;
+	}
+	if (reg >= GICD_IROUTER && reg < GICD_IROUTER + 8ull * GIC_MAX_INTIDS) {
+		if (!owns(owned, (reg - GICD_IROUTER) / 8))
+			f->ignore = true;
+		return;
+	}
+	if (!global) {
+		f->read_only = true;
+		return;
+	}
+	if (reg == GICD_CTLR && size == 4)
+		f->set_bits = GICD_CTLR_ARE | GICD_CTLR_GRP1;
+}
+
 bool gic_filter_needs_current(const struct gic_filter *f)
 {
 	return f->keep && f->lanes;

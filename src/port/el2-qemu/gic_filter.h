@@ -37,8 +37,24 @@ enum gic_frame {
 #define GICR_IPRIORITYR	  0x0400 /* one byte per INTID */
 #define GICR_IGRPMODR0	  0x0d00
 
+/* Distributor registers with a field per INTID. */
+#define GICD_IGROUPR	0x0080
+#define GICD_ISENABLER	0x0100
+#define GICD_ICENABLER	0x0180
+#define GICD_ISPENDR	0x0200
+#define GICD_ICPENDR	0x0280
+#define GICD_ISACTIVER	0x0300
+#define GICD_ICACTIVER	0x0380
+#define GICD_IPRIORITYR 0x0400 /* one byte per INTID */
+#define GICD_ITARGETSR	0x0800 /* one byte per INTID (RAZ/WI with affinity routing) */
+#define GICD_ICFGR	0x0c00 /* two bits per INTID */
+#define GICD_IGRPMODR	0x0d00
+#define GICD_IROUTER	0x6000 /* eight bytes per INTID, from INTID 32 */
+#define GIC_MAX_INTIDS	1024
+
 struct gic_filter {
 	bool ignore;	   /* not performed: reads as 0, writes dropped */
+	bool read_only;	   /* reads performed, writes dropped */
 	uint64_t lanes;	   /* bits the guest neither sees nor changes */
 	bool keep;	   /* on writes, `lanes` take the register's value (else 0) */
 	uint64_t set_bits; /* set in every write */
@@ -49,6 +65,14 @@ struct gic_filter {
  * `reserved` the SGIs (bit n = SGI n) the guest may not touch. */
 void gic_filter_decide(enum gic_frame frame, uint64_t reg, uint32_t size, uint32_t reserved,
 		       struct gic_filter *f);
+/* The rule for a distributor access by a guest that owns the INTIDs set in
+ * `owned` (bit n % 32 of owned[n / 32]; SPIs only, the distributor has no
+ * SGI or PPI with affinity routing) and, if `global`, the distributor's own
+ * registers (GICD_CTLR and the rest): the fields of INTIDs it does not own
+ * read as 0 and keep their value; a global register is read-only to a
+ * guest that does not own the distributor. */
+void gic_filter_decide_dist(uint64_t reg, uint32_t size, const uint32_t owned[GIC_MAX_INTIDS / 32],
+			    bool global, struct gic_filter *f);
 /* The value to write, from the guest's and the register's current one
  * (read only when gic_filter_needs_current()). */
 bool gic_filter_needs_current(const struct gic_filter *f);

@@ -24,13 +24,14 @@ static uintptr_t bump, bump_end;
 static void *free_lists[NCLASSES];
 static uintptr_t pool_base;
 static uint64_t pool_used[POOL_PAGES / 64];
+static size_t in_use; /* bytes of blocks and pages handed out */
 
 void heap_init(void)
 {
 	el2_lock_init(&heap_lock);
 	pool_base = ((uintptr_t)__heap_start + 4095) & ~(uintptr_t)4095;
 	bump = pool_base + POOL_PAGES * 4096ul;
-	bump_end = (uintptr_t)RAM_END;
+	bump_end = (uintptr_t)BOOT_CONFIG_ADDR; /* the boot configuration above */
 }
 
 static int size_class(size_t size)
@@ -60,6 +61,8 @@ void *heap_alloc(size_t size)
 		block = (uint8_t *)bump;
 		bump += bytes;
 	}
+	if (block)
+		in_use += bytes;
 	el2_unlock(&heap_lock);
 	if (!block)
 		return NULL;
@@ -82,6 +85,7 @@ void heap_free(void *ptr)
 	el2_lock(&heap_lock);
 	*(void **)block = free_lists[c];
 	free_lists[c] = block;
+	in_use -= (size_t)1 << (c + CLASS_MIN_SHIFT);
 	el2_unlock(&heap_lock);
 }
 
@@ -113,6 +117,7 @@ void *heap_pages(size_t npages)
 			n++;
 		if (n == npages) {
 			page_mark(first, npages, true);
+			in_use += npages * 4096ul;
 			va = (void *)(pool_base + first * 4096ul);
 			break;
 		}
@@ -132,5 +137,16 @@ void heap_pages_free(void *va, size_t npages)
 		el2_panic("heap_pages_free: bad pages %p", va);
 	el2_lock(&heap_lock);
 	page_mark(first, npages, false);
+	in_use -= npages * 4096ul;
 	el2_unlock(&heap_lock);
+}
+
+size_t heap_in_use(void)
+{
+	size_t n;
+
+	el2_lock(&heap_lock);
+	n = in_use;
+	el2_unlock(&heap_lock);
+	return n;
 }

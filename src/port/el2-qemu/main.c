@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Boot and traps of the EL2 port. The boot CPU builds the tables, starts
- * the mediator and the SPMC and enters Linux at EL1 (x0 = the DTB). The
- * secondaries come through the guest's PSCI CPU_ON (psci.c), set up their
- * EL2 and enter the guest where it asked. Every exception from the guest
- * lands in el2_handle_exception().
+ * Boot and traps of the EL2 port. The boot CPU reads the boot
+ * configuration (or makes the one-guest default), builds the tables,
+ * starts the mediator and the SPMC, creates every guest's VM, starts the
+ * first CPU of every other guest and enters the first guest at EL1 (x0 =
+ * its DTB). The other CPUs come through PSCI CPU_ON (a guest's, psci.c, or
+ * ours for a guest's first CPU), set up their EL2 and enter their guest
+ * where asked. Every exception from a guest lands in el2_handle_exception().
  */
 #include <stdatomic.h>
 
@@ -30,27 +32,16 @@
 #define EC_IABT_LO 0x20
 
 uint8_t el2_stacks[EL2_MAX_CPUS << EL2_STACK_SHIFT] __attribute__((aligned(16)));
-static _Atomic bool online[EL2_MAX_CPUS];
 static uint32_t ncpus;
+static struct boot_cfg boot_cfg;
+static _Atomic uint32_t vms_running;
+static size_t heap_at_boot;
 
-bool el2_vcpu_online(uint32_t cpu)
+/* A vCPU stops: the mediator first, so that it sends it nothing more. */
+static void vcpu_offline(uint32_t cpu)
 {
-	return cpu < EL2_MAX_CPUS && atomic_load(&online[cpu]);
-}
-
-void el2_vcpu_offline(uint32_t cpu)
-{
-	atomic_store(&online[cpu], false);
+	el2_vcpu_set_online(cpu, false);
 	ffa_vcpu_offline(cpu);
-}
-
-uint64_t el2_now_ns(void)
-{
-	uint64_t cnt = read_sysreg(cntpct_el0), frq = read_sysreg(cntfrq_el0);
-
-	if (!frq)
-		return 0;
-	return (cnt / frq) * 1000000000ull + (cnt % frq) * 1000000000ull / frq;
 }
 
 static uint64_t stack_top(uint32_t cpu)
@@ -59,8 +50,9 @@ static uint64_t stack_top(uint32_t cpu)
 }
 
 /* What EL2 sets before any vCPU runs on this CPU. */
-static void el2_setup_this_cpu(void)
+static void el2_setup_this_cpu(const struct el2_vm *vm)
 {
+	mmu_load_stage2(vm->vttbr);
 	write_sysreg(vbar_el2, (uintptr_t)el2_vectors);
 	write_sysreg(hcr_el2, HCR_VALUE);
 	write_sysreg(cptr_el2, CPTR_EL2_VALUE);
@@ -69,24 +61,91 @@ static void el2_setup_this_cpu(void)
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	/* vCPU i of its guest: Aff0 = i (Aff3..Aff1 are 0 on this machine). */
+	write_sysreg(vmpidr_el2, (read_sysreg(mpidr_el1) & ~0xffull) | (el2_cpu() - vm->first_cpu));
 	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
 	isb();
 	gic_init_this_cpu();
 }
 
+/* The boot configuration QEMU loaded, or one guest with every CPU and the
+ * whole guest RAM. */
+static void read_boot_config(void)
+{
+	const char *text = (const char *)(uintptr_t)BOOT_CONFIG_ADDR;
+	struct boot_cfg_limits lim = {ncpus, GUEST_RAM_BASE, GUEST_RAM_END};
+	struct boot_cfg_status st;
+
+	if (!text[0]) {
+		boot_cfg.vm_count = 1;
+		boot_cfg.vms[0].ffa_id = 1;
+		boot_cfg.vms[0].vcpu_count = (uint16_t)ncpus;
+		boot_cfg.vms[0].ram_base = GUEST_RAM_BASE;
+		boot_cfg.vms[0].ram_size = GUEST_RAM_END - GUEST_RAM_BASE;
+		return;
+	}
+	if (!boot_cfg_parse(text, BOOT_CONFIG_SIZE, &lim, &boot_cfg, &st))
+		el2_panic("boot configuration, line %u: %s", (unsigned)st.line,
+			  boot_cfg_error_text(st.error));
+	/* The first guest runs on the boot CPU, with the DTB QEMU gave. */
+	if (boot_cfg.vms[0].first_cpu != 0 || boot_cfg.vms[0].ram_base != GUEST_RAM_BASE)
+		el2_panic("boot configuration: the first vm must start at CPU 0 and RAM %lx",
+			  (unsigned long)GUEST_RAM_BASE);
+	el2_printf("ffamed-el2: boot configuration: %u guest(s), vm_to_vm %s\n",
+		   (unsigned)boot_cfg.vm_count, boot_cfg.vm_to_vm ? "on" : "off");
+}
+
+/* Every guest's stage 2 and mediator VM, before any of them runs. */
+static void create_vms(void)
+{
+	static struct ffamed_peer_rights peers[BOOT_CFG_MAX_RULES];
+
+	vm_table_init(&boot_cfg);
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct el2_vm *vm = vm_at(i);
+		struct ffamed_vm_policy policy;
+
+		el2_lock_init(&vm->uart.lock);
+		vm->vttbr = mmu_build_stage2(i, vm->ram_base, vm->ram_size, vm->emulated_uart);
+		boot_cfg_policy(&boot_cfg, i, peers, &policy);
+		ffa_vm_create(vm, &policy);
+		atomic_fetch_add(&vms_running, 1);
+		el2_printf("ffamed-el2: VM %u: CPUs %u-%u, RAM %lx..%lx, console %s\n",
+			   (unsigned)vm->ffa_id, (unsigned)vm->first_cpu,
+			   (unsigned)(vm->first_cpu + vm->vcpu_count - 1),
+			   (unsigned long)vm->ram_base,
+			   (unsigned long)(vm->ram_base + vm->ram_size),
+			   vm->emulated_uart ? "emulated PL011" : "the PL011");
+	}
+}
+
 void el2_boot_primary(void)
 {
+	struct el2_vm *first;
+
 	el2_printf("\nffamed-el2: EL2 port for QEMU virt, booting\n");
 	mmu_build();
 	mmu_enable_this_cpu();
 	heap_init();
+	heap_at_boot = heap_in_use();
 	ncpus = gic_probe();
-	el2_setup_this_cpu();
+	read_boot_config();
+	ffa_init(ncpus, boot_cfg.vm_to_vm);
+	create_vms();
+	first = vm_at(0);
+	el2_setup_this_cpu(first);
 	el2_printf("ffamed-el2: %u CPU(s); MMU on; guest RAM %lx..%lx; stage 2 on\n",
-		   (unsigned)ncpus, (unsigned long)GUEST_RAM_BASE, (unsigned long)GUEST_RAM_END);
-	ffa_init(ncpus);
-	atomic_store(&online[0], true);
+		   (unsigned)ncpus, (unsigned long)first->ram_base,
+		   (unsigned long)(first->ram_base + first->ram_size));
+	el2_vcpu_set_online(0, true);
+	for (uint32_t i = 1; i < vm_count(); i++) {
+		struct el2_vm *vm = vm_at(i);
+		int64_t ret = psci_start_cpu(vm->first_cpu, vm->ram_base + VM_KERNEL_OFFSET,
+					     vm->ram_base);
+		if (ret)
+			el2_panic("VM %u: CPU %u did not start (PSCI %ld)", (unsigned)vm->ffa_id,
+				  (unsigned)vm->first_cpu, (long)ret);
+	}
 	el2_printf("ffamed-el2: entering Linux at %lx (EL1), DTB at %lx\n",
 		   (unsigned long)GUEST_KERNEL, (unsigned long)GUEST_DTB);
 	el2_enter_guest(GUEST_KERNEL, GUEST_DTB, stack_top(0));
@@ -95,14 +154,63 @@ void el2_boot_primary(void)
 void el2_boot_secondary(uint64_t cpu)
 {
 	uint64_t entry, context;
+	struct el2_vm *vm = vm_of_cpu((uint32_t)cpu);
 
 	mmu_enable_this_cpu();
-	el2_setup_this_cpu();
+	if (!vm)
+		el2_panic("CPU %u started but no guest runs on it", (unsigned)cpu);
+	el2_setup_this_cpu(vm);
 	psci_secondary_target((uint32_t)cpu, &entry, &context);
-	atomic_store(&online[cpu], true);
+	el2_vcpu_set_online((uint32_t)cpu, true);
 	ffa_vcpu_online((uint32_t)cpu);
 	gic_flush_this_cpu();
 	el2_enter_guest(entry, context, stack_top((uint32_t)cpu));
+}
+
+static void machine_report(void)
+{
+	ffa_report();
+	gic_report();
+	fw_report();
+	cost_report();
+}
+
+/*
+ * A guest's SYSTEM_OFF. One guest: the report, then the machine goes off.
+ * Several: this guest's VM is destroyed (Linux stopped its other vCPUs
+ * first) and this CPU parks; the last guest's destroys the mediator and the
+ * software SPMC too, checks that the heap is back where it was at boot (so
+ * that nothing a VM or a call took was kept), and takes the machine off.
+ */
+static void guest_system_off(struct el2_frame *f)
+{
+	struct el2_vm *vm = vm_of_cpu(el2_cpu());
+	size_t left;
+
+	if (vm_count() == 1) {
+		machine_report();
+		psci_forward(f);
+		return;
+	}
+	if (atomic_exchange(&vm->off, true))
+		return;
+	vuart_flush(vm);
+	left = heap_in_use();
+	ffa_vm_destroy(vm);
+	el2_printf("ffamed-el2: VM %u powered off, destroyed (heap in use %lu -> %lu bytes)\n",
+		   (unsigned)vm->ffa_id, (unsigned long)left, (unsigned long)heap_in_use());
+	if (atomic_fetch_sub(&vms_running, 1) != 1) {
+		for (;;)
+			__asm__ volatile("wfe");
+	}
+	ffa_fini();
+	left = heap_in_use();
+	el2_printf("ffamed-el2: teardown of every VM, the mediator and the SPMC: heap %s "
+		   "(%lu bytes in use, %lu at boot)\n",
+		   left == heap_at_boot ? "clean" : "LEAKED", (unsigned long)left,
+		   (unsigned long)heap_at_boot);
+	machine_report();
+	psci_forward(f);
 }
 
 static void handle_sysreg(struct el2_frame *f, uint64_t esr)
@@ -143,7 +251,10 @@ static void handle_guest_abort(struct el2_frame *f, uint64_t esr, uint32_t ec)
 	uint64_t mask = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
 	uint64_t v = write && rt != 31 ? f->x[rt] & mask : 0;
 
-	if (ec == EC_DABT_LO && isv && gic_mmio(ipa, size, write, &v)) {
+	struct el2_vm *vm = vm_of_cpu(el2_cpu());
+
+	if (ec == EC_DABT_LO && isv && vm &&
+	    (gic_mmio(vm, ipa, size, write, &v) || vuart_mmio(vm, ipa, size, write, &v))) {
 		if (!write && rt != 31) {
 			if (sse && size < 8 && (v >> (size * 8 - 1)) & 1)
 				v |= ~mask;
@@ -166,8 +277,19 @@ static enum el2_cost_trap handle_guest_sync(struct el2_frame *f)
 	switch (ec) {
 	case EC_SMC64:
 		f->elr += 4; /* ELR points at the SMC itself */
-		if (psci_handle(f))
+		switch (psci_handle(f)) {
+		case PSCI_RESULT_DONE:
 			return COST_TRAP_SMCCC;
+		case PSCI_RESULT_CPU_OFF:
+			vcpu_offline(el2_cpu());
+			psci_forward(f);
+			return COST_TRAP_SMCCC;
+		case PSCI_RESULT_SYSTEM_OFF:
+			guest_system_off(f);
+			return COST_TRAP_SMCCC;
+		case PSCI_RESULT_NOT_PSCI:
+			break;
+		}
 		if (FFA_FID_IS_FFA((uint32_t)f->x[0])) {
 			ffa_handle_smc(f);
 			return COST_TRAP_FFA;

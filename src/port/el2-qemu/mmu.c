@@ -7,15 +7,19 @@
  *                     locks and atomics of the mediator need cacheable memory
  *     WINDOW_VA       a 2 MiB window of 4K pages for map_pages() of pages
  *                     that are not contiguous
- *   Guest stage 2 (VTTBR_EL2, 32-bit IPA, starts at level 1), identity:
+ *   A stage 2 per guest (VTTBR_EL2, 32-bit IPA, starts at level 1, VMID =
+ *   the guest's index + 1), identity:
  *     0 .. 1 GiB      Device in 2 MiB blocks (the guest drives the UART...
  *                     itself), except the GIC distributor and
- *                     redistributors: left unmapped in a 4K-page table, so
- *                     that each access faults to EL2 and gic.c filters it
- *     guest RAM       Normal write-back, in 2 MiB blocks
- *   The hypervisor's own RAM (GUEST_RAM_END .. RAM_END) is not in stage 2:
- *   a guest access there faults to EL2.
- * The tables are built once by the boot CPU; every CPU then loads them.
+ *                     redistributors (a 4K-page table shared by all guests)
+ *                     and, for a guest whose PL011 is emulated, the UART's
+ *                     page: left unmapped, so that each access faults to
+ *                     EL2 (gic.c, vuart.c)
+ *     its RAM         Normal write-back, in 2 MiB blocks
+ *   Other guests' RAM and the hypervisor's are not in it: a guest access
+ *   there faults to EL2.
+ * The tables are built once by the boot CPU; every CPU then loads its
+ * guest's.
  */
 #include "el2.h"
 
@@ -58,10 +62,15 @@ _Static_assert(GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE <= GIC_BLOCK + MIB2,
 static uint64_t s1_l1[512] __attribute__((aligned(4096)));
 static uint64_t s1_win_l2[512] __attribute__((aligned(4096)));
 static uint64_t s1_win_l3[WINDOW_PAGES] __attribute__((aligned(4096)));
-static uint64_t s2_l1[512] __attribute__((aligned(4096)));
-static uint64_t s2_mmio_l2[512] __attribute__((aligned(4096)));
 static uint64_t s2_gic_l3[512] __attribute__((aligned(4096)));
-static uint64_t s2_ram_l2[512] __attribute__((aligned(4096)));
+struct s2_tables {
+	uint64_t l1[512];
+	uint64_t mmio_l2[512];
+	uint64_t uart_l3[512];
+	uint64_t ram_l2[512];
+};
+static struct s2_tables s2[BOOT_CFG_MAX_VMS] __attribute__((aligned(4096)));
+#define UART_BLOCK (UART_BASE & ~(MIB2 - 1))
 
 static struct el2_lock window_lock; /* guards s1_win_l3 */
 
@@ -72,23 +81,47 @@ void mmu_build(void)
 	s1_l1[WINDOW_VA / GIB] = (uintptr_t)s1_win_l2 | PTE_TABLE;
 	s1_win_l2[0] = (uintptr_t)s1_win_l3 | PTE_TABLE;
 
-	s2_l1[0] = (uintptr_t)s2_mmio_l2 | PTE_TABLE;
-	for (uint64_t a = 0; a < GIB; a += MIB2)
-		s2_mmio_l2[a / MIB2] =
-			a | PTE_BLOCK | PTE_AF | S2_AP_RW | PTE_XN | S2_MEMATTR_DEVICE;
-	s2_mmio_l2[GIC_BLOCK / MIB2] = (uintptr_t)s2_gic_l3 | PTE_TABLE;
 	for (uint64_t a = GIC_BLOCK; a < GIC_BLOCK + MIB2; a += 4096) {
 		bool trapped = (a >= GICD_BASE && a < GICD_BASE + GICD_SIZE) ||
 			       (a >= GICR_BASE && a < GICR_BASE + EL2_MAX_CPUS * GICR_STRIDE);
 		s2_gic_l3[(a - GIC_BLOCK) / 4096] =
 			trapped ? 0 : a | PTE_PAGE | PTE_AF | S2_AP_RW | PTE_XN | S2_MEMATTR_DEVICE;
 	}
-	s2_l1[1] = (uintptr_t)s2_ram_l2 | PTE_TABLE;
-	for (uint64_t a = GUEST_RAM_BASE; a < GUEST_RAM_END; a += MIB2)
-		s2_ram_l2[(a - GIB) / MIB2] =
-			a | PTE_BLOCK | PTE_AF | S2_AP_RW | PTE_SH_INNER | S2_MEMATTR_NORMAL;
 	el2_lock_init(&window_lock);
 	dsb(sy);
+}
+
+uint64_t mmu_build_stage2(uint32_t index, uint64_t ram_base, uint64_t ram_size, bool trap_uart)
+{
+	struct s2_tables *t = &s2[index];
+
+	t->l1[0] = (uintptr_t)t->mmio_l2 | PTE_TABLE;
+	for (uint64_t a = 0; a < GIB; a += MIB2)
+		t->mmio_l2[a / MIB2] =
+			a | PTE_BLOCK | PTE_AF | S2_AP_RW | PTE_XN | S2_MEMATTR_DEVICE;
+	t->mmio_l2[GIC_BLOCK / MIB2] = (uintptr_t)s2_gic_l3 | PTE_TABLE;
+	if (trap_uart) {
+		for (uint64_t a = UART_BLOCK; a < UART_BLOCK + MIB2; a += 4096)
+			t->uart_l3[(a - UART_BLOCK) / 4096] =
+				a == UART_BASE ? 0
+					       : a | PTE_PAGE | PTE_AF | S2_AP_RW | PTE_XN |
+							 S2_MEMATTR_DEVICE;
+		t->mmio_l2[UART_BLOCK / MIB2] = (uintptr_t)t->uart_l3 | PTE_TABLE;
+	}
+	t->l1[1] = (uintptr_t)t->ram_l2 | PTE_TABLE;
+	for (uint64_t a = ram_base; a < ram_base + ram_size; a += MIB2)
+		t->ram_l2[(a - GIB) / MIB2] =
+			a | PTE_BLOCK | PTE_AF | S2_AP_RW | PTE_SH_INNER | S2_MEMATTR_NORMAL;
+	dsb(sy);
+	return (uintptr_t)t->l1 | ((uint64_t)(index + 1) << 48);
+}
+
+void mmu_load_stage2(uint64_t vttbr)
+{
+	write_sysreg(vttbr_el2, vttbr);
+	isb();
+	__asm__ volatile("tlbi alle1\n\tdsb sy" ::: "memory");
+	isb();
 }
 
 void mmu_enable_this_cpu(void)
@@ -97,18 +130,11 @@ void mmu_enable_this_cpu(void)
 	write_sysreg(tcr_el2, TCR_VALUE);
 	write_sysreg(ttbr0_el2, (uintptr_t)s1_l1);
 	write_sysreg(vtcr_el2, VTCR_VALUE);
-	write_sysreg(vttbr_el2, (uintptr_t)s2_l1); /* VMID 0 */
 	isb();
 	__asm__ volatile("tlbi alle2\n\ttlbi alle1\n\tdsb sy" ::: "memory");
 	isb();
 	write_sysreg(sctlr_el2, SCTLR_VALUE);
 	isb();
-}
-
-bool mmu_is_guest_ram(uint64_t ipa, uint64_t len)
-{
-	return ipa >= GUEST_RAM_BASE && len <= GUEST_RAM_END - GUEST_RAM_BASE &&
-	       ipa - GUEST_RAM_BASE <= GUEST_RAM_END - GUEST_RAM_BASE - len;
 }
 
 void *mmu_map_window(const uint64_t *pa, size_t npages)

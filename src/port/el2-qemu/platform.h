@@ -16,6 +16,11 @@
 #define GUEST_RAM_END  HYP_BASE
 #define GUEST_DTB      0x40000000ull /* QEMU puts the -dtb at the RAM base */
 #define GUEST_KERNEL   0x40200000ull /* the Image, loaded by -device loader */
+/* The boot configuration (boot_config.h), text loaded by -device loader in
+ * the hypervisor's RAM, above its heap; absent (a NUL first), one guest
+ * has every CPU and the whole guest RAM. */
+#define BOOT_CONFIG_ADDR 0x5FFF0000ull
+#define BOOT_CONFIG_SIZE 0x10000ull
 
 #define UART_BASE   0x09000000ull /* PL011 */
 #define GICD_BASE   0x08000000ull

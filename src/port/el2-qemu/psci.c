@@ -22,6 +22,7 @@
 #define PSCI_64			0x40000000u
 #define PSCI_CPU_OFF		0x84000002u
 #define PSCI_CPU_ON		0x84000003u
+#define PSCI_AFFINITY_INFO	0x84000004u
 #define PSCI_SYSTEM_OFF		0x84000008u
 #define PSCI_SYSTEM_RESET	0x84000009u
 #define PSCI_FEATURES		0x8400000Au
@@ -43,20 +44,38 @@ static uint64_t forward(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	return r[0];
 }
 
-static uint64_t cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+/* Starts physical CPU `cpu` at our entry; it then enters a guest at EL1
+ * at `entry` with x0 = `context`. */
+int64_t psci_start_cpu(uint32_t cpu, uint64_t entry, uint64_t context)
 {
-	uint32_t cpu = (uint32_t)(mpidr & 0xff);
-	uint64_t ret;
-
-	if ((mpidr & ~0xffull) || cpu >= EL2_MAX_CPUS)
-		return (uint64_t)PSCI_INVALID_PARAMETERS;
-	if (el2_vcpu_online(cpu))
-		return (uint64_t)PSCI_ALREADY_ON;
 	boot_slots[cpu].entry = entry;
 	boot_slots[cpu].context = context;
 	dsb(ish);
-	ret = forward(PSCI_CPU_ON | PSCI_64, mpidr, (uintptr_t)el2_secondary_entry, cpu);
-	return ret;
+	/* QEMU virt: CPU n has MPIDR affinity Aff0 = n (below 16 CPUs). */
+	return (int64_t)forward(PSCI_CPU_ON | PSCI_64, cpu, (uintptr_t)el2_secondary_entry, cpu);
+}
+
+/* The guest names a vCPU by its affinity (Aff0 = vCPU index). */
+static int32_t vcpu_to_cpu(uint64_t mpidr, uint32_t *cpu)
+{
+	struct el2_vm *vm = vm_of_cpu(el2_cpu());
+	uint64_t v = mpidr & 0xff;
+
+	if (!vm || (mpidr & ~0xffull) || v >= vm->vcpu_count)
+		return -1;
+	*cpu = vm->first_cpu + (uint32_t)v;
+	return 0;
+}
+
+static uint64_t cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+	uint32_t cpu;
+
+	if (vcpu_to_cpu(mpidr, &cpu) || cpu >= EL2_MAX_CPUS)
+		return (uint64_t)PSCI_INVALID_PARAMETERS;
+	if (el2_vcpu_online(cpu))
+		return (uint64_t)PSCI_ALREADY_ON;
+	return (uint64_t)psci_start_cpu(cpu, entry, context);
 }
 
 void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context)
@@ -65,7 +84,12 @@ void psci_secondary_target(uint32_t cpu, uint64_t *entry, uint64_t *context)
 	*context = boot_slots[cpu].context;
 }
 
-bool psci_handle(struct el2_frame *f)
+void psci_forward(struct el2_frame *f)
+{
+	f->x[0] = forward(f->x[0], f->x[1], f->x[2], f->x[3]);
+}
+
+enum psci_result psci_handle(struct el2_frame *f)
 {
 	uint32_t fid = (uint32_t)f->x[0];
 	uint32_t base = fid & ~PSCI_64;
@@ -73,24 +97,31 @@ bool psci_handle(struct el2_frame *f)
 	switch (fid) {
 	case SMCCC_VERSION:
 		f->x[0] = SMCCC_VERSION_1_2;
-		return true;
+		return PSCI_RESULT_DONE;
 	case SMCCC_ARCH_FEATURES: /* no workaround or SoC ID is offered */
 		f->x[0] = SMCCC_NOT_SUPPORTED;
-		return true;
+		return PSCI_RESULT_DONE;
 	default:
 		break;
 	}
 	if (base < PSCI_FID_MIN || base > PSCI_FID_MAX)
-		return false;
+		return PSCI_RESULT_NOT_PSCI;
 	switch (base) {
 	case PSCI_CPU_ON:
 		f->x[0] = cpu_on(f->x[1], f->x[2], f->x[3]);
 		break;
 	case PSCI_CPU_OFF:
-		/* Tell the mediator first: no NPI for a vCPU that is going away. */
-		el2_vcpu_offline(el2_cpu());
-		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
+		/* The mediator must hear of it first: no NPI for a vCPU that is
+		 * going away. */
+		return PSCI_RESULT_CPU_OFF;
+	case PSCI_AFFINITY_INFO: {
+		uint32_t cpu;
+		if (vcpu_to_cpu(f->x[1], &cpu))
+			f->x[0] = (uint64_t)PSCI_INVALID_PARAMETERS;
+		else
+			f->x[0] = forward(fid, cpu, f->x[2], f->x[3]);
 		break;
+	}
 	case PSCI_FEATURES:
 		if ((uint32_t)f->x[1] == SMCCC_VERSION)
 			f->x[0] = 0;
@@ -99,12 +130,10 @@ bool psci_handle(struct el2_frame *f)
 		break;
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
-		ffa_report();
-		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
-		break;
+		return PSCI_RESULT_SYSTEM_OFF; /* after the report */
 	default:
 		f->x[0] = forward(fid, f->x[1], f->x[2], f->x[3]);
 		break;
 	}
-	return true;
+	return PSCI_RESULT_DONE;
 }
