@@ -194,7 +194,9 @@ static uint32_t med_guest_props(uint32_t props, uint32_t version)
 static void med_vm_entry(const struct ffamed_vm *o, uint32_t rights, uint32_t version,
 			 struct med_sp *e)
 {
-	uint32_t ov = med_vm_version(o);
+	/* Not negotiated yet: what ffamed will serve it at its best. Listed
+	 * all the same (docs/MESSAGING.md, "VMs as partitions"). */
+	uint32_t ov = med_vm_version(o) ? med_vm_version(o) : FFAMED_FFA_VERSION;
 	bool v11 = med_version_at_least(ov, FFA_VERSION_1_1);
 	bool msg = rights & FFAMED_RIGHT_MSG;
 	uint32_t props = FFA_PART_PROP_ID_TYPE_PE | (o->aarch64 ? FFA_PART_PROP_AARCH64 : 0);
@@ -224,9 +226,9 @@ typedef int32_t (*med_pi_put_fn)(void *arg, uint32_t index, const struct med_sp 
 /*
  * Walks what `vm` at `version` is told for `uuid`, calling put (if any) for
  * each entry in order: cached SPs (one per partition below v1.2, one per
- * (partition, UUID) pair at v1.2), then, with vm_to_vm, every other VM whose
- * version is final and that `vm` holds a right to: all of them for a Nil
- * query, those the host gave `uuid` otherwise. Stores the count.
+ * (partition, UUID) pair at v1.2), then, with vm_to_vm, every other VM that
+ * `vm` holds a right to: all of them for a Nil query, those the host gave
+ * `uuid` otherwise. Stores the count.
  */
 static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct ffa_uuid *uuid,
 			   med_pi_put_fn put, void *arg, uint32_t *count)
@@ -272,7 +274,7 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 			const struct ffamed_vm *o = med->vms[k];
 			uint32_t rights;
 
-			if (!o || o == vm || !med_vm_version(o))
+			if (!o || o == vm)
 				continue;
 			/* A VM without a UUID is found by Nil queries only. */
 			if (!nil && (ffa_uuid_is_nil(&o->uuid) || !ffa_uuid_equal(&o->uuid, uuid)))

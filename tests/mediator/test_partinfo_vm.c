@@ -290,9 +290,9 @@ static void regs_nil_lists_uuid(void **state)
 	fix_destroy(fix);
 }
 
-/* Bad inputs and hidden VMs: without vm_to_vm, before the peer's version
- * is final, after it is gone, the caller's own UUID, and the own-entry
- * answer of a lone VM, which carries no UUID to bind to. */
+/* Bad inputs and hidden VMs: without vm_to_vm, after the peer is gone, the
+ * caller's own UUID, and the own-entry answer of a lone VM, which carries
+ * no UUID to bind to; a peer not yet negotiated is listed. */
 static void refusals(void **state)
 {
 	(void)state;
@@ -311,9 +311,7 @@ static void refusals(void **state)
 
 	fix = fix_create(&on);
 	a = vm_with(fix, 1, 1, &svc_uuid, NULL, FFA_VERSION_1_2);
-	b = vm_with(fix, 2, 1, &other_uuid, NULL, 0);
 	fix_map_default(a, 1);
-	/* b has not negotiated: not listed yet. */
 	assert_ffa_error(pig(a, &other_uuid, 0), FFA_RET_INVALID_PARAMETERS);
 	/* Alone: its own entry, with a Nil UUID. */
 	memset(fix_vm_ptr(a, RX), 0xAA, FFA_PAGE_SIZE);
@@ -324,6 +322,14 @@ static void refusals(void **state)
 	assert_true(ffa_uuid_is_nil((const struct ffa_uuid *)(const void *)entry(a, 0, 24).uuid));
 	release(a);
 	assert_ffa_error(pig(a, &svc_uuid, 0), FFA_RET_INVALID_PARAMETERS);
+	/* A peer is found from its creation, before it negotiates (guests
+	 * booting together probe once each, in any order). */
+	b = vm_with(fix, 2, 1, &other_uuid, NULL, 0);
+	r = pig(a, &other_uuid, 0);
+	assert_ffa_success(r);
+	assert_int_equal(r.x[2], 1);
+	assert_int_equal(entry(a, 0, 24).properties, VM_PROPS_1_1);
+	release(a);
 	fix_negotiate(b, FFA_VERSION_1_2);
 	r = pig(a, &other_uuid, FFA_PARTITION_INFO_GET_COUNT_FLAG);
 	assert_ffa_success(r);
