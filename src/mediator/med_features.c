@@ -5,7 +5,12 @@
  * that version, given what the firmware and the SP cache offer, because
  * med_fid_served() is also the dispatcher's gate.
  */
+#include "med_features.h"
 #include "med_internal.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 
 /* The FFA_FEATURES w2 of a FID served to a guest at `version` (w3 is
  * always 0), or -1 when it is not served. */
