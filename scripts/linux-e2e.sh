@@ -451,8 +451,8 @@ multi_checks() { # ver smp
     [ "$ver" = 6.1 ] ||
       check boot "the denied pair: none configured (two guests)" 'ffa-peer-test: deny: none configured'
   done
-  [ "$ver" = 6.1 ] || peer_counts "${whole%-smp*}-vm1.log" "${whole%-smp*}-vm2.log"
   log=$whole label="$ver $cfg"
+  [ "$ver" = 6.1 ] || peer_counts "${whole%-smp*}-vm1.log" "${whole%-smp*}-vm2.log"
   if [ "$cfg" = multi-nsvirt ]; then
     log=$slog allow=$SECURE_KNOWN
     check boot "no OP-TEE error line in the secure log but the known ones" '^E/TC' absent
