@@ -31,6 +31,8 @@
 #                             docs/LINUX-GUESTS.md, "Multi-guest"); per-guest
 #                             initramfs additions: FFAMED_E2E_VM<N>_LIST and
 #                             FFAMED_E2E_VM<N>_RUN (FFAMED_INITRAMFS_LIST/_RUN)
+#   FFAMED_E2E_MULTI_DENY=1   those boots without rights between the two VMs:
+#                             each guest's peer test module checks the refusal
 #   FFAMED_E2E_MULTI_CONFIG   the port's boot configuration for those boots
 #                             (default: the two guests below, no right between
 #                             them, so partition discovery lists only SPs)
@@ -307,6 +309,10 @@ multi_dtb() { # out.dtb vm-index initrd [fw]
   [ "$i" = 0 ] && iaddr=$INITRD_ADDR
   isize=$(stat -c %s "$initrd")
   args="$FW_BOOTARGS ffamed.vm=$((i + 1))"
+  # The denied pair: the peer test module must find the other VM hidden and
+  # refused (docs/LINUX-GUESTS.md, "The peer test module").
+  [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] ||
+    args="$args ffa_peer_test.deny_id=$((2 - i)) ffa_peer_test.deny_uuid=${MULTI_UUID[$((1 - i))]}"
   if [ -n "$fw" ]; then
     # The DT a guest sees under the firmware: QEMU's with secure=on.
     qemu-system-aarch64 -M "$FW_MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -cpu "$FW_CPU" -smp 2 \
@@ -348,13 +354,16 @@ multi_setup() { # smp [nsvirt secure-log]
   if [ -n "${FFAMED_E2E_MULTI_CONFIG:-}" ]; then
     cp "$FFAMED_E2E_MULTI_CONFIG" "$kdir/multi.cfg" || return 1
   else
-    # The two guests message and notify each other (the peer test module).
+    # The two guests message and notify each other (the peer test module),
+    # or, with FFAMED_E2E_MULTI_DENY=1, are a pair the policy denies.
+    local allow_line="allow 1 2 msg,notify"
+    [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] || allow_line=
     cat >"$kdir/multi.cfg" <<CFG
 # Two guests (src/port/el2-qemu/boot_config.h)
 vm_to_vm on
 vm 1 cpus 0-1 ram ${MULTI_RAM[0]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[0]}
 vm 2 cpus 2-3 ram ${MULTI_RAM[1]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[1]}
-allow 1 2 msg,notify
+$allow_line
 CFG
   fi
   for i in 0 1; do
@@ -447,12 +456,19 @@ multi_checks() { # ver smp
     check boot "no arm_ffa error lines" '(ARM FF-A|arm_ffa|arm-ffa).*([Ee]rror|[Ff]ail|[Ii]ncompatible|[Ii]nvalid|No partitions|not supported)' absent
     check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
     check boot "guest powered off" 'e2e: powering off'
-    check boot "the FF-A peer test module found VM $((3 - g)) and finished" "ffa-peer-test: RESULT peer=0x000$((3 - g)) done"
-    [ "$ver" = 6.1 ] ||
-      check boot "the denied pair: none configured (two guests)" 'ffa-peer-test: deny: none configured'
+    if [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ]; then
+      check boot "the FF-A peer test module found VM $((3 - g)) and finished" "ffa-peer-test: RESULT peer=0x000$((3 - g)) done"
+    else
+      check boot "the denied peer is not found" 'ffa-peer-test: RESULT peer=none'
+      # DENIED (-6); a v1.0 guest (6.1) is refused notifications altogether.
+      local code=-6; [ "$ver" = 6.1 ] && code='-[0-9]+'
+      check boot "the denied peer: hidden from discovery, notification bind refused" \
+        "ffa-peer-test: deny id=0x000$((3 - g)) discovery=hidden bind=refused\\($code\\)"
+    fi
   done
   log=$whole label="$ver $cfg"
-  [ "$ver" = 6.1 ] || peer_counts "${whole%-smp*}-vm1.log" "${whole%-smp*}-vm2.log"
+  [ "$ver" = 6.1 ] || [ "${FFAMED_E2E_MULTI_DENY:-0}" != 0 ] ||
+    peer_counts "${whole%-smp*}-vm1.log" "${whole%-smp*}-vm2.log"
   if [ "$cfg" = multi-nsvirt ]; then
     log=$slog allow=$SECURE_KNOWN
     check boot "no OP-TEE error line in the secure log but the known ones" '^E/TC' absent
