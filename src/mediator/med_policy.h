@@ -29,7 +29,7 @@ void med_policy_vm_free(struct ffamed_vm *vm);
 uint32_t med_policy_grant(const struct ffamed_vm *vm, uint16_t peer);
 /* Rights between two VMs: what both grant. Messages, notifications and
  * discovery also need cfg.vm_to_vm (their callers check); memory sharing
- * between VMs does not (it predates the switch). */
+ * between VMs does not: the policy alone governs it (docs/MESSAGING.md). */
 uint32_t med_rights_vm(const struct ffamed_vm *a, const struct ffamed_vm *b);
 /* Rights of `vm` toward `peer`, a VM (looked up) or an SP. 0 if unknown. */
 uint32_t med_rights(struct ffamed_vm *vm, uint16_t peer);
