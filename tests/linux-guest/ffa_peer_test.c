@@ -334,6 +334,27 @@ static u32 peer_props(void)
 #endif
 }
 
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+extern struct bus_type ffa_bus_type; /* exported, not declared in 6.1's header */
+#endif
+
+static int first_ops(struct device *d, void *data)
+{
+	*(const struct ffa_ops **)data = to_ffa_dev(d)->ops;
+	return 1;
+}
+
+/* The driver's ops without a peer: those of any device on the FF-A bus. */
+static const struct ffa_ops *any_ops(void)
+{
+	const struct ffa_ops *ops = NULL;
+
+	if (t.dev)
+		return t.dev->ops;
+	bus_for_each_dev(&ffa_bus_type, NULL, &ops, first_ops);
+	return ops;
+}
+
 static unsigned long ffa_raw(unsigned long a0, unsigned long a1, unsigned long a2,
 			     unsigned long a3, unsigned long *w2)
 {
@@ -358,10 +379,10 @@ static void run_denied(void)
 		pr_info(TAG "deny: none configured\n");
 		return;
 	}
-	if (deny_uuid) {
+	if (deny_uuid && any_ops()) {
 		buf = kcalloc(16, sizeof(*buf), GFP_KERNEL);
-		disc = buf && t.dev->ops->info_ops->partition_info_get(deny_uuid, buf) ? "hidden"
-										       : "LISTED";
+		disc = buf && any_ops()->info_ops->partition_info_get(deny_uuid, buf) ? "hidden"
+										     : "LISTED";
 		kfree(buf);
 	}
 	a0 = ffa_raw(FFA_ID_GET_FID, 0, 0, 0, &w2);
