@@ -31,6 +31,8 @@
 #                             docs/LINUX-GUESTS.md, "Multi-guest"); per-guest
 #                             initramfs additions: FFAMED_E2E_VM<N>_LIST and
 #                             FFAMED_E2E_VM<N>_RUN (FFAMED_INITRAMFS_LIST/_RUN)
+#   FFAMED_E2E_MULTI_DENY=1   those boots without rights between the two VMs:
+#                             each guest's peer test module checks the refusal
 #   FFAMED_E2E_MULTI_CONFIG   the port's boot configuration for those boots
 #                             (default: the two guests below, no right between
 #                             them, so partition discovery lists only SPs)
@@ -70,7 +72,10 @@ BOOT_CONFIG_ADDR=0x5fff0000
 # The two-guest layout: each guest's DTB at its RAM base, its Image 2 MiB
 # above (the port enters it there), its initrd 128 MiB above.
 MULTI_RAM=(0x40000000 0x4f000000) MULTI_RAM_SIZE=0x0f000000 MULTI_INITRD_OFF=0x8000000
-MULTI_UUID=(7c5a1e90-3b2d-4f61-9a0e-1d2c3b4a5f01 7c5a1e90-3b2d-4f61-9a0e-1d2c3b4a5f02)
+# One service UUID for both: Linux 7.3 delivers an indirect message only when
+# each guest sees the other under the same UUID (docs/MESSAGING.md, "VMs as
+# partitions"); it is the peer test module's default peer_uuid.
+MULTI_UUID=(5e7c1a00-ffa0-4e57-8000-000000000001 5e7c1a00-ffa0-4e57-8000-000000000001)
 MACHINE=virt,virtualization=on,gic-version=3
 QEMU_DUMP=(qemu-system-aarch64 -cpu cortex-a57 -m "$MEM" -nographic -nodefaults -monitor none
            -net none)
@@ -188,7 +193,7 @@ boot() {
   bt=$(( ($(date +%s%N) - bt0) / 1000000 ))
   stamp "Linux $ver $cfg smp$n: QEMU exited ($rc) after $bt ms; console in $log"
   echo "  --- FF-A / OP-TEE lines:"
-  grep -aE 'ARM FF-A|arm_ffa|optee|ffamed-el2|tee-probe|e2e: |e2e-irq|NPI|NOTIFICATION_(BIND|GET)' "$log" |
+  grep -aE 'ARM FF-A|arm_ffa|optee|ffamed-el2|tee-probe|e2e: |e2e-irq|NPI|NOTIFICATION_(BIND|GET)|ffa-peer-test' "$log" |
     tr -d '\r' | sed 's/^/  | /' | head -40
   if [ -s "$slog" ]; then
     echo "  --- OP-TEE (secure log) errors and warnings:"
@@ -244,6 +249,8 @@ boot() {
   fi
   [ "$cfg" != plain ] ||
     check boot "ffamed turned SP notifications off for the VM (bitmap refused)" 'ffamed-el2: .*notification bitmap of VM 1'
+  # One guest: the peer test module loads, finds no peer VM and says so.
+  check boot "the FF-A peer test module loaded, no peer VM (one guest)" 'ffa-peer-test: RESULT peer=none'
   check boot "optee: initialized driver" 'optee: initialized driver'
   check boot "/dev/tee0 present" 'e2e: /dev/tee0 present'
   check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
@@ -302,6 +309,10 @@ multi_dtb() { # out.dtb vm-index initrd [fw]
   [ "$i" = 0 ] && iaddr=$INITRD_ADDR
   isize=$(stat -c %s "$initrd")
   args="$FW_BOOTARGS ffamed.vm=$((i + 1))"
+  # The denied pair: the peer test module must find the other VM hidden and
+  # refused (docs/LINUX-GUESTS.md, "The peer test module").
+  [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] ||
+    args="$args ffa_peer_test.deny_id=$((2 - i)) ffa_peer_test.deny_uuid=${MULTI_UUID[$((1 - i))]}"
   if [ -n "$fw" ]; then
     # The DT a guest sees under the firmware: QEMU's with secure=on.
     qemu-system-aarch64 -M "$FW_MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -cpu "$FW_CPU" -smp 2 \
@@ -343,18 +354,21 @@ multi_setup() { # smp [nsvirt secure-log]
   if [ -n "${FFAMED_E2E_MULTI_CONFIG:-}" ]; then
     cp "$FFAMED_E2E_MULTI_CONFIG" "$kdir/multi.cfg" || return 1
   else
-    # No allow line: a peer VM in partition discovery is the guest-side
-    # work's to make Linux handle (docs/LINUX-GUESTS.md, "Multi-guest").
+    # The two guests message and notify each other (the peer test module),
+    # or, with FFAMED_E2E_MULTI_DENY=1, are a pair the policy denies.
+    local allow_line="allow 1 2 msg,notify"
+    [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] || allow_line=
     cat >"$kdir/multi.cfg" <<CFG
 # Two guests (src/port/el2-qemu/boot_config.h)
 vm_to_vm on
 vm 1 cpus 0-1 ram ${MULTI_RAM[0]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[0]}
 vm 2 cpus 2-3 ram ${MULTI_RAM[1]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[1]}
+$allow_line
 CFG
   fi
   for i in 0 1; do
     local vl=FFAMED_E2E_VM$((i + 1))_LIST vr=FFAMED_E2E_VM$((i + 1))_RUN
-    FFAMED_INITRAMFS_LIST=${!vl:-} FFAMED_INITRAMFS_RUN=${!vr:-} \
+    FFAMED_INITRAMFS_LIST=${!vl:-} FFAMED_INITRAMFS_RUN=${!vr:-} FFAMED_INITRAMFS_MODULE=$ko \
       "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" \
       "$kdir/initramfs-vm$((i + 1)).cpio.gz" || return 1
     multi_dtb "$kdir/guest-multi${fw:+-$fw}-vm$((i + 1)).dtb" $i "$kdir/initramfs-vm$((i + 1)).cpio.gz" $fw || return 1
@@ -387,6 +401,42 @@ multi_split() { # log
   tr -d '\r' <"$all" | sed -n 's/^\[vm2\] //p' >"${all%-smp*}-vm2.log"
 }
 
+# The peer test module's counts (docs/LINUX-GUESTS.md, "The peer test
+# module"): what one guest sent the other received, and every exact
+# notification was acked.
+peer_count() { # log regex field
+  grep -aoE "$2" "$1" | head -1 | sed -n "s/.* $3=\([0-9]*\).*/\1/p; s/^$3=\([0-9]*\).*/\1/p" | head -1
+}
+peer_counts() { # vm1.log vm2.log
+  local a=$1 b=$2 x y ok what
+  for what in "notif sent received" "msg sent received" "notif sent acked"; do
+    set -- $what
+    for pair in "$a $b" "$b $a"; do
+      set -- $what; local k=$1 f1=$2 f2=$3 l1=${pair% *} l2=${pair#* }
+      x=$(peer_count "$l1" "ffa-peer-test: $k [a-z0-9= ]*" "$f1")
+      if [ "$f2" = acked ]; then l2=$l1; fi
+      y=$(peer_count "$l2" "ffa-peer-test: $k [a-z0-9= ]*" "$f2")
+      ok=0; [ -n "$x" ] && [ "$x" -gt 0 ] && [ "$x" = "$y" ] && ok=1
+      if [ $ok = 1 ]; then
+        printf '  [%s] found    boot  %s\n' "$label" "$k: $f1 in $(basename "$l1") = $f2 in $(basename "$l2") ($x)"
+      else
+        printf '  [%s] MISSING  boot  %s   (required)\n' "$label" "$k: $f1 in $(basename "$l1") ($x) = $f2 in $(basename "$l2") ($y)"
+        total_fail=1 cfg_fail=1
+      fi
+    done
+  done
+  for l in "$a" "$b"; do
+    x=$(peer_count "$l" 'ffa-peer-test: msg [a-z0-9= ]*' bad)
+    y=$(peer_count "$l" 'ffa-peer-test: notif-burst [a-z0-9= ]*' received)
+    if [ "$x" = 0 ] && [ -n "$y" ] && [ "$y" -gt 0 ]; then
+      printf '  [%s] found    boot  %s\n' "$label" "$(basename "$l"): no bad message, burst received $y"
+    else
+      printf '  [%s] MISSING  boot  %s   (required)\n' "$label" "$(basename "$l"): bad messages ($x) or no burst delivery ($y)"
+      total_fail=1 cfg_fail=1
+    fi
+  done
+}
+
 multi_checks() { # ver smp
   local ver=$1 n=$2 drv=1.0 whole=$log g
   [ "$ver" = 6.1 ] || drv=1.2
@@ -406,8 +456,19 @@ multi_checks() { # ver smp
     check boot "no arm_ffa error lines" '(ARM FF-A|arm_ffa|arm-ffa).*([Ee]rror|[Ff]ail|[Ii]ncompatible|[Ii]nvalid|No partitions|not supported)' absent
     check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
     check boot "guest powered off" 'e2e: powering off'
+    if [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ]; then
+      check boot "the FF-A peer test module found VM $((3 - g)) and finished" "ffa-peer-test: RESULT peer=0x000$((3 - g)) done"
+    else
+      check boot "the denied peer is not found" 'ffa-peer-test: RESULT peer=none'
+      # DENIED (-6); a v1.0 guest (6.1) is refused notifications altogether.
+      local code=-6; [ "$ver" = 6.1 ] && code='-[0-9]+'
+      check boot "the denied peer: hidden from discovery, notification bind refused" \
+        "ffa-peer-test: deny id=0x000$((3 - g)) discovery=hidden bind=refused\\($code\\)"
+    fi
   done
   log=$whole label="$ver $cfg"
+  [ "$ver" = 6.1 ] || [ "${FFAMED_E2E_MULTI_DENY:-0}" != 0 ] ||
+    peer_counts "${whole%-smp*}-vm1.log" "${whole%-smp*}-vm2.log"
   if [ "$cfg" = multi-nsvirt ]; then
     log=$slog allow=$SECURE_KNOWN
     check boot "no OP-TEE error line in the secure log but the known ones" '^E/TC' absent
@@ -431,8 +492,11 @@ for ver in $kernels; do
   image=$("$root/scripts/linux-kernel.sh" "$ver" "$tarball" | tail -1) || exit 1
   [ -f "$image" ] || exit 1
   kdir=$(dirname "$image")
+  stamp "Linux $ver: FF-A peer test module"
+  ko=$("$root/scripts/linux-module.sh" "$ver" "$kdir" | tail -1) || exit 1
   stamp "Linux $ver: initramfs"
-  "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" "$kdir/initramfs.cpio.gz" || exit 1
+  FFAMED_INITRAMFS_MODULE=$ko \
+    "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" "$kdir/initramfs.cpio.gz" || exit 1
   for cfg in $configs; do
     case $cfg in
       spmc) boot "$ver" spmc "$smp" || exit 1 ;;

@@ -5,6 +5,9 @@
 #   usage: linux-initramfs.sh <busybox> <kernel source dir> <out.cpio.gz>
 # The archive is made by the kernel's gen_init_cpio (built for the host), so
 # /dev/console exists without root privileges.
+# FFAMED_INITRAMFS_MODULE, if set, is the FF-A peer test module (.ko, from
+# scripts/linux-module.sh): /init loads it with the ffa_peer_test.<param>=
+# words of the kernel command line (docs/LINUX-GUESTS.md, "The peer test module").
 # Variants (scripts/optee-xtest.sh) add to it; both unset gives the plain one:
 #   FFAMED_INITRAMFS_LIST  a gen_init_cpio list fragment (files, dirs) added
 #   FFAMED_INITRAMFS_RUN   a shell fragment /init runs after its checks,
@@ -38,6 +41,14 @@ else
   echo "e2e: /dev/tee0 missing"
 fi
 grep -iE 'ffa|npi|sri' /proc/interrupts | sed 's/^/e2e-irq: /'
+if [ -f /lib/ffa_peer_test.ko ]; then
+  # Module parameters from the command line (insmod does not read it).
+  args=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^ffa_peer_test\.//p' | tr '\n' ' ')
+  echo "e2e: loading ffa_peer_test $args"
+  # shellcheck disable=SC2086
+  insmod /lib/ffa_peer_test.ko $args && echo "e2e: ffa_peer_test done" ||
+    echo "e2e: ffa_peer_test failed to load"
+fi
 INIT
 if [ -n "${FFAMED_INITRAMFS_RUN:-}" ]; then cat "$FFAMED_INITRAMFS_RUN" >>"$work/init"; fi
 cat >>"$work/init" <<'INIT'
@@ -71,5 +82,8 @@ file /bin/busybox $busybox 0755 0 0
 file /bin/tee-probe $work/tee-probe 0755 0 0
 file /init $work/init 0755 0 0
 LIST
+if [ -n "${FFAMED_INITRAMFS_MODULE:-}" ]; then
+  { echo "dir /lib 0755 0 0"; echo "file /lib/ffa_peer_test.ko $FFAMED_INITRAMFS_MODULE 0644 0 0"; } >>"$work/list"
+fi
 if [ -n "${FFAMED_INITRAMFS_LIST:-}" ]; then cat "$FFAMED_INITRAMFS_LIST" >>"$work/list"; fi
 "$work/gen_init_cpio" "$work/list" | gzip -9 >"$out"

@@ -38,6 +38,8 @@ done <"$frag"
 [ $missing = 0 ] || exit 1
 echo "building Linux $ver Image (-j$jobs)" >&2
 mk -j"$jobs" Image >&2
+# Module.symvers, which out-of-tree modules (scripts/linux-module.sh) link against.
+mk -j"$jobs" modules >&2
 mkdir -p "$out"
 cp "$obj/arch/arm64/boot/Image" "$obj/.config" "$out/"
 echo "Linux $ver built in $(( $(date +%s) - start )) s" >&2

@@ -95,6 +95,16 @@ struct ffamed_vm_params {
 	void *host_vm;	     /* the host's VM object, passed back to the port */
 	/* Access control; NULL: the defaults above. */
 	const struct ffamed_vm_policy *policy;
+	/* The UUID other VMs find this VM by in partition discovery (with
+	 * vm_to_vm), the one a guest driver binds to: 16 bytes in RFC 4122
+	 * order, as in FF-A's partition info descriptor. All zero: none, the
+	 * VM is then only listed to Nil-UUID queries (docs/MESSAGING.md,
+	 * "VMs as partitions"). */
+	uint8_t uuid[16];
+	/* The VM never waits for direct requests (FFA_MSG_WAIT), as a Linux
+	 * guest: discovery does not offer it to other VMs as a receiver of
+	 * them (false: offered whenever ffamed can serve them). */
+	bool no_direct_recv;
 };
 
 /*

@@ -105,6 +105,8 @@ struct ffamed_vm {
 	uint16_t vcpu_count;
 	bool aarch64;
 	void *host_vm;
+	struct ffa_uuid uuid;	  /* the host's, Nil if none; immutable */
+	bool no_direct_recv;	  /* the host's: never waits for requests */
 	uint64_t serial;	  /* unique for the mediator's life */
 	struct med_policy policy; /* immutable: read without a lock */
 	struct med_lock msg_lock; /* guards the vcpus' VM messaging state */

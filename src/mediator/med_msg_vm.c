@@ -124,18 +124,17 @@ enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcp
 	rc = FFA_RET_INVALID_PARAMETERS;
 	if (receiver == vm->id || receiver == FFA_HYP_ID || !med_msg_vm_available(med))
 		goto err;
-	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
+	if (fid == FFA_MSG_SEND_DIRECT_REQ2)
 		ffa_uuid_from_x(&uuid, regs->x[2], regs->x[3]);
-		if (!ffa_uuid_is_nil(&uuid)) /* VMs have no UUIDs */
-			goto err;
-	} else if (regs->x[2]) {
+	else if (regs->x[2])
 		goto err; /* framework messages are the hypervisor's */
-	}
 	rc = FFA_RET_DENIED;
 	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_MSG))
 		goto err;
 	rv = med_vm_get(med, receiver);
-	if (!rv) {
+	/* A VM offers one service: Nil, or the UUID the host gave it. */
+	if (!rv || (fid == FFA_MSG_SEND_DIRECT_REQ2 && !ffa_uuid_is_nil(&uuid) &&
+		    !ffa_uuid_equal(&uuid, &rv->uuid))) {
 		rc = FFA_RET_INVALID_PARAMETERS;
 		goto err;
 	}

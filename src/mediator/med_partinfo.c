@@ -36,7 +36,9 @@ static uint32_t med_guest_props(uint32_t props, uint32_t version)
 static void med_vm_entry(const struct ffamed_vm *o, uint32_t rights, uint32_t version,
 			 struct med_sp *e)
 {
-	uint32_t ov = med_vm_version(o);
+	/* Not negotiated yet: what ffamed will serve it at its best. Listed
+	 * all the same (docs/MESSAGING.md, "VMs as partitions"). */
+	uint32_t ov = med_vm_version(o) ? med_vm_version(o) : FFAMED_FFA_VERSION;
 	bool v11 = med_version_at_least(ov, FFA_VERSION_1_1);
 	bool msg = rights & FFAMED_RIGHT_MSG;
 	uint32_t props = FFA_PART_PROP_ID_TYPE_PE | (o->aarch64 ? FFA_PART_PROP_AARCH64 : 0);
@@ -44,10 +46,15 @@ static void med_vm_entry(const struct ffamed_vm *o, uint32_t rights, uint32_t ve
 	memset(e, 0, sizeof(*e));
 	e->id = o->id;
 	e->exec_ctx_count = o->vcpu_count;
+	e->uuid = o->uuid;
 	if (msg && med_msg_vm_available(o->med)) {
-		props |= FFA_PART_PROP_DIRECT_REQ_RECV | FFA_PART_PROP_DIRECT_REQ_SEND;
-		if (med_version_at_least(ov, FFA_VERSION_1_2))
-			props |= FFA_PART_PROP_DIRECT_REQ2_RECV | FFA_PART_PROP_DIRECT_REQ2_SEND;
+		bool v12 = med_version_at_least(ov, FFA_VERSION_1_2);
+
+		props |= FFA_PART_PROP_DIRECT_REQ_SEND | (v12 ? FFA_PART_PROP_DIRECT_REQ2_SEND : 0);
+		/* Only the host knows whether the VM ever waits for one. */
+		if (!o->no_direct_recv)
+			props |= FFA_PART_PROP_DIRECT_REQ_RECV |
+				 (v12 ? FFA_PART_PROP_DIRECT_REQ2_RECV : 0);
 	}
 	if (msg && v11)
 		props |= FFA_PART_PROP_INDIRECT_MSG;
@@ -61,8 +68,9 @@ typedef int32_t (*med_pi_put_fn)(void *arg, uint32_t index, const struct med_sp 
 /*
  * Walks what `vm` at `version` is told for `uuid`, calling put (if any) for
  * each entry in order: cached SPs (one per partition below v1.2, one per
- * (partition, UUID) pair at v1.2), then, for Nil queries with vm_to_vm,
- * every other VM whose version is final. Stores the count.
+ * (partition, UUID) pair at v1.2), then, with vm_to_vm, every other VM that
+ * `vm` holds a right to: all of them for a Nil query, those the host gave
+ * `uuid` otherwise. Stores the count.
  */
 static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct ffa_uuid *uuid,
 			   med_pi_put_fn put, void *arg, uint32_t *count)
@@ -102,18 +110,23 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 		idx++;
 	}
 
-	if (nil && med->cfg.vm_to_vm) {
+	if (med->cfg.vm_to_vm) {
 		med_lock(med, &med->registry_lock);
 		for (uint32_t k = 0; k < med->cfg.max_vms && rc == FFA_RET_OK; k++) {
 			const struct ffamed_vm *o = med->vms[k];
 			uint32_t rights;
 
-			if (!o || o == vm || !med_vm_version(o))
+			if (!o || o == vm)
+				continue;
+			/* A VM without a UUID is found by Nil queries only. */
+			if (!nil && (ffa_uuid_is_nil(&o->uuid) || !ffa_uuid_equal(&o->uuid, uuid)))
 				continue;
 			rights = med_rights_vm(vm, o);
 			if (!rights)
 				continue;
 			med_vm_entry(o, rights, version, &e);
+			if (!nil)
+				memset(e.uuid.b, 0, sizeof(e.uuid.b));
 			if (put)
 				rc = put(arg, idx, &e);
 			if (rc == FFA_RET_OK)
@@ -132,8 +145,11 @@ static int32_t med_pi_walk(struct ffamed_vm *vm, uint32_t version, const struct 
 		 * at all. The caller is a partition too, so with nothing else
 		 * to report it is told about itself.
 		 */
-		/* Itself as the others would see it in an open system. */
+		/* Itself as the others would see it in an open system, but
+		 * without its UUID: a driver that binds by UUID must not bind
+		 * to its own VM as if it were a peer. */
 		med_vm_entry(vm, med->cfg.vm_to_vm ? FFAMED_RIGHTS_ALL : 0, version, &e);
+		memset(e.uuid.b, 0, sizeof(e.uuid.b));
 		if (put && (rc = put(arg, idx, &e)) != FFA_RET_OK)
 			return rc;
 		idx++;

@@ -284,6 +284,8 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	vm->vcpu_count = params->vcpu_count;
 	vm->aarch64 = params->aarch64;
 	vm->host_vm = params->host_vm;
+	memcpy(vm->uuid.b, params->uuid, sizeof(vm->uuid.b));
+	vm->no_direct_recv = params->no_direct_recv;
 	vm->serial = atomic_fetch_add(&med->vm_serial, 1) + 1;
 	med_lock_init(med, &vm->version_lock, MED_RANK_VM_VERSION);
 	med_lock_init(med, &vm->rxtx_lock, MED_RANK_VM_RXTX);

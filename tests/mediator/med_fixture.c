@@ -786,6 +786,8 @@ int32_t fix_vm_register(struct fix_vm *v, bool aarch64)
 							 : v->policy,
 	};
 
+	memcpy(p.uuid, v->uuid.b, sizeof(p.uuid));
+	p.no_direct_recv = v->no_direct_recv;
 	return ffamed_vm_create(v->fix->med, &p, &v->vm);
 }
 

@@ -86,6 +86,8 @@ struct fix_vm {
 	uint16_t id;
 	uint16_t vcpus;
 	const struct ffamed_vm_policy *policy; /* set before registering */
+	struct ffa_uuid uuid;		       /* set before registering; Nil: none */
+	bool no_direct_recv;		       /* set before registering */
 	uint32_t ram_pages;
 	uint64_t ram_pa;	    /* the lowest PA of its RAM (one run) */
 	uint64_t *page_pa;	    /* per IPA page */

@@ -303,7 +303,8 @@ static void request_refusals(void **state)
 	r = req(a, FFA_MSG_SEND_DIRECT_REQ_64, 2, 1);
 	r.x[2] = 1ull << 40;
 	assert_ffa_error(done(a, 0, r), FFA_RET_INVALID_PARAMETERS);
-	/* REQ2 with a UUID: VMs have none; checked before the version. */
+	/* REQ2 with a UUID the VM was not given (none); checked before the
+	 * version. */
 	r = req(a, FFA_MSG_SEND_DIRECT_REQ2, 2, 1);
 	r.x[2] = ffa_uuid_x(&u, 0);
 	assert_ffa_error(done(a, 0, r), FFA_RET_INVALID_PARAMETERS);
@@ -353,6 +354,51 @@ static void request_refusals(void **state)
 }
 
 /* Without a port that resumes vCPUs, or without VM-to-VM, nothing blocks. */
+/* REQ2 naming the UUID the host gave the receiver reaches it, UUID and all;
+ * a different UUID does not, nor does the sender's own. */
+static void req2_to_the_receivers_uuid(void **state)
+{
+	(void)state;
+	const struct ffa_uuid svc = {{0x5E, 0x7C, 0x1A, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}};
+	struct ffa_uuid wrong = svc;
+	struct ffamed_regs r, x;
+
+	wrong.b[15] ^= 1;
+	c = fix_vm_new(fix, 3, 1, 64, true);
+	c->uuid = svc;
+	assert_int_equal(fix_vm_register(c, true), FFA_RET_OK);
+	fix_negotiate(c, FFA_VERSION_1_2);
+	assert_int_equal(msg_wait(c, 0), FFAMED_CALL_BLOCKED);
+	r = req(a, FFA_MSG_SEND_DIRECT_REQ2, 3, 77);
+	r.x[2] = ffa_uuid_x(&wrong, 0);
+	r.x[3] = ffa_uuid_x(&wrong, 1);
+	assert_ffa_error(done(a, 0, r), FFA_RET_INVALID_PARAMETERS);
+	/* b has no UUID: c's is not b's. */
+	assert_int_equal(msg_wait(b, 0), FFAMED_CALL_BLOCKED);
+	r = req(a, FFA_MSG_SEND_DIRECT_REQ2, 2, 77);
+	r.x[2] = ffa_uuid_x(&svc, 0);
+	r.x[3] = ffa_uuid_x(&svc, 1);
+	assert_ffa_error(done(a, 0, r), FFA_RET_INVALID_PARAMETERS);
+	assert_true(fix_blocked(c, 0) && fix_blocked(b, 0));
+
+	r = req(a, FFA_MSG_SEND_DIRECT_REQ2, 3, 77);
+	r.x[2] = ffa_uuid_x(&svc, 0);
+	r.x[3] = ffa_uuid_x(&svc, 1);
+	blocks(a, 0, r);
+	x = got(c, 0);
+	assert_int_equal(x.x[0], FFA_MSG_SEND_DIRECT_REQ2);
+	assert_int_equal(x.x[1], FFA_SENDER_RECEIVER(1, 3));
+	assert_int_equal(x.x[2], ffa_uuid_x(&svc, 0));
+	assert_int_equal(x.x[3], ffa_uuid_x(&svc, 1));
+	assert_int_equal(x.x[4], 77);
+	assert_int_equal(send_resp(c, 0, FFA_MSG_SEND_DIRECT_RESP2, 1, 78), FFAMED_CALL_BLOCKED);
+	x = got(a, 0);
+	assert_int_equal(x.x[0], FFA_MSG_SEND_DIRECT_RESP2);
+	assert_int_equal(x.x[4], 78);
+	take_back(c, 0, 0);
+	take_back(b, 0, 0);
+}
+
 static void nothing_blocks_without_support(void **state)
 {
 	(void)state;
@@ -932,6 +978,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(ping_pong, setup, teardown),
+		cmocka_unit_test_setup_teardown(req2_to_the_receivers_uuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_and_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(yield_interrupt_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(receiver_destroyed, setup, teardown),

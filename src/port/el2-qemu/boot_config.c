@@ -286,8 +286,6 @@ static bool check_whole(const struct boot_cfg *cfg, struct boot_cfg_status *st)
 			if (a->ram_base < b->ram_base + b->ram_size &&
 			    b->ram_base < a->ram_base + a->ram_size)
 				return fail(st, BOOT_CFG_E_RAM_SHARED, 0);
-			if (a->has_uuid && b->has_uuid && !memcmp(a->uuid, b->uuid, 16))
-				return fail(st, BOOT_CFG_E_UUID_DUP, 0);
 		}
 	}
 	for (uint32_t r = 0; r < cfg->rule_count; r++)
@@ -380,8 +378,6 @@ const char *boot_cfg_error_text(enum boot_cfg_error e)
 		return "the RAM of two VMs overlaps";
 	case BOOT_CFG_E_UUID:
 		return "UUID malformed (8-4-4-4-12 hex digits) or nil";
-	case BOOT_CFG_E_UUID_DUP:
-		return "two VMs have the same UUID";
 	case BOOT_CFG_E_VALUE:
 		return "vm_to_vm must be on or off";
 	case BOOT_CFG_E_DUP_SETTING:

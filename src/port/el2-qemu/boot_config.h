@@ -83,7 +83,6 @@ enum boot_cfg_error {
 	BOOT_CFG_E_RAM,		  /* unaligned, empty or outside guest RAM */
 	BOOT_CFG_E_RAM_SHARED,	  /* RAM ranges of two VMs overlap */
 	BOOT_CFG_E_UUID,	  /* malformed, or nil */
-	BOOT_CFG_E_UUID_DUP,	  /* two VMs with one UUID */
 	BOOT_CFG_E_VALUE,	  /* vm_to_vm neither on nor off */
 	BOOT_CFG_E_DUP_SETTING,	  /* vm_to_vm twice */
 	BOOT_CFG_E_RIGHTS,	  /* unknown right */

@@ -183,7 +183,8 @@ void el2_vcpu_set_online(uint32_t cpu, bool on);
 
 /* ffa.c: the mediator. */
 void ffa_init(uint32_t ncpus, bool vm_to_vm);
-void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy);
+/* uuid: 16 bytes, RFC 4122 order, or NULL (docs/MESSAGING.md, "VMs as partitions"). */
+void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy, const uint8_t *uuid);
 void ffa_vm_destroy(struct el2_vm *vm);
 void ffa_fini(void); /* every VM destroyed: the mediator, then the firmware side */
 void ffa_handle_smc(struct el2_frame *frame);

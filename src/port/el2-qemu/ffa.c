@@ -229,7 +229,7 @@ void ffa_init(uint32_t ncpus, bool vm_to_vm)
 	fw_setup_sri();
 }
 
-void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy)
+void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy, const uint8_t *uuid)
 {
 	struct ffamed_vm_params vp = {0};
 	int32_t ret;
@@ -239,6 +239,10 @@ void ffa_vm_create(struct el2_vm *vm, const struct ffamed_vm_policy *policy)
 	vp.aarch64 = true;
 	vp.host_vm = vm;
 	vp.policy = policy;
+	if (uuid)
+		memcpy(vp.uuid, uuid, sizeof(vp.uuid));
+	/* The guests are Linux: no Linux driver waits for direct requests. */
+	vp.no_direct_recv = true;
 	ret = ffamed_vm_create(med, &vp, &vm->med_vm);
 	if (ret != FFA_RET_OK)
 		el2_panic("mediator: VM %u create failed %d", (unsigned)vm->ffa_id, (int)ret);

@@ -108,7 +108,7 @@ static void create_vms(void)
 		el2_lock_init(&vm->uart.lock);
 		vm->vttbr = mmu_build_stage2(i, vm->ram_base, vm->ram_size, vm->emulated_uart);
 		boot_cfg_policy(&boot_cfg, i, peers, &policy);
-		ffa_vm_create(vm, &policy);
+		ffa_vm_create(vm, &policy, boot_cfg.vms[i].has_uuid ? boot_cfg.vms[i].uuid : NULL);
 		atomic_fetch_add(&vms_running, 1);
 		el2_printf("ffamed-el2: VM %u: CPUs %u-%u, RAM %lx..%lx, console %s\n",
 			   (unsigned)vm->ffa_id, (unsigned)vm->first_cpu,
