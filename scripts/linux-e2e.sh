@@ -34,8 +34,9 @@
 #   FFAMED_E2E_MULTI_DENY=1   those boots without rights between the two VMs:
 #                             each guest's peer test module checks the refusal
 #   FFAMED_E2E_MULTI_CONFIG   the port's boot configuration for those boots
-#                             (default: the two guests below, no right between
-#                             them, so partition discovery lists only SPs)
+#                             (default: the two guests below, with messaging and
+#                             notification rights between them; none with
+#                             FFAMED_E2E_MULTI_DENY=1)
 #   FFAMED_FIRMWARE           the firmware images (default <repo>/../shared/firmware);
 #                             absent: the real-firmware boots are skipped, saying so,
 #                             except under CI=true, where that is a failure

@@ -107,6 +107,12 @@ step "ffamed sim aarch64 (qemu-user)" qemu-aarch64 -L /usr/aarch64-linux-gnu \
 export FFAMED_E2E_REQUIRE=${FFAMED_E2E_REQUIRE:-all}
 step "linux guests e2e (6.1, 7.3 through the EL2 port; require=$FFAMED_E2E_REQUIRE)" \
      "$root/scripts/linux-e2e.sh"
+# Two guests at once (docs/LINUX-GUESTS.md, "Multi-guest"): the peer test
+# module's VM-to-VM counts exact, each guest's OP-TEE, clean teardown.
+step "two linux guests VM-to-VM (6.1, 7.3; software SPMC and OP-TEE nsvirt)" \
+     env FFAMED_E2E_MULTI=all FFAMED_E2E_TIMEOUT=180 "$root/scripts/linux-e2e.sh"
+step "two linux guests the policy keeps apart: refusals (6.1, 7.3)" \
+     env FFAMED_E2E_MULTI=1 FFAMED_E2E_MULTI_DENY=1 FFAMED_E2E_TIMEOUT=180 "$root/scripts/linux-e2e.sh"
 step "OP-TEE xtest, fast subset (7.3 guest, real firmware: through ffamed vs no hypervisor)" \
      "$root/scripts/optee-xtest.sh" --fast
 
