@@ -87,6 +87,7 @@
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
 #include "med_config.h"
+#include "med_handler.h"
 
 /* Padding between data written from different CPUs (false sharing). */
 #define MED_CACHE_LINE 64
@@ -373,7 +374,8 @@ struct ffamed {
 
 	/* NULL: tracing off; read once per trapped call (med_core.c). */
 	_Atomic(const struct ffamed_tracer *) tracer;
-	struct med_ratelimit guest_log_rl; /* guest-triggered messages (med_log.c) */
+	struct med_ratelimit guest_log_rl;   /* guest-triggered messages (med_log.c) */
+	struct med_ratelimit refusal_log_rl; /* MED_REFUSE's debug lines (med_log.c) */
 };
 
 /* ---- med_log.c ---------------------------------------------------------- */
@@ -412,7 +414,6 @@ static inline bool med_version_at_least(uint32_t v, uint32_t min)
 }
 
 /* ---- med_version.c ---------------------------------------------------------- */
-void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* The version gate for every other FF-A call: returns the final version,
  * or 0 when FFA_VERSION was never called (the caller answers NOT_SUPPORTED). */
 uint32_t med_version_finalise(struct ffamed_vm *vm);
@@ -443,14 +444,8 @@ static inline bool med_fid_gate(const struct ffamed *med, uint32_t version, uint
 		return false;
 	return (med->served[minor][FFA_FID_IS_64(fid)][idx / 64] >> (idx % 64)) & 1;
 }
-void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
-void med_handle_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs);
 
 /* ---- med_rxtx.c --------------------------------------------------------------- */
-void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* Teardown: unmaps whatever is mapped, whoever owns the RX. */
 void med_vm_rxtx_teardown(struct ffamed_vm *vm);
 /*
@@ -508,17 +503,10 @@ const struct med_sp *med_sp_find(const struct ffamed *med, uint16_t id);
 bool med_sp_has_uuid(const struct ffamed *med, uint16_t id, const struct ffa_uuid *uuid);
 /* Union of the properties of every cache entry of SP `id` (one per UUID). */
 uint32_t med_sp_props(const struct ffamed *med, uint16_t id);
-void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version,
-				   struct ffamed_regs *regs);
-void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
-					struct ffamed_regs *regs);
 
 /* ---- med_msg.c -------------------------------------------------------------- */
-/* Direct requests and FFA_RUN: to an SP here, to a VM in med_msg_vm.c. */
-enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					      uint32_t fid, struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs);
+/* Direct requests and FFA_RUN (med_handler.h): to an SP here, to a VM in
+ * med_msg_vm.c. */
 static inline void med_regs_zero_from(struct ffamed_regs *regs, int from)
 {
 	for (int i = from; i < FFA_NREGS; i++)
@@ -531,23 +519,15 @@ static inline bool med_msg_vm_available(const struct ffamed *med)
 {
 	return med->cfg.vm_to_vm && med->ops->vcpu_resume;
 }
-enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					      struct ffamed_regs *regs);
-enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					       struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					 struct ffamed_regs *regs);
+/* The VM side of med_handle_direct_req and med_handle_run. */
+med_status med_msg_vm_direct_req(struct med_call *call);
+med_status med_msg_vm_run(struct med_call *call);
 void med_msg_vm_init(struct ffamed_vm *vm);
 void med_msg_vm_fini(struct ffamed_vm *vm);
 /* Teardown, once the VM is out of the registry: see docs/MESSAGING.md. */
 void med_msg_vm_teardown(struct ffamed_vm *vm);
 
 /* ---- med_msg_send2.c ---------------------------------------------------------- */
-void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
 
 /* ---- med_policy.c --------------------------------------------------------------- */
 int32_t med_policy_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy);
@@ -584,9 +564,6 @@ bool med_notif_is_guest_fid(uint32_t fid);
 void med_notif_vm_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
 void med_notif_vm_destroy(struct ffamed_vm *vm);
-void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs); /* and UNBIND */
-void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs);
 
 /* ---- med_notif_local.c -------------------------------------------------------- */
 /* Receiver state: allocated before the VM is registered, freed after. */
@@ -629,7 +606,6 @@ void med_notif_local_raise_fwk(struct ffamed_vm *vm, uint32_t bits);
 void med_notif_local_clear_fwk(struct ffamed_vm *vm, uint32_t bits);
 
 /* ---- med_notif_info.c --------------------------------------------------------- */
-void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs);
 
 /* ---- med_mem.c ----------------------------------------------------------------- */
 /* Whether any of `pages` pages at `ipa` of the VM is in a memory transaction
@@ -645,15 +621,6 @@ int32_t med_mem_vm_init(struct ffamed_vm *vm);
  * go, those with SPs are reclaimed or retried later from deferred work. */
 void med_mem_vm_teardown(struct ffamed_vm *vm);
 void med_mem_vm_free(struct ffamed_vm *vm);
-/* DONATE/LEND/SHARE (32/64) and FRAG_TX; RECLAIM; RETRIEVE_REQ, RELINQUISH
- * and FRAG_RX (VM borrowers). */
-void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			 struct ffamed_regs *regs);
-void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
-void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
-void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs);
 
 /* ---- med_vm.c ------------------------------------------------------------------ */
 /* The ID index, at mediator create/destroy. */
