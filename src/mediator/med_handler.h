@@ -39,11 +39,20 @@ struct med_call {
 	const char *refusal; /* "file.c:line: reason" of the check that refused, or NULL */
 };
 
-/* Records `site_reason` (directory dropped) in the call, logs it at debug
- * level, rate-limited, and returns `status`. Out of line and cold: refusals
- * are off the served path. */
-__attribute__((cold)) med_status med_refuse(struct med_call *call, med_status status,
-					    const char *site_reason);
+/* Records `site_reason` (directory dropped) in the call and logs it at
+ * debug level, rate-limited. Out of line and cold: refusals are off the
+ * served path. */
+__attribute__((cold)) void med_refuse_record(struct med_call *call, med_status status,
+					     const char *site_reason);
+
+/* Inline, so that callers (and the static analysers) see that the value is
+ * `status` itself. */
+static inline med_status med_refuse(struct med_call *call, med_status status,
+				    const char *site_reason)
+{
+	med_refuse_record(call, status, site_reason);
+	return status;
+}
 
 #define MED_STR_(x) #x
 #define MED_STR(x)  MED_STR_(x)

@@ -123,7 +123,7 @@ void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *
  * A refusal's debug line, with its own limiter: a guest probing what it may
  * do must not use up the budget of the warnings that matter.
  */
-med_status med_refuse(struct med_call *call, med_status status, const char *site_reason)
+void med_refuse_record(struct med_call *call, med_status status, const char *site_reason)
 {
 	struct ffamed *med = call->vm->med;
 	const char *site = site_reason;
@@ -135,10 +135,9 @@ med_status med_refuse(struct med_call *call, med_status status, const char *site
 			site = p + 1;
 	call->refusal = site;
 	if (!med->ops->vlog || !med_ratelimit_pass(med, &med->refusal_log_rl, &suppressed))
-		return status;
+		return;
 	if (suppressed)
 		med_debug(med, "ffamed: %u refusals not logged", (unsigned)suppressed);
 	med_debug(med, "ffamed: VM %x vCPU %u: %s refused %s: %s", (unsigned)call->vm->id,
 		  (unsigned)call->vcpu, med_fid_name(call->fid), med_err_name(status), site);
-	return status;
 }
