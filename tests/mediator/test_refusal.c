@@ -117,11 +117,11 @@ static void reason_is_in_the_trace(void **state)
 	ffamed_set_tracer(fix->med, &tracer);
 	r = fix_call(v, 0, FFA_ID_GET, 0, 0, 0, 0, 0);
 	assert_ffa_success(r);
-	/* Nothing mapped: RX_RELEASE and a share are refused, each with its check. */
+	/* Two handlers, each refusing with its own check. */
 	r = fix_call(v, 0, FFA_RX_RELEASE, 0, 0, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_DENIED);
-	r = fix_call(v, 0, FFA_MEM_SHARE_32, 0x100, 0x100, 0, 0, 0);
-	assert_ffa_error(r, FFA_RET_DENIED);
+	r = fix_call(v, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0, 2); /* w5 bit 1: unknown */
+	assert_ffa_error(r, FFA_RET_INVALID_PARAMETERS);
 	/* Refused before any handler: a function the guest cannot call. */
 	r = fix_call(v, 0, FFA_NOTIFICATION_BITMAP_CREATE, 3, 1, 0, 0, 0);
 	assert_ffa_error(r, FFA_RET_NOT_SUPPORTED);
@@ -132,8 +132,8 @@ static void reason_is_in_the_trace(void **state)
 	assert_non_null(log.recs[1].refusal);
 	assert_true(strncmp(log.recs[1].refusal, "med_rxtx.c:", 11) == 0);
 	assert_non_null(strstr(log.recs[1].refusal, "RX not held by the guest"));
-	assert_true(strncmp(log.recs[2].refusal, "med_mem.c:", 10) == 0);
-	assert_non_null(strstr(log.recs[2].refusal, ": no TX buffer mapped"));
+	assert_true(strncmp(log.recs[2].refusal, "med_partinfo.c:", 15) == 0);
+	assert_non_null(strstr(log.recs[2].refusal, ": flags not known at this version"));
 	assert_non_null(strstr(log.recs[3].refusal, "med_core.c:"));
 	/* The log says the same as the trace. */
 	assert_non_null(strstr(last_refusal, log.recs[3].refusal));
