@@ -413,11 +413,8 @@ med_traced_call(struct med_call *c, const struct ffamed_tracer *tracer)
 	enum ffamed_call_status st;
 	const struct ffamed_host_ops *ops = c->vm->med->ops;
 	void *host = c->vm->med->host;
-	struct ffamed_trace_rec rec;
+	struct ffamed_trace_rec rec = {.vm_id = c->vm->id, .vcpu = c->vcpu, .fid = c->fid};
 
-	rec.vm_id = c->vm->id;
-	rec.vcpu = c->vcpu;
-	rec.fid = c->fid;
 	for (int i = 0; i < 8; i++)
 		rec.in[i] = c->regs->x[i];
 	rec.t_start_ns = ops->now_ns ? ops->now_ns(host) : 0;
