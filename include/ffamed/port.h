@@ -12,7 +12,8 @@
  *   - WORK: a deferred-work callback run by the host (see work_schedule).
  * "May be called with mediator locks held" means the function must not call
  * back into the mediator and must not block on anything a mediator lock
- * holder could be waiting for. Locks are documented in docs/ARCHITECTURE.md.
+ * holder could be waiting for. The mediator's lock order is one table,
+ * enum med_lock_rank in src/mediator/med_lock.h (docs/ARCHITECTURE.md).
  */
 #ifndef FFAMED_PORT_H
 #define FFAMED_PORT_H

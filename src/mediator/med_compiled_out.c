@@ -6,7 +6,11 @@
  * any handler; the public functions stay, so that every configuration
  * exports the same API.
  */
+#include "med_internal.h"
 #include "med_mem.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
 
 #if !FFAMED_CONFIG_NOTIFICATIONS
 bool med_notif_available(const struct ffamed *med)
@@ -21,12 +25,12 @@ bool med_notif_is_guest_fid(uint32_t fid)
 	return false; /* the gate refuses them before FEATURES asks */
 }
 
-void med_notif_vm_create(struct ffamed_vm *vm)
+void med_notif_vm_bitmap_create(struct ffamed_vm *vm)
 {
 	(void)vm;
 }
 
-void med_notif_vm_destroy(struct ffamed_vm *vm)
+void med_notif_vm_bitmap_destroy(struct ffamed_vm *vm)
 {
 	(void)vm;
 }
@@ -51,13 +55,13 @@ med_status med_handle_notif_info_get(struct med_call *call)
 	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-int32_t med_notif_local_init(struct ffamed_vm *vm)
+int32_t med_notif_local_vm_init(struct ffamed_vm *vm)
 {
 	(void)vm;
 	return FFA_RET_OK;
 }
 
-void med_notif_local_fini(struct ffamed_vm *vm)
+void med_notif_local_vm_free(struct ffamed_vm *vm)
 {
 	(void)vm;
 }
@@ -136,7 +140,7 @@ void med_msg_vm_init(struct ffamed_vm *vm)
 	(void)vm;
 }
 
-void med_msg_vm_fini(struct ffamed_vm *vm)
+void med_msg_vm_free(struct ffamed_vm *vm)
 {
 	(void)vm;
 }

@@ -5,60 +5,21 @@
  * table (ffamed/ffa_names.h), and the one place a handler's refusal becomes
  * FFA_ERROR (the contract: med_handler.h).
  */
+#include "med_features.h"
+#include "med_host.h"
 #include "med_internal.h"
-
-/* ---- Host service wrappers ------------------------------------------------- */
-
-void med_lock(const struct ffamed *med, struct ffamed_lock *lock)
-{
-	med->ops->lock_acquire(med->host, lock);
-}
-
-void med_unlock(const struct ffamed *med, struct ffamed_lock *lock)
-{
-	med->ops->lock_release(med->host, lock);
-}
-
-void med_lock_in_id_order(const struct ffamed *med, uint16_t id_a, struct ffamed_lock *a,
-			  uint16_t id_b, struct ffamed_lock *b)
-{
-	med_lock(med, id_a < id_b ? a : b);
-	med_lock(med, id_a < id_b ? b : a);
-}
-
-void *med_alloc(const struct ffamed *med, size_t size)
-{
-	return med->ops->alloc(med->host, size);
-}
-
-void med_free(const struct ffamed *med, void *ptr)
-{
-	if (ptr)
-		med->ops->free(med->host, ptr);
-}
-
-void med_fw_call(const struct ffamed *med, struct ffamed_regs *regs)
-{
-	med->ops->fw_call(med->host, regs);
-}
-
-int32_t med_fw_simple(const struct ffamed *med, uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
-		      uint64_t a4, uint64_t a5, struct ffamed_regs *out)
-{
-	struct ffamed_regs r;
-
-	ffa_regs_clear(&r);
-	r.x[0] = fid;
-	r.x[1] = a1;
-	r.x[2] = a2;
-	r.x[3] = a3;
-	r.x[4] = a4;
-	r.x[5] = a5;
-	med_fw_call(med, &r);
-	if (out)
-		*out = r;
-	return ffa_result(&r);
-}
+#include "med_lock.h"
+#include "med_log.h"
+#include "med_mem.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_partinfo.h"
+#include "med_registry.h"
+#include "med_rxtx.h"
+#include "med_sp_cache.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
+#include "med_vm.h"
 
 /* ---- Firmware probe ---------------------------------------------------------- */
 
@@ -242,10 +203,10 @@ int32_t ffamed_create(const struct ffamed_host_ops *ops, void *host,
 		ops->free(host, med);
 		return FFA_RET_INVALID_PARAMETERS;
 	}
-	ops->lock_init(host, &med->spmc_tx_lock);
-	ops->lock_init(host, &med->spmc_rx_lock);
-	ops->lock_init(host, &med->registry_lock);
-	ops->lock_init(host, &med->pending_lock);
+	med_lock_init(med, &med->spmc_tx_lock, MED_RANK_SPMC_TX);
+	med_lock_init(med, &med->spmc_rx_lock, MED_RANK_SPMC_RX);
+	med_lock_init(med, &med->registry_lock, MED_RANK_REGISTRY);
+	med_lock_init(med, &med->pending_lock, MED_RANK_PENDING);
 
 	ret = FFA_RET_NO_MEMORY;
 	med->vms = med_alloc(med, sizeof(*med->vms) * med->cfg.max_vms);
@@ -277,10 +238,10 @@ err:
 	med_spmc_rxtx_fini(med);
 	med_registry_fini(med);
 	med_free(med, med->vms);
-	ops->lock_destroy(host, &med->pending_lock);
-	ops->lock_destroy(host, &med->registry_lock);
-	ops->lock_destroy(host, &med->spmc_rx_lock);
-	ops->lock_destroy(host, &med->spmc_tx_lock);
+	med_lock_destroy(med, &med->pending_lock);
+	med_lock_destroy(med, &med->registry_lock);
+	med_lock_destroy(med, &med->spmc_rx_lock);
+	med_lock_destroy(med, &med->spmc_tx_lock);
 	ops->free(host, med);
 	return ret;
 }
@@ -298,10 +259,10 @@ void ffamed_destroy(struct ffamed *med)
 	med_spmc_rxtx_fini(med);
 	med_registry_fini(med);
 	med_free(med, med->vms);
-	med->ops->lock_destroy(med->host, &med->pending_lock);
-	med->ops->lock_destroy(med->host, &med->registry_lock);
-	med->ops->lock_destroy(med->host, &med->spmc_rx_lock);
-	med->ops->lock_destroy(med->host, &med->spmc_tx_lock);
+	med_lock_destroy(med, &med->pending_lock);
+	med_lock_destroy(med, &med->registry_lock);
+	med_lock_destroy(med, &med->spmc_rx_lock);
+	med_lock_destroy(med, &med->spmc_tx_lock);
 	med->ops->free(med->host, med);
 }
 

@@ -6,7 +6,12 @@
  * med_fid_served() is also the dispatcher's gate.
  */
 #include "ffamed/ffa_names.h"
+#include "med_features.h"
 #include "med_internal.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 
 /* The minor version that defines `fid` (the `since` column of
  * ffamed/ffa_names.h), or UINT32_MAX for an ID not in FF-A. */

@@ -8,6 +8,7 @@
  */
 #include "ffamed/ffa_names.h"
 #include "med_internal.h"
+#include "med_log.h"
 
 /* Names for log lines: plain const data, so the core stays freestanding. */
 struct med_name {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * FFA_MEM_{SHARE,LEND,DONATE} and FFA_MEM_FRAG_TX from a sender,
- * FFA_MEM_RECLAIM, the transaction table, and what VM teardown does to
- * transactions (docs/MEMORY.md).
+ * FFA_MEM_RECLAIM, and what VM teardown does to transactions
+ * (docs/MEMORY.md).
  *
  * A send: the descriptor is copied out of the guest's TX (all fragments,
  * reassembled here) and validated on the copy; pages are pinned; under
@@ -11,56 +11,16 @@
  * then the SPMC gets it (SP borrowers) or the mediator allocates the handle
  * (VM borrowers). Any failure undoes every step taken, in reverse.
  */
+#include "med_host.h"
+#include "med_internal.h"
+#include "med_lock.h"
+#include "med_log.h"
 #include "med_mem.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rxtx.h"
+#include "med_sp_cache.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
-
-/* ---- Table --------------------------------------------------------------------- */
-
-static uint32_t mem_bucket(uint64_t handle)
-{
-	return (uint32_t)((handle ^ (handle >> 17) ^ (handle >> 32)) % MED_MEM_HASH_BUCKETS);
-}
-
-struct med_mem_txn *med_mem_find(struct ffamed *med, uint64_t handle)
-{
-	struct med_mem_txn *t = med->mem->table[mem_bucket(handle)];
-
-	while (t && t->handle != handle)
-		t = t->next;
-	return t;
-}
-
-static void mem_insert(struct ffamed *med, struct med_mem_txn *txn)
-{
-	struct med_mem_txn **head = &med->mem->table[mem_bucket(txn->handle)];
-
-	txn->next = *head;
-	*head = txn;
-}
-
-static void mem_remove(struct ffamed *med, struct med_mem_txn *txn)
-{
-	struct med_mem_txn **pp = &med->mem->table[mem_bucket(txn->handle)];
-
-	while (*pp && *pp != txn)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = txn->next;
-	txn->next = NULL;
-}
-
-static uint64_t mem_new_handle(struct ffamed *med)
-{
-	uint64_t h;
-
-	med_lock(med, &med->mem_lock);
-	h = med->mem->next_handle++;
-	if (!(med->mem->next_handle & ~FFA_HANDLE_HYP_ALLOCATED) ||
-	    med->mem->next_handle == FFA_INVALID_HANDLE)
-		med->mem->next_handle = MED_MEM_FIRST_HANDLE; /* after 2^63: wrap */
-	med_unlock(med, &med->mem_lock);
-	return h;
-}
 
 /* ---- Transactions ---------------------------------------------------------------- */
 
@@ -446,11 +406,11 @@ static med_status mem_send(struct med_call *call, const uint8_t *buf, size_t len
 			goto out;
 		}
 	} else {
-		txn->handle = pre ? pre->handle : mem_new_handle(med);
+		txn->handle = pre ? pre->handle : med_mem_new_handle(med);
 	}
 	med_lock(med, &med->mem_lock);
 	txn->state = MED_TXN_LIVE;
-	mem_insert(med, txn);
+	med_mem_insert(med, txn);
 	med_unlock(med, &med->mem_lock);
 	*handle = txn->handle;
 	txn = NULL;
@@ -523,7 +483,7 @@ static int32_t mem_send_first(struct ffamed_vm *vm, uint32_t version, uint32_t f
 		rc = med_mem_sp_begin(med, fid, &d, &vm->mem->send.handle, &vm->mem->send.sp_head,
 				      &vm->mem->send.sp_head_len);
 	else if (rc == FFA_RET_OK)
-		vm->mem->send.handle = mem_new_handle(med);
+		vm->mem->send.handle = med_mem_new_handle(med);
 	med_mem_desc_free(med, &d);
 	return rc;
 }
@@ -686,7 +646,7 @@ med_status med_handle_mem_reclaim(struct med_call *call)
 				rc = MED_REFUSAL(call, FFA_RET_DENIED, "a borrower still holds it");
 	}
 	if (rc == FFA_RET_OK) {
-		mem_remove(med, txn);
+		med_mem_remove(med, txn);
 		/* Zeroed while the owner still has no access. */
 		if (!txn->to_sp && (flags & FFA_MEM_FLAG_ZERO_MEMORY) &&
 		    med_mem_zero(med, txn) != FFA_RET_OK)
@@ -792,7 +752,7 @@ int32_t med_mem_init(struct ffamed *med)
 	if (!med->mem)
 		return FFA_RET_NO_MEMORY;
 	med->mem->next_handle = MED_MEM_FIRST_HANDLE;
-	med->ops->lock_init(med->host, &med->mem_lock);
+	med_lock_init(med, &med->mem_lock, MED_RANK_MEM);
 	return FFA_RET_OK;
 }
 
@@ -837,7 +797,7 @@ void med_mem_fini(struct ffamed *med)
 	if (med->mem->live)
 		med_err(med, "ffamed: %u memory transactions left at destroy",
 			(unsigned)med->mem->live);
-	med->ops->lock_destroy(med->host, &med->mem_lock);
+	med_lock_destroy(med, &med->mem_lock);
 	med_free(med, med->mem);
 	med->mem = NULL;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Memory sharing inside the mediator (docs/MEMORY.md), shared by:
- *   med_mem.c        the FFA_MEM_* handlers, the transaction table, teardown
+ *   med_mem.c        FFA_MEM_{SHARE,LEND,DONATE}, FRAG_TX, RECLAIM; VM teardown
+ *   med_mem_table.c  the transaction table (lookup by handle), VM handles
  *   med_mem_desc.c   parsing/validating copied-out descriptors, encoding them
  *   med_mem_owner.c  per-VM ownership of guest pages (sorted disjoint runs)
  *   med_mem_lend.c   the owner's access and donations (FFAMED_CONFIG_MEM_LEND_DONATE)
@@ -245,6 +246,26 @@ void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t 
 int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn);
 
 /* ---- med_mem.c ---- */
+/* Whether any of `pages` pages at `ipa` of the VM is in a memory transaction
+ * it sent (takes med->mem_lock): RX/TX cannot be mapped there. */
+bool med_mem_pages_in_use(struct ffamed_vm *vm, uint64_t ipa, uint64_t pages);
+int32_t med_mem_init(struct ffamed *med);
+/* Abandons orphaned SP transactions still held (logged, pages stay pinned). */
+void med_mem_fini(struct ffamed *med);
+int32_t med_mem_vm_init(struct ffamed_vm *vm);
+/* Teardown: VM borrowers lose their windows, the VM's transactions with VMs
+ * go, those with SPs are reclaimed or retried later from deferred work. */
+void med_mem_vm_teardown(struct ffamed_vm *vm);
+void med_mem_vm_free(struct ffamed_vm *vm);
+/* The handlers (DONATE/LEND/SHARE and FRAG_TX, RECLAIM; RETRIEVE_REQ,
+ * RELINQUISH and FRAG_RX for VM borrowers) are declared from the FID table
+ * (med_handler.h). */
+
+/* ---- med_mem_table.c ---- */
 struct med_mem_txn *med_mem_find(struct ffamed *med, uint64_t handle);
+void med_mem_insert(struct ffamed *med, struct med_mem_txn *txn);
+void med_mem_remove(struct ffamed *med, struct med_mem_txn *txn);
+/* A handle for a transaction with VM borrowers only (takes mem_lock). */
+uint64_t med_mem_new_handle(struct ffamed *med);
 
 #endif /* FFAMED_MED_MEM_H */

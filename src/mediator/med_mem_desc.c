@@ -7,7 +7,10 @@
  * negotiated (v1.0: 32-byte header; v1.1: 48-byte header, 16-byte EMADs;
  * v1.2: 32-byte EMADs). The single composite always follows the EMADs.
  */
+#include "med_host.h"
+#include "med_internal.h"
 #include "med_mem.h"
+#include "med_version.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 #define HDR_1_0	      32u

@@ -6,6 +6,9 @@
  * for good. Built with FFAMED_CONFIG_MEM_LEND_DONATE; else
  * med_compiled_out.c stands in (a share never removes access).
  */
+#include "med_internal.h"
+#include "med_lock.h"
+#include "med_log.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_LEND_DONATE /* ffamed/config.h; else med_compiled_out.c */
 
@@ -42,6 +45,7 @@ int32_t med_mem_lend_remove_access(struct ffamed *med, struct med_mem_txn *txn)
 	uint32_t done;
 	int32_t rc = FFA_RET_OK;
 
+	med_lock_assert_held(med, &med->mem_lock);
 	for (done = 0; done < txn->run_count; done++) {
 		rc = med->ops->guest_set_access(med->host, txn->owner_host_vm,
 						txn->runs[done].first << FFA_PAGE_SHIFT,
@@ -64,6 +68,7 @@ int32_t med_mem_lend_remove_access(struct ffamed *med, struct med_mem_txn *txn)
  */
 void med_mem_donated(struct med_mem_txn *txn)
 {
+	med_lock_assert_held(txn->med, &txn->med->mem_lock);
 	txn->state = MED_TXN_DONATED;
 	txn->lent_away = false;
 	if (txn->owner) {

@@ -7,6 +7,8 @@
  * and releases are one merge pass each, so a 1 GiB scattered transaction
  * (262144 runs) costs O(n log n) for its sort and O(n + m) here.
  */
+#include "med_host.h"
+#include "med_internal.h"
 #include "med_mem.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 

@@ -7,7 +7,11 @@
  * whole constituents when it does not fit (FFA_MEM_FRAG_RX / FRAG_TX, the
  * VM's ID in w4[31:16]).
  */
+#include "med_host.h"
+#include "med_internal.h"
+#include "med_log.h"
 #include "med_mem.h"
+#include "med_spmc_rxtx.h"
 #if FFAMED_CONFIG_MEM_SHARE /* ffamed/config.h; else med_compiled_out.c */
 
 static int32_t sp_abort(struct ffamed *med, uint64_t handle)

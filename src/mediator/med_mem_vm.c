@@ -7,7 +7,12 @@
  * RX, continued by FFA_MEM_FRAG_RX when it does not fit; FFA_MEM_RELINQUISH
  * unmaps them. A retrieved donate stays the borrower's until it goes.
  */
+#include "med_host.h"
+#include "med_internal.h"
+#include "med_lock.h"
+#include "med_log.h"
 #include "med_mem.h"
+#include "med_rx_owner.h"
 #if FFAMED_CONFIG_MEM_VM_BORROWERS /* ffamed/config.h; else med_compiled_out.c */
 
 int32_t med_mem_zero(struct ffamed *med, const struct med_mem_txn *txn)
@@ -25,6 +30,7 @@ void med_mem_borrow_unmap(struct ffamed *med, struct med_mem_txn *txn, uint32_t 
 {
 	struct med_mem_borrow *b = &txn->borrow[i];
 
+	med_lock_assert_held(med, &med->mem_lock);
 	med->ops->borrow_unmap(med->host, b->host_vm, b->ipa, (size_t)txn->page_count);
 	med_free(med, b->ipa);
 	b->ipa = NULL;

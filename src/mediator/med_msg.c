@@ -12,7 +12,12 @@
  * No lock: the SP cache is immutable and vm->vcpus[vcpu] belongs to the
  * calling vCPU, so requests of different VMs never contend here.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_policy.h"
+#include "med_sp_cache.h"
 
 /* Errors after which a resumable context may still be resumed. */
 static bool med_run_error_transient(int32_t err)
@@ -179,7 +184,7 @@ med_status med_handle_run(struct med_call *call)
  * another INTERRUPT/YIELD; bounded in case an SP never finishes. */
 #define MED_DRAIN_MAX_RUNS 64u
 
-void med_msg_vm_drain(struct ffamed_vm *vm)
+void med_msg_vm_release_sp_contexts(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	struct ffamed_regs r;

@@ -4,11 +4,22 @@
  * here from the sender's TX into the receiver's RX under both VMs'
  * rxtx_locks (ascending VM ID), and the receiver's RX-full framework
  * notification raised before the locks go, so that a release and the next
- * message cannot overtake it (Xen raised it after dropping the lock).
+ * message cannot overtake it.
  * VM -> SP: checked here, then forwarded with the VM's ID for the SPMC to
  * read the VM's TX buffer it has mapped.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_notif_local.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rx_owner.h"
+#include "med_sp_cache.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 #if FFAMED_CONFIG_INDIRECT_MSG /* ffamed/config.h; else med_compiled_out.c */
 
 static uint32_t med_hdr_size(uint32_t version)

@@ -11,7 +11,15 @@
  * other VM's state (IDs are reused after a VM is destroyed), looked up
  * through the registry when needed, never kept as a pointer.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
+#include "med_log.h"
+#include "med_msg.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rx_owner.h"
+#include "med_version.h"
 #if FFAMED_CONFIG_VM_TO_VM /* ffamed/config.h; else med_compiled_out.c */
 
 static inline uint8_t med_tx_state(const struct med_vcpu *vc)
@@ -78,12 +86,12 @@ static struct ffamed_vm *med_peer_get(struct ffamed *med, const struct med_peer 
 
 void med_msg_vm_init(struct ffamed_vm *vm)
 {
-	vm->med->ops->lock_init(vm->med->host, &vm->msg_lock);
+	med_lock_init(vm->med, &vm->msg_lock, MED_RANK_VM_MSG);
 }
 
-void med_msg_vm_fini(struct ffamed_vm *vm)
+void med_msg_vm_free(struct ffamed_vm *vm)
 {
-	vm->med->ops->lock_destroy(vm->med->host, &vm->msg_lock);
+	med_lock_destroy(vm->med, &vm->msg_lock);
 }
 
 /* ---- Sender side ----------------------------------------------------------------- */

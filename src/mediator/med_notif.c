@@ -19,7 +19,15 @@
  * is only created before the VM is registered and destroyed after it is
  * gone, and the local state has its own lock.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rx_owner.h"
+#include "med_sp_cache.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* SET flags: bit0 per-vCPU, bit1 delay SRI, [15:2] MBZ, [31:16] vCPU ID.
@@ -76,7 +84,7 @@ bool med_notif_is_guest_fid(uint32_t fid)
  * VM runs on without SP notifications: everything else still works, and
  * FFA_FEATURES and the notification calls tell it so.
  */
-void med_notif_vm_create(struct ffamed_vm *vm)
+void med_notif_vm_bitmap_create(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;
@@ -96,7 +104,7 @@ void med_notif_vm_create(struct ffamed_vm *vm)
 	vm->notif_bitmap = true;
 }
 
-void med_notif_vm_destroy(struct ffamed_vm *vm)
+void med_notif_vm_bitmap_destroy(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;

@@ -8,7 +8,11 @@
  * reported for SP classes). Each item is reported once until it is pending
  * anew, so a guest that loops while "more pending" is set terminates.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 #define MED_INFO_MAX_LISTS FFA_NOTIF_INFO_LIST_COUNT_MASK

@@ -15,7 +15,10 @@
  * and a global bit is covered as soon as any vCPU is armed (the GET that
  * vCPU makes also takes the global bits).
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
+#include "med_notif_local.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* ---- Signalling (vm->notif_lock held) ----------------------------------------- */
@@ -33,6 +36,7 @@ static void notif_inject(struct ffamed_vm *vm, uint16_t vcpu)
 	struct ffamed *med = vm->med;
 	struct med_notif *n = &vm->notif;
 
+	med_lock_assert_held(med, &vm->notif_lock);
 	if (med->ops->inject_virq)
 		med->ops->inject_virq(med->host, vm->host_vm, vcpu, med->cfg.npi_intid);
 	if (!n->vcpu[vcpu].armed) {
@@ -82,23 +86,23 @@ static void notif_signal_vcpu(struct ffamed_vm *vm, uint16_t vcpu)
 
 /* ---- Life cycle ------------------------------------------------------------------ */
 
-int32_t med_notif_local_init(struct ffamed_vm *vm)
+int32_t med_notif_local_vm_init(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 
 	/* Allocated with the VM context, right after it (med_vm.c). */
 	vm->notif.vcpu = (struct med_notif_vcpu *)(vm + 1);
-	med->ops->lock_init(med->host, &vm->notif_lock);
+	med_lock_init(med, &vm->notif_lock, MED_RANK_VM_NOTIF);
 	return FFA_RET_OK;
 }
 
-void med_notif_local_fini(struct ffamed_vm *vm)
+void med_notif_local_vm_free(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 
 	if (!vm->notif.vcpu)
 		return;
-	med->ops->lock_destroy(med->host, &vm->notif_lock);
+	med_lock_destroy(med, &vm->notif_lock);
 	vm->notif.vcpu = NULL;
 }
 

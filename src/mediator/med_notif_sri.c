@@ -8,7 +8,11 @@
  * notifications. The SPMC reports an item once per retrieval, so what
  * INFO_GET returns here is remembered in the VM's state until its GET.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_log.h"
+#include "med_notif_local.h"
+#include "med_registry.h"
 #if FFAMED_CONFIG_NOTIFICATIONS /* ffamed/config.h; else med_compiled_out.c */
 
 /* A misbehaving SPMC that always says "more pending" must not hold the

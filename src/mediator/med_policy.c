@@ -5,12 +5,16 @@
  * creation and immutable afterwards, so every check is lock-free; between
  * two VMs both must grant a right for it to hold.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_sp_cache.h"
 
 /* A host asking for more is more likely confused than precise. */
 #define MED_POLICY_MAX_PEERS 1024u
 
-int32_t med_policy_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy)
+int32_t med_policy_vm_init(struct ffamed_vm *vm, const struct ffamed_vm_policy *policy)
 {
 	struct med_policy *p = &vm->policy;
 	uint32_t n;
@@ -55,7 +59,7 @@ invalid:
 	return FFA_RET_INVALID_PARAMETERS;
 }
 
-void med_policy_fini(struct ffamed_vm *vm)
+void med_policy_vm_free(struct ffamed_vm *vm)
 {
 	med_free(vm->med, vm->policy.peers);
 	vm->policy.peers = NULL;

@@ -1,112 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RX/TX buffers.
- *
- * A VM's pair (FFA_RXTX_MAP/UNMAP, FFA_RX_RELEASE): pinned page by page,
- * mapped into the hypervisor, and forwarded to the SPMC when it maps VM
+ * A VM's RX/TX pair: the FFA_RXTX_MAP/UNMAP and FFA_RX_RELEASE handlers and
+ * the pair's teardown. The pages are pinned one by one, mapped into the
+ * hypervisor, and forwarded to the SPMC when it maps VM
  * pairs (decided once: docs/REAL-FIRMWARE.md), after which the SPMC owns
  * the VM's RX while it is empty and the mediator must FFA_RX_ACQUIRE it
  * before writing. Everything about a VM's pair, and every use of its
  * contents, happens under vm->rxtx_lock, so a vCPU racing another through
  * map/unmap gets DENIED/BUSY/INVALID, never a buffer that is being unmapped.
  *
- * The mediator's own pair with the SPMC sits behind acquire/release helpers
- * (seed 004): the lock is held from acquire to release, contention waits,
- * and the RX release gives the buffer back to the firmware on every path.
+ * Who owns the RX is med_rx_owner.c; the mediator's own pair with the SPMC
+ * is med_spmc_rxtx.c.
  */
+#include "med_host.h"
 #include "med_internal.h"
-
-/* ---- The mediator's pair with the SPMC ---------------------------------- */
-
-size_t med_spmc_rxtx_size(const struct ffamed *med)
-{
-	return (size_t)med->spmc_rxtx_pages * FFA_PAGE_SIZE;
-}
-
-int32_t med_spmc_rxtx_init(struct ffamed *med)
-{
-	uint32_t n = med->cfg.spmc_rxtx_pages;
-	uint64_t tx_pa = 0, rx_pa = 0;
-	void *tx, *rx;
-	int32_t rc;
-
-	tx = med->ops->page_alloc(med->host, n, &tx_pa);
-	if (!tx)
-		return FFA_RET_NO_MEMORY;
-	rx = med->ops->page_alloc(med->host, n, &rx_pa);
-	if (!rx) {
-		med->ops->page_free(med->host, tx, n);
-		return FFA_RET_NO_MEMORY;
-	}
-	rc = med_fw_simple(med, FFA_RXTX_MAP_64, tx_pa, rx_pa, n, 0, 0, NULL);
-	if (rc != FFA_RET_OK) {
-		med_err(med, "ffamed: SPMC refused our RX/TX pair (%d): running without it",
-			(int)rc);
-		med->ops->page_free(med->host, rx, n);
-		med->ops->page_free(med->host, tx, n);
-		med->fw_version = 0;
-		return FFA_RET_OK;
-	}
-	med->spmc_tx = tx;
-	med->spmc_rx = rx;
-	med->spmc_tx_pa = tx_pa;
-	med->spmc_rx_pa = rx_pa;
-	med->spmc_rxtx_pages = n;
-	med->spmc_rxtx_mapped = true;
-	return FFA_RET_OK;
-}
-
-void med_spmc_rxtx_fini(struct ffamed *med)
-{
-	int32_t rc;
-
-	if (!med->spmc_tx)
-		return;
-	if (med->spmc_rxtx_mapped) {
-		rc = med_fw_simple(med, FFA_RXTX_UNMAP, 0, 0, 0, 0, 0, NULL);
-		if (rc != FFA_RET_OK)
-			med_err(med, "ffamed: SPMC refused to unmap our RX/TX pair (%d)", (int)rc);
-		med->spmc_rxtx_mapped = false;
-	}
-	med->ops->page_free(med->host, med->spmc_rx, med->spmc_rxtx_pages);
-	med->ops->page_free(med->host, med->spmc_tx, med->spmc_rxtx_pages);
-	med->spmc_rx = NULL;
-	med->spmc_tx = NULL;
-}
-
-void *med_spmc_rx_acquire(struct ffamed *med)
-{
-	/* spmc_rx is fixed after create: no lock needed to test it. */
-	if (!med->spmc_rx)
-		return NULL;
-	med_lock(med, &med->spmc_rx_lock);
-	return med->spmc_rx;
-}
-
-void med_spmc_rx_release(struct ffamed *med, bool release_to_fw)
-{
-	int32_t rc;
-
-	if (release_to_fw) {
-		rc = med_fw_simple(med, FFA_RX_RELEASE, 0, 0, 0, 0, 0, NULL);
-		if (rc != FFA_RET_OK)
-			med_warn(med, "ffamed: FFA_RX_RELEASE of our RX failed (%d)", (int)rc);
-	}
-	med_unlock(med, &med->spmc_rx_lock);
-}
-
-void *med_spmc_tx_acquire(struct ffamed *med)
-{
-	if (!med->spmc_tx)
-		return NULL;
-	med_lock(med, &med->spmc_tx_lock);
-	return med->spmc_tx;
-}
-
-void med_spmc_tx_release(struct ffamed *med)
-{
-	med_unlock(med, &med->spmc_tx_lock);
-}
+#include "med_lock.h"
+#include "med_log.h"
+#include "med_mem.h"
+#include "med_rx_owner.h"
+#include "med_rxtx.h"
+#include "med_spmc_rxtx.h"
+#include "med_version.h"
 
 /* ---- Forwarding a VM's pair to the SPMC ----------------------------------- */
 
@@ -388,55 +302,6 @@ med_status med_handle_rxtx_unmap(struct med_call *call)
 	return FFA_RET_OK;
 }
 
-int32_t med_vm_rx_release(struct ffamed_vm *vm, bool ask_spmc)
-{
-	struct ffamed *med = vm->med;
-	struct med_rxtx *b = &vm->rxtx;
-	int32_t rc = FFA_RET_OK;
-
-	med_lock(med, &vm->rxtx_lock);
-	if (!b->mapped || (b->rx_owner != MED_RX_GUEST && !(b->forwarded && ask_spmc))) {
-		rc = FFA_RET_DENIED;
-	} else if (b->forwarded) {
-		/*
-		 * Ownership goes back to the SPMC, the producer of a forwarded
-		 * RX. Forwarded even when we believe the RX empty: the SPMC may
-		 * have filled it (an SP's FFA_MSG_SEND2) before the guest's GET
-		 * told us, and it knows; it answers DENIED otherwise.
-		 */
-		rc = med_fw_simple(med, FFA_RX_RELEASE, vm->id, 0, 0, 0, 0, NULL);
-		if (rc == FFA_RET_DENIED && b->rx_owner == MED_RX_GUEST) {
-			/*
-			 * The SPMC holds the RX empty: our GUEST was stale (a
-			 * GET marks it after the SPMC's answer, and another
-			 * vCPU's release can come in between). Believe the
-			 * producer, or the VM could never receive nor unmap.
-			 */
-			med_debug(med, "ffamed: VM %x: RX_RELEASE: the SPMC holds the RX",
-				  (unsigned)vm->id);
-			b->rx_owner = MED_RX_PRODUCER;
-		} else if (rc != FFA_RET_OK && b->rx_owner == MED_RX_GUEST) {
-			med_warn_guest(med, "ffamed: VM %x: SPMC refused RX_RELEASE (%d)",
-				       (unsigned)vm->id, (int)rc);
-		}
-	}
-	if (rc == FFA_RET_OK) {
-		b->rx_owner = MED_RX_PRODUCER;
-		/* Under the RX lock, so that no new message's bit is cleared. */
-		med_notif_local_clear_fwk(vm, FFA_FWK_NOTIF_RX_FULL);
-	}
-	med_unlock(med, &vm->rxtx_lock);
-	return rc;
-}
-
-void med_vm_rx_filled_by_spmc(struct ffamed_vm *vm)
-{
-	med_lock(vm->med, &vm->rxtx_lock);
-	if (vm->rxtx.mapped && vm->rxtx.forwarded)
-		vm->rxtx.rx_owner = MED_RX_GUEST;
-	med_unlock(vm->med, &vm->rxtx_lock);
-}
-
 med_status med_handle_rx_release(struct med_call *call)
 {
 	med_status rc;
@@ -448,44 +313,6 @@ med_status med_handle_rx_release(struct med_call *call)
 		MED_REFUSE(call, rc, "RX not held by the guest, or the SPMC refused");
 	ffa_set_success32(call->regs, 0, 0, 0);
 	return FFA_RET_OK;
-}
-
-int32_t med_vm_rx_acquire(struct ffamed_vm *vm, void **buf, size_t *size)
-{
-	struct med_rxtx *b = &vm->rxtx;
-	int32_t rc;
-
-	if (!b->mapped || b->rx_owner != MED_RX_PRODUCER)
-		return FFA_RET_BUSY;
-	if (b->forwarded) {
-		rc = med_fw_simple(vm->med, FFA_RX_ACQUIRE, vm->id, 0, 0, 0, 0, NULL);
-		if (rc != FFA_RET_OK) {
-			/* The SPMC delivered something there first. */
-			med_debug(vm->med, "ffamed: VM %x: RX_ACQUIRE: %d", (unsigned)vm->id,
-				  (int)rc);
-			return FFA_RET_BUSY;
-		}
-	}
-	*buf = b->rx;
-	*size = (size_t)b->page_count * FFA_PAGE_SIZE;
-	return FFA_RET_OK;
-}
-
-void med_vm_rx_give_to_guest(struct ffamed_vm *vm)
-{
-	vm->rxtx.rx_owner = MED_RX_GUEST;
-}
-
-void med_vm_rx_put_back(struct ffamed_vm *vm)
-{
-	int32_t rc;
-
-	if (!vm->rxtx.forwarded)
-		return;
-	rc = med_fw_simple(vm->med, FFA_RX_RELEASE, vm->id, 0, 0, 0, 0, NULL);
-	if (rc != FFA_RET_OK)
-		med_warn(vm->med, "ffamed: VM %x: RX_RELEASE after acquire failed (%d)",
-			 (unsigned)vm->id, (int)rc);
 }
 
 /*
@@ -513,7 +340,7 @@ static void med_rxtx_quarantine_pages(struct ffamed_vm *vm, int32_t rc)
 	b->page_count = 0;
 }
 
-void med_vm_rxtx_teardown(struct ffamed_vm *vm)
+void med_rxtx_vm_teardown(struct ffamed_vm *vm)
 {
 	struct ffamed *med = vm->med;
 	int32_t rc;

@@ -14,7 +14,11 @@
  * Negotiation runs under vm->version_lock; the final version is published
  * once in vm->version, which everybody else reads without the lock.
  */
+#include "med_host.h"
 #include "med_internal.h"
+#include "med_lock.h"
+#include "med_log.h"
+#include "med_version.h"
 
 /* The version a request records. */
 static uint32_t version_recorded(uint32_t asked)

@@ -1,125 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VM contexts: the registry (fixed capacity, lookup by FF-A ID with a
- * reference count), creation and destruction, and the VM availability
+ * VM contexts: creation and destruction (each concern's hooks, in the
+ * order <concern>_vm_init before the VM is registered, _vm_teardown once
+ * it leaves the registry, _vm_free last), and the VM availability
  * framework messages (VM_CREATED / VM_DESTROYED) to subscribed SPs.
  *
  * VM_DESTROYED that an SP cannot take now is retried from deferred work on
  * a record of its own (VM ID, SPs left, a host VM reference): the ffamed_vm
  * is freed when ffamed_vm_destroy() returns, whatever the SPs answer.
  */
+#include "med_host.h"
 #include "med_internal.h"
-
-/* ---- Registry --------------------------------------------------------------- */
-
-/* Enough buckets for max_vms to chain little; bounded memory. */
-#define MED_MAX_BUCKETS 1024u
-
-int32_t med_registry_init(struct ffamed *med)
-{
-	uint32_t n = 1;
-
-	while (n < med->cfg.max_vms && n < MED_MAX_BUCKETS)
-		n <<= 1;
-	med->buckets = med_alloc(med, sizeof(*med->buckets) * n);
-	if (!med->buckets)
-		return FFA_RET_NO_MEMORY;
-	med->bucket_count = n;
-	for (uint32_t i = 0; i < n; i++)
-		med->ops->lock_init(med->host, &med->buckets[i].lock);
-	return FFA_RET_OK;
-}
-
-void med_registry_fini(struct ffamed *med)
-{
-	if (!med->buckets)
-		return;
-	for (uint32_t i = 0; i < med->bucket_count; i++)
-		med->ops->lock_destroy(med->host, &med->buckets[i].lock);
-	med_free(med, med->buckets);
-	med->buckets = NULL;
-}
-
-static struct med_vm_bucket *med_bucket(struct ffamed *med, uint16_t id)
-{
-	return &med->buckets[id & (med->bucket_count - 1)];
-}
-
-struct ffamed_vm *med_vm_get(struct ffamed *med, uint16_t id)
-{
-	struct med_vm_bucket *b = med_bucket(med, id);
-	struct ffamed_vm *found;
-
-	med_lock(med, &b->lock);
-	for (found = b->head; found && found->id != id; found = found->bucket_next)
-		;
-	if (found)
-		atomic_fetch_add_explicit(&found->refs, 1, memory_order_relaxed);
-	med_unlock(med, &b->lock);
-	return found;
-}
-
-void med_vm_put(struct ffamed_vm *vm)
-{
-	atomic_fetch_sub_explicit(&vm->refs, 1, memory_order_release);
-}
-
-static int32_t med_registry_insert(struct ffamed *med, struct ffamed_vm *vm)
-{
-	uint32_t free_slot = UINT32_MAX;
-	int32_t rc = FFA_RET_OK;
-
-	med_lock(med, &med->registry_lock);
-	for (uint32_t k = 0; k < med->cfg.max_vms; k++) {
-		if (!med->vms[k]) {
-			if (free_slot == UINT32_MAX)
-				free_slot = k;
-		} else if (med->vms[k]->id == vm->id) {
-			rc = FFA_RET_DENIED;
-			break;
-		}
-	}
-	if (rc == FFA_RET_OK && free_slot == UINT32_MAX)
-		rc = FFA_RET_NO_MEMORY;
-	if (rc == FFA_RET_OK) {
-		struct med_vm_bucket *b = med_bucket(med, vm->id);
-
-		med->vms[free_slot] = vm;
-		med->vm_count++;
-		med_lock(med, &b->lock);
-		vm->bucket_next = b->head;
-		b->head = vm;
-		med_unlock(med, &b->lock);
-	}
-	med_unlock(med, &med->registry_lock);
-	return rc;
-}
-
-/* Unlinks vm, then waits (no lock held) for lookups still holding it. */
-static void med_registry_remove(struct ffamed *med, struct ffamed_vm *vm)
-{
-	struct med_vm_bucket *b = med_bucket(med, vm->id);
-
-	med_lock(med, &med->registry_lock);
-	med_lock(med, &b->lock);
-	for (struct ffamed_vm **pp = &b->head; *pp; pp = &(*pp)->bucket_next) {
-		if (*pp == vm) {
-			*pp = vm->bucket_next;
-			break;
-		}
-	}
-	med_unlock(med, &b->lock);
-	for (uint32_t k = 0; k < med->cfg.max_vms; k++) {
-		if (med->vms[k] == vm) {
-			med->vms[k] = NULL;
-			med->vm_count--;
-			break;
-		}
-	}
-	med_unlock(med, &med->registry_lock);
-	while (atomic_load_explicit(&vm->refs, memory_order_acquire))
-		; /* lookups hold references only for a few instructions */
-}
+#include "med_lock.h"
+#include "med_log.h"
+#include "med_mem.h"
+#include "med_msg.h"
+#include "med_notif.h"
+#include "med_notif_local.h"
+#include "med_policy.h"
+#include "med_registry.h"
+#include "med_rxtx.h"
+#include "med_vm.h"
 
 /* ---- VM availability messages ------------------------------------------------- */
 
@@ -341,13 +242,13 @@ static int32_t med_vm_notify_created(struct ffamed *med, struct ffamed_vm *vm)
 static void med_vm_free(struct ffamed *med, struct ffamed_vm *vm)
 {
 	med_mem_vm_free(vm);
-	med_msg_vm_fini(vm);
-	med_policy_fini(vm);
-	med->ops->lock_destroy(med->host, &vm->rxtx_lock);
-	med->ops->lock_destroy(med->host, &vm->version_lock);
+	med_msg_vm_free(vm);
+	med_policy_vm_free(vm);
+	med_lock_destroy(med, &vm->rxtx_lock);
+	med_lock_destroy(med, &vm->version_lock);
 	med_free(med, vm->created_told);
 	med_free(med, vm->vcpus);
-	med_notif_local_fini(vm);
+	med_notif_local_vm_free(vm);
 	med_free(med, vm->rxtx.rx_pa);
 	med_free(med, vm->rxtx.tx_pa);
 	med_free(med, vm);
@@ -384,8 +285,8 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	vm->aarch64 = params->aarch64;
 	vm->host_vm = params->host_vm;
 	vm->serial = atomic_fetch_add(&med->vm_serial, 1) + 1;
-	med->ops->lock_init(med->host, &vm->version_lock);
-	med->ops->lock_init(med->host, &vm->rxtx_lock);
+	med_lock_init(med, &vm->version_lock, MED_RANK_VM_VERSION);
+	med_lock_init(med, &vm->rxtx_lock, MED_RANK_VM_RXTX);
 	med_msg_vm_init(vm);
 	vm->vcpus = med_alloc(med, sizeof(*vm->vcpus) * vm->vcpu_count);
 	vm->rxtx.tx_pa = med_alloc(med, sizeof(uint64_t) * med->cfg.rxtx_max_pages);
@@ -396,11 +297,11 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 		rc = FFA_RET_NO_MEMORY;
 		goto err_free;
 	}
-	rc = med_policy_init(vm, params->policy);
+	rc = med_policy_vm_init(vm, params->policy);
 	if (rc != FFA_RET_OK)
 		goto err_free;
 	/* Before the VM can be found: other VMs may notify it at once. */
-	rc = med_notif_local_init(vm);
+	rc = med_notif_local_vm_init(vm);
 	if (rc != FFA_RET_OK)
 		goto err_free;
 	/* Reserves the ID; nothing reaches the SPMC through the registry. */
@@ -413,7 +314,7 @@ int32_t ffamed_vm_create(struct ffamed *med, const struct ffamed_vm_params *para
 	rc = med_vm_notify_created(med, vm);
 	if (rc != FFA_RET_OK)
 		goto err_unregister;
-	med_notif_vm_create(vm);
+	med_notif_vm_bitmap_create(vm);
 	*out = vm;
 	return FFA_RET_OK;
 
@@ -438,11 +339,11 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med = vm->med;
 	med_pending_reap(med, false);
 	/* First: SP contexts it left preempted may also hold its memory. */
-	med_msg_vm_drain(vm);
+	med_msg_vm_release_sp_contexts(vm);
 	/* Before the registry forgets it: a VM sharing with it must not see
 	 * it gone while its windows are still mapped. */
 	med_mem_vm_teardown(vm);
-	med_vm_rxtx_teardown(vm);
+	med_rxtx_vm_teardown(vm);
 	med_registry_remove(med, vm);
 	/* Out of reach now: settle the direct requests it is part of. */
 	med_msg_vm_teardown(vm);
@@ -451,7 +352,7 @@ void ffamed_vm_destroy(struct ffamed_vm *vm)
 	med_notif_local_forget_sender(med, vm->id);
 	/* The reverse of create: the bitmap goes while the SPMC still knows
 	 * the VM, VM_DESTROYED last. */
-	med_notif_vm_destroy(vm);
+	med_notif_vm_bitmap_destroy(vm);
 	med_vm_notify_destroyed(med, vm->id, vm->host_vm, vm->created_told);
 	med_vm_free(med, vm);
 }

@@ -7,7 +7,9 @@
  * checked against the set of answers possible at that moment and counted.
  */
 #include "med_fixture.h"
+#include "mediator/med_host.h"
 #include "mediator/med_internal.h"
+#include "mediator/med_spmc_rxtx.h"
 
 #include <stdio.h>
 

@@ -6,6 +6,7 @@
  * notifications, and the SRI path that turns SP notifications into NPIs.
  */
 #include "mediator/med_internal.h"
+#include "mediator/med_notif_local.h"
 #include "med_fixture.h"
 
 #define NPI	  8u

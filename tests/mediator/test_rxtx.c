@@ -2,6 +2,7 @@
 /* FFA_RXTX_MAP/UNMAP, FFA_RX_RELEASE and forwarding to the SPMC. */
 #include "med_fixture.h"
 #include "mediator/med_internal.h"
+#include "mediator/med_spmc_rxtx.h"
 
 #define PG(n) (FIX_IPA_BASE + (uint64_t)(n)*FFA_PAGE_SIZE)
 

@@ -5,6 +5,7 @@
  * every version a guest can end up with, whatever the firmware offers.
  */
 #include "med_fixture.h"
+#include "mediator/med_features.h"
 #include "mediator/med_internal.h"
 
 static void check_table(const struct fix_opts *opts)

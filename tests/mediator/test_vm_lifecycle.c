@@ -2,6 +2,7 @@
 /* VM registry, creation/destruction, VM_CREATED / VM_DESTROYED. */
 #include "med_fixture.h"
 #include "mediator/med_internal.h"
+#include "mediator/med_registry.h"
 
 static void create_validation(void **state)
 {
