@@ -224,6 +224,9 @@ struct ffamed_trace_rec {
 	uint64_t out[4];     /* x0..x3 of the reply */
 	uint64_t t_start_ns; /* ops->now_ns (0 without a clock) */
 	uint64_t t_end_ns;
+	/* When the mediator refused the call: which check, as
+	 * "file.c:line: reason" (static storage, valid for ever); else NULL. */
+	const char *refusal;
 };
 
 struct ffamed_tracer {

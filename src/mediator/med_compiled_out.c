@@ -35,30 +35,24 @@ void med_notif_vm_bitmap_destroy(struct ffamed_vm *vm)
 	(void)vm;
 }
 
-void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_notif_bind(struct med_call *call)
 {
-	(void)vm;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_notif_set(struct med_call *call)
 {
-	(void)vm;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
+med_status med_handle_notif_get(struct med_call *call)
 {
-	(void)vm;
-	(void)vcpu;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs)
+med_status med_handle_notif_info_get(struct med_call *call)
 {
-	(void)vm;
-	(void)fid;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
 int32_t med_notif_local_vm_init(struct ffamed_vm *vm)
@@ -109,63 +103,36 @@ void ffamed_handle_sri(struct ffamed *med)
 #endif /* !FFAMED_CONFIG_NOTIFICATIONS */
 
 #if !FFAMED_CONFIG_INDIRECT_MSG
-void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_msg_send2(struct med_call *call)
 {
-	(void)vm;
-	(void)version;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 #endif /* !FFAMED_CONFIG_INDIRECT_MSG */
 
 #if !FFAMED_CONFIG_VM_TO_VM
-static enum ffamed_call_status med_msg_vm_refuse(struct ffamed_regs *regs)
+med_status med_msg_vm_direct_req(struct med_call *call)
 {
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-	return FFAMED_CALL_DONE;
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					      struct ffamed_regs *regs)
+med_status med_msg_vm_run(struct med_call *call)
 {
-	(void)vm;
-	(void)vcpu;
-	(void)fid;
-	return med_msg_vm_refuse(regs);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs)
+med_status med_handle_msg_wait(struct med_call *call)
 {
-	(void)vm;
-	(void)vcpu;
-	return med_msg_vm_refuse(regs);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    struct ffamed_regs *regs)
+med_status med_handle_direct_resp(struct med_call *call)
 {
-	(void)vm;
-	(void)vcpu;
-	(void)version;
-	return med_msg_vm_refuse(regs);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					       struct ffamed_regs *regs)
+med_status med_handle_yield(struct med_call *call)
 {
-	(void)vm;
-	(void)vcpu;
-	(void)fid;
-	return med_msg_vm_refuse(regs);
-}
-
-enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					 struct ffamed_regs *regs)
-{
-	(void)vm;
-	(void)vcpu;
-	(void)version;
-	return med_msg_vm_refuse(regs);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
 void med_msg_vm_init(struct ffamed_vm *vm)
@@ -227,26 +194,19 @@ bool med_mem_pages_in_use(struct ffamed_vm *vm, uint64_t ipa, uint64_t pages)
 	return false;
 }
 
-void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			 struct ffamed_regs *regs)
+med_status med_handle_mem_send(struct med_call *call)
 {
-	(void)vm;
-	(void)version;
-	(void)fid;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_mem_frag_tx(struct med_call *call)
 {
-	(void)vm;
-	(void)version;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_mem_reclaim(struct med_call *call)
 {
-	(void)vm;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
 void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats)
@@ -259,23 +219,19 @@ void ffamed_get_mem_stats(struct ffamed *med, struct ffamed_mem_stats *stats)
 #endif /* !FFAMED_CONFIG_MEM_SHARE */
 
 #if !FFAMED_CONFIG_MEM_VM_BORROWERS
-void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_mem_retrieve(struct med_call *call)
 {
-	(void)vm;
-	(void)version;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_mem_relinquish(struct med_call *call)
 {
-	(void)vm;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
-void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_mem_frag_rx(struct med_call *call)
 {
-	(void)vm;
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "compiled out (ffamed/config.h)");
 }
 
 #if FFAMED_CONFIG_MEM_SHARE

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The mediator object (create/destroy, firmware probe) and the entry point
- * for trapped calls: FID decoding and the one dispatcher switch that names
- * every FF-A function ID.
+ * for trapped calls: FID decoding, the dispatcher switch built from the FID
+ * table (ffamed/ffa_names.h), and the one place a handler's refusal becomes
+ * FFA_ERROR (the contract: med_handler.h).
  */
 #include "med_features.h"
 #include "med_host.h"
@@ -287,235 +288,103 @@ uint32_t ffamed_vm_version(const struct ffamed_vm *vm)
 /*
  * The refusals on the way to the dispatcher live out of line, so that the
  * path of a served call makes no call it must come back from before its
- * handler (no registers to save: the handlers are reached by tail calls).
+ * handler.
  */
-static __attribute__((noinline, cold)) void
-med_refuse_unserved(struct ffamed_vm *vm, uint32_t version, uint32_t fid, struct ffamed_regs *regs)
+static __attribute__((noinline, cold)) med_status med_refuse_vcpu(struct med_call *c)
 {
-	med_debug(vm->med, "ffamed: VM %x: %s (%x) not supported at v%u.%u", (unsigned)vm->id,
-		  med_fid_name(fid), (unsigned)fid, (unsigned)FFA_VERSION_MAJOR(version),
-		  (unsigned)FFA_VERSION_MINOR(version));
-	ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
+	med_warn_guest(c->vm->med, "ffamed: VM %x: call from vCPU %u of %u", (unsigned)c->vm->id,
+		       (unsigned)c->vcpu, (unsigned)c->vm->vcpu_count);
+	MED_REFUSE(c, FFA_RET_INVALID_PARAMETERS, "no such vCPU in the caller");
 }
 
-static __attribute__((noinline, cold)) void med_refuse_vcpu(struct ffamed_vm *vm, uint16_t vcpu,
-							    struct ffamed_regs *regs)
+/* The IDs a guest receives but never calls (the `answer` handler of the
+ * table), and those the mediator does not serve to guests (`none`). */
+med_status med_handle_answer(struct med_call *call)
 {
-	med_warn_guest(vm->med, "ffamed: VM %x: call from vCPU %u of %u", (unsigned)vm->id,
-		       (unsigned)vcpu, (unsigned)vm->vcpu_count);
-	ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "an answer, not a call");
 }
 
-/* Notifications also depend on the VM: whether the SPMC took its bitmap
- * (docs/NOTIFICATIONS.md). */
-static void med_dispatch_notif(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version, uint32_t fid,
-			       struct ffamed_regs *regs)
+med_status med_handle_none(struct med_call *call)
 {
-	if (!med_vm_notif_available(vm)) {
-		med_refuse_unserved(vm, version, fid, regs);
-		return;
-	}
-	switch (fid) {
-	case FFA_NOTIFICATION_BIND:
-	case FFA_NOTIFICATION_UNBIND:
-		med_handle_notif_bind(vm, regs);
-		break;
-	case FFA_NOTIFICATION_SET:
-		med_handle_notif_set(vm, regs);
-		break;
-	case FFA_NOTIFICATION_GET:
-		med_handle_notif_get(vm, vcpu, regs);
-		break;
-	default:
-		med_handle_notif_info_get(vm, fid, regs);
-		break;
-	}
+	MED_REFUSE(call, FFA_RET_NOT_SUPPORTED,
+		   "not served to guests (ffamed/ffa_names.h says why)");
 }
 
-static enum ffamed_call_status med_dispatch(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    uint32_t fid, struct ffamed_regs *regs)
+/* The one place a handler's refusal becomes FFA_ERROR. */
+static inline enum ffamed_call_status med_reply(struct med_call *c, med_status st)
 {
-	if (!med_fid_gate(vm->med, version, fid)) {
-		med_refuse_unserved(vm, version, fid, regs);
-		return FFAMED_CALL_DONE;
-	}
-
-	switch (fid) {
-	/* ---- Served ---- */
-	case FFA_FEATURES:
-		med_handle_features(vm, version, regs);
-		break;
-	case FFA_ID_GET:
-		med_handle_id_get(vm, regs);
-		break;
-	case FFA_SPM_ID_GET:
-		med_handle_spm_id_get(vm, regs);
-		break;
-	case FFA_RXTX_MAP_32:
-	case FFA_RXTX_MAP_64:
-		med_handle_rxtx_map(vm, regs);
-		break;
-	case FFA_RXTX_UNMAP:
-		med_handle_rxtx_unmap(vm, regs);
-		break;
-	case FFA_RX_RELEASE:
-		med_handle_rx_release(vm, regs);
-		break;
-	case FFA_PARTITION_INFO_GET:
-		med_handle_partition_info_get(vm, version, regs);
-		break;
-	case FFA_PARTITION_INFO_GET_REGS:
-		med_handle_partition_info_get_regs(vm, version, regs);
-		break;
-	/* ---- Messaging (docs/MESSAGING.md): these may block ---- */
-	case FFA_MSG_SEND_DIRECT_REQ_32:
-	case FFA_MSG_SEND_DIRECT_REQ_64:
-	case FFA_MSG_SEND_DIRECT_REQ2:
-		return med_handle_direct_req(vm, vcpu, version, fid, regs);
-	case FFA_MSG_SEND_DIRECT_RESP_32:
-	case FFA_MSG_SEND_DIRECT_RESP_64:
-	case FFA_MSG_SEND_DIRECT_RESP2:
-		return med_handle_direct_resp(vm, vcpu, fid, regs);
-	case FFA_RUN:
-		return med_handle_run(vm, vcpu, regs);
-	case FFA_MSG_WAIT:
-		return med_handle_msg_wait(vm, vcpu, version, regs);
-	case FFA_YIELD:
-		return med_handle_yield(vm, vcpu, version, regs);
-	case FFA_MSG_SEND2:
-		med_handle_msg_send2(vm, version, regs);
-		break;
-	case FFA_NOTIFICATION_BIND:
-	case FFA_NOTIFICATION_UNBIND:
-	case FFA_NOTIFICATION_SET:
-	case FFA_NOTIFICATION_GET:
-	case FFA_NOTIFICATION_INFO_GET_32:
-	case FFA_NOTIFICATION_INFO_GET_64:
-		med_dispatch_notif(vm, vcpu, version, fid, regs);
-		break;
-	case FFA_MEM_DONATE_32:
-	case FFA_MEM_DONATE_64:
-	case FFA_MEM_LEND_32:
-	case FFA_MEM_LEND_64:
-	case FFA_MEM_SHARE_32:
-	case FFA_MEM_SHARE_64:
-		med_handle_mem_send(vm, version, fid, regs);
-		break;
-	case FFA_MEM_FRAG_TX:
-		med_handle_mem_frag_tx(vm, version, regs);
-		break;
-	case FFA_MEM_RECLAIM:
-		med_handle_mem_reclaim(vm, regs);
-		break;
-	case FFA_MEM_RETRIEVE_REQ_32:
-	case FFA_MEM_RETRIEVE_REQ_64:
-		med_handle_mem_retrieve(vm, version, regs);
-		break;
-	case FFA_MEM_RELINQUISH:
-		med_handle_mem_relinquish(vm, regs);
-		break;
-	case FFA_MEM_FRAG_RX:
-		med_handle_mem_frag_rx(vm, regs);
-		break;
-
-	/* ---- Not served to guests: not calls, not a guest's, or not built ---- */
-	case FFA_VERSION: /* handled before the version gate */
-	case FFA_ERROR:	  /* return codes, not calls */
-	case FFA_ERROR_64:
-	case FFA_SUCCESS_32:
-	case FFA_SUCCESS_64:
-	case FFA_INTERRUPT:
-	case FFA_INTERRUPT_64:
-	case FFA_YIELD_64:    /* v1.3 */
-	case FFA_MSG_WAIT_64: /* v1.3 */
-	case FFA_RUN_64:      /* v1.3 */
-	case FFA_MSG_POLL:    /* v1.0 indirect messaging: removed in v1.1 */
-	case FFA_MSG_SEND:
-	case FFA_MEM_RETRIEVE_RESP: /* the relayer's answer, not a call */
-	case FFA_MEM_OP_PAUSE:	    /* time slicing: not built */
-	case FFA_MEM_OP_RESUME:
-	case FFA_MEM_PERM_GET_32: /* S-EL0 partitions only */
-	case FFA_MEM_PERM_GET_64:
-	case FFA_MEM_PERM_SET_32:
-	case FFA_MEM_PERM_SET_64:
-	case FFA_NORMAL_WORLD_RESUME: /* secure side only */
-	case FFA_NORMAL_WORLD_RESUME_64:
-	case FFA_EL3_INTR_HANDLE:
-	case FFA_SECONDARY_EP_REGISTER_32:
-	case FFA_SECONDARY_EP_REGISTER_64:
-	case FFA_NOTIFICATION_BITMAP_CREATE: /* the mediator owns VM bitmaps */
-	case FFA_NOTIFICATION_BITMAP_DESTROY:
-	case FFA_RX_ACQUIRE:	 /* hypervisor -> SPMC only */
-	case FFA_CONSOLE_LOG_32: /* partitions only */
-	case FFA_CONSOLE_LOG_64:
-	case FFA_NS_RES_INFO_GET: /* v1.3 */
-	case FFA_ABORT_32:
-	case FFA_ABORT_64:
-	default:
-		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		break;
-	}
+	if (st == MED_BLOCKED)
+		return FFAMED_CALL_BLOCKED;
+	if (st != FFA_RET_OK)
+		ffa_set_error(c->regs, st);
 	return FFAMED_CALL_DONE;
+}
+
+/* The handler of the table's row for c->fid. */
+static med_status med_dispatch(struct med_call *c)
+{
+	if (!med_fid_gate(c->vm->med, c->version, c->fid))
+		MED_REFUSE(c, FFA_RET_NOT_SUPPORTED,
+			   "not served at the caller's version with this firmware and port");
+
+	switch (c->fid) {
+#define MED_DISPATCH_ROW(name, since, handler)                                                     \
+	case name:                                                                                 \
+		return med_handle_##handler(c);
+		/* One case per row: rows sharing a handler are alike by design. */
+		FFA_FID_LIST(MED_DISPATCH_ROW) /* NOLINT(bugprone-branch-clone) */
+#undef MED_DISPATCH_ROW
+	default:
+		MED_REFUSE(c, FFA_RET_NOT_SUPPORTED, "not an FF-A function ID");
+	}
 }
 
 /* A VM's first call after FFA_VERSION makes its version final (or finds
  * that there is none): once per VM, out of the common path. */
-static __attribute__((noinline, cold)) enum ffamed_call_status
-med_first_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_regs *regs)
+static __attribute__((noinline, cold)) med_status med_first_call(struct med_call *c)
 {
-	uint32_t version = med_version_finalise(vm);
-
-	if (!version) {
-		med_debug(vm->med, "ffamed: VM %x: %s (%x) before FFA_VERSION", (unsigned)vm->id,
-			  med_fid_name(fid), (unsigned)fid);
-		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		return FFAMED_CALL_DONE;
-	}
-	return med_dispatch(vm, vcpu, version, fid, regs);
+	c->version = med_version_finalise(c->vm);
+	if (!c->version)
+		MED_REFUSE(c, FFA_RET_NOT_SUPPORTED, "called before FFA_VERSION");
+	return med_dispatch(c);
 }
 
 /* The call proper; fid has the SVE hint masked and regs are masked for SMC32.
  * Inlined into ffamed_handle_call: it is every call's path. */
 static inline __attribute__((always_inline)) enum ffamed_call_status
-med_handle_ffa_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_regs *regs)
+med_handle_ffa_call(struct med_call *c)
 {
-	uint32_t version;
+	med_status st;
 
-	if (__builtin_expect(vcpu >= vm->vcpu_count, 0)) {
-		med_refuse_vcpu(vm, vcpu, regs);
-		return FFAMED_CALL_DONE;
-	}
-	if (fid == FFA_VERSION) {
-		med_handle_version(vm, regs);
-		return FFAMED_CALL_DONE;
-	}
-	version = med_vm_version(vm);
-	if (__builtin_expect(!version, 0))
-		return med_first_call(vm, vcpu, fid, regs);
-	return med_dispatch(vm, vcpu, version, fid, regs);
+	if (__builtin_expect(c->vcpu >= c->vm->vcpu_count, 0))
+		st = med_refuse_vcpu(c);
+	else if (c->fid == FFA_VERSION)
+		st = med_handle_version(c);
+	else if (__builtin_expect(!(c->version = med_vm_version(c->vm)), 0))
+		st = med_first_call(c);
+	else
+		st = med_dispatch(c);
+	return med_reply(c, st);
 }
 
 /* Kept out of line so that the untraced path stays small. */
 static __attribute__((noinline)) enum ffamed_call_status
-med_traced_call(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid, struct ffamed_regs *regs,
-		const struct ffamed_tracer *tracer)
+med_traced_call(struct med_call *c, const struct ffamed_tracer *tracer)
 {
 	enum ffamed_call_status st;
-	const struct ffamed_host_ops *ops = vm->med->ops;
-	void *host = vm->med->host;
-	struct ffamed_trace_rec rec;
+	const struct ffamed_host_ops *ops = c->vm->med->ops;
+	void *host = c->vm->med->host;
+	struct ffamed_trace_rec rec = {.vm_id = c->vm->id, .vcpu = c->vcpu, .fid = c->fid};
 
-	rec.vm_id = vm->id;
-	rec.vcpu = vcpu;
-	rec.fid = fid;
 	for (int i = 0; i < 8; i++)
-		rec.in[i] = regs->x[i];
+		rec.in[i] = c->regs->x[i];
 	rec.t_start_ns = ops->now_ns ? ops->now_ns(host) : 0;
-	st = med_handle_ffa_call(vm, vcpu, fid, regs);
+	st = med_handle_ffa_call(c);
 	rec.t_end_ns = ops->now_ns ? ops->now_ns(host) : 0;
 	/* A blocked call has no reply yet: out[] all zero says so. */
 	for (int i = 0; i < 4; i++)
-		rec.out[i] = st == FFAMED_CALL_BLOCKED ? 0 : regs->x[i];
+		rec.out[i] = st == FFAMED_CALL_BLOCKED ? 0 : c->regs->x[i];
+	rec.refusal = c->refusal;
 	tracer->record(tracer->ctx, &rec);
 	return st;
 }
@@ -530,6 +399,7 @@ enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
 {
 	uint32_t fid = (uint32_t)regs->x[0];
 	const struct ffamed_tracer *tracer;
+	struct med_call call;
 
 	if (!FFA_FID_IS_FFA(fid))
 		return FFAMED_CALL_NOT_FFA;
@@ -548,8 +418,14 @@ enum ffamed_call_status ffamed_handle_call(struct ffamed_vm *vm, uint16_t vcpu,
 	}
 	regs->x[0] = fid;
 
+	call.vm = vm;
+	call.regs = regs;
+	call.version = 0;
+	call.fid = fid;
+	call.vcpu = vcpu;
+	call.refusal = NULL;
 	tracer = atomic_load_explicit(&vm->med->tracer, memory_order_acquire);
 	if (__builtin_expect(tracer != NULL, 0))
-		return med_traced_call(vm, vcpu, fid, regs, tracer);
-	return med_handle_ffa_call(vm, vcpu, fid, regs);
+		return med_traced_call(&call, tracer);
+	return med_handle_ffa_call(&call);
 }

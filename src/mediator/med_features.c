@@ -5,12 +5,29 @@
  * that version, given what the firmware and the SP cache offer, because
  * med_fid_served() is also the dispatcher's gate.
  */
+#include "ffamed/ffa_names.h"
 #include "med_features.h"
 #include "med_internal.h"
 #include "med_msg.h"
 #include "med_notif.h"
 #include "med_spmc_rxtx.h"
 #include "med_version.h"
+
+/* The minor version that defines `fid` (the `since` column of
+ * ffamed/ffa_names.h), or UINT32_MAX for an ID not in FF-A. */
+static uint32_t med_fid_since(uint32_t fid)
+{
+	switch (fid) {
+#define MED_FID_SINCE(name, since, handler)                                                        \
+	case name:                                                                                 \
+		return since;
+		/* One case per row: rows of one version are alike by design. */
+		FFA_FID_LIST(MED_FID_SINCE) /* NOLINT(bugprone-branch-clone) */
+#undef MED_FID_SINCE
+	default:
+		return UINT32_MAX;
+	}
+}
 
 /* The FFA_FEATURES w2 of a FID served to a guest at `version` (w3 is
  * always 0), or -1 when it is not served. */
@@ -23,6 +40,8 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 
 	if (!med_fid_enabled(fid))
 		return -1; /* compiled out (ffamed/config.h) */
+	if (FFA_VERSION_MINOR(version) < med_fid_since(fid))
+		return -1; /* newer than the guest */
 	switch (fid) {
 	case FFA_VERSION:
 	case FFA_FEATURES:
@@ -41,10 +60,10 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 			props |= med->cfg.rxtx_max_pages << FFA_RXTX_MAP_MAX_PAGES_SHIFT;
 		break;
 	case FFA_SPM_ID_GET:
-		served = med_version_at_least(version, FFA_VERSION_1_1) && med->fw_version;
+		served = med->fw_version != 0;
 		break;
 	case FFA_PARTITION_INFO_GET_REGS:
-		served = med_version_at_least(version, FFA_VERSION_1_2);
+		served = true;
 		break;
 	/* Direct requests: to SPs when the firmware takes them and some SP
 	 * can receive them; to VMs when calls can block (docs/MESSAGING.md).
@@ -60,10 +79,9 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 			  (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ_RECV));
 		break;
 	case FFA_MSG_SEND_DIRECT_REQ2:
-		served = med_version_at_least(version, FFA_VERSION_1_2) &&
-			 (med_msg_vm_available(med) ||
-			  ((med->fw_abis & MED_FW_DIRECT_REQ2) &&
-			   (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ2_RECV)));
+		served = med_msg_vm_available(med) ||
+			 ((med->fw_abis & MED_FW_DIRECT_REQ2) &&
+			  (med->sp_props_any & FFA_PART_PROP_DIRECT_REQ2_RECV));
 		break;
 	case FFA_RUN:
 		served =
@@ -71,21 +89,17 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 		break;
 	case FFA_MSG_SEND_DIRECT_RESP_32:
 	case FFA_MSG_SEND_DIRECT_RESP_64:
+	case FFA_MSG_SEND_DIRECT_RESP2:
 	case FFA_MSG_WAIT:
 	case FFA_YIELD:
 		served = med_msg_vm_available(med);
-		break;
-	case FFA_MSG_SEND_DIRECT_RESP2:
-		served =
-			med_version_at_least(version, FFA_VERSION_1_2) && med_msg_vm_available(med);
 		break;
 	/* Indirect messages: to VMs with VM-to-VM on, to SPs when the SPMC
 	 * takes them, maps VM pairs (as far as known: decided at the first
 	 * forward at worst) and some SP receives them. */
 	case FFA_MSG_SEND2:
-		served = med_version_at_least(version, FFA_VERSION_1_1) &&
-			 (med->cfg.vm_to_vm || (med_sp_indirect_available(med) &&
-						(med->sp_props_any & FFA_PART_PROP_INDIRECT_MSG)));
+		served = med->cfg.vm_to_vm || (med_sp_indirect_available(med) &&
+					       (med->sp_props_any & FFA_PART_PROP_INDIRECT_MSG));
 		break;
 	/* Notifications with SPs (firmware support) or VMs (VM-to-VM built
 	 * in). The mediator creates and destroys the bitmaps; a guest's
@@ -96,7 +110,7 @@ static int64_t med_fid_props(const struct ffamed *med, uint32_t version, uint32_
 	case FFA_NOTIFICATION_GET:
 	case FFA_NOTIFICATION_INFO_GET_32:
 	case FFA_NOTIFICATION_INFO_GET_64:
-		served = med_version_at_least(version, FFA_VERSION_1_1) && med_notif_available(med);
+		served = med_notif_available(med);
 		break;
 	/* Memory sharing (docs/MEMORY.md): descriptors in the TX buffer only
 	 * (w2 bit0 clear). LEND/DONATE need the port to remove the owner's
@@ -187,8 +201,11 @@ static bool med_fid_answered(const struct ffamed *med, uint32_t version, uint32_
 	return false;
 }
 
-void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_features(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t version = call->version;
 	uint32_t id = (uint32_t)regs->x[1];
 	uint32_t in_props = (uint32_t)regs->x[2];
 
@@ -201,18 +218,16 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_r
 		/* What the VM can use: the dispatcher's per-VM gate too. */
 		if (med_notif_is_guest_fid(id) && !med_vm_notif_available(vm))
 			props = -1;
-		if (props >= 0)
-			ffa_set_success32(regs, 0, (uint32_t)props, 0);
-		else
-			ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		return;
+		if (props < 0)
+			MED_REFUSE(call, FFA_RET_NOT_SUPPORTED,
+				   "function not served to this guest");
+		ffa_set_success32(regs, 0, (uint32_t)props, 0);
+		return FFA_RET_OK;
 	}
 
 	/* A feature ID: bits[30:8] and the input properties MBZ. */
-	if ((id & ~FFA_FEATURES_FID_BIT & ~0xFFu) || in_props) {
-		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		return;
-	}
+	if ((id & ~FFA_FEATURES_FID_BIT & ~0xFFu) || in_props)
+		MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "feature ID or input properties not zero");
 	switch (id) {
 	case FFA_FEATURE_NPI:
 	case FFA_FEATURE_SRI:
@@ -220,30 +235,28 @@ void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_r
 		 * 7.3 asks anyway). The mediator signals with the NPI; the SRI
 		 * ID is given for drivers that need one to set up, and a guest
 		 * that takes that path gets its own INFO_GET answer. */
-		if (med_version_at_least(version, FFA_VERSION_1_1) && med_vm_notif_available(vm)) {
-			ffa_set_success32(regs, 0,
-					  id == FFA_FEATURE_NPI ? vm->med->cfg.npi_intid
-								: vm->med->cfg.sri_intid,
-					  0);
-			return;
-		}
-		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		break;
+		if (!med_version_at_least(version, FFA_VERSION_1_1) || !med_vm_notif_available(vm))
+			MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "no notifications for this guest");
+		ffa_set_success32(
+			regs, 0,
+			id == FFA_FEATURE_NPI ? vm->med->cfg.npi_intid : vm->med->cfg.sri_intid, 0);
+		return FFA_RET_OK;
 	case FFA_FEATURE_MEI: /* managed exit: SPs only */
 	case FFA_FEATURE_NOTIF:
 	default:
-		ffa_set_error(regs, FFA_RET_NOT_SUPPORTED);
-		break;
+		MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "feature not offered to guests");
 	}
 }
 
-void med_handle_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_id_get(struct med_call *call)
 {
-	ffa_set_success32(regs, 0, vm->id, 0);
+	ffa_set_success32(call->regs, 0, call->vm->id, 0);
+	return FFA_RET_OK;
 }
 
-void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_spm_id_get(struct med_call *call)
 {
 	/* med_fid_served() already checked v1.1+ and an SPMC. */
-	ffa_set_success32(regs, 0, vm->med->spmc_id, 0);
+	ffa_set_success32(call->regs, 0, call->vm->med->spmc_id, 0);
+	return FFA_RET_OK;
 }

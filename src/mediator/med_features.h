@@ -29,8 +29,5 @@ static inline bool med_fid_gate(const struct ffamed *med, uint32_t version, uint
 		return false;
 	return (med->served[minor][FFA_FID_IS_64(fid)][idx / 64] >> (idx % 64)) & 1;
 }
-void med_handle_features(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
-void med_handle_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_spm_id_get(struct ffamed_vm *vm, struct ffamed_regs *regs);
 
 #endif /* FFAMED_MED_FEATURES_H */

@@ -48,6 +48,7 @@
 #include "ffamed/ffa_regs.h"
 #include "ffamed/mediator.h"
 #include "med_config.h"
+#include "med_handler.h"
 #include "med_lock.h"
 #include "med_log.h"
 #include "med_notif_local.h"
@@ -199,7 +200,8 @@ struct ffamed {
 
 	/* NULL: tracing off; read once per trapped call (med_core.c). */
 	_Atomic(const struct ffamed_tracer *) tracer;
-	struct med_ratelimit guest_log_rl; /* guest-triggered messages (med_log.c) */
+	struct med_ratelimit guest_log_rl;   /* guest-triggered messages (med_log.c) */
+	struct med_ratelimit refusal_log_rl; /* MED_REFUSE's debug lines (med_log.c) */
 };
 
 #endif /* FFAMED_MED_INTERNAL_H */

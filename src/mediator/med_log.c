@@ -16,7 +16,7 @@ struct med_name {
 	const char *name;
 };
 
-#define FID_ROW(fid) {fid, #fid},
+#define FID_ROW(fid, since, handler) {fid, #fid},
 static const struct med_name med_fid_names[] = {FFA_FID_LIST(FID_ROW)};
 #undef FID_ROW
 
@@ -75,9 +75,9 @@ void med_log(const struct ffamed *med, enum ffamed_log_level level, const char *
  * with the switch may count in either window: the cap is approximate by
  * one or two, never unbounded.
  */
-static bool med_ratelimit_pass(struct ffamed *med, uint32_t *report_suppressed)
+static bool med_ratelimit_pass(struct ffamed *med, struct med_ratelimit *rl,
+			       uint32_t *report_suppressed)
 {
-	struct med_ratelimit *rl = &med->guest_log_rl;
 	uint64_t attempts = atomic_fetch_add_explicit(&rl->attempts, 1, memory_order_relaxed);
 	uint64_t now, start, window;
 
@@ -110,7 +110,7 @@ void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *
 
 	if (!med->ops->vlog)
 		return;
-	if (!med_ratelimit_pass(med, &suppressed))
+	if (!med_ratelimit_pass(med, &med->guest_log_rl, &suppressed))
 		return;
 	if (suppressed)
 		med_log(med, FFAMED_LOG_WARN, "ffamed: %u guest-triggered messages suppressed",
@@ -118,4 +118,27 @@ void med_log_guest(struct ffamed *med, enum ffamed_log_level level, const char *
 	va_start(ap, fmt);
 	med_vlog(med, level, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * A refusal's debug line, with its own limiter: a guest probing what it may
+ * do must not use up the budget of the warnings that matter.
+ */
+void med_refuse_record(struct med_call *call, med_status status, const char *site_reason)
+{
+	struct ffamed *med = call->vm->med;
+	const char *site = site_reason;
+	uint32_t suppressed;
+
+	/* The file's name without its directory: the site is "path:line: ...". */
+	for (const char *p = site_reason; *p && *p != ':'; p++)
+		if (*p == '/')
+			site = p + 1;
+	call->refusal = site;
+	if (!med->ops->vlog || !med_ratelimit_pass(med, &med->refusal_log_rl, &suppressed))
+		return;
+	if (suppressed)
+		med_debug(med, "ffamed: %u refusals not logged", (unsigned)suppressed);
+	med_debug(med, "ffamed: VM %x vCPU %u: %s refused %s: %s", (unsigned)call->vm->id,
+		  (unsigned)call->vcpu, med_fid_name(call->fid), med_err_name(status), site);
 }

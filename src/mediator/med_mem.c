@@ -309,6 +309,7 @@ static void txn_unclaim(struct ffamed_vm *vm, struct med_mem_txn *txn)
 /* What a send made in fragments already has: its final handle, and for
  * SP borrowers the head the SPMC holds under it (med_mem_sp_begin). */
 struct mem_presend {
+	uint32_t fid; /* the send's: the call is FRAG_TX */
 	uint64_t handle;
 	const uint8_t *sp_head;
 	size_t sp_head_len;
@@ -327,10 +328,14 @@ static bool mem_sender_is(const uint8_t *buf, size_t len, uint16_t id)
 	return sender == id;
 }
 
-/* A whole descriptor (the mediator's copy) from vm: the handle or an error. */
-static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, const uint8_t *buf,
-			size_t len, const struct mem_presend *pre, uint64_t *handle)
+/* A whole descriptor (the mediator's copy) from the caller: the handle or
+ * an error, which the call records. */
+static med_status mem_send(struct med_call *call, const uint8_t *buf, size_t len,
+			   const struct mem_presend *pre, uint64_t *handle)
 {
+	struct ffamed_vm *vm = call->vm;
+	uint32_t version = call->version;
+	uint32_t fid = pre ? pre->fid : call->fid;
 	struct ffamed *med = vm->med;
 	enum med_mem_op op = mem_op_of(fid);
 	/* The SPMC holds a half transaction until finished or dropped. */
@@ -341,33 +346,45 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 	int32_t rc;
 
 	memset(&d, 0, sizeof(d));
-	rc = FFA_RET_DENIED;
-	if (!mem_sender_is(buf, len, vm->id))
+	if (!mem_sender_is(buf, len, vm->id)) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "sender is not the caller");
 		goto out_desc;
+	}
 	rc = med_mem_desc_parse(med, buf, len, med_mem_fmt_of(version), op, &d);
-	if (rc != FFA_RET_OK)
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "descriptor invalid (docs/MEMORY.md)");
 		goto out_desc;
+	}
 	rc = mem_classify(vm, &d, &to_sp);
-	if (rc != FFA_RET_OK)
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "receivers: unknown, mixed, or not allowed by policy");
 		goto out;
-	rc = FFA_RET_ABORTED; /* the same bytes classified differently: a bug */
-	if (pre && to_sp != sp_pending)
+	}
+	if (pre && to_sp != sp_pending) {
+		/* the same bytes classified differently: a bug */
+		rc = MED_REFUSAL(call, FFA_RET_ABORTED, "fragments classified differently");
 		goto out;
-	rc = FFA_RET_NOT_SUPPORTED;
+	}
 	if ((op != MED_MEM_SHARE && !med->ops->guest_set_access) ||
-	    (!to_sp && (!med->ops->borrow_map || !med->ops->borrow_unmap)))
+	    (!to_sp && (!med->ops->borrow_map || !med->ops->borrow_unmap))) {
+		rc = MED_REFUSAL(call, FFA_RET_NOT_SUPPORTED, "the port cannot do this for VMs");
 		goto out;
-	rc = FFA_RET_NO_MEMORY;
+	}
 	txn = txn_new(vm, op, &d);
-	if (!txn)
+	if (!txn) {
+		rc = MED_REFUSAL(call, FFA_RET_NO_MEMORY, "no memory for the transaction");
 		goto out;
+	}
 	txn->to_sp = to_sp;
 	rc = txn_pin(vm, txn);
-	if (rc != FFA_RET_OK)
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "pages not the caller's to give");
 		goto out;
+	}
 	rc = txn_claim(vm, txn);
 	if (rc != FFA_RET_OK) {
 		txn_unpin(med, txn, txn->page_count);
+		rc = MED_REFUSAL(call, rc, "pages already in a transaction or the RX/TX buffers");
 		goto out;
 	}
 	med->ops->vm_get(med->host, vm->host_vm);
@@ -382,8 +399,7 @@ static int32_t mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid, co
 			rc = med_mem_sp_send(med, fid, txn, &txn->handle);
 		}
 		if (rc != FFA_RET_OK) {
-			med_debug(med, "ffamed: VM %x: SPMC refused the transaction (%s)",
-				  (unsigned)vm->id, med_err_name(rc));
+			rc = MED_REFUSAL(call, rc, "the SPMC refused the transaction");
 			txn_unclaim(vm, txn);
 			txn_finish(med, txn, false);
 			txn = NULL;
@@ -418,12 +434,11 @@ static void mem_reply_frag_rx(struct ffamed_regs *regs, uint64_t handle, size_t 
 	regs->x[3] = offset;
 }
 
-static void mem_reply(struct ffamed_regs *regs, int32_t rc, uint64_t handle)
+static med_status mem_reply(struct ffamed_regs *regs, med_status rc, uint64_t handle)
 {
-	if (rc != FFA_RET_OK)
-		ffa_set_error(regs, rc);
-	else
+	if (rc == FFA_RET_OK)
 		ffa_set_success32(regs, 0, (uint32_t)handle, (uint32_t)(handle >> 32));
+	return rc;
 }
 
 static uint64_t mem_max_desc(const struct ffamed *med)
@@ -473,36 +488,39 @@ static int32_t mem_send_first(struct ffamed_vm *vm, uint32_t version, uint32_t f
 	return rc;
 }
 
-void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			 struct ffamed_regs *regs)
+med_status med_handle_mem_send(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t fid = call->fid;
 	struct ffamed *med = vm->med;
 	uint64_t total = (uint32_t)regs->x[1];
 	uint64_t frag = (uint32_t)regs->x[2];
 	uint64_t handle = 0;
 	uint8_t *buf = NULL;
-	int32_t rc;
+	med_status rc;
 
 	/* Only the TX buffer carries descriptors (FEATURES bit0 clear). */
-	rc = FFA_RET_INVALID_PARAMETERS;
-	if (regs->x[3] || (uint32_t)regs->x[4] || !total || !frag || frag > total ||
-	    total > mem_max_desc(med))
-		goto reply;
+	if (regs->x[3] || (uint32_t)regs->x[4])
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "not in the TX buffer (x3, w4 not zero)");
+	if (!total || !frag || frag > total || total > mem_max_desc(med))
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "lengths 0, inverted or too large");
 	med_lock(med, &vm->rxtx_lock);
 	if (!vm->rxtx.mapped) {
-		rc = FFA_RET_DENIED;
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "no TX buffer mapped");
 	} else if (frag > (uint64_t)vm->rxtx.page_count * FFA_PAGE_SIZE) {
-		rc = FFA_RET_INVALID_PARAMETERS;
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS, "fragment larger than TX");
 	} else if (vm->mem->send.active) {
-		rc = FFA_RET_BUSY;
+		rc = MED_REFUSAL(call, FFA_RET_BUSY, "another send is being assembled");
 	} else if (!(buf = med_alloc(med, (size_t)total))) {
-		rc = FFA_RET_NO_MEMORY;
+		rc = MED_REFUSAL(call, FFA_RET_NO_MEMORY, "no memory for the descriptor");
 	} else {
 		/* The one read of the guest's TX for this fragment. */
 		memcpy(buf, vm->rxtx.tx, (size_t)frag);
 		rc = FFA_RET_OK;
 		if (frag < total) {
-			rc = mem_send_first(vm, version, fid, buf, (size_t)frag, total);
+			rc = mem_send_first(vm, call->version, fid, buf, (size_t)frag, total);
 			if (rc == FFA_RET_OK) {
 				vm->mem->send.active = true;
 				vm->mem->send.fid = fid;
@@ -512,25 +530,23 @@ void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
 				mem_reply_frag_rx(regs, vm->mem->send.handle, (size_t)frag);
 			} else {
 				med_free(med, buf);
+				rc = MED_REFUSAL(call, rc, "first fragment invalid or refused");
 			}
 			buf = NULL;
 		}
 	}
 	med_unlock(med, &vm->rxtx_lock);
 	if (rc != FFA_RET_OK || !buf)
-		goto reply_maybe;
-	rc = mem_send(vm, version, fid, buf, (size_t)total, NULL, &handle);
+		return rc; /* refused, or FRAG_RX in regs */
+	rc = mem_send(call, buf, (size_t)total, NULL, &handle);
 	med_free(med, buf);
-reply:
-	mem_reply(regs, rc, handle);
-	return;
-reply_maybe:
-	if (rc != FFA_RET_OK)
-		ffa_set_error(regs, rc);
+	return mem_reply(regs, rc, handle);
 }
 
-void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_mem_frag_tx(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
 	struct ffamed *med = vm->med;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
 	uint64_t len = (uint32_t)regs->x[3];
@@ -538,21 +554,21 @@ void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffame
 	uint64_t final_handle = 0;
 	uint8_t *buf = NULL;
 	size_t total = 0;
-	uint32_t fid = 0;
-	int32_t rc = FFA_RET_OK;
+	med_status rc = FFA_RET_OK;
 
 	med_lock(med, &vm->rxtx_lock);
 	if (!vm->mem->send.active || vm->mem->send.handle != handle) {
 		med_unlock(med, &vm->rxtx_lock);
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "no send of that handle being assembled");
 	}
 	/* w4[31:16] is for a hypervisor forwarding, not a guest. */
 	if ((uint32_t)regs->x[4] || !vm->rxtx.mapped || !len ||
 	    len > (uint64_t)vm->rxtx.page_count * FFA_PAGE_SIZE ||
 	    len > vm->mem->send.total - vm->mem->send.received) {
 		mem_send_abort(vm);
-		rc = FFA_RET_INVALID_PARAMETERS;
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "fragment length invalid, or w4 not zero: the send is dropped");
 	} else {
 		memcpy(vm->mem->send.buf + vm->mem->send.received, vm->rxtx.tx, (size_t)len);
 		vm->mem->send.received += (size_t)len;
@@ -561,7 +577,7 @@ void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffame
 		} else {
 			buf = vm->mem->send.buf;
 			total = vm->mem->send.total;
-			fid = vm->mem->send.fid;
+			pre.fid = vm->mem->send.fid;
 			pre.handle = vm->mem->send.handle;
 			pre.sp_head = vm->mem->send.sp_head;
 			pre.sp_head_len = vm->mem->send.sp_head_len;
@@ -569,43 +585,39 @@ void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffame
 		}
 	}
 	med_unlock(med, &vm->rxtx_lock);
-	if (rc != FFA_RET_OK) {
-		ffa_set_error(regs, rc);
-		return;
-	}
-	if (!buf)
-		return; /* FRAG_RX already in regs */
+	if (rc != FFA_RET_OK || !buf)
+		return rc; /* refused, or FRAG_RX in regs */
 	/* Under the RX/TX lock like a one-fragment send: the RX/TX pages
 	 * are checked against the transaction and cannot be mapped meanwhile. */
 	med_lock(med, &vm->rxtx_lock);
-	rc = mem_send(vm, version, fid, buf, total, &pre, &final_handle);
+	rc = mem_send(call, buf, total, &pre, &final_handle);
 	med_unlock(med, &vm->rxtx_lock);
 	med_free(med, (void *)pre.sp_head);
 	med_free(med, buf);
-	mem_reply(regs, rc, final_handle);
+	return mem_reply(regs, rc, final_handle);
 }
 
 /* ---- Reclaim ------------------------------------------------------------------------------ */
 
-void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_mem_reclaim(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
 	struct ffamed *med = vm->med;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
 	uint32_t flags = (uint32_t)regs->x[3];
 	struct med_mem_txn *txn;
-	int32_t rc = FFA_RET_OK;
+	med_status rc = FFA_RET_OK;
 
-	if ((flags & ~FFA_MEM_RECLAIM_FLAGS_MASK) || (flags & FFA_MEM_FLAG_TIME_SLICING)) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	if ((flags & ~FFA_MEM_RECLAIM_FLAGS_MASK) || (flags & FFA_MEM_FLAG_TIME_SLICING))
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "unknown or time-slicing flags");
 	/* Reclaiming a handle still being sent in fragments aborts it. */
 	med_lock(med, &vm->rxtx_lock);
 	if (vm->mem->send.active && vm->mem->send.handle == handle) {
 		mem_send_abort(vm);
 		med_unlock(med, &vm->rxtx_lock);
 		ffa_set_success32(regs, 0, 0, 0);
-		return;
+		return FFA_RET_OK;
 	}
 	med_unlock(med, &vm->rxtx_lock);
 
@@ -614,9 +626,10 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	/* Unknown, foreign, donated away. Zeroing is the owner's to ask, on a
 	 * share too (ACS reclaim_input_error_checks). */
 	if (!txn || txn->owner != vm || txn->state == MED_TXN_DONATED) {
-		rc = FFA_RET_INVALID_PARAMETERS;
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "handle unknown, not the caller's, or donated");
 	} else if (txn->state != MED_TXN_LIVE) {
-		rc = FFA_RET_DENIED; /* another vCPU is reclaiming it */
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "another vCPU is reclaiming it");
 	} else if (txn->to_sp) {
 		txn->state = MED_TXN_BUSY;
 		med_unlock(med, &med->mem_lock);
@@ -625,10 +638,12 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		txn->state = MED_TXN_LIVE;
 		if (rc == FFA_RET_INVALID_PARAMETERS && txn->op == MED_MEM_DONATE)
 			med_mem_donated(txn);
+		if (rc != FFA_RET_OK)
+			rc = MED_REFUSAL(call, rc, "the SPMC refused (a borrower still holds it?)");
 	} else {
 		for (uint32_t i = 0; i < txn->recv_count; i++)
 			if (txn->borrow[i].retrieved)
-				rc = FFA_RET_DENIED;
+				rc = MED_REFUSAL(call, FFA_RET_DENIED, "a borrower still holds it");
 	}
 	if (rc == FFA_RET_OK) {
 		med_mem_remove(med, txn);
@@ -644,12 +659,11 @@ void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		vm->mem->handles--;
 	}
 	med_unlock(med, &med->mem_lock);
-	if (rc != FFA_RET_OK) {
-		ffa_set_error(regs, rc);
-		return;
-	}
+	if (rc != FFA_RET_OK)
+		return rc;
 	txn_finish(med, txn, false);
 	ffa_set_success32(regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 
 /* ---- Orphans: SP transactions of destroyed VMs ------------------------------------------ */

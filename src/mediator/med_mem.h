@@ -257,15 +257,9 @@ int32_t med_mem_vm_init(struct ffamed_vm *vm);
  * go, those with SPs are reclaimed or retried later from deferred work. */
 void med_mem_vm_teardown(struct ffamed_vm *vm);
 void med_mem_vm_free(struct ffamed_vm *vm);
-/* DONATE/LEND/SHARE (32/64) and FRAG_TX; RECLAIM; RETRIEVE_REQ, RELINQUISH
- * and FRAG_RX (VM borrowers). */
-void med_handle_mem_send(struct ffamed_vm *vm, uint32_t version, uint32_t fid,
-			 struct ffamed_regs *regs);
-void med_handle_mem_frag_tx(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
-void med_handle_mem_reclaim(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
-void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs);
+/* The handlers (DONATE/LEND/SHARE and FRAG_TX, RECLAIM; RETRIEVE_REQ,
+ * RELINQUISH and FRAG_RX for VM borrowers) are declared from the FID table
+ * (med_handler.h). */
 
 /* ---- med_mem_table.c ---- */
 struct med_mem_txn *med_mem_find(struct ffamed *med, uint64_t handle);

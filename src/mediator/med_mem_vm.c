@@ -263,10 +263,46 @@ static void retrieve_reply(struct ffamed_regs *regs, size_t total, size_t frag)
 	regs->x[2] = frag;
 }
 
-void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+/*
+ * Maps the borrowed pages for borrower `idx` and builds the response (mem
+ * lock held). NO_MEMORY or the port's refusal, undone, on failure.
+ */
+static med_status retrieve_map(struct med_call *call, struct med_mem_txn *txn, uint32_t idx,
+			       uint8_t perm, uint16_t attributes, enum med_mem_fmt fmt,
+			       uint32_t req_flags, uint8_t **resp, size_t *resp_size)
 {
+	struct ffamed_vm *vm = call->vm;
 	struct ffamed *med = vm->med;
-	enum med_mem_fmt fmt = med_mem_fmt_of(version);
+	struct med_mem_borrow *b = &txn->borrow[idx];
+	int32_t rc;
+
+	b->ipa = med_alloc(med, sizeof(*b->ipa) * (size_t)txn->page_count);
+	if (!b->ipa)
+		MED_REFUSE(call, FFA_RET_NO_MEMORY, "no memory for the borrower's map");
+	b->write = (perm & FFA_MEM_PERM_DATA_MASK) == FFA_MEM_PERM_DATA_RW;
+	rc = med->ops->borrow_map(med->host, vm->host_vm, txn->pa, (size_t)txn->page_count,
+				  b->write, b->ipa);
+	if (rc != FFA_RET_OK) {
+		med_free(med, b->ipa);
+		b->ipa = NULL;
+		MED_REFUSE(call, rc, "the port could not map the pages");
+	}
+	b->retrieved = true;
+	b->host_vm = vm->host_vm;
+	*resp = retrieve_response(med, txn, idx, perm, attributes, fmt, req_flags, resp_size);
+	if (!*resp) {
+		med_mem_borrow_unmap(med, txn, idx);
+		MED_REFUSE(call, FFA_RET_NO_MEMORY, "no memory for the response");
+	}
+	return FFA_RET_OK;
+}
+
+med_status med_handle_mem_retrieve(struct med_call *call)
+{
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	struct ffamed *med = vm->med;
+	enum med_mem_fmt fmt = med_mem_fmt_of(call->version);
 	uint64_t total = (uint32_t)regs->x[1];
 	struct med_mem_desc req = {0};
 	struct med_mem_txn *txn;
@@ -276,66 +312,65 @@ void med_handle_mem_retrieve(struct ffamed_vm *vm, uint32_t version, struct ffam
 	uint8_t perm = 0;
 	uint16_t attributes = 0;
 	void *rx = NULL;
-	int32_t rc;
+	med_status rc;
 
 	/* One fragment, in the TX buffer (docs/MEMORY.md). */
-	if (regs->x[3] || (uint32_t)regs->x[4] || !total || (uint32_t)regs->x[2] != total) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	if (regs->x[3] || (uint32_t)regs->x[4] || !total || (uint32_t)regs->x[2] != total)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "not one fragment in the TX buffer (x3, w4, lengths)");
 	med_lock(med, &vm->rxtx_lock);
-	rc = FFA_RET_DENIED;
-	if (!vm->rxtx.mapped)
+	if (!vm->rxtx.mapped) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "no TX buffer mapped");
 		goto unlock;
-	rc = FFA_RET_INVALID_PARAMETERS;
-	if (total > (uint64_t)vm->rxtx.page_count * FFA_PAGE_SIZE)
+	}
+	if (total > (uint64_t)vm->rxtx.page_count * FFA_PAGE_SIZE) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS, "request larger than TX");
 		goto unlock;
-	rc = FFA_RET_NO_MEMORY;
+	}
 	copy = med_alloc(med, (size_t)total);
-	if (!copy)
+	if (!copy) {
+		rc = MED_REFUSAL(call, FFA_RET_NO_MEMORY, "no memory for the request");
 		goto unlock;
+	}
 	memcpy(copy, vm->rxtx.tx, (size_t)total);
 	rc = med_mem_retrieve_parse(med, copy, (size_t)total, fmt, &req);
-	if (rc != FFA_RET_OK)
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "retrieve request invalid (docs/MEMORY.md)");
 		goto unlock;
+	}
 	/* A new retrieve drops what was left of the last response. */
 	med_free(med, vm->mem->resp.buf);
 	memset(&vm->mem->resp, 0, sizeof(vm->mem->resp));
 	rc = med_vm_rx_acquire(vm, &rx, &rx_size);
-	if (rc != FFA_RET_OK)
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "RX not mapped or not free");
 		goto unlock;
+	}
 
 	med_lock(med, &med->mem_lock);
 	txn = med_mem_find(med, req.handle);
-	rc = txn ? retrieve_check(vm, &req, fmt, txn, &idx, &perm, &attributes)
-		 : FFA_RET_INVALID_PARAMETERS;
-	if (rc == FFA_RET_OK && (txn->flags & FFA_MEM_FLAG_ZERO_MEMORY))
+	if (!txn) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "no transaction with that handle");
+		goto unlock_mem;
+	}
+	rc = retrieve_check(vm, &req, fmt, txn, &idx, &perm, &attributes);
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "not a borrower, or the request does not match");
+		goto unlock_mem;
+	}
+	if (txn->flags & FFA_MEM_FLAG_ZERO_MEMORY) {
 		rc = med_mem_zero(med, txn);
-	if (rc == FFA_RET_OK) {
-		struct med_mem_borrow *b = &txn->borrow[idx];
-
-		b->ipa = med_alloc(med, sizeof(*b->ipa) * (size_t)txn->page_count);
-		b->write = (perm & FFA_MEM_PERM_DATA_MASK) == FFA_MEM_PERM_DATA_RW;
-		rc = b->ipa ? med->ops->borrow_map(med->host, vm->host_vm, txn->pa,
-						   (size_t)txn->page_count, b->write, b->ipa)
-			    : FFA_RET_NO_MEMORY;
-		if (rc == FFA_RET_OK) {
-			b->retrieved = true;
-			b->host_vm = vm->host_vm;
-			resp = retrieve_response(med, txn, idx, perm, attributes, fmt, req.flags,
-						 &resp_size);
-			if (!resp) {
-				med_mem_borrow_unmap(med, txn, idx);
-				rc = FFA_RET_NO_MEMORY;
-			}
-		} else {
-			med_free(med, b->ipa);
-			b->ipa = NULL;
+		if (rc != FFA_RET_OK) {
+			rc = MED_REFUSAL(call, rc, "zeroing the pages failed");
+			goto unlock_mem;
 		}
 	}
+	rc = retrieve_map(call, txn, idx, perm, attributes, fmt, req.flags, &resp, &resp_size);
 	/* Ownership moves: the donor loses the handle and the pages. */
 	if (rc == FFA_RET_OK && txn->op == MED_MEM_DONATE)
 		med_mem_donated(txn);
+unlock_mem:
 	med_unlock(med, &med->mem_lock);
 	if (rc != FFA_RET_OK) {
 		med_vm_rx_put_back(vm);
@@ -358,33 +393,36 @@ unlock:
 	med_free(med, resp);
 	med_free(med, copy);
 	med_mem_desc_free(med, &req);
-	if (rc != FFA_RET_OK) {
-		med_debug(med, "ffamed: VM %x: FFA_MEM_RETRIEVE_REQ: %s", (unsigned)vm->id,
-			  med_err_name(rc));
-		ffa_set_error(regs, rc);
-		return;
-	}
+	if (rc != FFA_RET_OK)
+		return rc;
 	retrieve_reply(regs, resp_size, frag);
+	return FFA_RET_OK;
 }
 
-void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_mem_frag_rx(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
 	struct ffamed *med = vm->med;
 	uint64_t handle = (uint32_t)regs->x[1] | ((uint64_t)(uint32_t)regs->x[2] << 32);
 	size_t off = (uint32_t)regs->x[3];
 	size_t rx_size = 0, len = 0;
 	void *rx = NULL;
-	int32_t rc;
+	med_status rc;
 
 	med_lock(med, &vm->rxtx_lock);
-	rc = FFA_RET_INVALID_PARAMETERS;
 	/* A repeat of the last offset is a retransmit. */
 	if ((uint32_t)regs->x[4] || !vm->mem->resp.active || vm->mem->resp.handle != handle ||
-	    (off != vm->mem->resp.sent && off != vm->mem->resp.last))
+	    (off != vm->mem->resp.sent && off != vm->mem->resp.last)) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "no response of that handle pending at that offset");
 		goto unlock;
+	}
 	rc = med_vm_rx_acquire(vm, &rx, &rx_size);
-	if (rc != FFA_RET_OK)
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "RX not mapped or not free");
 		goto unlock;
+	}
 	len = vm->mem->resp.total - off;
 	if (len > rx_size)
 		len = rx_size;
@@ -398,51 +436,51 @@ void med_handle_mem_frag_rx(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	}
 unlock:
 	med_unlock(med, &vm->rxtx_lock);
-	if (rc != FFA_RET_OK) {
-		ffa_set_error(regs, rc);
-		return;
-	}
+	if (rc != FFA_RET_OK)
+		return rc;
 	ffa_regs_clear(regs);
 	regs->x[0] = FFA_MEM_FRAG_TX;
 	regs->x[1] = (uint32_t)handle;
 	regs->x[2] = (uint32_t)(handle >> 32);
 	regs->x[3] = len;
+	return FFA_RET_OK;
 }
 
-void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_mem_relinquish(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
 	struct ffamed *med = vm->med;
 	struct ffa_mem_relinquish rel;
 	struct med_mem_txn *txn;
 	uint16_t ep = 0;
 	uint32_t idx;
-	int32_t rc;
+	bool mapped;
+	med_status rc;
 
 	med_lock(med, &vm->rxtx_lock);
-	rc = FFA_RET_DENIED;
-	if (vm->rxtx.mapped) {
+	mapped = vm->rxtx.mapped;
+	if (mapped) {
 		memcpy(&rel, vm->rxtx.tx, sizeof(rel));
 		memcpy(&ep, (const uint8_t *)vm->rxtx.tx + sizeof(rel), sizeof(ep));
-		rc = FFA_RET_OK;
 	}
 	med_unlock(med, &vm->rxtx_lock);
-	if (rc != FFA_RET_OK)
-		goto out;
-	rc = FFA_RET_INVALID_PARAMETERS;
+	if (!mapped)
+		MED_REFUSE(call, FFA_RET_DENIED, "no TX buffer mapped");
 	if (rel.endpoint_count != 1 || ep != vm->id || (rel.flags & ~FFA_MEM_RECLAIM_FLAGS_MASK) ||
 	    (rel.flags & FFA_MEM_FLAG_TIME_SLICING))
-		goto out;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "not one endpoint, not the caller, or unknown flags");
 
 	med_lock(med, &med->mem_lock);
 	txn = med_mem_find(med, rel.handle);
-	/* INVALID_PARAMETERS: unknown, an SP's, not a borrower, or zeroing
-	 * asked on a share. */
-	rc = FFA_RET_INVALID_PARAMETERS;
 	if (!txn || txn->to_sp || (idx = borrow_index(txn, vm->id)) == UINT32_MAX) {
-		txn = NULL;
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "handle unknown, an SP's, or the caller is no borrower");
 	} else if (!txn->borrow[idx].retrieved || txn->state == MED_TXN_DONATED) {
-		rc = FFA_RET_DENIED;
-	} else if (!(rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) || txn->op != MED_MEM_SHARE) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "not retrieved, or donated");
+	} else if ((rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) && txn->op == MED_MEM_SHARE) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS, "zeroing asked on a share");
+	} else {
 		if ((rel.flags & FFA_MEM_FLAG_ZERO_MEMORY) && med_mem_zero(med, txn) != FFA_RET_OK)
 			med_warn(med, "ffamed: could not zero %llx on relinquish",
 				 (unsigned long long)rel.handle);
@@ -450,11 +488,9 @@ void med_handle_mem_relinquish(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		rc = FFA_RET_OK;
 	}
 	med_unlock(med, &med->mem_lock);
-out:
-	if (rc != FFA_RET_OK) {
-		ffa_set_error(regs, rc);
-		return;
-	}
-	ffa_set_success32(regs, 0, 0, 0);
+	if (rc != FFA_RET_OK)
+		return rc;
+	ffa_set_success32(call->regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 #endif /* FFAMED_CONFIG_MEM_VM_BORROWERS */

@@ -28,11 +28,12 @@ static bool med_run_error_transient(int32_t err)
 /*
  * Turns the SPMC's answer to a request (or an FFA_RUN resuming it) sent by
  * `vm` to `sp` into the guest's reply, in place: regs holds the answer on
- * entry and the reply on return. In place because this is the hot path of
+ * entry and the reply on return, unless the result is an error, which the
+ * caller gives back as FFA_ERROR. In place because this is the hot path of
  * every direct message: no copy of the register file either way.
  */
-static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t req_fid,
-			  const struct med_sp *sp, bool is_run, struct ffamed_regs *regs)
+static int32_t med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t req_fid,
+			     const struct med_sp *sp, bool is_run, struct ffamed_regs *regs)
 {
 	uint32_t f = (uint32_t)regs->x[0];
 	uint32_t w1 = (uint32_t)regs->x[1];
@@ -51,7 +52,7 @@ static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t re
 		if (req_fid == FFA_MSG_SEND_DIRECT_REQ_32)
 			for (int i = 2; i < 8; i++)
 				regs->x[i] &= 0xFFFFFFFFull;
-		return;
+		return FFA_RET_OK;
 	}
 	switch (f) {
 	case FFA_INTERRUPT:
@@ -69,13 +70,14 @@ static void med_msg_reply(struct ffamed_vm *vm, struct med_vcpu *vc, uint32_t re
 		regs->x[1] = w1;
 		regs->x[2] = w2;
 		regs->x[3] = w3;
-		return;
+		return FFA_RET_OK;
 	case FFA_ERROR:
 		err = ffa_error_code(regs);
+		if (err >= 0)
+			goto aborted; /* no error code: out of protocol */
 		if (!is_run || !med_run_error_transient(err))
 			vc->run_allowed = false;
-		ffa_set_error(regs, err);
-		return;
+		return err;
 	default:
 		break;
 	}
@@ -83,56 +85,60 @@ aborted:
 	med_debug(vm->med, "ffamed: VM %x: SP %x answered %s (w1 %x): aborted", (unsigned)vm->id,
 		  (unsigned)sp->id, med_fid_name(f), (unsigned)w1);
 	vc->run_allowed = false;
-	ffa_set_error(regs, FFA_RET_ABORTED);
+	return FFA_RET_ABORTED;
 }
 
-enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					      uint32_t fid, struct ffamed_regs *regs)
+/* The SP's error answer, as the guest gets it: relayed as a refusal. */
+static med_status med_msg_reply_status(struct med_call *call, int32_t rc)
 {
+	if (rc != FFA_RET_OK)
+		MED_REFUSE(call, rc, "the SP or the SPMC answered with an error");
+	return FFA_RET_OK;
+}
+
+med_status med_handle_direct_req(struct med_call *call)
+{
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t fid = call->fid;
 	struct ffamed *med = vm->med;
-	struct med_vcpu *vc = &vm->vcpus[vcpu];
+	struct med_vcpu *vc = &vm->vcpus[call->vcpu];
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t receiver = FFA_RECEIVER(w1);
-	const struct med_sp *sp = NULL;
+	const struct med_sp *sp;
 	struct ffa_uuid uuid;
 	uint32_t need;
-	int32_t rc;
 
-	(void)version; /* REQ2 below v1.2 was refused by the dispatcher */
-	rc = FFA_RET_INVALID_PARAMETERS;
+	/* REQ2 below v1.2 was refused by the dispatcher. */
 	if (FFA_SENDER(w1) != vm->id || (regs->x[1] >> 32))
-		goto err; /* forged sender */
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "sender is not the caller");
 	if (!FFA_ID_IS_SECURE(receiver))
-		return med_msg_vm_direct_req(vm, vcpu, fid, regs);
+		return med_msg_vm_direct_req(call);
 	/* Framework messages are the hypervisor's, not a guest's. */
 	if (fid != FFA_MSG_SEND_DIRECT_REQ2 && regs->x[2])
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "framework message flag set");
 	/* Before the lookup: without the right, whether the SP exists is
 	 * none of the VM's business. */
-	rc = FFA_RET_DENIED;
 	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_MSG))
-		goto err;
-	rc = FFA_RET_INVALID_PARAMETERS;
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: no message right with the SP");
 	sp = med_sp_find(med, receiver);
 	if (!sp)
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "no such SP");
 	need = FFA_PART_PROP_DIRECT_REQ_RECV;
 	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
 		ffa_uuid_from_x(&uuid, regs->x[2], regs->x[3]);
 		if (!ffa_uuid_is_nil(&uuid) && !med_sp_has_uuid(med, receiver, &uuid))
-			goto err;
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "the SP has no such UUID");
 		need = FFA_PART_PROP_DIRECT_REQ2_RECV;
 	}
-	rc = FFA_RET_DENIED;
 	if (!(med_sp_props(med, receiver) & need))
-		goto err;
+		MED_REFUSE(call, FFA_RET_DENIED, "the SP does not receive this kind of request");
 	/* A preempted request must be resumed (FFA_RUN) before a new one:
 	 * a context left preempted would block that SP for everybody. The
 	 * same holds for a request to a VM still outstanding. */
-	rc = FFA_RET_BUSY;
 	if (vc->run_allowed ||
 	    atomic_load_explicit(&vc->tx_state, memory_order_relaxed) != MED_VTX_IDLE)
-		goto err;
+		MED_REFUSE(call, FFA_RET_BUSY, "a preempted or outstanding request first");
 
 	/* The request goes to the firmware in place: x0, x2.. are the guest's
 	 * (checked above; already masked for REQ_32), x1 is rebuilt, and
@@ -141,54 +147,37 @@ enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcp
 	if (fid != FFA_MSG_SEND_DIRECT_REQ2)
 		med_regs_zero_from(regs, 8);
 	med_fw_call(med, regs);
-	med_msg_reply(vm, vc, fid, sp, false, regs);
-	return FFAMED_CALL_DONE;
-
-err:
-	med_debug(med, "ffamed: VM %x: %s to %x: %s", (unsigned)vm->id, med_fid_name(fid),
-		  (unsigned)(w1 & 0xFFFFu), med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return med_msg_reply_status(call, med_msg_reply(vm, vc, fid, sp, false, regs));
 }
 
-enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs)
+med_status med_handle_run(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
 	struct ffamed *med = vm->med;
-	struct med_vcpu *vc = &vm->vcpus[vcpu];
+	struct med_vcpu *vc = &vm->vcpus[call->vcpu];
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t ep = FFA_TARGET_EP(w1);
 	uint16_t ctx = FFA_TARGET_VCPU(w1);
 	const struct med_sp *sp = NULL;
-	int32_t rc;
 
-	rc = FFA_RET_INVALID_PARAMETERS;
 	if (!FFA_ID_IS_SECURE(ep) && ep != FFA_HYP_ID && med_msg_vm_available(med))
-		return med_msg_vm_run(vm, vcpu, regs);
-	if (FFA_ID_IS_SECURE(ep) && !(med_policy_grant(vm, ep) & FFAMED_RIGHT_MSG)) {
-		rc = FFA_RET_DENIED; /* existence not told, as for requests */
-		goto err;
-	}
+		return med_msg_vm_run(call);
+	/* Existence not told without the right, as for requests. */
+	if (FFA_ID_IS_SECURE(ep) && !(med_policy_grant(vm, ep) & FFAMED_RIGHT_MSG))
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: no message right with the SP");
 	if (FFA_ID_IS_SECURE(ep))
 		sp = med_sp_find(med, ep);
 	if (!sp || ctx >= sp->exec_ctx_count)
-		goto err;
-	rc = FFA_RET_DENIED;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "no such SP or execution context");
 	if (!vc->run_allowed || vc->run_sp != ep || vc->run_ctx != ctx)
-		goto err;
+		MED_REFUSE(call, FFA_RET_DENIED, "no request of this vCPU preempted there");
 
 	ffa_regs_clear(regs);
 	regs->x[0] = FFA_RUN;
 	regs->x[1] = w1;
 	med_fw_call(med, regs);
-	med_msg_reply(vm, vc, vc->run_req_fid, sp, true, regs);
-	return FFAMED_CALL_DONE;
-
-err:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %s", (unsigned)vm->id, (unsigned)vcpu,
-		  (unsigned)w1, med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return med_msg_reply_status(call, med_msg_reply(vm, vc, vc->run_req_fid, sp, true, regs));
 }
 
 /* FFA_RUNs at teardown for one preempted request: each answer may be
@@ -218,7 +207,7 @@ void med_msg_vm_release_sp_contexts(struct ffamed_vm *vm)
 			else
 				med_fw_call(med, &r);
 			/* Updates run_allowed; the answer itself has nobody to go to. */
-			med_msg_reply(vm, vc, vc->run_req_fid, sp, true, &r);
+			(void)med_msg_reply(vm, vc, vc->run_req_fid, sp, true, &r);
 		}
 		if (vc->run_allowed)
 			med_err(med, "ffamed: VM %x vCPU %u: SP %x context %u left preempted",

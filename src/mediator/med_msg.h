@@ -55,11 +55,8 @@ struct med_vcpu {
 };
 
 /* ---- med_msg.c --------------------------------------------------------------- */
-/* Direct requests and FFA_RUN: to an SP here, to a VM in med_msg_vm.c. */
-enum ffamed_call_status med_handle_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					      uint32_t fid, struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs);
+/* Direct requests and FFA_RUN: to an SP here, to a VM in med_msg_vm.c (the
+ * handlers of this file, med_msg_vm.c and med_msg_send2.c: med_handler.h). */
 static inline void med_regs_zero_from(struct ffamed_regs *regs, int from)
 {
 	for (int i = from; i < FFA_NREGS; i++)
@@ -75,22 +72,11 @@ static inline bool med_msg_vm_available(const struct ffamed *med)
 {
 	return med->cfg.vm_to_vm && med->ops->vcpu_resume;
 }
-enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					      struct ffamed_regs *regs);
-enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					       struct ffamed_regs *regs);
-enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					 struct ffamed_regs *regs);
+med_status med_msg_vm_direct_req(struct med_call *call);
+med_status med_msg_vm_run(struct med_call *call);
 void med_msg_vm_init(struct ffamed_vm *vm);
 void med_msg_vm_free(struct ffamed_vm *vm);
 /* Teardown, once the VM is out of the registry: see docs/MESSAGING.md. */
 void med_msg_vm_teardown(struct ffamed_vm *vm);
-
-/* ---- med_msg_send2.c --------------------------------------------------------- */
-void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs);
 
 #endif /* FFAMED_MED_MSG_H */

@@ -165,17 +165,20 @@ out:
 	return rc;
 }
 
-void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_msg_send2(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t version = call->version;
 	struct ffamed *med = vm->med;
 	struct ffa_msg_hdr hdr;
-	int32_t rc = FFA_RET_INVALID_PARAMETERS;
+	int32_t rc;
 
 	/* w1 (sender VM ID) is the hypervisor's to fill; the delay-SRI flag
 	 * in w2 is an SP's. */
 	for (int i = 1; i < 8; i++)
 		if (regs->x[i])
-			goto out;
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "x1-x7 not zero");
 	/* A first look for the receiver, to know which locks to take. */
 	med_lock(med, &vm->rxtx_lock);
 	rc = med_hdr_copy(vm, version, &hdr);
@@ -183,18 +186,17 @@ void med_handle_msg_send2(struct ffamed_vm *vm, uint32_t version, struct ffamed_
 		rc = med_hdr_check(vm, version, &hdr);
 	med_unlock(med, &vm->rxtx_lock);
 	if (rc != FFA_RET_OK)
-		goto out;
-	if (FFA_ID_IS_SECURE(hdr.receiver))
+		MED_REFUSE(call, rc, "no TX buffer, or its message header is invalid");
+	if (FFA_ID_IS_SECURE(hdr.receiver)) {
 		rc = med_send2_sp(vm, version);
-	else
+		if (rc != FFA_RET_OK)
+			MED_REFUSE(call, rc, "the SP cannot take it, or the SPMC refused");
+	} else {
 		rc = med_send2_vm(vm, version, hdr.receiver);
-out:
-	if (rc != FFA_RET_OK) {
-		med_debug(med, "ffamed: VM %x: FFA_MSG_SEND2: %s", (unsigned)vm->id,
-			  med_err_name(rc));
-		ffa_set_error(regs, rc);
-		return;
+		if (rc != FFA_RET_OK)
+			MED_REFUSE(call, rc, "policy, or the receiving VM cannot take it");
 	}
 	ffa_set_success32(regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 #endif /* FFAMED_CONFIG_INDIRECT_MSG */

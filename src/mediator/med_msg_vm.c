@@ -108,49 +108,63 @@ static int32_t med_pick_receiver(const struct ffamed_vm *rv, uint16_t vcpu)
 	return -1;
 }
 
-enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					      struct ffamed_regs *regs)
+med_status med_msg_vm_direct_req(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t fid = call->fid;
+	uint16_t vcpu = call->vcpu;
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
 	uint16_t receiver = FFA_RECEIVER((uint32_t)regs->x[1]);
-	struct ffamed_vm *rv = NULL;
+	struct ffamed_vm *rv;
 	struct med_vcpu *rc_vcpu;
-	struct ffa_uuid uuid;
-	int32_t r, rc;
+	struct ffa_uuid uuid = {0};
+	med_status rc;
+	int32_t r;
 
 	/* The caller checked the sender field. */
 	/* Without VM-to-VM messaging a VM is no endpoint to send to. */
-	rc = FFA_RET_INVALID_PARAMETERS;
 	if (receiver == vm->id || receiver == FFA_HYP_ID || !med_msg_vm_available(med))
-		goto err;
-	if (fid == FFA_MSG_SEND_DIRECT_REQ2)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "receiver is the caller, the hypervisor, or VM-to-VM is off");
+	if (fid == FFA_MSG_SEND_DIRECT_REQ2) {
 		ffa_uuid_from_x(&uuid, regs->x[2], regs->x[3]);
-	else if (regs->x[2])
-		goto err; /* framework messages are the hypervisor's */
-	rc = FFA_RET_DENIED;
+	} else if (regs->x[2]) {
+		/* framework messages are the hypervisor's */
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "framework message flag set");
+	}
 	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_MSG))
-		goto err;
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: no message right with the receiver");
 	rv = med_vm_get(med, receiver);
+	if (!rv)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "no such VM");
 	/* A VM offers one service: Nil, or the UUID the host gave it. */
-	if (!rv || (fid == FFA_MSG_SEND_DIRECT_REQ2 && !ffa_uuid_is_nil(&uuid) &&
-		    !ffa_uuid_equal(&uuid, &rv->uuid))) {
-		rc = FFA_RET_INVALID_PARAMETERS;
-		goto err;
+	if (fid == FFA_MSG_SEND_DIRECT_REQ2 && !ffa_uuid_is_nil(&uuid) &&
+	    !ffa_uuid_equal(&uuid, &rv->uuid)) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "a UUID the receiving VM was not given");
+		goto out;
 	}
 	if (!(med_rights_vm(vm, rv) & FFAMED_RIGHT_MSG) ||
 	    (fid == FFA_MSG_SEND_DIRECT_REQ2 &&
-	     !med_version_at_least(med_vm_version(rv), FFA_VERSION_1_2)))
-		goto err;
-	rc = FFA_RET_BUSY;
-	if (vc->run_allowed)
-		goto err;
+	     !med_version_at_least(med_vm_version(rv), FFA_VERSION_1_2))) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED,
+				 "policy of the receiver, or it predates DIRECT_REQ2");
+		goto out;
+	}
+	if (vc->run_allowed) {
+		rc = MED_REFUSAL(call, FFA_RET_BUSY, "a preempted request must be resumed first");
+		goto out;
+	}
 
 	med_lock2(med, vm, rv);
 	r = med_tx_state(vc) == MED_VTX_IDLE ? med_pick_receiver(rv, vcpu) : -1;
 	if (r < 0) {
 		med_unlock2(med, vm, rv);
-		goto err;
+		rc = MED_REFUSAL(call, FFA_RET_BUSY,
+				 "a request outstanding, or no receiver vCPU waiting");
+		goto out;
 	}
 	rc_vcpu = &rv->vcpus[r];
 	rc_vcpu->rx_state = MED_VRX_HANDLING;
@@ -166,16 +180,10 @@ enum ffamed_call_status med_msg_vm_direct_req(struct ffamed_vm *vm, uint16_t vcp
 		med_regs_zero_from(regs, 8);
 	med_resume(rv, (uint16_t)r, regs);
 	med_unlock2(med, vm, rv);
+	rc = MED_BLOCKED;
+out:
 	med_vm_put(rv);
-	return FFAMED_CALL_BLOCKED;
-
-err:
-	if (rv)
-		med_vm_put(rv);
-	med_debug(med, "ffamed: VM %x: %s to VM %x: %s", (unsigned)vm->id, med_fid_name(fid),
-		  (unsigned)receiver, med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return rc;
 }
 
 /*
@@ -200,59 +208,59 @@ static bool med_run_settled(struct med_vcpu *vc, uint16_t target, uint16_t tvcpu
 	return true;
 }
 
-enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
-				       struct ffamed_regs *regs)
+med_status med_msg_vm_run(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint16_t vcpu = call->vcpu;
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint16_t target = FFA_TARGET_EP(w1), tvcpu = FFA_TARGET_VCPU(w1);
 	struct ffamed_vm *rv;
 	struct med_vcpu *rvc;
-	int32_t rc;
+	med_status rc;
 
-	/* A reply kept for us needs no lookup: its sender may be gone. */
+	/* A reply kept for us needs no lookup: its sender may be gone. The
+	 * reply (FFA_ERROR too) is the earlier request's, not a refusal. */
 	med_lock(med, &vm->msg_lock);
 	if (med_run_settled(vc, target, tvcpu, false, regs)) {
 		med_unlock(med, &vm->msg_lock);
-		return FFAMED_CALL_DONE;
+		return FFA_RET_OK;
 	}
 	med_unlock(med, &vm->msg_lock);
 
 	/* Without the right, whether the VM exists is not told. */
-	rc = FFA_RET_DENIED;
 	if (target != vm->id && !(med_policy_grant(vm, target) & FFAMED_RIGHT_MSG))
-		goto err;
-	rc = FFA_RET_INVALID_PARAMETERS;
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: no message right with the target");
 	rv = target == vm->id ? NULL : med_vm_get(med, target);
 	if (!rv) {
 		/* Our receiver may be gone with its teardown yet to tell us. */
 		med_lock(med, &vm->msg_lock);
 		if (target != vm->id && med_run_settled(vc, target, tvcpu, true, regs)) {
 			med_unlock(med, &vm->msg_lock);
-			return FFAMED_CALL_DONE;
+			return FFA_RET_OK;
 		}
 		med_unlock(med, &vm->msg_lock);
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "target is the caller or no VM");
 	}
 	if (tvcpu >= rv->vcpu_count) {
-		med_vm_put(rv);
-		goto err;
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS, "no such vCPU in the target");
+		goto out;
 	}
-	rc = FFA_RET_DENIED;
 	med_lock2(med, vm, rv);
 	/* The reply may have come since we looked; a VM with our receiver's
 	 * ID but another serial means that the receiver is gone. */
 	if (med_run_settled(vc, target, tvcpu, vc->tx_to.serial != rv->serial, regs)) {
 		med_unlock2(med, vm, rv);
-		med_vm_put(rv);
-		return FFAMED_CALL_DONE;
+		rc = FFA_RET_OK;
+		goto out;
 	}
 	if ((med_tx_state(vc) != MED_VTX_INTERRUPTED && med_tx_state(vc) != MED_VTX_YIELDED) ||
 	    !med_peer_is(&vc->tx_to, rv, tvcpu)) {
 		med_unlock2(med, vm, rv);
-		med_vm_put(rv);
-		goto err;
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "no request of this vCPU preempted there");
+		goto out;
 	}
 	rvc = &rv->vcpus[tvcpu];
 	if (rvc->rx_state == MED_VRX_YIELDED && med_peer_is(&rvc->rx_from, vm, vcpu)) {
@@ -261,44 +269,40 @@ enum ffamed_call_status med_msg_vm_run(struct ffamed_vm *vm, uint16_t vcpu,
 	}
 	med_tx_set(vc, MED_VTX_PENDING);
 	med_unlock2(med, vm, rv);
+	rc = MED_BLOCKED;
+out:
 	med_vm_put(rv);
-	return FFAMED_CALL_BLOCKED;
-
-err:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_RUN(%x): %s", (unsigned)vm->id, (unsigned)vcpu,
-		  (unsigned)w1, med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return rc;
 }
 
 /* ---- Receiver side ------------------------------------------------------------------ */
 
-enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					    struct ffamed_regs *regs)
+med_status med_handle_msg_wait(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t version = call->version;
 	struct ffamed *med = vm->med;
-	struct med_vcpu *vc = &vm->vcpus[vcpu];
+	struct med_vcpu *vc = &vm->vcpus[call->vcpu];
 	bool v12 = med_version_at_least(version, FFA_VERSION_1_2);
 	uint32_t flags = (uint32_t)regs->x[2];
-	int32_t rc = FFA_RET_INVALID_PARAMETERS;
+	bool handling;
 
 	if (regs->x[1] || (flags & ~(v12 ? FFA_MSG_WAIT_FLAG_RETAIN_RX : 0u)))
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "x1 not zero, or unknown flags");
 	/* w3..w7; x8..x17 too from v1.2 (SMCCC 1.2 callers zero them), while
 	 * an older caller may leave junk there. */
 	for (int i = 3; i < (v12 ? FFA_NREGS : 8); i++)
 		if (regs->x[i])
-			goto err;
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "MBZ registers not zero");
 	/* A request it holds must be answered first, and a refused wait
 	 * gives nothing back. Only this vCPU moves its rx_state away from
 	 * RUNNING, so the answer holds once the lock is dropped. */
-	rc = FFA_RET_DENIED;
 	med_lock(med, &vm->msg_lock);
-	if (vc->rx_state != MED_VRX_RUNNING) {
-		med_unlock(med, &vm->msg_lock);
-		goto err;
-	}
+	handling = vc->rx_state != MED_VRX_RUNNING;
 	med_unlock(med, &vm->msg_lock);
+	if (handling)
+		MED_REFUSE(call, FFA_RET_DENIED, "a request held must be answered first");
 	/* The RX goes back outside the msg lock (lock order). */
 	if (med_version_at_least(version, FFA_VERSION_1_1) &&
 	    !(flags & FFA_MSG_WAIT_FLAG_RETAIN_RX))
@@ -307,13 +311,7 @@ enum ffamed_call_status med_handle_msg_wait(struct ffamed_vm *vm, uint16_t vcpu,
 	med_lock(med, &vm->msg_lock);
 	vc->rx_state = MED_VRX_WAITING;
 	med_unlock(med, &vm->msg_lock);
-	return FFAMED_CALL_BLOCKED;
-
-err:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_MSG_WAIT: %s", (unsigned)vm->id, (unsigned)vcpu,
-		  med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return MED_BLOCKED;
 }
 
 /*
@@ -379,30 +377,37 @@ static void med_reply_to_sender(struct ffamed_vm *sv, uint16_t svcpu, struct med
 	med_tx_set(sc, MED_VTX_DONE);
 }
 
-enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vcpu, uint32_t fid,
-					       struct ffamed_regs *regs)
+med_status med_handle_direct_resp(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t fid = call->fid;
+	uint16_t vcpu = call->vcpu;
 	struct ffamed *med = vm->med;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
 	uint32_t w1 = (uint32_t)regs->x[1];
 	struct ffamed_vm *sv;
 	struct med_vcpu *sc;
 	struct med_peer from;
-	int32_t rc;
+	med_status rc;
 
 	sv = med_lock_with_sender(vm, vcpu, &from);
-	rc = FFA_RET_DENIED;
-	if (vc->rx_state != MED_VRX_HANDLING)
-		goto err;
-	rc = FFA_RET_INVALID_PARAMETERS;
+	if (vc->rx_state != MED_VRX_HANDLING) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "no request held by this vCPU");
+		goto out;
+	}
 	if (fid != ffa_direct_resp_fid(vc->rx_fid) || (regs->x[1] >> 32) ||
 	    FFA_SENDER(w1) != vm->id || FFA_RECEIVER(w1) != vc->rx_from.id ||
-	    (fid != FFA_MSG_SEND_DIRECT_RESP2 && regs->x[2]))
-		goto err;
+	    (fid != FFA_MSG_SEND_DIRECT_RESP2 && regs->x[2])) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "response kind, endpoints or flags do not match the request");
+		goto out;
+	}
 	/* The state may have moved between the two lock takings. */
-	rc = FFA_RET_DENIED;
-	if (vc->rx_from.serial != from.serial)
-		goto err;
+	if (vc->rx_from.serial != from.serial) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "the request changed meanwhile");
+		goto out;
+	}
 	sc = med_waiting_sender(vm, vcpu, sv);
 	if (sc) {
 		if (fid != FFA_MSG_SEND_DIRECT_RESP2)
@@ -414,61 +419,53 @@ enum ffamed_call_status med_handle_direct_resp(struct ffamed_vm *vm, uint16_t vc
 	}
 	/* A response is also a wait for the next request. */
 	vc->rx_state = MED_VRX_WAITING;
+	rc = MED_BLOCKED;
+out:
 	med_unlock_with_sender(vm, sv);
-	return FFAMED_CALL_BLOCKED;
-
-err:
-	med_unlock_with_sender(vm, sv);
-	med_debug(med, "ffamed: VM %x vCPU %u: %s (w1 %x): %s", (unsigned)vm->id, (unsigned)vcpu,
-		  med_fid_name(fid), (unsigned)w1, med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return rc;
 }
 
-enum ffamed_call_status med_handle_yield(struct ffamed_vm *vm, uint16_t vcpu, uint32_t version,
-					 struct ffamed_regs *regs)
+med_status med_handle_yield(struct med_call *call)
 {
-	struct ffamed *med = vm->med;
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint16_t vcpu = call->vcpu;
 	struct med_vcpu *vc = &vm->vcpus[vcpu];
-	bool v12 = med_version_at_least(version, FFA_VERSION_1_2);
+	bool v12 = med_version_at_least(call->version, FFA_VERSION_1_2);
 	uint32_t w2 = (uint32_t)regs->x[2], w3 = (uint32_t)regs->x[3];
 	struct ffamed_vm *sv;
 	struct med_vcpu *sc;
 	struct med_peer from;
-	int32_t rc = FFA_RET_INVALID_PARAMETERS;
+	med_status rc;
 
 	/* The timeout (w2/w3) exists from v1.2 on. */
 	if (regs->x[1] || (!v12 && (w2 || w3)))
-		goto err_unlocked;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "x1 not zero, or a timeout before v1.2");
 	for (int i = 4; i < 8; i++)
 		if (regs->x[i])
-			goto err_unlocked;
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "x4-x7 not zero");
 
 	sv = med_lock_with_sender(vm, vcpu, &from);
-	rc = FFA_RET_DENIED;
 	if (vc->rx_state != MED_VRX_HANDLING || vc->rx_from.serial != from.serial) {
-		med_unlock_with_sender(vm, sv);
-		goto err_unlocked;
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "no request held by this vCPU");
+		goto out;
 	}
 	sc = med_waiting_sender(vm, vcpu, sv);
 	if (!sc) {
 		/* Nobody will FFA_RUN us for a sender that is gone: carry on. */
-		med_unlock_with_sender(vm, sv);
 		ffa_set_success32(regs, 0, 0, 0);
-		return FFAMED_CALL_DONE;
+		rc = FFA_RET_OK;
+		goto out;
 	}
 	if (med_tx_state(sc) == MED_VTX_PENDING)
 		med_resume_simple(sv, from.vcpu, FFA_YIELD, FFA_TARGET_INFO(vm->id, vcpu), w2, w3);
 	med_tx_set(sc, MED_VTX_YIELDED);
 	vc->rx_state = MED_VRX_YIELDED;
+	rc = MED_BLOCKED;
+out:
 	med_unlock_with_sender(vm, sv);
-	return FFAMED_CALL_BLOCKED;
-
-err_unlocked:
-	med_debug(med, "ffamed: VM %x vCPU %u: FFA_YIELD: %s", (unsigned)vm->id, (unsigned)vcpu,
-		  med_err_name(rc));
-	ffa_set_error(regs, rc);
-	return FFAMED_CALL_DONE;
+	return rc;
 }
 
 /* ---- Host hooks -------------------------------------------------------------------- */

@@ -42,25 +42,25 @@ bool med_notif_available(const struct ffamed *med)
 
 /* Forwarded calls answer SUCCESS or ERROR; pass the guest a clean copy
  * (SUCCESS with no arguments, or the error code alone). */
-static void med_notif_reply_simple(const struct ffamed_regs *fw, struct ffamed_regs *regs)
+static med_status med_notif_reply_simple(struct med_call *call, const struct ffamed_regs *fw)
 {
-	if (ffa_is_success(fw))
-		ffa_set_success32(regs, 0, 0, 0);
-	else
-		ffa_set_error(regs, ffa_result(fw));
+	if (!ffa_is_success(fw))
+		MED_REFUSE(call, ffa_result(fw), "the SPMC refused");
+	ffa_set_success32(call->regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 
 /* Forwards w0..w7 of the guest's call unchanged: the SPMC checks the MBZ
  * registers and flags it knows. */
-static void med_notif_forward(struct ffamed_vm *vm, struct ffamed_regs *regs)
+static med_status med_notif_forward(struct med_call *call)
 {
 	struct ffamed_regs fw;
 
 	ffa_regs_clear(&fw);
 	for (int i = 0; i < 8; i++)
-		fw.x[i] = regs->x[i];
-	med_fw_call(vm->med, &fw);
-	med_notif_reply_simple(&fw, regs);
+		fw.x[i] = call->regs->x[i];
+	med_fw_call(call->vm->med, &fw);
+	return med_notif_reply_simple(call, &fw);
 }
 
 bool med_notif_is_guest_fid(uint32_t fid)
@@ -142,13 +142,32 @@ static struct ffamed_vm *med_notif_peer_vm(struct ffamed_vm *vm, uint16_t id)
 	return med_vm_get(vm->med, id);
 }
 
+/* The dispatcher's per-VM gate for notification calls: whether the SPMC
+ * took the VM's bitmap (docs/NOTIFICATIONS.md). */
+#define MED_NOTIF_REFUSE_UNAVAILABLE(call)                                                         \
+	do {                                                                                       \
+		if (!med_vm_notif_available((call)->vm))                                           \
+			MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "no notifications for this VM");   \
+	} while (0)
+
+/* The answer of a call served here. */
+static med_status med_notif_local_reply(struct med_call *call, int32_t rc)
+{
+	if (rc != FFA_RET_OK)
+		MED_REFUSE(call, rc, "refused by the receiver's local state");
+	ffa_set_success32(call->regs, 0, 0, 0);
+	return FFA_RET_OK;
+}
+
 /*
  * BIND and UNBIND: w1 = sender [31:16] | receiver (this VM) [15:0], w2 =
  * flags (BIND: bit0 per-vCPU; UNBIND: MBZ), w3/w4 = the IDs.
  */
-void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_notif_bind(struct med_call *call)
 {
-	bool bind = (uint32_t)regs->x[0] == FFA_NOTIFICATION_BIND;
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	bool bind = call->fid == FFA_NOTIFICATION_BIND;
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
 	uint16_t sender = FFA_SENDER(w1);
@@ -156,36 +175,30 @@ void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	struct ffamed_vm *peer;
 	int32_t rc;
 
-	if (FFA_RECEIVER(w1) != vm->id || !bitmap ||
-	    (flags & ~(bind ? FFA_NOTIF_FLAG_PER_VCPU : 0u)) || regs->x[5] || regs->x[6] ||
-	    regs->x[7]) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	MED_NOTIF_REFUSE_UNAVAILABLE(call);
+	if (FFA_RECEIVER(w1) != vm->id)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "receiver is not the caller");
+	if (!bitmap || (flags & ~(bind ? FFA_NOTIF_FLAG_PER_VCPU : 0u)) || regs->x[5] ||
+	    regs->x[6] || regs->x[7])
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "empty bitmap, or flags or x5-x7 not zero");
 	/* The policy first: without the right, whether the sender exists is
 	 * none of the VM's business. Unbinding is always allowed: it only
 	 * takes rights away. */
-	if (bind && !(med_policy_grant(vm, sender) & FFAMED_RIGHT_NOTIFY)) {
-		ffa_set_error(regs, FFA_RET_DENIED);
-		return;
-	}
+	if (bind && !(med_policy_grant(vm, sender) & FFAMED_RIGHT_NOTIFY))
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: no notify right with the sender");
 	if (FFA_ID_IS_SECURE(sender)) {
-		if (!med_vm_sp_notif(vm) || !med_sp_find(vm->med, sender)) {
-			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-			return;
-		}
-		med_notif_forward(vm, regs);
-		return;
+		if (!med_vm_sp_notif(vm) || !med_sp_find(vm->med, sender))
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+				   "no such SP, or no SP notifications");
+		return med_notif_forward(call);
 	}
 	peer = med_notif_peer_vm(vm, sender);
-	if (!peer) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	if (!peer)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "sender is no other live VM");
 	if (bind && !(med_rights_vm(vm, peer) & FFAMED_RIGHT_NOTIFY)) {
 		med_vm_put(peer);
-		ffa_set_error(regs, FFA_RET_DENIED);
-		return;
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: the sender may not notify the caller");
 	}
 	/* The sender stays referenced until the binding is in place, so its
 	 * teardown (which unbinds it everywhere) cannot run in between. */
@@ -194,15 +207,14 @@ void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	else
 		rc = med_notif_local_unbind(vm, sender, bitmap);
 	med_vm_put(peer);
-	if (rc == FFA_RET_OK)
-		ffa_set_success32(regs, 0, 0, 0);
-	else
-		ffa_set_error(regs, rc);
+	return med_notif_local_reply(call, rc);
 }
 
 /* SET: w1 = sender (this VM) [31:16] | receiver [15:0], w2 = flags. */
-void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_notif_set(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
 	uint16_t receiver = FFA_RECEIVER(w1);
@@ -210,41 +222,33 @@ void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	struct ffamed_vm *peer;
 	int32_t rc;
 
-	if (FFA_SENDER(w1) != vm->id || !bitmap || (flags & MED_NOTIF_SET_MBZ) ||
+	MED_NOTIF_REFUSE_UNAVAILABLE(call);
+	if (FFA_SENDER(w1) != vm->id)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "sender is not the caller");
+	if (!bitmap || (flags & MED_NOTIF_SET_MBZ) ||
 	    (!(flags & FFA_NOTIF_FLAG_PER_VCPU) && (flags >> FFA_NOTIF_SET_VCPU_SHIFT)) ||
-	    regs->x[5] || regs->x[6] || regs->x[7]) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	    regs->x[5] || regs->x[6] || regs->x[7])
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "empty bitmap, or flags or x5-x7 invalid");
 	/* The policy before any lookup, as for BIND. */
-	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_NOTIFY)) {
-		ffa_set_error(regs, FFA_RET_DENIED);
-		return;
-	}
+	if (!(med_policy_grant(vm, receiver) & FFAMED_RIGHT_NOTIFY))
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: no notify right with the receiver");
 	if (FFA_ID_IS_SECURE(receiver)) {
-		if (!med_vm_sp_notif(vm) || !med_sp_find(vm->med, receiver)) {
-			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-			return;
-		}
-		med_notif_forward(vm, regs);
-		return;
+		if (!med_vm_sp_notif(vm) || !med_sp_find(vm->med, receiver))
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+				   "no such SP, or no SP notifications");
+		return med_notif_forward(call);
 	}
 	peer = med_notif_peer_vm(vm, receiver);
-	if (!peer) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	if (!peer)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "receiver is no other live VM");
 	if (!(med_rights_vm(vm, peer) & FFAMED_RIGHT_NOTIFY)) {
 		med_vm_put(peer);
-		ffa_set_error(regs, FFA_RET_DENIED);
-		return;
+		MED_REFUSE(call, FFA_RET_DENIED, "policy: the caller may not notify the receiver");
 	}
 	rc = med_notif_local_set(peer, vm->id, flags, bitmap);
 	med_vm_put(peer);
-	if (rc == FFA_RET_OK)
-		ffa_set_success32(regs, 0, 0, 0);
-	else
-		ffa_set_error(regs, rc);
+	return med_notif_local_reply(call, rc);
 }
 
 /*
@@ -252,8 +256,11 @@ void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs)
  * The SP and SPM framework classes live at the SPMC; the VM and hypervisor
  * framework classes are kept here. The answer merges both.
  */
-void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs)
+med_status med_handle_notif_get(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint16_t vcpu = call->vcpu;
 	uint32_t w1 = (uint32_t)regs->x[1];
 	uint32_t flags = (uint32_t)regs->x[2];
 	uint32_t fw_flags = flags & (FFA_NOTIF_GET_SP | FFA_NOTIF_GET_SPM_FWK);
@@ -263,12 +270,12 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_reg
 	uint32_t hyp_fwk;
 	int32_t rc;
 
-	if (FFA_NOTIF_GET_RECEIVER(w1) != vm->id || FFA_NOTIF_GET_VCPU(w1) != vcpu ||
-	    (flags & ~FFA_NOTIF_GET_FLAGS_MASK) || regs->x[3] || regs->x[4] || regs->x[5] ||
-	    regs->x[6] || regs->x[7]) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	MED_NOTIF_REFUSE_UNAVAILABLE(call);
+	if (FFA_NOTIF_GET_RECEIVER(w1) != vm->id || FFA_NOTIF_GET_VCPU(w1) != vcpu)
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "receiver is not the calling vCPU");
+	if ((flags & ~FFA_NOTIF_GET_FLAGS_MASK) || regs->x[3] || regs->x[4] || regs->x[5] ||
+	    regs->x[6] || regs->x[7])
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "unknown flags, or x3-x7 not zero");
 	if (!med_vm_sp_notif(vm))
 		fw_flags = 0; /* no bitmap at the SPMC: its classes are empty */
 	ffa_regs_clear(&fw);
@@ -277,8 +284,7 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_reg
 		rc = med_fw_simple(vm->med, FFA_NOTIFICATION_GET, w1, fw_flags, 0, 0, 0, &fw);
 		if (rc != FFA_RET_OK) {
 			med_notif_local_get_restore(vm, vcpu, &snap);
-			ffa_set_error(regs, rc);
-			return;
+			MED_REFUSE(call, rc, "the SPMC refused");
 		}
 	}
 	med_notif_local_get_end(vm, vcpu, flags, &vm_bits, &hyp_fwk);
@@ -297,5 +303,6 @@ void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_reg
 			med_vm_rx_filled_by_spmc(vm);
 	}
 	regs->x[7] = hyp_fwk;
+	return FFA_RET_OK;
 }
 #endif /* FFAMED_CONFIG_NOTIFICATIONS */

@@ -30,11 +30,5 @@ bool med_notif_is_guest_fid(uint32_t fid);
 void med_notif_vm_bitmap_create(struct ffamed_vm *vm);
 /* Drops pending bits and the bitmap; logs what the SPMC refuses. */
 void med_notif_vm_bitmap_destroy(struct ffamed_vm *vm);
-void med_handle_notif_bind(struct ffamed_vm *vm, struct ffamed_regs *regs); /* and UNBIND */
-void med_handle_notif_set(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_notif_get(struct ffamed_vm *vm, uint16_t vcpu, struct ffamed_regs *regs);
-
-/* ---- med_notif_info.c -------------------------------------------------------- */
-void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs);
 
 #endif /* FFAMED_MED_NOTIF_H */

@@ -31,21 +31,22 @@ static bool med_info_fits(const struct med_info_out *o, unsigned vcpus)
 	return o->lists < MED_INFO_MAX_LISTS && o->ids + 1 + vcpus <= o->max_ids;
 }
 
-void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed_regs *regs)
+med_status med_handle_notif_info_get(struct med_call *call)
 {
-	bool is64 = fid == FFA_NOTIFICATION_INFO_GET_64;
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	bool is64 = call->fid == FFA_NOTIFICATION_INFO_GET_64;
 	struct med_notif *n = &vm->notif;
 	struct med_info_out o = {.max_ids = is64 ? FFA_NOTIF_INFO_MAX_IDS_64
 						 : FFA_NOTIF_INFO_MAX_IDS_32};
 	bool more = false;
 	uint64_t w2;
 
-	for (int i = 1; i < 8; i++) {
-		if (regs->x[i]) {
-			ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-			return;
-		}
-	}
+	if (!med_vm_notif_available(vm))
+		MED_REFUSE(call, FFA_RET_NOT_SUPPORTED, "no notifications for this VM");
+	for (int i = 1; i < 8; i++)
+		if (regs->x[i])
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "x1-x7 not zero");
 	med_lock(vm->med, &vm->notif_lock);
 	if ((n->global || n->hyp_fwk || n->secure_global) && !n->info_global_reported) {
 		o.id[o.ids++] = vm->id;
@@ -73,10 +74,8 @@ void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed
 	}
 	med_unlock(vm->med, &vm->notif_lock);
 
-	if (!o.lists) {
-		ffa_set_error(regs, FFA_RET_NO_DATA);
-		return;
-	}
+	if (!o.lists)
+		MED_REFUSE(call, FFA_RET_NO_DATA, "nothing pending");
 	ffa_regs_clear(regs);
 	regs->x[0] = is64 ? FFA_SUCCESS_64 : FFA_SUCCESS_32;
 	w2 = (uint64_t)o.lists << FFA_NOTIF_INFO_LIST_COUNT_SHIFT;
@@ -90,5 +89,6 @@ void med_handle_notif_info_get(struct ffamed_vm *vm, uint32_t fid, struct ffamed
 
 		regs->x[3 + i / per_reg] |= (uint64_t)o.id[i] << (16u * (i % per_reg));
 	}
+	return FFA_RET_OK;
 }
 #endif /* FFAMED_CONFIG_NOTIFICATIONS */

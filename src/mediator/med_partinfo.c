@@ -181,8 +181,11 @@ static int32_t med_pi_put_rx(void *arg, uint32_t index, const struct med_sp *e)
 	return FFA_RET_OK;
 }
 
-void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struct ffamed_regs *regs)
+med_status med_handle_partition_info_get(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
+	uint32_t version = call->version;
 	struct ffamed *med = vm->med;
 	bool v1_1 = med_version_at_least(version, FFA_VERSION_1_1);
 	uint32_t flags = (uint32_t)regs->x[5];
@@ -190,47 +193,45 @@ void med_handle_partition_info_get(struct ffamed_vm *vm, uint32_t version, struc
 	struct ffa_uuid uuid;
 	uint32_t count = 0;
 	void *buf;
-	int32_t rc;
+	med_status rc;
 
 	ffa_uuid_from_w(&uuid, (uint32_t)regs->x[1], (uint32_t)regs->x[2], (uint32_t)regs->x[3],
 			(uint32_t)regs->x[4]);
-	rc = FFA_RET_INVALID_PARAMETERS;
 	if (v1_1 ? (flags & ~FFA_PARTITION_INFO_GET_COUNT_FLAG) : flags)
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "flags not known at this version");
 
 	/* Unknown UUIDs are refused before anything else. */
 	rc = med_pi_walk(vm, version, &uuid, NULL, NULL, &count);
 	if (rc != FFA_RET_OK)
-		goto err;
+		MED_REFUSE(call, rc, "no partition with that UUID");
 	if (flags & FFA_PARTITION_INFO_GET_COUNT_FLAG) {
 		/* Count only: the RX buffer is neither written nor taken. */
 		ffa_set_success32(regs, 0, count, 0);
-		return;
+		return FFA_RET_OK;
 	}
 
 	rx.entry_size = v1_1 ? sizeof(struct ffa_partition_info_1_1)
 			     : sizeof(struct ffa_partition_info_1_0);
 	med_lock(med, &vm->rxtx_lock);
 	rc = med_vm_rx_acquire(vm, &buf, &rx.size);
-	if (rc == FFA_RET_OK) {
+	if (rc != FFA_RET_OK) {
+		rc = MED_REFUSAL(call, rc, "RX not mapped or not free");
+	} else {
 		rx.buf = buf;
 		rc = med_pi_walk(vm, version, &uuid, med_pi_put_rx, &rx, &count);
-		if (rc == FFA_RET_OK)
+		if (rc == FFA_RET_OK) {
 			med_vm_rx_give_to_guest(vm);
-		else
+		} else {
 			med_vm_rx_put_back(vm);
+			rc = MED_REFUSAL(call, rc, "writing the list into RX failed");
+		}
 	}
 	med_unlock(med, &vm->rxtx_lock);
 	if (rc != FFA_RET_OK)
-		goto err;
+		return rc;
 	/* v1.0 callers assume 8-byte entries: w3 MBZ for them. */
 	ffa_set_success32(regs, 0, count, v1_1 ? rx.entry_size : 0);
-	return;
-
-err:
-	med_debug(med, "ffamed: VM %x: FFA_PARTITION_INFO_GET: %s", (unsigned)vm->id,
-		  med_err_name(rc));
-	ffa_set_error(regs, rc);
+	return FFA_RET_OK;
 }
 
 struct med_pi_regs {
@@ -255,33 +256,31 @@ static int32_t med_pi_put_regs(void *arg, uint32_t index, const struct med_sp *e
 	return FFA_RET_OK;
 }
 
-void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
-					struct ffamed_regs *regs)
+med_status med_handle_partition_info_get_regs(struct med_call *call)
 {
+	struct ffamed_regs *regs = call->regs;
 	struct med_pi_regs pr = {0};
 	struct ffa_uuid uuid;
 	uint32_t count = 0, last, cur;
 	uint64_t x3 = regs->x[3];
-	int32_t rc = FFA_RET_INVALID_PARAMETERS;
+	med_status rc;
 
 	ffa_uuid_from_x(&uuid, regs->x[1], regs->x[2]);
 	if (x3 >> 32)
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "x3[63:32] not zero");
 	for (int i = 4; i < FFA_NREGS; i++)
 		if (regs->x[i])
-			goto err;
+			MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "x4 and up not zero");
 	/* Tags are not implemented: the list may have changed. */
-	rc = FFA_RET_RETRY;
 	if (FFA_PIG_REGS_TAG(x3))
-		goto err;
+		MED_REFUSE(call, FFA_RET_RETRY, "UUID tags not implemented");
 	pr.start = FFA_PIG_REGS_START_INDEX(x3);
-	rc = med_pi_walk(vm, version, &uuid, med_pi_put_regs, &pr, &count);
+	rc = med_pi_walk(call->vm, call->version, &uuid, med_pi_put_regs, &pr, &count);
 	if (rc != FFA_RET_OK)
-		goto err;
+		MED_REFUSE(call, rc, "no partition with that UUID");
 	last = count - 1;
-	rc = FFA_RET_INVALID_PARAMETERS;
 	if (pr.start > last)
-		goto err;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "start index past the last partition");
 	cur = pr.start + pr.filled - 1;
 
 	ffa_regs_clear(regs);
@@ -289,9 +288,5 @@ void med_handle_partition_info_get_regs(struct ffamed_vm *vm, uint32_t version,
 	regs->x[2] = FFA_PIG_REGS_X2(last, cur, 0, sizeof(struct ffa_partition_info_1_1));
 	for (uint32_t i = 0; i < pr.filled * 3; i++)
 		regs->x[3 + i] = pr.x[i];
-	return;
-
-err:
-	med_debug(vm->med, "ffamed: VM %x: PARTITION_INFO_GET_REGS: %d", (unsigned)vm->id, (int)rc);
-	ffa_set_error(regs, rc);
+	return FFA_RET_OK;
 }

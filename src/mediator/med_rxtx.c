@@ -215,25 +215,28 @@ err:
 	return rc;
 }
 
-void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_rxtx_map(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
 	struct ffamed *med = vm->med;
+	struct ffamed_regs *regs = call->regs;
 	/* The 32-bit form's arguments were masked to their low words. */
 	uint64_t tx_ipa = regs->x[1];
 	uint64_t rx_ipa = regs->x[2];
 	uint64_t pages = regs->x[3];
 	uint64_t size;
-	int32_t rc;
+	med_status rc;
 
-	rc = FFA_RET_INVALID_PARAMETERS;
 	if (pages == 0 || pages > med->cfg.rxtx_max_pages)
-		goto out;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "page count 0 or above rxtx_max_pages");
 	size = pages * FFA_PAGE_SIZE;
 	if (!tx_ipa || !rx_ipa || ((tx_ipa | rx_ipa) & (FFA_PAGE_SIZE - 1)) ||
 	    tx_ipa > UINT64_MAX - size || rx_ipa > UINT64_MAX - size)
-		goto out;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS,
+			   "buffer address 0, unaligned or wraps");
 	if (tx_ipa < rx_ipa + size && rx_ipa < tx_ipa + size)
-		goto out;
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "TX and RX overlap");
 
 	med_lock(med, &vm->rxtx_lock);
 	/* Pages the VM shared, lent or donated cannot become its buffers:
@@ -241,42 +244,42 @@ void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	 * are not memory the caller may give as buffers: INVALID_PARAMETERS,
 	 * as Hafnium answers. The send side refuses the converse (med_mem.c),
 	 * under the same lock. */
-	if (vm->rxtx.mapped)
-		rc = FFA_RET_DENIED;
-	else if (med_mem_pages_in_use(vm, tx_ipa, pages) || med_mem_pages_in_use(vm, rx_ipa, pages))
-		rc = FFA_RET_INVALID_PARAMETERS;
-	else
+	if (vm->rxtx.mapped) {
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "buffers already mapped");
+	} else if (med_mem_pages_in_use(vm, tx_ipa, pages) ||
+		   med_mem_pages_in_use(vm, rx_ipa, pages)) {
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS,
+				 "buffer pages are shared, lent or donated");
+	} else {
 		rc = med_rxtx_setup(vm, tx_ipa, rx_ipa, (uint32_t)pages);
+		if (rc != FFA_RET_OK)
+			rc = MED_REFUSAL(call, rc,
+					 "pinning, mapping or forwarding the pair failed");
+	}
 	if (rc == FFA_RET_OK) {
 		vm->rxtx.tx_ipa = tx_ipa;
 		vm->rxtx.rx_ipa = rx_ipa;
 	}
 	med_unlock(med, &vm->rxtx_lock);
-out:
-	if (rc != FFA_RET_OK) {
-		med_debug(med, "ffamed: VM %x: RXTX_MAP(%llx, %llx, %llx): %d", (unsigned)vm->id,
-			  (unsigned long long)tx_ipa, (unsigned long long)rx_ipa,
-			  (unsigned long long)pages, (int)rc);
-		ffa_set_error(regs, rc);
-		return;
-	}
+	if (rc != FFA_RET_OK)
+		return rc;
 	ffa_set_success32(regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 
-void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_rxtx_unmap(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
 	struct ffamed *med = vm->med;
 	struct med_rxtx *b = &vm->rxtx;
-	int32_t rc = FFA_RET_OK;
+	med_status rc = FFA_RET_OK;
 
 	/* The endpoint ID field is for the hypervisor to fill, not a guest. */
-	if (regs->x[1]) {
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
+	if (call->regs->x[1])
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "endpoint ID field not zero");
 	med_lock(med, &vm->rxtx_lock);
 	if (!b->mapped) {
-		rc = FFA_RET_INVALID_PARAMETERS;
+		rc = MED_REFUSAL(call, FFA_RET_INVALID_PARAMETERS, "no buffers mapped");
 	} else if (b->rx_owner == MED_RX_GUEST) {
 		/*
 		 * The guest still holds a full RX it has not released. We refuse
@@ -284,35 +287,32 @@ void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		 * that RX as handed to the normal world, and a release-then-unmap
 		 * order keeps both views in step (it is what Linux does).
 		 */
-		rc = FFA_RET_DENIED;
+		rc = MED_REFUSAL(call, FFA_RET_DENIED, "RX still held by the guest");
 	} else if (b->forwarded) {
 		rc = med_rxtx_forward_unmap(vm);
+		if (rc != FFA_RET_OK)
+			rc = MED_REFUSAL(call, rc, "the SPMC refused the unmap");
 	}
 	if (rc == FFA_RET_OK)
 		med_rxtx_release_pages(vm);
 	med_unlock(med, &vm->rxtx_lock);
-	if (rc != FFA_RET_OK) {
-		med_debug(med, "ffamed: VM %x: RXTX_UNMAP: %d", (unsigned)vm->id, (int)rc);
-		ffa_set_error(regs, rc);
-		return;
-	}
-	ffa_set_success32(regs, 0, 0, 0);
+	if (rc != FFA_RET_OK)
+		return rc;
+	ffa_set_success32(call->regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 
-void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs)
+med_status med_handle_rx_release(struct med_call *call)
 {
-	int32_t rc;
+	med_status rc;
 
-	if (regs->x[1]) { /* the VM ID field is the hypervisor's */
-		ffa_set_error(regs, FFA_RET_INVALID_PARAMETERS);
-		return;
-	}
-	rc = med_vm_rx_release(vm, true);
-	if (rc != FFA_RET_OK) {
-		ffa_set_error(regs, rc);
-		return;
-	}
-	ffa_set_success32(regs, 0, 0, 0);
+	if (call->regs->x[1]) /* the VM ID field is the hypervisor's */
+		MED_REFUSE(call, FFA_RET_INVALID_PARAMETERS, "VM ID field not zero");
+	rc = med_vm_rx_release(call->vm, true);
+	if (rc != FFA_RET_OK)
+		MED_REFUSE(call, rc, "RX not held by the guest, or the SPMC refused");
+	ffa_set_success32(call->regs, 0, 0, 0);
+	return FFA_RET_OK;
 }
 
 /*

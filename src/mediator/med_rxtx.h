@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A VM's RX/TX pair (med_rxtx.c): its state, embedded in struct ffamed_vm
- * (hence no med_internal.h here), and its handlers.
+ * (hence no med_internal.h here); its handlers are declared from the FID
+ * table (med_handler.h).
  */
 #ifndef FFAMED_MED_RXTX_H
 #define FFAMED_MED_RXTX_H
@@ -29,9 +30,6 @@ struct med_rxtx {
 	uint64_t *rx_pa;
 };
 
-void med_handle_rxtx_map(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_rxtx_unmap(struct ffamed_vm *vm, struct ffamed_regs *regs);
-void med_handle_rx_release(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* Teardown: unmaps whatever is mapped, whoever owns the RX. */
 void med_rxtx_vm_teardown(struct ffamed_vm *vm);
 

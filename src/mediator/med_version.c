@@ -29,8 +29,11 @@ static uint32_t version_recorded(uint32_t asked)
 	return asked;
 }
 
-void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs)
+/* FFA_VERSION answers in w0 itself, never with FFA_ERROR: always OK. */
+med_status med_handle_version(struct med_call *call)
 {
+	struct ffamed_vm *vm = call->vm;
+	struct ffamed_regs *regs = call->regs;
 	uint32_t asked = (uint32_t)regs->x[1];
 	uint32_t final;
 
@@ -39,7 +42,7 @@ void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs)
 		/* FFA_VERSION answers in w0 itself, zero-extended like every
 		 * 32-bit code (docs/ABI-COVERAGE.md §1.1 on Linux 6.1). */
 		regs->x[0] = (uint32_t)FFA_RET_NOT_SUPPORTED;
-		return;
+		return FFA_RET_OK;
 	}
 	regs->x[0] = FFAMED_FFA_VERSION;
 
@@ -53,6 +56,7 @@ void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs)
 	}
 	if (final && version_recorded(asked) != final)
 		regs->x[0] = (uint32_t)FFA_RET_NOT_SUPPORTED;
+	return FFA_RET_OK;
 }
 
 uint32_t med_version_finalise(struct ffamed_vm *vm)

@@ -13,7 +13,6 @@ static inline bool med_version_at_least(uint32_t v, uint32_t min)
 	       FFA_VERSION_MINOR(v) >= FFA_VERSION_MINOR(min);
 }
 
-void med_handle_version(struct ffamed_vm *vm, struct ffamed_regs *regs);
 /* The version gate for every other FF-A call: returns the final version,
  * or 0 when FFA_VERSION was never called (the caller answers NOT_SUPPORTED). */
 uint32_t med_version_finalise(struct ffamed_vm *vm);

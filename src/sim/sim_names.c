@@ -10,7 +10,7 @@ struct sim_name {
 	const char *name;
 };
 
-#define FID_ROW(fid) {fid, #fid},
+#define FID_ROW(fid, since, handler) {fid, #fid},
 static const struct sim_name fid_names[] = {FFA_FID_LIST(FID_ROW)};
 #undef FID_ROW
 

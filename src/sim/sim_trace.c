@@ -341,6 +341,9 @@ static void chrome_event(struct chrome_rec *r, const struct ffamed_trace_event *
 			rec_printf(r, ", \"x%d\": \"0x%" PRIx64 "\"", i, c->in[i]);
 		for (int i = 0; i < 4; i++)
 			rec_printf(r, ", \"out_x%d\": \"0x%" PRIx64 "\"", i, c->out[i]);
+		/* Which check refused (MED_REFUSE: no quotes in the text). */
+		if (c->refusal)
+			rec_printf(r, ", \"refusal\": \"%s\"", c->refusal);
 		rec_printf(r, "}}");
 	} else {
 		const struct ffamed_sp_trace_rec *s = &e->sp;

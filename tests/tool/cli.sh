@@ -88,8 +88,14 @@ grep -qi '8fff' "$tmp/seq.mmd" && fail "the refused ID 0x8fff drawn as a partici
 # Logs: one prefix, FF-A names rather than numbers.
 FFAMED_LOG=debug "${ffamed[@]}" sim --vms 1 --vcpus 1 --iterations 1 >/dev/null 2>"$tmp/log" ||
   fail "sim with FFAMED_LOG=debug: exit $?"
-grep -q '^\[debug\] ffamed: VM 1: FFA_MSG_SEND_DIRECT_REQ_64 to 8fff: INVALID_PARAMETERS$' "$tmp/log" ||
+# A refusal names the function, the code and the check that refused.
+grep -qE '^\[debug\] ffamed: VM 1 vCPU 0: FFA_MSG_SEND_DIRECT_REQ_64 refused INVALID_PARAMETERS: med_msg\.c:[0-9]+: no such SP$' "$tmp/log" ||
   fail "no named direct-request refusal in the debug log"
+# The trace carries the same check with the refused call.
+"${ffamed[@]}" sim --vms 1 --vcpus 1 --iterations 1 --trace "$tmp/why.json" >/dev/null ||
+  fail "sim --trace: exit $?"
+grep -qE '"name": "FFA_MSG_SEND_DIRECT_REQ_64"[^}]*"refusal": "med_msg\.c:[0-9]+: no such SP"' "$tmp/why.json" ||
+  fail "no refusal reason in the trace"
 grep -E '^\[(error|warn|info|debug)\] (ffamed|spmc|host): ' -v "$tmp/log" | head -3 | grep -q . &&
   fail "log lines without the one prefix: $(grep -E '^\[(error|warn|info|debug)\] (ffamed|spmc|host): ' -v "$tmp/log" | head -3)"
 grep -q 'ffamed.*ffamed:' "$tmp/log" && fail "a log line repeats its prefix"

@@ -12,55 +12,14 @@
 
 #include "el2.h"
 #include "el2_trace.h"
-#include "ffamed/ffa.h"
+#include "ffamed/ffa_names.h"
 
-#define N(x)                                                                                       \
-	{                                                                                          \
-		x, #x                                                                              \
-	}
+#define NAME_ROW(fid, since, handler) {fid, #fid},
 static const struct {
 	uint32_t fid;
 	const char *name;
-} names[] = {
-	N(FFA_ERROR),
-	N(FFA_SUCCESS_32),
-	N(FFA_SUCCESS_64),
-	N(FFA_INTERRUPT),
-	N(FFA_YIELD),
-	N(FFA_VERSION),
-	N(FFA_FEATURES),
-	N(FFA_RX_RELEASE),
-	N(FFA_RXTX_MAP_32),
-	N(FFA_RXTX_MAP_64),
-	N(FFA_RXTX_UNMAP),
-	N(FFA_PARTITION_INFO_GET),
-	N(FFA_PARTITION_INFO_GET_REGS),
-	N(FFA_ID_GET),
-	N(FFA_SPM_ID_GET),
-	N(FFA_RUN),
-	N(FFA_MSG_SEND_DIRECT_REQ_32),
-	N(FFA_MSG_SEND_DIRECT_REQ_64),
-	N(FFA_MSG_SEND_DIRECT_RESP_32),
-	N(FFA_MSG_SEND_DIRECT_RESP_64),
-	N(FFA_MSG_SEND_DIRECT_REQ2),
-	N(FFA_MSG_SEND_DIRECT_RESP2),
-	N(FFA_MEM_LEND_32),
-	N(FFA_MEM_LEND_64),
-	N(FFA_MEM_SHARE_32),
-	N(FFA_MEM_SHARE_64),
-	N(FFA_MEM_RECLAIM),
-	N(FFA_MEM_FRAG_RX),
-	N(FFA_MEM_FRAG_TX),
-	N(FFA_NOTIFICATION_BITMAP_CREATE),
-	N(FFA_NOTIFICATION_BITMAP_DESTROY),
-	N(FFA_NOTIFICATION_BIND),
-	N(FFA_NOTIFICATION_UNBIND),
-	N(FFA_NOTIFICATION_SET),
-	N(FFA_NOTIFICATION_GET),
-	N(FFA_NOTIFICATION_INFO_GET_32),
-	N(FFA_NOTIFICATION_INFO_GET_64),
-};
-#undef N
+} names[] = {FFA_FID_LIST(NAME_ROW)};
+#undef NAME_ROW
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
 #define TRACE_LINES_PER_OUTCOME 64
@@ -81,24 +40,11 @@ static int name_index(uint32_t fid)
 static const char *error_name(int32_t e)
 {
 	switch (e) {
-	case FFA_RET_NOT_SUPPORTED:
-		return "NOT_SUPPORTED";
-	case FFA_RET_INVALID_PARAMETERS:
-		return "INVALID_PARAMETERS";
-	case FFA_RET_NO_MEMORY:
-		return "NO_MEMORY";
-	case FFA_RET_BUSY:
-		return "BUSY";
-	case FFA_RET_INTERRUPTED:
-		return "INTERRUPTED";
-	case FFA_RET_DENIED:
-		return "DENIED";
-	case FFA_RET_RETRY:
-		return "RETRY";
-	case FFA_RET_ABORTED:
-		return "ABORTED";
-	case FFA_RET_NO_DATA:
-		return "NO_DATA";
+#define ERROR_CASE(code, name)                                                                     \
+	case code:                                                                                 \
+		return #name;
+		FFA_ERROR_LIST(ERROR_CASE)
+#undef ERROR_CASE
 	default:
 		return "?";
 	}
