@@ -9,13 +9,12 @@ is that there are none. The graph is read from `nm`, so it sees every direct
 call and data reference the linker sees, whatever the headers say; calls
 through function pointers (the port's ops) are not edges, by design.
 
-usage: check-file-cycles.py [--allow FILE [--strict]] [--verbose] BUILD_DIR...
+usage: check-file-cycles.py [--verbose] [--all] BUILD_DIR...
 
-Objects of tests/ and fuzz/ are left out. With --allow, a cycle whose files
-are all listed passes. With --strict, a listed file that was built but is
-in no cycle is an error too, so the list only shrinks (builds with parts
-compiled out check without it). Exit 0 when clean,
-1 on a cycle, 2 on bad usage.
+Objects of tests/, fuzz/ and examples/ are left out, and so are objects
+whose source is gone (a stale incremental build). Exit 0 when there is no
+cycle, 1 on a cycle (each printed, with its edges under --verbose), 2 on bad
+usage.
 """
 import argparse
 import os
@@ -120,23 +119,10 @@ def sccs(nodes, edges):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("builds", nargs="+", metavar="BUILD_DIR")
-    ap.add_argument("--allow", help="files allowed in a cycle, one per line, # comments")
-    ap.add_argument("--strict", action="store_true",
-                    help="a listed file built but in no cycle is an error")
+    ap.add_argument("--all", action="store_true",
+                    help="leave no directory out (the checker's own test)")
     ap.add_argument("--verbose", action="store_true", help="print every edge inside a cycle")
     args = ap.parse_args()
-
-    allowed = set()
-    if args.allow:
-        try:
-            with open(args.allow, encoding="utf-8") as f:
-                for line in f:
-                    line = line.split("#", 1)[0].strip()
-                    if line:
-                        allowed.add(line)
-        except OSError as e:
-            print(f"check-file-cycles: {args.allow}: {e.strerror}", file=sys.stderr)
-            return 2
 
     edges = defaultdict(set)
     why = defaultdict(set)
@@ -153,7 +139,7 @@ def main():
                     continue
                 obj = os.path.join(dirpath, f)
                 s = source_of(obj, build)
-                if (s and not s.startswith(LEFT_OUT)
+                if (s and (args.all or not s.startswith(LEFT_OUT))
                         and os.path.exists(os.path.join(ROOT, s))):
                     objs.append(obj)
                     src[obj] = s
@@ -182,10 +168,6 @@ def main():
         edges.setdefault(n, set())
 
     comps = sccs(nodes, edges)
-    in_cycle = {f for c in comps for f in c}
-    bad = [c for c in comps if not set(c) <= allowed]
-    stale = sorted(f for f in allowed if f in nodes and f not in in_cycle) if args.strict else []
-
     def show(comp):
         print(f"  cycle of {len(comp)} files: " + " ".join(comp))
         if args.verbose:
@@ -196,24 +178,13 @@ def main():
                     more = f" (+{len(names) - 3})" if len(names) > 3 else ""
                     print(f"    {a} -> {b}: {', '.join(names[:3])}{more}")
 
-    for c in bad:
+    for c in comps:
         print("check-file-cycles: a call cycle between files (docs/ARCHITECTURE.md, layers):")
         show(c)
-    for f in stale:
-        print(f"check-file-cycles: {f} is listed in {args.allow} but is in no cycle: "
-              "remove it from the list")
-    allowed_comps = [c for c in comps if set(c) <= allowed]
-    if allowed_comps:
-        print(f"check-file-cycles: {len(allowed_comps)} listed cycle(s) left, "
-              f"{sum(len(c) for c in allowed_comps)} files")
-        if args.verbose:
-            for c in allowed_comps:
-                show(c)
-    if bad or stale:
+    if comps:
         return 1
-    print(f"check-file-cycles: {len(nodes)} files, no unlisted cycle")
+    print(f"check-file-cycles: {len(nodes)} files, no cycle")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
