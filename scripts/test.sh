@@ -127,7 +127,7 @@ step "cppcheck" cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
      --enable=warning,performance,portability -I "$root/include" \
      "$root/src" "$root/tools" "$root/fuzz"
 step "clang-tidy" "$root/scripts/clang-tidy.sh" "$root/build"
-# tests/linux-guest is a Linux kernel module in kernel style: not ours to format.
+# tests/linux-guest is a Linux kernel module: it follows the kernel's style.
 fmt_check() {
   local files; files=$(cd "$root" && git ls-files '*.c' '*.h' ':!tests/linux-guest/*' 2>/dev/null ||
     find src include tools tests -name '*.[ch]' -not -path 'tests/linux-guest/*')
