@@ -274,7 +274,7 @@ static void round_trip(void **state)
 		bool is64 = round & 1;
 		struct common_notif_info_out o;
 		struct common_notif_info_list want[FFA_NOTIF_INFO_MAX_IDS_64];
-		struct common_notif_info_list got;
+		struct common_notif_info_list got = {0};
 		struct common_notif_info_iter it;
 		struct ffamed_regs r;
 		unsigned n = 0;

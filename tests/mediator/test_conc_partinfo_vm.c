@@ -7,6 +7,7 @@
  * that VM; never a torn or stale entry. Runs under TSan too.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 
 #include "med_fixture.h"
@@ -21,6 +22,8 @@ static const struct ffa_uuid svc_uuid = {{0x5E, 0x7C, 0x1A, 0x00, 0x11, 0x22, 0x
 
 static struct fix *fix;
 static _Atomic bool churn_stop;
+static _Atomic int lookers_running;
+static _Atomic long found_total;
 
 struct looker {
 	struct fix_vm *v;
@@ -34,6 +37,9 @@ static void *churn_thread(void *p)
 	long *cycles = p;
 
 	fix_set_cpu(3);
+	/* Churn only under lookers: a scheduler may start them late. */
+	while (atomic_load(&lookers_running) < 3)
+		sched_yield();
 	for (int c = 0; c < CYCLES; c++) {
 		struct fix_vm *v = fix_vm_new(fix, CHURN_ID, 2, 4, true);
 
@@ -41,10 +47,15 @@ static void *churn_thread(void *p)
 		assert_int_equal(fix_vm_register(v, true), FFA_RET_OK);
 		fix_negotiate(v, FFA_VERSION_1_2);
 		/* Alive for a while (its own lookups), so that the lookers
-		 * see it present as well as absent. */
+		 * see it present as well as absent; the first time until one
+		 * saw it (a lookup that never finds it fails the test by
+		 * the deadline). */
 		for (int i = 0; i < 40; i++)
 			assert_ffa_success(fix_call(v, 0, FFA_PARTITION_INFO_GET, 0, 0, 0, 0,
 						    FFA_PARTITION_INFO_GET_COUNT_FLAG));
+		for (long spins = 0; c == 0 && !atomic_load(&found_total) && spins < 10000000;
+		     spins++)
+			sched_yield();
 		fix_vm_destroy(v);
 		(*cycles)++;
 	}
@@ -61,6 +72,7 @@ static void check(struct looker *l, struct ffamed_regs r, int kind)
 		return;
 	}
 	l->found++;
+	atomic_fetch_add(&found_total, 1);
 	if (kind == 2) { /* GET_REGS */
 		assert_int_equal(r.x[0], FFA_SUCCESS_64);
 		assert_int_equal(r.x[2] & 0xFFFF, 0);
@@ -89,6 +101,7 @@ static void *look_thread(void *p)
 	struct looker *l = p;
 
 	fix_set_cpu(l->cpu);
+	atomic_fetch_add(&lookers_running, 1);
 	for (int i = 0; !atomic_load(&churn_stop); i++) {
 		int kind = i % 3;
 		struct ffamed_regs r;
@@ -128,6 +141,8 @@ static void conc_lookup_by_uuid_under_churn(void **state)
 		ls[i] = (struct looker){.v = vms[i], .vcpu = 0, .cpu = (uint32_t)i};
 	}
 	atomic_store(&churn_stop, false);
+	atomic_store(&lookers_running, 0);
+	atomic_store(&found_total, 0);
 	assert_int_equal(pthread_create(&ct, NULL, churn_thread, &cycles), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, look_thread, &ls[i]), 0);
