@@ -347,7 +347,7 @@ multi_denied() {
 
 multi_dtb() { # out.dtb vm-index initrd [fw]
   local out=$1 i=$2 initrd=$3 fw=${4:-} base=${MULTI_RAM[$2]} isize iaddr extra= args
-  local nv c ids= uuids= d
+  local nv c ids="" uuids="" d
   nv=$(multi_vcpus "${MULTI_CPUS[$i]}")
   iaddr=$(printf '0x%x' $((base + MULTI_INITRD_OFF)))
   [ "$i" = 0 ] && iaddr=$INITRD_ADDR
@@ -537,8 +537,8 @@ multi_checks() { # ver smp
     check boot "no OP-TEE error line in the secure log but the known ones" '^E/TC' absent
     allow=
     for ((g = 1; g <= MULTI_N; g++)); do
-      check boot "OP-TEE added guest $g (VM_CREATED)" "I/TC: Added guest $g[[:space:]]*\$"
-      check boot "OP-TEE removed guest $g (VM_DESTROYED)" "I/TC: Removing guest $g[[:space:]]*\$"
+      check boot "OP-TEE added guest $g (VM_CREATED)" "I/TC: Added guest ${g}[[:space:]]*\$"
+      check boot "OP-TEE removed guest $g (VM_DESTROYED)" "I/TC: Removing guest ${g}[[:space:]]*\$"
     done
     log=$whole
   fi
