@@ -31,11 +31,15 @@
 #                             docs/LINUX-GUESTS.md, "Multi-guest"); per-guest
 #                             initramfs additions: FFAMED_E2E_VM<N>_LIST and
 #                             FFAMED_E2E_VM<N>_RUN (FFAMED_INITRAMFS_LIST/_RUN)
-#   FFAMED_E2E_MULTI_DENY=1   those boots without rights between the two VMs:
+#                   =three    three guests over the software SPMC ("multi3",
+#                             -smp 4: VM 1 on CPUs 0-1, VM 2 on 2, VM 3 on 3):
+#                             VMs 1 and 2 talk, VM 3 and each of the others
+#                             are pairs the policy denies
+#   FFAMED_E2E_MULTI_DENY=1   those boots without rights between any VMs:
 #                             each guest's peer test module checks the refusal
 #   FFAMED_E2E_MULTI_CONFIG   the port's boot configuration for those boots
-#                             (default: the two guests below, with messaging and
-#                             notification rights between them; none with
+#                             (default: the guests below, with messaging and
+#                             notification rights between VMs 1 and 2; none with
 #                             FFAMED_E2E_MULTI_DENY=1)
 #   FFAMED_FIRMWARE           the firmware images (default <repo>/../shared/firmware);
 #                             absent: the real-firmware boots are skipped, saying so,
@@ -54,6 +58,7 @@ case ${FFAMED_E2E_MULTI:-0} in
   1) configs=multi ;;
   nsvirt) configs=multi-nsvirt ;;
   all) configs="multi multi-nsvirt" ;;
+  three) configs=multi3 ;;
 esac
 tmo=${FFAMED_E2E_TIMEOUT:-60}
 if [ "${FFAMED_E2E:-on}" = off ]; then
@@ -70,13 +75,14 @@ stamp() { echo "linux-e2e: [$(( $(date +%s) - t0 )) s] $*"; }
 # Must agree with src/port/el2-qemu/platform.h.
 MEM=512M HYP_BASE=0x5e000000 HYP_SIZE=0x2000000 KERNEL_ADDR=0x40200000 INITRD_ADDR=0x48000000
 BOOT_CONFIG_ADDR=0x5fff0000
-# The two-guest layout: each guest's DTB at its RAM base, its Image 2 MiB
-# above (the port enters it there), its initrd 128 MiB above.
-MULTI_RAM=(0x40000000 0x4f000000) MULTI_RAM_SIZE=0x0f000000 MULTI_INITRD_OFF=0x8000000
-# One service UUID for both: Linux 7.3 delivers an indirect message only when
-# each guest sees the other under the same UUID (docs/MESSAGING.md, "VMs as
-# partitions"); it is the peer test module's default peer_uuid.
-MULTI_UUID=(5e7c1a00-ffa0-4e57-8000-000000000001 5e7c1a00-ffa0-4e57-8000-000000000001)
+# The multi-guest layouts (multi_layout): each guest's DTB at its RAM base,
+# its Image 2 MiB above (the port enters it there), its initrd 128 MiB above.
+MULTI_INITRD_OFF=0x8000000
+# One service UUID for VMs 1 and 2: Linux 7.3 delivers an indirect message
+# only when each guest sees the other under the same UUID (docs/MESSAGING.md,
+# "VMs as partitions"); it is the peer test module's default peer_uuid. A
+# third VM has its own, so that a lookup by its UUID names it alone.
+PEER_UUID=5e7c1a00-ffa0-4e57-8000-000000000001
 MACHINE=virt,virtualization=on,gic-version=3
 QEMU_DUMP=(qemu-system-aarch64 -cpu cortex-a57 -m "$MEM" -nographic -nodefaults -monitor none
            -net none)
@@ -160,7 +166,7 @@ boot() {
   local slog=${log%.log}.secure.log
   cfg_fail=0 allow=
   case $cfg in
-    multi)
+    multi|multi3)
       multi_setup "$n" || return 1
       rm -f "$slog" ;;
     multi-nsvirt)
@@ -201,7 +207,7 @@ boot() {
     grep -aE '^(E|W)/TC' "$slog" | tr -d '\r' | cut -c1-150 | sed 's/^/  | /' | head -10
   fi
 
-  if [ "${cfg%-nsvirt}" = multi ]; then
+  if [ "${cfg#multi}" != "$cfg" ]; then
     multi_checks "$ver" "$n"
     local verdict=PASS
     [ $cfg_fail = 0 ] || verdict=FAIL
@@ -302,29 +308,70 @@ DTS
   dtc -q -I dts -O dtb -o "$out" "${out%.dtb}.dts"
 }
 
-# The two-guest boot (FFAMED_E2E_MULTI=1): a boot configuration, a DT and an
-# initramfs per guest, one QEMU command (sets cmd).
+# The multi-guest boots: a boot configuration, a DT and an initramfs per
+# guest, one QEMU command (sets cmd). multi_layout gives, per guest (index
+# i = VM i+1), its CPUs, RAM and UUID, and the pair that may talk.
+multi_layout() { # cfg   (sets MULTI_N, MULTI_CPUS, MULTI_RAM, MULTI_RAM_SIZE, MULTI_UUID, MULTI_PAIR)
+  case ${1%-nsvirt} in
+    multi)
+      MULTI_N=2 MULTI_CPUS=(0-1 2-3) MULTI_RAM=(0x40000000 0x4f000000) MULTI_RAM_SIZE=0x0f000000
+      MULTI_UUID=("$PEER_UUID" "$PEER_UUID") ;;
+    multi3)
+      MULTI_N=3 MULTI_CPUS=(0-1 2 3) MULTI_RAM=(0x40000000 0x4a000000 0x54000000)
+      MULTI_RAM_SIZE=0x0a000000
+      MULTI_UUID=("$PEER_UUID" "$PEER_UUID" 5e7c1a00-ffa0-4e57-8000-000000000003) ;;
+  esac
+  MULTI_PAIR="1 2"
+  [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] || MULTI_PAIR=
+}
+multi_vcpus() { # cpus-range
+  local r=$1
+  echo $(( ${r#*-} - ${r%-*} + 1 ))
+}
+# The VM that VM $1 talks to (empty: none).
+multi_peer() {
+  case " $MULTI_PAIR " in
+    " $1 "*) echo "${MULTI_PAIR#* }" ;;
+    *" $1 ") echo "${MULTI_PAIR% *}" ;;
+  esac
+}
+# The VMs the policy denies to VM $1: every other one but its peer.
+multi_denied() {
+  local g p out=
+  p=$(multi_peer "$1")
+  for ((g = 1; g <= MULTI_N; g++)); do
+    [ "$g" = "$1" ] || [ "$g" = "$p" ] || out="${out:+$out }$g"
+  done
+  echo "$out"
+}
+
 multi_dtb() { # out.dtb vm-index initrd [fw]
   local out=$1 i=$2 initrd=$3 fw=${4:-} base=${MULTI_RAM[$2]} isize iaddr extra= args
+  local nv c ids="" uuids="" d
+  nv=$(multi_vcpus "${MULTI_CPUS[$i]}")
   iaddr=$(printf '0x%x' $((base + MULTI_INITRD_OFF)))
   [ "$i" = 0 ] && iaddr=$INITRD_ADDR
   isize=$(stat -c %s "$initrd")
   args="$FW_BOOTARGS ffamed.vm=$((i + 1))"
-  # The denied pair: the peer test module must find the other VM hidden and
+  # The denied pairs: the peer test module must find those VMs hidden and
   # refused (docs/LINUX-GUESTS.md, "The peer test module").
-  [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] ||
-    args="$args ffa_peer_test.deny_id=$((2 - i)) ffa_peer_test.deny_uuid=${MULTI_UUID[$((1 - i))]}"
+  for d in $(multi_denied $((i + 1))); do
+    ids=${ids:+$ids,}$d uuids=${uuids:+$uuids,}${MULTI_UUID[$((d - 1))]}
+  done
+  [ -z "$ids" ] || args="$args ffa_peer_test.deny_id=$ids ffa_peer_test.deny_uuid=$uuids"
   if [ -n "$fw" ]; then
     # The DT a guest sees under the firmware: QEMU's with secure=on.
-    qemu-system-aarch64 -M "$FW_MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -cpu "$FW_CPU" -smp 2 \
+    qemu-system-aarch64 -M "$FW_MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -cpu "$FW_CPU" -smp "$nv" \
       -m "$FW_MEM" -nographic -nodefaults -bios "$(fw_bios base)" >/dev/null 2>&1 || return 1
   else
-    "${QEMU_DUMP[@]}" -smp 2 -M "$MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -kernel "$image" \
+    "${QEMU_DUMP[@]}" -smp "$nv" -M "$MACHINE,dumpdtb=${out%.dtb}.qemu.dtb" -kernel "$image" \
       -append "$args" >/dev/null 2>&1 || return 1
   fi
   if [ -n "$fw" ] && [ "$i" != 0 ]; then
     # TF-A adds PSCI to the DT it hands over (VM 1's): the others' need it too.
-    extra=$(printf '\tpsci {\n\t\tcompatible = "arm,psci-1.0", "arm,psci-0.2", "arm,psci";\n\t\tmethod = "smc";\n\t};\n\tcpus {\n\t\tcpu@0 { enable-method = "psci"; };\n\t\tcpu@1 { enable-method = "psci"; };\n\t};\n')
+    extra=$(printf '\tpsci {\n\t\tcompatible = "arm,psci-1.0", "arm,psci-0.2", "arm,psci";\n\t\tmethod = "smc";\n\t};\n\tcpus {\n')
+    for ((c = 0; c < nv; c++)); do extra=$extra$(printf '\n\t\tcpu@%x { enable-method = "psci"; };' $c); done
+    extra=$extra$(printf '\n\t};\n')
   fi
   if [ "$i" = 0 ]; then
     # QEMU rewrites /memory of the -dtb from -m: the rest is reserved.
@@ -349,57 +396,65 @@ DTS
   dtc -q -I dts -O dtb -o "$out" "${out%.dtb}.dts"
 }
 
-multi_setup() { # smp [nsvirt secure-log]
-  local n=$1 fw=${2:-} i loaders=() base
-  [ "$n" = 4 ] || { echo "linux-e2e: the multi boot needs 4 CPUs"; return 1; }
+multi_setup() { # smp [nsvirt secure-log]   (reads $cfg)
+  local n=$1 fw=${2:-} i loaders=() base name=${cfg%-nsvirt} dtbs=()
+  multi_layout "$cfg"
+  [ "$n" = 4 ] || { echo "linux-e2e: the multi boots need 4 CPUs"; return 1; }
   if [ -n "${FFAMED_E2E_MULTI_CONFIG:-}" ]; then
-    cp "$FFAMED_E2E_MULTI_CONFIG" "$kdir/multi.cfg" || return 1
+    cp "$FFAMED_E2E_MULTI_CONFIG" "$kdir/$name.cfg" || return 1
   else
-    # The two guests message and notify each other (the peer test module),
-    # or, with FFAMED_E2E_MULTI_DENY=1, are a pair the policy denies.
-    local allow_line="allow 1 2 msg,notify"
-    [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ] || allow_line=
-    cat >"$kdir/multi.cfg" <<CFG
-# Two guests (src/port/el2-qemu/boot_config.h)
-vm_to_vm on
-vm 1 cpus 0-1 ram ${MULTI_RAM[0]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[0]}
-vm 2 cpus 2-3 ram ${MULTI_RAM[1]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[1]}
-$allow_line
-CFG
+    # VMs 1 and 2 message and notify each other (the peer test module),
+    # or, with FFAMED_E2E_MULTI_DENY=1, are a pair the policy denies; a
+    # third VM is given no rights at all.
+    {
+      echo "# $MULTI_N guests (src/port/el2-qemu/boot_config.h)"
+      echo "vm_to_vm on"
+      for ((i = 0; i < MULTI_N; i++)); do
+        echo "vm $((i + 1)) cpus ${MULTI_CPUS[$i]} ram ${MULTI_RAM[$i]} $MULTI_RAM_SIZE uuid ${MULTI_UUID[$i]}"
+      done
+      [ -z "$MULTI_PAIR" ] || echo "allow $MULTI_PAIR msg,notify"
+    } >"$kdir/$name.cfg"
   fi
-  for i in 0 1; do
+  for ((i = 0; i < MULTI_N; i++)); do
     local vl=FFAMED_E2E_VM$((i + 1))_LIST vr=FFAMED_E2E_VM$((i + 1))_RUN
+    local ird=$kdir/initramfs-vm$((i + 1)).cpio.gz dtb=$kdir/guest-$name${fw:+-$fw}-vm$((i + 1)).dtb
     FFAMED_INITRAMFS_LIST=${!vl:-} FFAMED_INITRAMFS_RUN=${!vr:-} FFAMED_INITRAMFS_MODULE=$ko \
-      "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" \
-      "$kdir/initramfs-vm$((i + 1)).cpio.gz" || return 1
-    multi_dtb "$kdir/guest-multi${fw:+-$fw}-vm$((i + 1)).dtb" $i "$kdir/initramfs-vm$((i + 1)).cpio.gz" $fw || return 1
+      "$root/scripts/linux-initramfs.sh" "$dl/busybox/bin/busybox" "$bl/src-$ver" "$ird" || return 1
+    multi_dtb "$dtb" $i "$ird" $fw || return 1
+    dtbs+=("$dtb")
+    base=${MULTI_RAM[$i]}
+    if [ "$i" = 0 ]; then
+      # VM 1's DTB is QEMU's -dtb (or TF-A's), at the RAM base.
+      loaders+=(-device "loader,file=$image,addr=$KERNEL_ADDR,force-raw=on"
+                -device "loader,file=$ird,addr=$INITRD_ADDR,force-raw=on")
+    else
+      loaders+=(-device "loader,file=$dtb,addr=$base,force-raw=on"
+                -device "loader,file=$image,addr=$(printf '0x%x' $((base + 0x200000))),force-raw=on"
+                -device "loader,file=$ird,addr=$(printf '0x%x' $((base + MULTI_INITRD_OFF))),force-raw=on")
+    fi
   done
-  base=${MULTI_RAM[1]}
-  loaders=(-device "loader,file=$image,addr=$KERNEL_ADDR,force-raw=on"
-           -device "loader,file=$kdir/initramfs-vm1.cpio.gz,addr=$INITRD_ADDR,force-raw=on"
-           -device "loader,file=$kdir/guest-multi${fw:+-$fw}-vm2.dtb,addr=$base,force-raw=on"
-           -device "loader,file=$image,addr=$(printf '0x%x' $((base + 0x200000))),force-raw=on"
-           -device "loader,file=$kdir/initramfs-vm2.cpio.gz,addr=$(printf '0x%x' $((base + MULTI_INITRD_OFF))),force-raw=on"
-           -device "loader,file=$kdir/multi.cfg,addr=$BOOT_CONFIG_ADDR,force-raw=on")
+  loaders+=(-device "loader,file=$kdir/$name.cfg,addr=$BOOT_CONFIG_ADDR,force-raw=on")
   if [ -n "$fw" ]; then
     # TF-A starts the port (BL33); OP-TEE's log on the second UART.
     cmd=(qemu-system-aarch64 -M "$FW_MACHINE" -cpu "$FW_CPU" -smp "$n" -m "$FW_MEM"
          -nographic -nodefaults -monitor none -net none -no-reboot
          -serial stdio -serial "file:$3" -bios "$(fw_bios "$fw")"
-         -dtb "$kdir/guest-multi-$fw-vm1.dtb" -device "loader,file=$hyp_smc" "${loaders[@]}")
+         -dtb "${dtbs[0]}" -device "loader,file=$hyp_smc" "${loaders[@]}")
   else
     cmd=(qemu-system-aarch64 -M "$MACHINE" -cpu cortex-a57 -smp "$n" -m "$MEM" -nographic
          -nodefaults -serial stdio -monitor none -net none -no-reboot
-         -kernel "$hyp" -dtb "$kdir/guest-multi-vm1.dtb" "${loaders[@]}")
+         -kernel "$hyp" -dtb "${dtbs[0]}" "${loaders[@]}")
   fi
 }
 
 # Splits the console per guest: VM N's lines carry "[vmN] " (the port's
 # emulated PL011s); the port's own lines go with VM 1's.
 multi_split() { # log
-  local all=$1
-  tr -d '\r' <"$all" | sed -n -e 's/^\[vm1\] //p' -e '/^\[vm[0-9]*\] /!p' >"${all%-smp*}-vm1.log"
-  tr -d '\r' <"$all" | sed -n 's/^\[vm2\] //p' >"${all%-smp*}-vm2.log"
+  local all=$1 g
+  tr -d '\r' <"$all" | sed -n -e '/^\[vm[0-9]*\] /!p' -e 's/^\[vm1\] //p' >"${all%-smp*}-vm1.log"
+  for ((g = 2; g <= MULTI_N; g++)); do
+    tr -d '\r' <"$all" | sed -n "s/^\\[vm$g\\] //p" >"${all%-smp*}-vm$g.log"
+  done
 }
 
 # The peer test module's counts (docs/LINUX-GUESTS.md, "The peer test
@@ -439,17 +494,21 @@ peer_counts() { # vm1.log vm2.log
 }
 
 multi_checks() { # ver smp
-  local ver=$1 n=$2 drv=1.0 whole=$log g
+  local ver=$1 n=$2 drv=1.0 whole=$log g p d cpus nv name=${cfg%-nsvirt}
   [ "$ver" = 6.1 ] || drv=1.2
   multi_split "$whole"
-  check boot "the port read the boot configuration (2 guests)" 'ffamed-el2: boot configuration: 2 guest\(s\)'
-  check boot "VM 1 has an emulated PL011" 'ffamed-el2: VM 1: CPUs 0-1, .*console emulated PL011'
-  check boot "VM 2 has an emulated PL011" 'ffamed-el2: VM 2: CPUs 2-3, .*console emulated PL011'
+  check boot "the port read the boot configuration ($MULTI_N guests)" "ffamed-el2: boot configuration: $MULTI_N guest\\(s\\)"
+  for ((g = 1; g <= MULTI_N; g++)); do
+    cpus=${MULTI_CPUS[$((g - 1))]}
+    [ "${cpus#*-}" != "$cpus" ] || cpus=$cpus-$cpus
+    check boot "VM $g has an emulated PL011 (CPUs $cpus)" "ffamed-el2: VM $g: CPUs $cpus, .*console emulated PL011"
+  done
   check boot "no guest line split by another's" '.\[vm[0-9]+\] ' absent
   check boot "no EL2 panic" 'ffamed-el2: PANIC' absent
-  for g in 1 2; do
-    log=${whole%-smp*}-vm$g.log label="$ver multi vm$g"
-    check boot "Linux runs on 2 CPUs" 'e2e: init running on Linux .*, 2 CPU\(s\)'
+  for ((g = 1; g <= MULTI_N; g++)); do
+    log=${whole%-smp*}-vm$g.log label="$ver $name vm$g"
+    nv=$(multi_vcpus "${MULTI_CPUS[$((g - 1))]}")
+    check boot "Linux runs on $nv CPU(s)" "e2e: init running on Linux .*, $nv CPU\\(s\\)"
     check boot "its own identity (ffamed.vm=$g)" "Kernel command line: .*ffamed\.vm=$g"
     check boot "ARM FF-A: Driver version $drv" "ARM FF-A: Driver version $drv"
     check boot "optee: initialized driver" 'optee: initialized driver'
@@ -457,33 +516,41 @@ multi_checks() { # ver smp
     check boot "no arm_ffa error lines" '(ARM FF-A|arm_ffa|arm-ffa).*([Ee]rror|[Ff]ail|[Ii]ncompatible|[Ii]nvalid|No partitions|not supported)' absent
     check boot "no optee error lines" 'optee: .*([Ee]rror|[Ff]ail|Unexpected|[Ii]ncompatible|[Ii]nvalid)' absent
     check boot "guest powered off" 'e2e: powering off'
-    if [ "${FFAMED_E2E_MULTI_DENY:-0}" = 0 ]; then
-      check boot "the FF-A peer test module found VM $((3 - g)) and finished" "ffa-peer-test: RESULT peer=0x000$((3 - g)) done"
+    p=$(multi_peer "$g")
+    if [ -n "$p" ]; then
+      check boot "the FF-A peer test module found VM $p and finished" "ffa-peer-test: RESULT peer=0x000$p done"
     else
-      check boot "the denied peer is not found" 'ffa-peer-test: RESULT peer=none'
-      # DENIED (-6); a v1.0 guest (6.1) is refused notifications altogether.
-      local code=-6; [ "$ver" = 6.1 ] && code='-[0-9]+'
-      check boot "the denied peer: hidden from discovery, notification bind refused" \
-        "ffa-peer-test: deny id=0x000$((3 - g)) discovery=hidden bind=refused\\($code\\)"
+      check boot "no peer VM found (the policy hides every other)" 'ffa-peer-test: RESULT peer=none'
     fi
+    # DENIED (-6); a v1.0 guest (6.1) is refused notifications altogether.
+    local code=-6; [ "$ver" = 6.1 ] && code='-[0-9]+'
+    for d in $(multi_denied "$g"); do
+      check boot "the denied VM $d: hidden from discovery, notification bind refused" \
+        "ffa-peer-test: deny id=0x000$d discovery=hidden bind=refused\\($code\\)"
+    done
   done
   log=$whole label="$ver $cfg"
-  [ "$ver" = 6.1 ] || [ "${FFAMED_E2E_MULTI_DENY:-0}" != 0 ] ||
-    peer_counts "${whole%-smp*}-vm1.log" "${whole%-smp*}-vm2.log"
+  [ "$ver" = 6.1 ] || [ -z "$MULTI_PAIR" ] ||
+    peer_counts "${whole%-smp*}-vm${MULTI_PAIR% *}.log" "${whole%-smp*}-vm${MULTI_PAIR#* }.log"
   if [ "$cfg" = multi-nsvirt ]; then
     log=$slog allow=$SECURE_KNOWN
     check boot "no OP-TEE error line in the secure log but the known ones" '^E/TC' absent
     allow=
-    check boot "OP-TEE added guest 1 (VM_CREATED)" 'I/TC: Added guest 1[[:space:]]*$'
-    check boot "OP-TEE added guest 2 (VM_CREATED)" 'I/TC: Added guest 2[[:space:]]*$'
-    check boot "OP-TEE removed guest 1 (VM_DESTROYED)" 'I/TC: Removing guest 1[[:space:]]*$'
-    check boot "OP-TEE removed guest 2 (VM_DESTROYED)" 'I/TC: Removing guest 2[[:space:]]*$'
+    for ((g = 1; g <= MULTI_N; g++)); do
+      check boot "OP-TEE added guest $g (VM_CREATED)" "I/TC: Added guest ${g}[[:space:]]*\$"
+      check boot "OP-TEE removed guest $g (VM_DESTROYED)" "I/TC: Removing guest ${g}[[:space:]]*\$"
+    done
     log=$whole
   fi
-  check boot "VM 1 torn down at its power-off" 'ffamed-el2: VM 1 powered off, destroyed'
-  check boot "VM 2 torn down at its power-off" 'ffamed-el2: VM 2 powered off, destroyed'
+  for ((g = 1; g <= MULTI_N; g++)); do
+    check boot "VM $g torn down at its power-off" "ffamed-el2: VM $g powered off, destroyed"
+  done
   check boot "teardown gave back every byte (heap as at boot)" 'ffamed-el2: teardown of every VM, .*heap clean'
-  check boot "MEM_SHARE from VM 2 (its CPUs are 2-3 in the trace)" 'ffamed: vCPU [23] FFA_MEM_SHARE_(32|64)\(.*-> FFA_SUCCESS'
+  # The FF-A trace names the physical CPU: VM g's are MULTI_CPUS.
+  for ((g = 2; g <= MULTI_N; g++)); do
+    cpus=${MULTI_CPUS[$((g - 1))]}
+    check boot "MEM_SHARE from VM $g (CPUs $cpus in the trace)" "ffamed: vCPU [$cpus] FFA_MEM_SHARE_(32|64)\\(.*-> FFA_SUCCESS"
+  done
 }
 
 for ver in $kernels; do
@@ -501,7 +568,7 @@ for ver in $kernels; do
   for cfg in $configs; do
     case $cfg in
       spmc) boot "$ver" spmc "$smp" || exit 1 ;;
-      multi) boot "$ver" multi 4 || exit 1 ;;
+      multi|multi3) boot "$ver" "$cfg" 4 || exit 1 ;;
       multi-nsvirt) [ $fw_ok = 0 ] || boot "$ver" multi-nsvirt 4 || exit 1 ;;
       base) [ $fw_ok = 0 ] || boot "$ver" base "$smp" || exit 1 ;;
       nsvirt|plain)

@@ -113,6 +113,9 @@ step "two linux guests VM-to-VM (6.1, 7.3; software SPMC and OP-TEE nsvirt)" \
      env FFAMED_E2E_MULTI=all FFAMED_E2E_TIMEOUT=180 "$root/scripts/linux-e2e.sh"
 step "two linux guests the policy keeps apart: refusals (6.1, 7.3)" \
      env FFAMED_E2E_MULTI=1 FFAMED_E2E_MULTI_DENY=1 FFAMED_E2E_TIMEOUT=180 "$root/scripts/linux-e2e.sh"
+# Three guests: VMs 1 and 2 talk while each of them and VM 3 are refused.
+step "three linux guests: one pair talks, the policy refuses the others (6.1, 7.3)" \
+     env FFAMED_E2E_MULTI=three FFAMED_E2E_TIMEOUT=180 "$root/scripts/linux-e2e.sh"
 step "OP-TEE xtest, fast subset (7.3 guest, real firmware: through ffamed vs no hypervisor)" \
      "$root/scripts/optee-xtest.sh" --fast
 

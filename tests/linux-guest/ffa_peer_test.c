@@ -46,12 +46,17 @@ MODULE_PARM_DESC(msgs, "indirect messages (FFA_MSG_SEND2) each side sends");
 static int wait_ms = 20000;
 module_param(wait_ms, int, 0444);
 MODULE_PARM_DESC(wait_ms, "how long to wait for the peer (binding, each answer)");
-static int deny_id = -1;
-module_param(deny_id, int, 0444);
-MODULE_PARM_DESC(deny_id, "FF-A ID of a VM the policy denies to this one (-1: none)");
-static char *deny_uuid;
-module_param(deny_uuid, charp, 0444);
-MODULE_PARM_DESC(deny_uuid, "UUID of that VM: discovery must not list it");
+/* Up to MAX_DENY denied VMs, comma-separated: one VM of a third guest may
+ * be denied to both of the others. */
+#define MAX_DENY 4
+static int deny_id[MAX_DENY] = {-1, -1, -1, -1};
+static int deny_id_count;
+module_param_array(deny_id, int, &deny_id_count, 0444);
+MODULE_PARM_DESC(deny_id, "FF-A IDs of VMs the policy denies to this one (none by default)");
+static char *deny_uuid[MAX_DENY];
+static int deny_uuid_count;
+module_param_array(deny_uuid, charp, &deny_uuid_count, 0444);
+MODULE_PARM_DESC(deny_uuid, "UUIDs of those VMs, in the same order: discovery must not list them");
 
 /* Notification IDs, the same on both sides: each guest binds them with
  * the peer as sender. */
@@ -365,38 +370,69 @@ static unsigned long ffa_raw(unsigned long a0, unsigned long a1, unsigned long a
 	return res.a0;
 }
 
-/* The denied pair: discovery hides it, and binding a notification from it
- * is refused. The driver API needs a device, which discovery never gave
- * us, so the bind is a raw call (no driver state is touched). */
-static void run_denied(void)
+/* Whether discovery lists partition `id`: the nil UUID asks for all. The
+ * driver copies every entry it got, so the buffer has room for more
+ * partitions than any machine here has. */
+#define ALL_MAX 64
+static bool listed(int id)
+{
+	struct ffa_partition_info *buf = kcalloc(ALL_MAX, sizeof(*buf), GFP_KERNEL);
+	bool found = false;
+
+	/* Unused entries stay zero: ID 0 is never a partition's. */
+	if (buf && any_ops() &&
+	    !any_ops()->info_ops->partition_info_get("00000000-0000-0000-0000-000000000000", buf))
+		for (int i = 0; i < ALL_MAX; i++)
+			if (buf[i].id == id)
+				found = true;
+	kfree(buf);
+	return found;
+}
+
+/* One denied pair: discovery hides the VM (by its UUID and among all
+ * partitions), and binding a notification from it is refused. The driver
+ * API needs a device, which discovery never gave us, so the bind is a raw
+ * call (no driver state is touched). */
+static void run_denied_one(int id, const char *uuid)
 {
 	struct ffa_partition_info *buf;
 	unsigned long a0, w2, self;
 	const char *disc = "n/a";
 	const char *bind = "refused";
 
-	if (deny_id < 0) {
-		pr_info(TAG "deny: none configured\n");
-		return;
-	}
-	if (deny_uuid && any_ops()) {
+	if (uuid && any_ops()) {
 		buf = kcalloc(16, sizeof(*buf), GFP_KERNEL);
-		disc = buf && any_ops()->info_ops->partition_info_get(deny_uuid, buf) ? "hidden"
-										     : "LISTED";
+		disc = buf && any_ops()->info_ops->partition_info_get(uuid, buf) && !listed(id)
+			       ? "hidden"
+			       : "LISTED";
 		kfree(buf);
 	}
 	a0 = ffa_raw(FFA_ID_GET_FID, 0, 0, 0, &w2);
 	self = a0 == FFA_ERROR_FID ? 0 : (w2 & 0xffff);
 	/* BIND: w1 = sender (the denied VM) << 16 | receiver (us), ID 63. */
-	a0 = ffa_raw(FFA_NOTIFICATION_BIND_FID, ((unsigned long)deny_id << 16) | self, 0, 1UL << 31,
+	a0 = ffa_raw(FFA_NOTIFICATION_BIND_FID, ((unsigned long)id << 16) | self, 0, 1UL << 31,
 		     &w2);
 	if (a0 != FFA_ERROR_FID) {
 		bind = "ACCEPTED";
-		ffa_raw(FFA_NOTIFICATION_UNBIND_FID, ((unsigned long)deny_id << 16) | self, 0,
-			1UL << 31, &w2);
+		ffa_raw(FFA_NOTIFICATION_UNBIND_FID, ((unsigned long)id << 16) | self, 0, 1UL << 31,
+			&w2);
 		w2 = 0;
 	}
-	pr_info(TAG "deny id=0x%04x discovery=%s bind=%s(%d)\n", deny_id, disc, bind, (int)w2);
+	pr_info(TAG "deny id=0x%04x discovery=%s bind=%s(%d)\n", id, disc, bind, (int)w2);
+}
+
+static void run_denied(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < deny_id_count; i++) {
+		if (deny_id[i] < 0)
+			continue;
+		run_denied_one(deny_id[i], i < deny_uuid_count ? deny_uuid[i] : NULL);
+		n++;
+	}
+	if (!n)
+		pr_info(TAG "deny: none configured\n");
 }
 
 static int peer_probe(struct ffa_device *dev)
